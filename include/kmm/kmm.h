@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmm/kmm.h - libkmm's umbrella header: booting the emulated machine, its
+ * reports, and every subsystem header.
+ *
+ * A program either calls kmm_init() with a kernel-style command line, or lets
+ * the first allocation boot a machine from the KMM_CMDLINE environment
+ * variable (empty: the defaults).  Parameters (the kernel's names):
+ *   mem=SIZE            physical memory, with K/M/G suffix (default 1G)
+ *   numa=fake=N         split memory into N nodes (default 1, at most 8)
+ *   min_free_kbytes=N   the min watermark, summed over zones (default: the
+ *                       kernel's sqrt(16 * lowmem_kbytes), clamped to 128..262144)
+ *   panic_on_warn=0|1   turn every report into an abort (for test suites)
+ * An unknown parameter is reported and ignored.
+ */
+#ifndef KMM_KMM_H
+#define KMM_KMM_H
+
+#include <stdio.h>
+#include <kmm/types.h>
+#include <kmm/list.h>
+#include <kmm/gfp.h>
+#include <kmm/mm_types.h>
+#include <kmm/mmzone.h>
+#include <kmm/mm.h>
+#include <kmm/smp.h>
+#include <kmm/shrinker.h>
+
+KMM_BEGIN_DECLS
+
+/**
+ * kmm_init - boot an emulated machine.
+ * @cmdline: kernel-style parameters separated by spaces; NULL or "" for defaults.
+ *
+ * Context: once, before other threads use libkmm, or again after kmm_exit().
+ * Return: 0; -EINVAL if a value is malformed (one line names the parameter and
+ * nothing is booted); -EBUSY if a machine is already running; -ENOMEM if the
+ * host refuses the memory.
+ */
+int kmm_init(const char *cmdline);
+
+/*
+ * kmm_exit - tear the machine down: stop its threads, unmap its memory.  Every
+ * pointer into it becomes invalid.  Context: no other thread may be using libkmm.
+ */
+void kmm_exit(void);
+
+/* kmm_booted - true while a machine is running. */
+bool kmm_booted(void);
+
+/**
+ * kmm_show - print a /proc file of the machine, in the kernel's format.
+ * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo" (later: "slabinfo", ...)
+ * @out: where to print.
+ * Return: 0, or -ENOENT for a file the machine does not have.
+ */
+int kmm_show(const char *file, FILE *out);
+
+KMM_END_DECLS
+
+#endif /* KMM_KMM_H */

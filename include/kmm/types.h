@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmm/types.h - the few basic types and helpers every libkmm header uses.
+ *
+ * Kernel spellings (gfp_t, phys_addr_t, struct list_head) are defined here once;
+ * compiler helpers carry a kmm_ prefix so that including a libkmm header never
+ * redefines a macro of the including program.  <linux/compiler.h> gives the
+ * kernel's unprefixed spellings to code that wants them.
+ */
+#ifndef KMM_TYPES_H
+#define KMM_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Declarations between KMM_BEGIN_DECLS and KMM_END_DECLS are the public API:
+ * C linkage, and exported from the shared library (everything else in libkmm
+ * is built with hidden visibility).
+ */
+#ifdef __cplusplus
+#define KMM_BEGIN_DECLS extern "C" { _Pragma("GCC visibility push(default)")
+#define KMM_END_DECLS	_Pragma("GCC visibility pop") }
+#else
+#define KMM_BEGIN_DECLS _Pragma("GCC visibility push(default)")
+#define KMM_END_DECLS	_Pragma("GCC visibility pop")
+#endif
+
+#define kmm_likely(x)	     __builtin_expect(!!(x), 1)
+#define kmm_unlikely(x)	     __builtin_expect(!!(x), 0)
+#define kmm_always_inline    inline __attribute__((always_inline))
+#define kmm_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define kmm_format(a, b)     __attribute__((format(printf, a, b)))
+
+/* Allocation flags: the kernel's __GFP_* bits, see <kmm/gfp.h>. */
+typedef unsigned int gfp_t;
+/* A physical address in the emulated machine (0 is the first byte of its memory). */
+typedef uint64_t phys_addr_t;
+
+/* The kernel's intrusive doubly linked list; <kmm/list.h> has its operations. */
+struct list_head {
+	struct list_head *next; /* next entry, or the head itself at the end */
+	struct list_head *prev; /* previous entry, or the head itself at the start */
+};
+
+#endif /* KMM_TYPES_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/cmdline.c - the parameter table and the command-line parser.
+ *
+ * A command line is a list of words separated by white space; a word is
+ * "name=value" or a bare "name".  As in the kernel, '-' and '_' are the same
+ * in names, and the last occurrence of a parameter wins.  No locking: parsing
+ * happens in kmm_init() into a caller's struct, before the machine runs.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/cmdline.h"
+#include "report/report.h"
+
+struct kmm_params kmm_params;
+
+#define MEM_DEFAULT	(1ULL << 30)
+#define MEM_MIN		(16ULL << 20)
+#define MEM_MAX		(4ULL << 40)
+
+bool kmm_memparse(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return false;
+	switch (*end) {
+	case 'E': case 'e': shift += 10; /* fall through */
+	case 'P': case 'p': shift += 10; /* fall through */
+	case 'T': case 't': shift += 10; /* fall through */
+	case 'G': case 'g': shift += 10; /* fall through */
+	case 'M': case 'm': shift += 10; /* fall through */
+	case 'K': case 'k': shift += 10; end++; break;
+	default: break;
+	}
+	if (*end || (shift && v > (ULLONG_MAX >> shift)))
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (!s || !strcmp(s, "1") || !strcmp(s, "y") || !strcmp(s, "Y") || !strcmp(s, "on"))
+		*out = true;
+	else if (!strcmp(s, "0") || !strcmp(s, "n") || !strcmp(s, "N") || !strcmp(s, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool set_mem(const char *val, struct kmm_params *p)
+{
+	unsigned long long v;
+
+	if (!val || !kmm_memparse(val, &v) || v < MEM_MIN || v > MEM_MAX)
+		return false;
+	p->mem = v;
+	return true;
+}
+
+static bool set_numa(const char *val, struct kmm_params *p)
+{
+	long n;
+
+	if (!val || strncmp(val, "fake=", 5) || !parse_long(val + 5, 1, 8, &n))
+		return false;
+	p->numa_fake = (int)n;
+	return true;
+}
+
+static bool set_min_free_kbytes(const char *val, struct kmm_params *p)
+{
+	return val && parse_long(val, 0, 1L << 30, &p->min_free_kbytes);
+}
+
+static bool set_panic_on_warn(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->panic_on_warn);
+}
+
+/* The parameter table: one row per kernel parameter, with what it accepts. */
+static const struct kmm_param {
+	const char *name;
+	bool (*set)(const char *val, struct kmm_params *p);
+	const char *accepts;
+} param_table[] = {
+	{"mem", set_mem, "a size from 16M to 4T, e.g. mem=512M"},
+	{"numa", set_numa, "fake=N with N from 1 to 8"},
+	{"min_free_kbytes", set_min_free_kbytes, "a number of kilobytes"},
+	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
+};
+
+static void defaults(struct kmm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mem = MEM_DEFAULT;
+	p->numa_fake = 1;
+	p->min_free_kbytes = -1;
+}
+
+/* Names compare with '-' and '_' as one character, as the kernel's parameq(). */
+static bool name_eq(const char *a, const char *b, size_t blen)
+{
+	size_t i;
+
+	for (i = 0; i < blen; i++) {
+		char ca = a[i] == '-' ? '_' : a[i], cb = b[i] == '-' ? '_' : b[i];
+
+		if (!ca || ca != cb)
+			return false;
+	}
+	return a[blen] == '\0';
+}
+
+int kmm_parse_cmdline(const char *cmdline, struct kmm_params *params)
+{
+	const char *s = cmdline ? cmdline : "";
+
+	defaults(params);
+	while (*s) {
+		char word[256];
+		const char *start, *eq;
+		size_t len, namelen, i;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		len = (size_t)(s - start);
+		if (len >= sizeof(word)) {
+			kmm_report("kmm_init: command line word \"%.32s...\" is too long", start);
+			return -EINVAL;
+		}
+		memcpy(word, start, len);
+		word[len] = '\0';
+		eq = strchr(word, '=');
+		namelen = eq ? (size_t)(eq - word) : len;
+		for (i = 0; i < sizeof(param_table) / sizeof(param_table[0]); i++) {
+			const struct kmm_param *p = &param_table[i];
+
+			if (!name_eq(p->name, word, namelen))
+				continue;
+			if (!p->set(eq ? eq + 1 : NULL, params)) {
+				kmm_report("kmm_init: invalid value in \"%s\": %s expects %s", word,
+					   p->name, p->accepts);
+				return -EINVAL;
+			}
+			break;
+		}
+		if (i == sizeof(param_table) / sizeof(param_table[0]))
+			kmm_info("kmm_init: unknown command line parameter \"%s\", ignored", word);
+	}
+	return 0;
+}

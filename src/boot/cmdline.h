@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/cmdline.h - the boot parameters, parsed from a kernel-style command line.
+ *
+ * All parameters of every subsystem are fields of struct kmm_params and rows
+ * of the one table in cmdline.c; a later subsystem adds its parameter there.
+ * kmm_params is written only by kmm_init() before the machine runs, and only
+ * read afterwards.
+ */
+#ifndef KMM_BOOT_CMDLINE_H
+#define KMM_BOOT_CMDLINE_H
+
+#include <stdbool.h>
+
+struct kmm_params {
+	unsigned long long mem;	/* mem=: bytes of physical memory */
+	int numa_fake;		/* numa=fake=N: the number of nodes */
+	long min_free_kbytes;	/* min_free_kbytes=: -1 to compute it as the kernel does */
+	bool panic_on_warn;	/* panic_on_warn=: abort after any report */
+};
+
+extern struct kmm_params kmm_params;
+
+/*
+ * kmm_parse_cmdline - parse @cmdline into @params (starting from the defaults).
+ * Return: 0, or -EINVAL after a one-line report naming the malformed parameter.
+ * Unknown parameters are reported and ignored.
+ */
+int kmm_parse_cmdline(const char *cmdline, struct kmm_params *params);
+
+/* kmm_memparse - the kernel's memparse(): a number with an optional K/M/G/T/P/E suffix. */
+bool kmm_memparse(const char *s, unsigned long long *out);
+
+#endif /* KMM_BOOT_CMDLINE_H */

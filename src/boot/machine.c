@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/machine.c - booting and tearing down the emulated machine.
+ *
+ * kmm_init() parses the command line, creates physical memory (a memfd) and
+ * the direct map, reserves the memmap and the pageblock types with memblock,
+ * lays out nodes and zones, and hands over to the buddy allocator and the
+ * per-CPU layer.  kmm_exit() undoes all of it.  Also here: the kmm_show()
+ * registry of /proc-style files.
+ *
+ * Locking: boot_lock serialises boot and teardown.  kmm_machine.booted is
+ * read without the lock (an acquire load) by the allocation slow paths.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <kmm/kmm.h>
+#include "boot/cmdline.h"
+#include "boot/machine.h"
+#include "buddy/internal.h"
+#include "percpu/percpu.h"
+#include "report/report.h"
+
+struct kmm_machine kmm_machine = {.memfd = -1};
+unsigned long kmm_page_offset;
+struct page *vmemmap;
+unsigned long max_pfn, max_low_pfn;
+struct pglist_data *node_data[MAX_NUMNODES];
+int nr_online_nodes = 1;
+
+static struct pglist_data node_data_storage[MAX_NUMNODES];
+static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define DIRECT_MAP_ALIGN (1UL << 30)
+
+bool kmm_booted(void)
+{
+	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE);
+}
+
+/* Physical memory and the direct map. */
+static int map_physical_memory(phys_addr_t bytes)
+{
+	struct kmm_machine *m = &kmm_machine;
+	unsigned long base;
+	void *res, *map;
+
+	m->memfd = memfd_create("kmm-physmem", MFD_CLOEXEC);
+	if (m->memfd < 0)
+		return -errno;
+	if (ftruncate(m->memfd, (off_t)bytes) != 0)
+		goto fail;
+	m->reservation_len = bytes + DIRECT_MAP_ALIGN;
+	res = mmap(NULL, m->reservation_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (res == MAP_FAILED)
+		goto fail;
+	m->reservation = res;
+	base = ((unsigned long)res + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1);
+	map = mmap((void *)base, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_NORESERVE,
+		   m->memfd, 0);
+	if (map == MAP_FAILED)
+		goto fail;
+	kmm_page_offset = base;
+	return 0;
+fail:
+	if (m->reservation)
+		munmap(m->reservation, m->reservation_len);
+	m->reservation = NULL;
+	close(m->memfd);
+	m->memfd = -1;
+	return -ENOMEM;
+}
+
+static void unmap_physical_memory(void)
+{
+	struct kmm_machine *m = &kmm_machine;
+
+	if (m->reservation)
+		munmap(m->reservation, m->reservation_len);
+	if (m->memfd >= 0)
+		close(m->memfd);
+	m->reservation = NULL;
+	m->memfd = -1;
+	kmm_page_offset = 0;
+}
+
+static const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal", "HighMem"};
+
+static unsigned long clamp_pfn(unsigned long v, unsigned long lo, unsigned long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Nodes of equal size (whole sections), zones cut at the x86-64 boundaries. */
+static void layout_nodes(int nr_nodes)
+{
+	unsigned long per_node = (max_pfn / (unsigned long)nr_nodes) & ~(PAGES_PER_SECTION - 1);
+	static const unsigned long zone_limit[MAX_NR_ZONES] = {MAX_DMA_PFN, MAX_DMA32_PFN, ~0UL, ~0UL};
+	int nid, zid;
+
+	nr_online_nodes = nr_nodes;
+	for (nid = 0; nid < nr_nodes; nid++) {
+		pg_data_t *pgdat = &node_data_storage[nid];
+		unsigned long start = per_node * (unsigned long)nid;
+		unsigned long end = nid == nr_nodes - 1 ? max_pfn : start + per_node;
+		unsigned long zone_lo = 0;
+
+		memset(pgdat, 0, sizeof(*pgdat));
+		node_data[nid] = pgdat;
+		pgdat->node_id = nid;
+		pgdat->node_start_pfn = start;
+		pgdat->node_spanned_pages = end - start;
+		pgdat->node_present_pages = end - start;
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct zone *zone = &pgdat->node_zones[zid];
+			unsigned long lo, hi;
+
+			/* ZONE_HIGHMEM is empty until highmem= exists: Normal takes the rest. */
+			if (zid == ZONE_HIGHMEM) {
+				lo = hi = end;
+			} else {
+				lo = clamp_pfn(zone_lo, start, end);
+				hi = clamp_pfn(zone_limit[zid], start, end);
+				zone_lo = zone_limit[zid];
+			}
+			zone->name = zone_names[zid];
+			zone->node = nid;
+			zone->zone_idx = zid;
+			zone->zone_pgdat = pgdat;
+			zone->zone_start_pfn = lo;
+			zone->spanned_pages = hi - lo;
+			zone->present_pages = hi - lo;
+			zone->managed_pages = (hi - lo) - memblock_reserved_pages(lo, hi);
+			zone->deferred_pfn = lo;
+			if (zone->present_pages)
+				pgdat->nr_zones = zid + 1;
+		}
+	}
+	for (; nid < MAX_NUMNODES; nid++)
+		node_data[nid] = NULL;
+}
+
+struct zone *pfn_zone(unsigned long pfn)
+{
+	int nid, zid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+
+			if (zone_spans_pfn(zone, pfn))
+				return zone;
+		}
+	}
+	return NULL;
+}
+
+static void reserve_boot_memory(void)
+{
+	struct kmm_machine *m = &kmm_machine;
+	phys_addr_t memmap_bytes = (phys_addr_t)max_pfn * sizeof(struct page);
+	phys_addr_t types_bytes = PAGE_ALIGN((max_pfn >> pageblock_order) + 1);
+	phys_addr_t at;
+
+	m->nr_reserved = 0;
+	m->memblock_top = m->mem_bytes;
+	/* Page 0 stays reserved, as the kernel keeps it for the BIOS. */
+	memblock_reserve(0, PAGE_SIZE, "BIOS page 0");
+	at = memblock_alloc(PAGE_ALIGN(memmap_bytes), 2UL << 20, "memmap");
+	vmemmap = __va(at);
+	at = memblock_alloc(types_bytes, PAGE_SIZE, "pageblock types");
+	m->pageblock_types = __va(at);
+	/* All pageblocks start movable, as the kernel's memmap_init() leaves them. */
+	memset(m->pageblock_types, MIGRATE_MOVABLE, types_bytes);
+	memset(m->section_ready, 0, sizeof(m->section_ready));
+}
+
+static int boot(const char *cmdline)
+{
+	struct kmm_params params;
+	int ret;
+
+	ret = kmm_parse_cmdline(cmdline, &params);
+	if (ret)
+		return ret;
+	if (params.numa_fake > 1 && (params.mem >> SECTION_SIZE_BITS) < (unsigned)params.numa_fake) {
+		kmm_report("kmm_init: numa=fake=%d needs at least 128M per node (mem=%lluM)",
+			   params.numa_fake, params.mem >> 20);
+		return -EINVAL;
+	}
+	kmm_params = params;
+	kmm_panic_on_warn = params.panic_on_warn;
+	kmm_machine.mem_bytes = params.mem & PAGE_MASK;
+	ret = map_physical_memory(kmm_machine.mem_bytes);
+	if (ret) {
+		kmm_report("kmm_init: cannot create %llu MiB of physical memory: %s",
+			   (unsigned long long)kmm_machine.mem_bytes >> 20, strerror(-ret));
+		return ret;
+	}
+	max_pfn = max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes);
+	reserve_boot_memory();
+	layout_nodes(params.numa_fake);
+	buddy_init();
+	ret = kmm_percpu_init();
+	if (ret) {
+		buddy_exit();
+		unmap_physical_memory();
+		return ret;
+	}
+	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int kmm_init(const char *cmdline)
+{
+	int ret;
+
+	pthread_mutex_lock(&boot_lock);
+	ret = kmm_booted() ? -EBUSY : boot(cmdline);
+	pthread_mutex_unlock(&boot_lock);
+	return ret;
+}
+
+int kmm_boot_default(void)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&boot_lock);
+	if (!kmm_booted())
+		ret = boot(getenv("KMM_CMDLINE"));
+	pthread_mutex_unlock(&boot_lock);
+	return ret;
+}
+
+void kmm_exit(void)
+{
+	pthread_mutex_lock(&boot_lock);
+	if (kmm_booted()) {
+		buddy_exit();
+		kmm_percpu_exit();
+		__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
+		unmap_physical_memory();
+		vmemmap = NULL;
+		max_pfn = max_low_pfn = 0;
+	}
+	pthread_mutex_unlock(&boot_lock);
+}
+
+/* kmm_show */
+#define MAX_SHOW_FILES 16
+static struct kmm_show_file show_files[MAX_SHOW_FILES];
+static int nr_show_files;
+
+void kmm_register_show(const char *name, void (*show)(FILE *out))
+{
+	if (nr_show_files < MAX_SHOW_FILES)
+		show_files[nr_show_files++] = (struct kmm_show_file){name, show};
+}
+
+int kmm_show(const char *file, FILE *out)
+{
+	int i;
+
+	for (i = 0; file && i < nr_show_files; i++) {
+		if (strcmp(show_files[i].name, file))
+			continue;
+		if (!kmm_booted() && kmm_boot_default() != 0)
+			return -ENODEV;
+		show_files[i].show(out);
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/machine.h - the emulated machine: physical memory, memblock, sections,
+ * nodes and zones, and the boot sequence that ties the subsystems together.
+ *
+ * Physical memory is one memfd of mem= bytes.  The direct map maps all of it,
+ * shared, at a 1 GiB aligned base (PAGE_OFFSET), so a physical address is an
+ * offset into the memfd and __pa()/__va() are a subtraction and an addition.
+ * A second mapping of the same frames elsewhere (vmalloc) sees the same bytes.
+ *
+ * Boot-time allocations (the memmap, the pageblock types) come from memblock,
+ * top down, and stay reserved.  The memmap is not written at boot: each
+ * section (SECTION_SIZE_BITS, 128 MiB) of a zone is initialised the first time
+ * the zone's free lists run dry, so booting mem=64G touches almost nothing.
+ * The pages of a section not yet initialised are free and counted as free.
+ *
+ * Locking: kmm_boot_lock serialises kmm_init(), kmm_exit() and the implicit
+ * boot of the first allocation.  The machine state below is written only at
+ * boot, then read without locks.
+ */
+#ifndef KMM_BOOT_MACHINE_H
+#define KMM_BOOT_MACHINE_H
+
+#include <stdio.h>
+#include <kmm/mm.h>
+#include <kmm/mmzone.h>
+
+#define SECTION_SIZE_BITS 27
+#define PAGES_PER_SECTION (1UL << (SECTION_SIZE_BITS - PAGE_SHIFT))
+#define PFN_SECTION_ALIGN_UP(pfn) (((pfn) + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1))
+
+/* Zone boundaries of x86-64, in pfns. */
+#define MAX_DMA_PFN   ((16UL << 20) >> PAGE_SHIFT)
+#define MAX_DMA32_PFN ((4UL << 30) >> PAGE_SHIFT)
+
+#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
+/* Sections of the largest machine (mem=4T). */
+#define MAX_SECTIONS (1UL << (42 - SECTION_SIZE_BITS))
+
+#define MEMBLOCK_MAX_RESERVED 32
+
+struct memblock_region {
+	phys_addr_t base; /* first byte */
+	phys_addr_t size; /* bytes */
+	const char *what; /* who reserved it, for reports */
+};
+
+struct kmm_machine {
+	int memfd;			/* the physical memory object */
+	void *reservation;		/* the address space reserved around the direct map */
+	size_t reservation_len;
+	phys_addr_t mem_bytes;		/* bytes of physical memory */
+	/* memblock: reserved ranges, kept after boot to initialise sections */
+	struct memblock_region reserved[MEMBLOCK_MAX_RESERVED];
+	int nr_reserved;
+	phys_addr_t memblock_top;	/* top-down allocation cursor */
+	/* migrate type of every pageblock, indexed by pfn >> pageblock_order (in memblock) */
+	unsigned char *pageblock_types;
+	/* per section, a bit per zone index: that zone's part of the section is initialised */
+	unsigned char section_ready[MAX_SECTIONS];
+	bool booted;
+};
+
+extern struct kmm_machine kmm_machine;
+
+/* pfn_zone - the zone @pfn belongs to, from the zone spans (not from struct page). */
+struct zone *pfn_zone(unsigned long pfn);
+
+/* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
+int kmm_boot_default(void);
+
+/* memblock */
+void memblock_reserve(phys_addr_t base, phys_addr_t size, const char *what);
+phys_addr_t memblock_alloc(phys_addr_t size, phys_addr_t align, const char *what);
+/* memblock_reserved_pages - reserved pages in [start_pfn, end_pfn). */
+unsigned long memblock_reserved_pages(unsigned long start_pfn, unsigned long end_pfn);
+/*
+ * for_each_free_block - call @fn for each maximal naturally aligned block (up to
+ * MAX_PAGE_ORDER) of the unreserved pages in [start_pfn, end_pfn).
+ */
+void for_each_free_block(unsigned long start_pfn, unsigned long end_pfn,
+			 void (*fn)(unsigned long pfn, unsigned int order, void *arg), void *arg);
+bool memblock_is_reserved(unsigned long pfn);
+
+/* The pageblock migrate type of @pfn. */
+static inline int get_pageblock_migratetype(unsigned long pfn)
+{
+	return kmm_machine.pageblock_types[pfn >> pageblock_order];
+}
+
+static inline void set_pageblock_migratetype(unsigned long pfn, int mt)
+{
+	kmm_machine.pageblock_types[pfn >> pageblock_order] = (unsigned char)mt;
+}
+
+/* The zone end pfn (exclusive). */
+static inline unsigned long zone_end_pfn(const struct zone *zone)
+{
+	return zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+{
+	return pfn >= zone->zone_start_pfn && pfn < zone_end_pfn(zone);
+}
+
+/* kmm_show registry: every /proc-style file of every subsystem. */
+struct kmm_show_file {
+	const char *name;
+	void (*show)(FILE *out);
+};
+/* kmm_register_show - add a file to kmm_show() (once, at load). */
+void kmm_register_show(const char *name, void (*show)(FILE *out));
+
+#endif /* KMM_BOOT_MACHINE_H */

@@ -1,0 +1,862 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy/page_alloc.c - the buddy page allocator and its per-CPU page lists.
+ *
+ * Each zone keeps free blocks of 2^order pages, order 0..MAX_PAGE_ORDER, on
+ * free_area[order].free_list[migratetype].  A block's buddy is found by pfn
+ * arithmetic (pfn ^ (1 << order)); freeing merges a block with its free buddy
+ * as long as it can.  Allocation takes the smallest block of the wanted
+ * migrate type that is big enough and splits it (expand()), or steals from
+ * another type's pageblocks (__rmqueue_fallback()).
+ *
+ * In front of the zones, each thread ("CPU") keeps per-CPU lists of free
+ * blocks of orders 0..PAGE_ALLOC_COSTLY_ORDER, one per order and migrate
+ * type.  alloc_pages()/__free_pages() of those orders touch only the calling
+ * thread's lists, with emulated interrupts off and no lock or atomic; lists
+ * are refilled from and flushed to the zone in batches under zone->lock.
+ *
+ * Locking: see internal.h.  The fast paths here take no lock; rmqueue_bulk(),
+ * free_pcppages_bulk() and the high-order paths take zone->lock with
+ * interrupts off.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "buddy/internal.h"
+#include "report/report.h"
+
+const unsigned char gfp_zone_table[16] = {
+	[0] = ZONE_NORMAL,
+	[___GFP_DMA] = ZONE_DMA,
+	[___GFP_HIGHMEM] = ZONE_HIGHMEM,
+	[___GFP_DMA32] = ZONE_DMA32,
+	[___GFP_MOVABLE] = ZONE_NORMAL,
+	[___GFP_MOVABLE | ___GFP_DMA] = ZONE_DMA,
+	[___GFP_MOVABLE | ___GFP_HIGHMEM] = ZONE_HIGHMEM,
+	[___GFP_MOVABLE | ___GFP_DMA32] = ZONE_DMA32,
+	/* invalid combinations: the kernel BUGs; here the most restrictive zone wins */
+	[___GFP_DMA | ___GFP_DMA32] = ZONE_DMA,
+	[___GFP_DMA | ___GFP_HIGHMEM] = ZONE_DMA,
+	[___GFP_DMA32 | ___GFP_HIGHMEM] = ZONE_DMA32,
+	[___GFP_DMA | ___GFP_DMA32 | ___GFP_HIGHMEM] = ZONE_DMA,
+	[___GFP_MOVABLE | ___GFP_DMA | ___GFP_DMA32] = ZONE_DMA,
+	[___GFP_MOVABLE | ___GFP_DMA | ___GFP_HIGHMEM] = ZONE_DMA,
+	[___GFP_MOVABLE | ___GFP_DMA32 | ___GFP_HIGHMEM] = ZONE_DMA32,
+	[___GFP_MOVABLE | ___GFP_DMA | ___GFP_DMA32 | ___GFP_HIGHMEM] = ZONE_DMA,
+};
+
+const char *const migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "Reclaimable",
+						      "HighAtomic", "Isolate"};
+
+/* Where a migrate type's allocation may steal from when its own lists are empty. */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+	[MIGRATE_UNMOVABLE] = {MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE},
+	[MIGRATE_MOVABLE] = {MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE},
+	[MIGRATE_RECLAIMABLE] = {MIGRATE_UNMOVABLE, MIGRATE_MOVABLE},
+};
+
+#define MAX_RECLAIM_RETRIES 16
+
+static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
+{
+	return order * MIGRATE_PCPTYPES + (unsigned int)migratetype;
+}
+
+static inline unsigned int pindex_to_order(unsigned int pindex)
+{
+	return pindex / MIGRATE_PCPTYPES;
+}
+
+static inline void unlink_lru(struct page *page)
+{
+	__list_del(page->lru.prev, page->lru.next);
+}
+
+/* Buddy bookkeeping: a free block's head is PageBuddy with its order in private. */
+static inline void set_buddy_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	page->page_type &= ~PG_buddy;
+}
+
+static inline void clear_buddy(struct page *page)
+{
+	page->page_type |= PG_buddy;
+}
+
+static inline bool page_is_buddy(const struct page *buddy, unsigned long buddy_pfn,
+				 const struct zone *zone, unsigned int order)
+{
+	return zone_spans_pfn(zone, buddy_pfn) && PageBuddy(buddy) && buddy->private == order;
+}
+
+static inline void add_to_free_list(struct page *page, struct zone *zone, unsigned int order,
+				    int migratetype)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	set_buddy_order(page, order);
+	list_add(&page->lru, &area->free_list[migratetype]);
+	area->nr_free++;
+}
+
+static inline void del_from_free_list(struct page *page, struct zone *zone, unsigned int order)
+{
+	unlink_lru(page);
+	clear_buddy(page);
+	zone->free_area[order].nr_free--;
+}
+
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+		     int migratetype)
+{
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct page *buddy = page + (buddy_pfn - pfn);
+		unsigned long combined_pfn;
+
+		if (!page_is_buddy(buddy, buddy_pfn, zone, order))
+			break;
+		del_from_free_list(buddy, zone, order);
+		combined_pfn = buddy_pfn & pfn;
+		page = page + (combined_pfn - pfn);
+		pfn = combined_pfn;
+		order++;
+	}
+	add_to_free_list(page, zone, order, migratetype);
+}
+
+/* expand - split a 2^high block down to 2^low, giving the upper halves back. */
+static inline void expand(struct zone *zone, struct page *page, unsigned int low, unsigned int high,
+			  int migratetype)
+{
+	unsigned long size = 1UL << high;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		add_to_free_list(&page[size], zone, high, migratetype);
+	}
+}
+
+static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order, int migratetype)
+{
+	unsigned int current_order;
+
+	for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
+		struct list_head *list = &zone->free_area[current_order].free_list[migratetype];
+		struct page *page;
+
+		if (list_empty(list))
+			continue;
+		page = list_first_entry(list, struct page, lru);
+		del_from_free_list(page, zone, current_order);
+		expand(zone, page, order, current_order, migratetype);
+		return page;
+	}
+	return NULL;
+}
+
+/* move_freepages_block - move the free blocks of @page's pageblock to @migratetype's lists. */
+static unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype)
+{
+	unsigned long pfn = page_to_pfn(page) & ~(pageblock_nr_pages - 1);
+	unsigned long end = pfn + pageblock_nr_pages, moved = 0;
+
+	if (pfn < zone->zone_start_pfn)
+		pfn = zone->zone_start_pfn;
+	if (end > zone_end_pfn(zone))
+		end = zone_end_pfn(zone);
+	while (pfn < end) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (!PageBuddy(p)) {
+			pfn++;
+			continue;
+		}
+		list_move(&p->lru, &zone->free_area[p->private].free_list[migratetype]);
+		moved += 1UL << p->private;
+		pfn += 1UL << p->private;
+	}
+	return moved;
+}
+
+/*
+ * __rmqueue_fallback - take the largest free block of a fallback type, and
+ * claim its pageblock for @start_type if the block is big or the pageblock
+ * is mostly free (the kernel's steal_suitable_fallback()).
+ */
+static bool __rmqueue_fallback(struct zone *zone, unsigned int order, int start_type)
+{
+	int current_order, i;
+
+	for (current_order = MAX_PAGE_ORDER; current_order >= (int)order; current_order--) {
+		struct free_area *area = &zone->free_area[current_order];
+
+		for (i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
+			int fallback_mt = fallbacks[start_type][i];
+			struct page *page;
+			unsigned long pfn;
+
+			if (list_empty(&area->free_list[fallback_mt]))
+				continue;
+			page = list_first_entry(&area->free_list[fallback_mt], struct page, lru);
+			pfn = page_to_pfn(page);
+			if (current_order >= pageblock_order) {
+				unsigned long nr = 1UL << (current_order - pageblock_order), b;
+
+				for (b = 0; b < nr; b++)
+					set_pageblock_migratetype(pfn + b * pageblock_nr_pages,
+								  start_type);
+				list_move(&page->lru, &area->free_list[start_type]);
+			} else if (current_order >= pageblock_order / 2 ||
+				   start_type != MIGRATE_MOVABLE) {
+				unsigned long free_pages =
+					move_freepages_block(zone, page, start_type);
+
+				if (free_pages >= (1UL << (pageblock_order - 1)))
+					set_pageblock_migratetype(pfn, start_type);
+			} else {
+				list_move(&page->lru, &area->free_list[start_type]);
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct page *__rmqueue(struct zone *zone, unsigned int order, int migratetype)
+{
+	struct page *page;
+
+	for (;;) {
+		page = __rmqueue_smallest(zone, order, migratetype);
+		if (page)
+			return page;
+		if (__rmqueue_fallback(zone, order, migratetype))
+			continue;
+		if (!deferred_grow_zone(zone))
+			return NULL;
+	}
+}
+
+/* rmqueue_bulk - move up to @count blocks of @order from the zone to a per-CPU list. */
+static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct list_head *list,
+			int migratetype)
+{
+	int i;
+
+	pthread_mutex_lock(&zone->lock);
+	for (i = 0; i < count; i++) {
+		struct page *page = __rmqueue(zone, order, migratetype);
+
+		if (!page)
+			break;
+		page->page_type &= ~PG_pcp;
+		list_add_tail(&page->lru, list);
+	}
+	zone_stat_add(zone, NR_FREE_PAGES, -((long)i << order));
+	pthread_mutex_unlock(&zone->lock);
+	return i;
+}
+
+/* free_pcppages_bulk - give @count pages from @pcp back to @zone, round robin over the lists. */
+static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp)
+{
+	unsigned int pindex = 0;
+	long freed = 0;
+
+	pthread_mutex_lock(&zone->lock);
+	while (count > 0 && pcp->count > 0) {
+		struct list_head *list;
+		struct page *page;
+		unsigned int order;
+		unsigned long pfn;
+
+		do {
+			pindex = (pindex + 1) % NR_PCP_LISTS;
+			list = &pcp->lists[pindex];
+		} while (list_empty(list));
+		order = pindex_to_order(pindex);
+		page = list_last_entry(list, struct page, lru);
+		unlink_lru(page);
+		page->page_type |= PG_pcp;
+		pcp->count -= 1 << order;
+		count -= 1 << order;
+		freed += 1L << order;
+		pfn = page_to_pfn(page);
+		__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
+	}
+	zone_stat_add(zone, NR_FREE_PAGES, freed);
+	pthread_mutex_unlock(&zone->lock);
+}
+
+/* drain_local_pages - empty every per-CPU list of @cpu; interrupts are off. */
+void drain_local_pages(struct kmm_cpu *cpu)
+{
+	int nid, zid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct per_cpu_pages *pcp = &cpu->pcp[nid][zid];
+
+			if (pcp->count)
+				free_pcppages_bulk(&NODE_DATA(nid)->node_zones[zid], pcp->count,
+						   pcp);
+		}
+	}
+}
+
+__attribute__((constructor)) static void register_pcp_drain(void)
+{
+	kmm_register_drain_hook(drain_local_pages);
+}
+
+/* rmqueue_pcplist - a block of order <= PAGE_ALLOC_COSTLY_ORDER from @cpu's lists. */
+static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struct zone *zone,
+						      unsigned int order, int migratetype)
+{
+	struct per_cpu_pages *pcp = &cpu->pcp[zone->node][zone->zone_idx];
+	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
+	struct page *page = NULL;
+
+	local_irq_disable_cpu(cpu);
+	if (kmm_unlikely(list_empty(list))) {
+		int batch = pcp->batch;
+
+		if (order)
+			batch = (batch >> order) > 2 ? batch >> order : 2;
+		pcp->count += rmqueue_bulk(zone, order, batch, list, migratetype) << order;
+		if (list_empty(list))
+			goto out;
+	}
+	page = list_first_entry(list, struct page, lru);
+	unlink_lru(page);
+	pcp->count -= 1 << order;
+out:
+	local_irq_enable_cpu(cpu);
+	return page;
+}
+
+static struct page *rmqueue_buddy(struct kmm_cpu *cpu, struct zone *zone, unsigned int order,
+				  int migratetype)
+{
+	struct kmm_cpu *irq = kmm_irq_save();
+	struct page *page;
+
+	(void)cpu;
+	pthread_mutex_lock(&zone->lock);
+	page = __rmqueue(zone, order, migratetype);
+	if (page)
+		zone_stat_add(zone, NR_FREE_PAGES, -(1L << order));
+	pthread_mutex_unlock(&zone->lock);
+	kmm_irq_restore(irq);
+	return page;
+}
+
+static void prep_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	__SetPageHead(page);
+	for (i = 1; i < nr; i++)
+		page[i].compound_head = (unsigned long)page + 1;
+	page[1].compound_order = (unsigned char)order;
+}
+
+static kmm_always_inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
+	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) | ((unsigned long)order << PAGE_ORDER_PGSHIFT);
+	page->page_type = ~0u;
+	page->mapping = NULL;
+	page->private = 0;
+	set_page_count(page, 1);
+	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP))) {
+		if (gfp & __GFP_ZERO)
+			memset(page_address(page), 0, PAGE_SIZE << order);
+		if (order && (gfp & __GFP_COMP))
+			prep_compound_page(page, order);
+	}
+}
+
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+{
+	long min = (long)mark;
+	unsigned int o;
+	int mt;
+
+	free_pages -= (1L << order) - 1;
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	/* A block of the order must exist; sections not yet initialised hold 4 MiB blocks. */
+	if (zone_has_deferred(z))
+		return true;
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &z->free_area[o];
+
+		if (!__atomic_load_n(&area->nr_free, __ATOMIC_RELAXED))
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!list_empty(&area->free_list[mt]))
+				return true;
+	}
+	return false;
+}
+
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				   (long)zone_page_state(z, NR_FREE_PAGES));
+}
+
+static kmm_always_inline bool zone_watermark_fast(struct zone *z, unsigned int order,
+						  unsigned long mark, int highest_zoneidx,
+						  unsigned int alloc_flags)
+{
+	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES);
+
+	if (kmm_likely(!order) && free_pages > (long)mark + z->lowmem_reserve[highest_zoneidx])
+		return true;
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
+}
+
+static kmm_always_inline struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
+							     unsigned int alloc_flags,
+							     const struct alloc_context *ac,
+							     struct kmm_cpu *cpu)
+{
+	struct zoneref *z;
+
+	for (z = ac->zonelist->_zonerefs; z->zone; z++) {
+		struct zone *zone = z->zone;
+		struct page *page;
+
+		if (z->zone_idx > ac->highest_zoneidx)
+			continue;
+		if (ac->nodemask && !(ac->nodemask[0] & (1UL << zone->node)))
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
+					 ac->highest_zoneidx, alloc_flags))
+			continue;
+		if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu))
+			page = rmqueue_pcplist(cpu, zone, order, ac->migratetype);
+		else
+			page = rmqueue_buddy(cpu, zone, order, ac->migratetype);
+		if (kmm_likely(page != NULL)) {
+			prep_new_page(page, order, gfp);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN;
+
+	alloc_flags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM);
+	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC)) {
+		alloc_flags |= ALLOC_NON_BLOCK;
+		if (order > 0)
+			alloc_flags |= ALLOC_HIGHATOMIC;
+	}
+	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC))
+		alloc_flags |= ALLOC_NO_WATERMARKS;
+	return alloc_flags;
+}
+
+static void wake_all_kswapds(unsigned int order, gfp_t gfp, const struct alloc_context *ac)
+{
+	struct zoneref *z;
+
+	for (z = ac->zonelist->_zonerefs; z->zone; z++)
+		if (z->zone_idx <= ac->highest_zoneidx)
+			wakeup_kswapd(z->zone, gfp, order, ac->highest_zoneidx);
+}
+
+static __attribute__((noinline)) struct page *
+__alloc_pages_slowpath(gfp_t gfp, unsigned int order, const struct alloc_context *ac,
+		       struct kmm_cpu *cpu)
+{
+	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	bool can_direct_reclaim = gfp & __GFP_DIRECT_RECLAIM;
+	int loops = 0;
+	struct page *page;
+
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(order, gfp, ac);
+	page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+	if (page)
+		return page;
+	if (!can_direct_reclaim && !(gfp & __GFP_NOFAIL))
+		goto nopage;
+	for (;;) {
+		unsigned long progress = 0;
+
+		if (can_direct_reclaim) {
+			/* Direct reclaim: the shrinkers, then whatever other CPUs hold. */
+			progress = try_to_free_pages(ac, order, gfp);
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			if (page)
+				return page;
+			kmm_drain_all();
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			if (page)
+				return page;
+		}
+		if (gfp & __GFP_NOFAIL) {
+			/* Never fails: dip into the reserves and wait for someone to free. */
+			alloc_flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			if (page)
+				return page;
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+			continue;
+		}
+		if (gfp & __GFP_NORETRY)
+			break;
+		if (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_RETRY_MAYFAIL))
+			break;
+		if (++loops > MAX_RECLAIM_RETRIES || (!progress && loops > 2))
+			break;
+	}
+nopage:
+	warn_alloc(gfp, ac->nodemask, order);
+	return NULL;
+}
+
+static kmm_always_inline struct page *alloc_pages_common(gfp_t gfp, unsigned int order, int nid,
+							 const unsigned long *nodemask)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+	struct alloc_context ac;
+	struct page *page;
+
+	if (kmm_unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			kmm_report("WARNING: alloc_pages: order %u > MAX_PAGE_ORDER (%d), refused",
+				   order, MAX_PAGE_ORDER);
+		return NULL;
+	}
+	if (kmm_unlikely(!cpu)) {
+		cpu = kmm_cpu_get();
+		if (!cpu && !kmm_booted())
+			return NULL;
+	}
+	if (nid == NUMA_NO_NODE)
+		nid = cpu ? cpu->node : 0;
+	else if (kmm_unlikely(nid < 0 || nid >= nr_online_nodes)) {
+		kmm_report("WARNING: alloc_pages_node: node %d is not online, using node 0", nid);
+		nid = 0;
+	}
+	gfp &= __GFP_BITS_MASK;
+	ac.zonelist = &NODE_DATA(nid)->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
+									      : ZONELIST_FALLBACK];
+	ac.nodemask = nodemask;
+	ac.migratetype = gfp_migratetype(gfp);
+	ac.highest_zoneidx = gfp_zone(gfp);
+	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, &ac, cpu);
+	if (kmm_likely(page != NULL))
+		return page;
+	return __alloc_pages_slowpath(gfp, order, &ac, cpu);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_common(gfp, order, nid, NULL);
+}
+
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
+			   const unsigned long *nodemask)
+{
+	return alloc_pages_common(gfp, order, preferred_nid, nodemask);
+}
+
+/* Freeing. */
+
+/* free_pages_prepare - undo what the owner and prep_new_page() did to the block. */
+static inline void free_pages_prepare(struct page *page, unsigned int order)
+{
+	if (kmm_unlikely(page->flags & (1UL << PG_head))) {
+		unsigned long i, nr = 1UL << order;
+
+		for (i = 1; i < nr; i++)
+			page[i].compound_head = 0;
+		page[1].compound_order = 0;
+	}
+	page->flags &= PAGE_ZONE_NODE_MASK;
+	page->page_type = ~0u;
+	page->mapping = NULL;
+}
+
+/* free_the_page - a block whose last reference is gone goes to a per-CPU list or the zone. */
+static kmm_always_inline void free_the_page(struct page *page, unsigned int order)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+	unsigned long pfn = page_to_pfn(page);
+	int migratetype = get_pageblock_migratetype(pfn);
+	struct zone *zone = page_zone(page);
+
+	free_pages_prepare(page, order);
+	if (kmm_unlikely(!cpu))
+		cpu = kmm_cpu_get();
+	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu)) {
+		struct per_cpu_pages *pcp = &cpu->pcp[zone->node][zone->zone_idx];
+
+		local_irq_disable_cpu(cpu);
+		page->page_type = ~PG_pcp;
+		list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
+		pcp->count += 1 << order;
+		if (kmm_unlikely(pcp->count >= pcp->high))
+			free_pcppages_bulk(zone, pcp->batch, pcp);
+		local_irq_enable_cpu(cpu);
+	} else {
+		struct kmm_cpu *irq = kmm_irq_save();
+
+		pthread_mutex_lock(&zone->lock);
+		__free_one_page(page, pfn, zone, order, migratetype);
+		zone_stat_add(zone, NR_FREE_PAGES, 1L << order);
+		pthread_mutex_unlock(&zone->lock);
+		kmm_irq_restore(irq);
+	}
+}
+
+/* The reason a page may not be freed, or NULL if it may. */
+static const char *free_page_problem(struct page *page, unsigned int order)
+{
+	static char why[80];
+	unsigned long alloc_order;
+
+	if (page_ref_count(page) <= 0) {
+		init_page_section(page_to_pfn(page));
+		if (PageReserved(page))
+			return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+		if (PageBuddy(page))
+			return "page is already free (in the buddy allocator)";
+		if (PagePcp(page))
+			return "page is already free (on a per-CPU list)";
+		if (PageTail(page))
+			return "tail page of a compound page";
+		if (page_ref_count(page) < 0)
+			return "negative refcount";
+		return "page is not allocated (refcount 0)";
+	}
+	if (page->flags & PAGE_FLAGS_CHECK_AT_FREE)
+		return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+	alloc_order = (page->flags & PAGE_ORDER_MASK) >> PAGE_ORDER_PGSHIFT;
+	if (alloc_order != order) {
+		snprintf(why, sizeof(why), "freed with order %u but allocated with order %lu", order,
+			 alloc_order);
+		return why;
+	}
+	return NULL;
+}
+
+static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsigned int order,
+							const char *call)
+{
+	const char *problem;
+
+	if (!kmm_booted() || (unsigned long)(page - vmemmap) >= max_pfn) {
+		kmm_report("%s: %p is not a struct page of this machine, refused", call, (void *)page);
+		return;
+	}
+	problem = free_page_problem(page, order);
+	if (problem) {
+		bad_page(page, problem, call, order);
+		return;
+	}
+	if (page_ref_count(page) == 1) {
+		set_page_count(page, 0);
+		free_the_page(page, order);
+		return;
+	}
+	/* Other references remain: the first page stays with them as an order-0 page. */
+	if (!PageHead(page))
+		__atomic_fetch_and(&page->flags, ~PAGE_ORDER_MASK, __ATOMIC_RELAXED);
+	if (page_ref_dec_and_test(page)) {
+		free_the_page(page, order);
+	} else if (!PageHead(page)) {
+		while (order-- > 0)
+			free_the_page(page + (1UL << order), order);
+	}
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	unsigned long flags = page->flags;
+
+	if (kmm_likely(page_ref_count(page) == 1 && order <= MAX_PAGE_ORDER &&
+		       (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK)) ==
+			       ((unsigned long)order << PAGE_ORDER_PGSHIFT))) {
+		set_page_count(page, 0);
+		free_the_page(page, order);
+		return;
+	}
+	__free_pages_slow(page, order, "__free_pages");
+}
+
+void put_page(struct page *page)
+{
+	const char *problem;
+	unsigned int order;
+
+	page = compound_head(page);
+	order = compound_order(page);
+	if (kmm_unlikely(page_ref_count(page) <= 0)) {
+		bad_page(page, free_page_problem(page, order), "put_page", order);
+		return;
+	}
+	if (!page_ref_dec_and_test(page))
+		return;
+	/* The last reference: check the page as __free_pages() would, refusing keeps it. */
+	set_page_count(page, 1);
+	problem = free_page_problem(page, order);
+	if (problem) {
+		bad_page(page, problem, "put_page", order);
+		return;
+	}
+	set_page_count(page, 0);
+	free_the_page(page, order);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	if (!addr)
+		return;
+	if (!virt_addr_valid((void *)addr) || !PAGE_ALIGNED(addr)) {
+		kmm_report("free_pages: 0x%lx is not the address of a page in the direct map, refused",
+			   addr);
+		return;
+	}
+	if (order > MAX_PAGE_ORDER) {
+		kmm_report("free_pages: order %u > MAX_PAGE_ORDER at 0x%lx, refused", order, addr);
+		return;
+	}
+	__free_pages(virt_to_page((void *)addr), order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+void split_page(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	if (PageCompound(page)) {
+		kmm_report("split_page: pfn 0x%lx is a compound page, refused", page_to_pfn(page));
+		return;
+	}
+	__atomic_fetch_and(&page->flags, ~PAGE_ORDER_MASK, __ATOMIC_RELAXED);
+	for (i = 1; i < (1UL << order); i++)
+		set_page_count(page + i, 1);
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	unsigned int order = (unsigned int)get_order(size);
+	unsigned long addr, used, end;
+
+	if (gfp & __GFP_COMP) {
+		kmm_report("WARNING: alloc_pages_exact: __GFP_COMP is not allowed, ignored");
+		gfp &= ~__GFP_COMP;
+	}
+	addr = __get_free_pages(gfp, order);
+	if (!addr)
+		return NULL;
+	split_page(virt_to_page((void *)addr), order);
+	used = addr + PAGE_ALIGN(size);
+	end = addr + (PAGE_SIZE << order);
+	for (; used < end; used += PAGE_SIZE)
+		free_page(used);
+	return (void *)addr;
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	unsigned long addr = (unsigned long)virt, end = addr + PAGE_ALIGN(size);
+
+	for (; addr < end; addr += PAGE_SIZE)
+		free_page(addr);
+}
+
+/* Totals. */
+unsigned long nr_free_pages(void)
+{
+	unsigned long sum = 0;
+	int nid, zid;
+
+	if (!kmm_booted())
+		return 0;
+	for (nid = 0; nid < nr_online_nodes; nid++)
+		for (zid = 0; zid < MAX_NR_ZONES; zid++)
+			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], NR_FREE_PAGES);
+	return sum;
+}
+
+static unsigned long sum_managed(bool highmem_only)
+{
+	unsigned long sum = 0;
+	int nid, zid;
+
+	if (!kmm_booted())
+		return 0;
+	for (nid = 0; nid < nr_online_nodes; nid++)
+		for (zid = highmem_only ? ZONE_HIGHMEM : 0; zid < MAX_NR_ZONES; zid++)
+			sum += NODE_DATA(nid)->node_zones[zid].managed_pages;
+	return sum;
+}
+
+unsigned long totalram_pages(void)
+{
+	return sum_managed(false);
+}
+
+unsigned long totalhigh_pages(void)
+{
+	return sum_managed(true);
+}
+
+void si_meminfo(struct sysinfo *val)
+{
+	unsigned long freehigh = 0;
+	int nid;
+
+	memset(val, 0, sizeof(*val));
+	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+		freehigh += zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
+	val->totalram = totalram_pages();
+	val->freeram = nr_free_pages();
+	val->totalhigh = totalhigh_pages();
+	val->freehigh = freehigh;
+	val->mem_unit = PAGE_SIZE;
+}

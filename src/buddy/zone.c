@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy/zone.c - zones at boot: free areas, watermarks, lowmem reserves,
+ * per-CPU list sizes, zonelists; and the deferred initialisation of struct pages.
+ *
+ * The formulas are the kernel's (calculate_min_free_kbytes(),
+ * __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(), zone_batchsize(),
+ * zone_highsize()), so a zoneinfo of the same memory size reads the same.
+ *
+ * Deferred init: a zone's sections are initialised in address order, one at a
+ * time, when __rmqueue() finds nothing (deferred_grow_zone()), or out of order
+ * when a report needs a struct page (init_page_section()).  section_ready has a
+ * bit per zone for each section.  Locking: zone->lock for all of it.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "buddy/internal.h"
+#include "boot/cmdline.h"
+#include "report/report.h"
+
+/* The kernel's sysctl_lowmem_reserve_ratio and watermark_scale_factor. */
+static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0};
+#define WATERMARK_SCALE_FACTOR 10
+#define SWAP_CLUSTER_MAX       32UL
+
+int min_free_kbytes;
+
+static bool is_highmem_idx(int zid)
+{
+	return zid == ZONE_HIGHMEM;
+}
+
+#define for_each_zone(zone, nid, zid)                                                             \
+	for (nid = 0; nid < nr_online_nodes; nid++)                                               \
+		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]); \
+		     zid++)
+
+static unsigned long lowmem_managed_pages(void)
+{
+	struct zone *zone;
+	unsigned long sum = 0;
+	int nid, zid;
+
+	for_each_zone(zone, nid, zid)
+		if (!is_highmem_idx(zid))
+			sum += zone->managed_pages;
+	return sum;
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, bit = 1UL << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+static int calculate_min_free_kbytes(void)
+{
+	unsigned long lowmem_kbytes = lowmem_managed_pages() * (PAGE_SIZE >> 10);
+	long kbytes = (long)int_sqrt(lowmem_kbytes * 16);
+
+	if (kbytes < 128)
+		kbytes = 128;
+	if (kbytes > 262144)
+		kbytes = 262144;
+	return (int)kbytes;
+}
+
+void setup_per_zone_wmarks(void)
+{
+	unsigned long pages_min = (unsigned long)min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = lowmem_managed_pages();
+	struct zone *zone;
+	int nid, zid;
+
+	for_each_zone(zone, nid, zid) {
+		unsigned long tmp = lowmem_pages ? pages_min * zone->managed_pages / lowmem_pages : 0;
+		unsigned long scale = zone->managed_pages * WATERMARK_SCALE_FACTOR / 10000;
+
+		if (is_highmem_idx(zid)) {
+			unsigned long min_pages = zone->managed_pages / 1024;
+
+			if (min_pages < SWAP_CLUSTER_MAX)
+				min_pages = SWAP_CLUSTER_MAX;
+			if (min_pages > 128)
+				min_pages = 128;
+			zone->_watermark[WMARK_MIN] = zone->managed_pages ? min_pages : 0;
+		} else {
+			zone->_watermark[WMARK_MIN] = tmp;
+		}
+		tmp = (tmp >> 2) > scale ? tmp >> 2 : scale;
+		zone->watermark_boost = 0;
+		zone->_watermark[WMARK_LOW] = zone->_watermark[WMARK_MIN] + tmp;
+		zone->_watermark[WMARK_HIGH] = zone->_watermark[WMARK_LOW] + tmp;
+		zone->_watermark[WMARK_PROMO] = zone->_watermark[WMARK_HIGH] + tmp;
+	}
+}
+
+static void setup_per_zone_lowmem_reserve(void)
+{
+	int nid, i, j;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *zone = &pgdat->node_zones[i];
+			int ratio = lowmem_reserve_ratio[i];
+			bool clear = !ratio || !zone->managed_pages;
+			unsigned long managed = 0;
+
+			for (j = 0; j <= i; j++)
+				zone->lowmem_reserve[j] = 0;
+			for (j = i + 1; j < MAX_NR_ZONES; j++) {
+				managed += pgdat->node_zones[j].managed_pages;
+				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned)ratio);
+			}
+		}
+	}
+}
+
+static int rounddown_pow_of_two(int n)
+{
+	int p = 1;
+
+	while (p * 2 <= n)
+		p *= 2;
+	return p;
+}
+
+/* Per-CPU list batch and high, as zone_batchsize() and zone_highsize() with two splits. */
+static void setup_pcp_sizes(struct zone *zone)
+{
+	long batch = (long)(zone->managed_pages >> 10);
+	long high;
+	long nr_split = 2L * sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (batch > 256)
+		batch = 256;
+	batch /= 4;
+	if (batch < 1)
+		batch = 1;
+	batch = rounddown_pow_of_two((int)(batch + batch / 2)) - 1;
+	if (batch < 1)
+		batch = 1;
+	high = (long)low_wmark_pages(zone) / (nr_split > 0 ? nr_split : 2);
+	if (high < batch * 4)
+		high = batch * 4;
+	zone->pcp_batch = (int)batch;
+	zone->pcp_high = (int)high;
+}
+
+/* Zonelists: the local node's zones from highest to lowest, then the next nodes'. */
+static void build_zonelists(pg_data_t *pgdat)
+{
+	struct zoneref *fallback = pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	struct zoneref *local = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
+	int n, zid;
+
+	for (n = 0; n < nr_online_nodes; n++) {
+		pg_data_t *node = NODE_DATA((pgdat->node_id + n) % nr_online_nodes);
+
+		for (zid = MAX_NR_ZONES - 1; zid >= 0; zid--) {
+			struct zone *zone = &node->node_zones[zid];
+
+			if (!managed_zone(zone))
+				continue;
+			*fallback++ = (struct zoneref){zone, zid};
+			if (n == 0)
+				*local++ = (struct zoneref){zone, zid};
+		}
+	}
+	*fallback = (struct zoneref){NULL, 0};
+	*local = (struct zoneref){NULL, 0};
+}
+
+void buddy_init(void)
+{
+	struct zone *zone;
+	int nid, zid, order, mt;
+
+	for_each_zone(zone, nid, zid) {
+		pthread_mutex_init(&zone->lock, NULL);
+		for (order = 0; order < NR_PAGE_ORDERS; order++) {
+			for (mt = 0; mt < MIGRATE_TYPES; mt++)
+				INIT_LIST_HEAD(&zone->free_area[order].free_list[mt]);
+			zone->free_area[order].nr_free = 0;
+		}
+		memset(zone->vm_stat, 0, sizeof(zone->vm_stat));
+		zone->vm_stat[NR_FREE_PAGES] = (long)zone->managed_pages;
+	}
+	min_free_kbytes = kmm_params.min_free_kbytes >= 0 ? (int)kmm_params.min_free_kbytes
+							  : calculate_min_free_kbytes();
+	setup_per_zone_wmarks();
+	setup_per_zone_lowmem_reserve();
+	for_each_zone(zone, nid, zid)
+		setup_pcp_sizes(zone);
+	for (nid = 0; nid < nr_online_nodes; nid++)
+		build_zonelists(NODE_DATA(nid));
+}
+
+void buddy_exit(void)
+{
+	struct zone *zone;
+	int nid, zid;
+
+	kswapd_stop_all();
+	for_each_zone(zone, nid, zid)
+		pthread_mutex_destroy(&zone->lock);
+}
+
+/* The part of @pfn's section that belongs to @zone: [*start, *end). */
+static void section_chunk(const struct zone *zone, unsigned long pfn, unsigned long *start,
+			  unsigned long *end)
+{
+	unsigned long s = pfn & ~(PAGES_PER_SECTION - 1), e = s + PAGES_PER_SECTION;
+
+	*start = s < zone->zone_start_pfn ? zone->zone_start_pfn : s;
+	*end = e > zone_end_pfn(zone) ? zone_end_pfn(zone) : e;
+}
+
+struct chunk_free_ctx {
+	struct zone *zone;
+};
+
+static void free_boot_block(unsigned long pfn, unsigned int order, void *arg)
+{
+	struct chunk_free_ctx *ctx = arg;
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++)
+		set_page_count(pfn_to_page(pfn + i), 0);
+	__free_one_page(pfn_to_page(pfn), pfn, ctx->zone, order, get_pageblock_migratetype(pfn));
+}
+
+/* init_section_chunk - initialise the struct pages of @zone's part of a section. */
+static void init_section_chunk(struct zone *zone, unsigned long start, unsigned long end)
+{
+	unsigned long zone_node = ((unsigned long)zone->zone_idx << ZONES_PGSHIFT) |
+				  ((unsigned long)zone->node << NODES_PGSHIFT);
+	struct chunk_free_ctx ctx = {zone};
+	unsigned long pfn;
+
+	for (pfn = start; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		memset(page, 0, sizeof(*page));
+		page->flags = zone_node;
+		page->page_type = ~0u;
+		/* Reserved until freed, as the kernel's __init_single_page() leaves them. */
+		page->_refcount = 1;
+	}
+	for (pfn = start; pfn < end; pfn++)
+		if (memblock_is_reserved(pfn))
+			pfn_to_page(pfn)->flags |= 1UL << PG_reserved;
+	for_each_free_block(start, end, free_boot_block, &ctx);
+	kmm_machine.section_ready[start >> PFN_SECTION_SHIFT] |= (unsigned char)(1u << zone->zone_idx);
+}
+
+bool deferred_grow_zone(struct zone *zone)
+{
+	unsigned long pfn = zone->deferred_pfn, end = zone_end_pfn(zone);
+
+	while (pfn < end) {
+		unsigned long s, e;
+
+		section_chunk(zone, pfn, &s, &e);
+		pfn = e;
+		if (!section_chunk_ready(zone, s)) {
+			init_section_chunk(zone, s, e);
+			__atomic_store_n(&zone->deferred_pfn, pfn, __ATOMIC_RELAXED);
+			return true;
+		}
+	}
+	__atomic_store_n(&zone->deferred_pfn, pfn, __ATOMIC_RELAXED);
+	return false;
+}
+
+void init_page_section(unsigned long pfn)
+{
+	struct zone *zone = pfn_zone(pfn);
+	struct kmm_cpu *irq;
+	unsigned long s, e;
+
+	if (!zone || section_chunk_ready(zone, pfn))
+		return;
+	irq = kmm_irq_save();
+	pthread_mutex_lock(&zone->lock);
+	section_chunk(zone, pfn, &s, &e);
+	if (!section_chunk_ready(zone, s))
+		init_section_chunk(zone, s, e);
+	pthread_mutex_unlock(&zone->lock);
+	kmm_irq_restore(irq);
+}
+
+static void count_block(unsigned long pfn, unsigned int order, void *arg)
+{
+	unsigned long *nr_free = arg;
+
+	(void)pfn;
+	nr_free[order]++;
+}
+
+void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDERS])
+{
+	unsigned long pfn = zone->deferred_pfn, end = zone_end_pfn(zone);
+
+	while (pfn < end) {
+		unsigned long s, e;
+
+		section_chunk(zone, pfn, &s, &e);
+		if (!section_chunk_ready(zone, s))
+			for_each_free_block(s, e, count_block, nr_free);
+		pfn = e;
+	}
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/cpu.c - the CPU slot table, thread registration and exit, and IPIs.
+ *
+ * See percpu.h for the model.  Locking: cpu_registry_lock protects the slot
+ * table (online, thread, owner_ref of every slot, nr_cpus_online) and is held
+ * while IPIs are sent, so that a target cannot release its slot in between.
+ * drain_req/drain_ack are atomics.  Everything else in a slot is its owner's.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include <kmm/kmm.h>
+#include "boot/machine.h"
+#include "percpu/percpu.h"
+#include "report/report.h"
+
+__thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+
+static struct kmm_cpu cpu_slots[NR_CPUS];
+static pthread_mutex_t cpu_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int nr_cpus_online;
+static pthread_key_t cpu_exit_key;
+static struct sigaction saved_ipi_action;
+
+#define MAX_DRAIN_HOOKS 8
+static kmm_drain_hook_t drain_hooks[MAX_DRAIN_HOOKS];
+static int nr_drain_hooks;
+
+/* How long kmm_drain_all() waits for a CPU to answer before reporting it. */
+#define IPI_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+
+void kmm_register_drain_hook(kmm_drain_hook_t hook)
+{
+	if (nr_drain_hooks < MAX_DRAIN_HOOKS)
+		drain_hooks[nr_drain_hooks++] = hook;
+}
+
+static void run_drain_hooks(struct kmm_cpu *cpu)
+{
+	int i;
+
+	for (i = 0; i < nr_drain_hooks; i++)
+		drain_hooks[i](cpu);
+}
+
+void kmm_ipi_process(struct kmm_cpu *cpu)
+{
+	unsigned int req;
+
+	local_irq_disable_cpu(cpu);
+	cpu->ipi_pending = 0;
+	req = __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE);
+	if (req != __atomic_load_n(&cpu->drain_ack, __ATOMIC_RELAXED)) {
+		run_drain_hooks(cpu);
+		__atomic_store_n(&cpu->drain_ack, req, __ATOMIC_RELEASE);
+	}
+	local_irq_enable_cpu(cpu);
+}
+
+static void ipi_handler(int sig)
+{
+	int saved_errno = errno;
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	(void)sig;
+	if (cpu) {
+		if (cpu->irq_off)
+			cpu->ipi_pending = 1;
+		else
+			kmm_ipi_process(cpu);
+	}
+	errno = saved_errno;
+}
+
+static void init_slot(struct kmm_cpu *cpu)
+{
+	int nid, zid, i;
+
+	cpu->irq_off = 0;
+	cpu->ipi_pending = 0;
+	cpu->node = cpu->id % nr_online_nodes;
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+			struct per_cpu_pages *pcp = &cpu->pcp[nid][zid];
+
+			pcp->count = 0;
+			pcp->free_count = 0;
+			pcp->high = zone->pcp_high;
+			pcp->batch = zone->pcp_batch;
+			for (i = 0; i < NR_PCP_LISTS; i++)
+				INIT_LIST_HEAD(&pcp->lists[i]);
+		}
+	}
+}
+
+/* Called by the thread-exit destructor: give everything back, release the slot. */
+static void cpu_thread_exit(void *arg)
+{
+	struct kmm_cpu *cpu = arg;
+
+	if (kmm_this_cpu != cpu)
+		return;
+	pthread_mutex_lock(&cpu_registry_lock);
+	local_irq_disable_cpu(cpu);
+	run_drain_hooks(cpu);
+	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+	cpu->ipi_pending = 0;
+	kmm_this_cpu = NULL;
+	cpu->online = false;
+	cpu->owner_ref = NULL;
+	nr_cpus_online--;
+	cpu->irq_off = 0;
+	pthread_mutex_unlock(&cpu_registry_lock);
+}
+
+static struct kmm_cpu *cpu_online_self(void)
+{
+	struct kmm_cpu *cpu = NULL;
+	int i;
+
+	pthread_mutex_lock(&cpu_registry_lock);
+	if (kmm_booted()) {
+		for (i = 0; i < NR_CPUS; i++) {
+			if (!cpu_slots[i].online) {
+				cpu = &cpu_slots[i];
+				break;
+			}
+		}
+	}
+	if (cpu) {
+		cpu->id = i;
+		init_slot(cpu);
+		cpu->thread = pthread_self();
+		cpu->owner_ref = &kmm_this_cpu;
+		cpu->online = true;
+		nr_cpus_online++;
+		kmm_this_cpu = cpu;
+		pthread_setspecific(cpu_exit_key, cpu);
+	}
+	pthread_mutex_unlock(&cpu_registry_lock);
+	return cpu;
+}
+
+struct kmm_cpu *kmm_cpu_get(void)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (kmm_likely(cpu))
+		return cpu;
+	if (!kmm_booted() && kmm_boot_default() != 0)
+		return NULL;
+	return cpu_online_self();
+}
+
+int kmm_percpu_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ipi_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(KMM_IPI_SIGNAL, &sa, &saved_ipi_action) != 0)
+		return -errno;
+	if (pthread_key_create(&cpu_exit_key, cpu_thread_exit) != 0) {
+		sigaction(KMM_IPI_SIGNAL, &saved_ipi_action, NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Forget every slot: the machine they cached pages of is going away. */
+void kmm_percpu_exit(void)
+{
+	int i;
+
+	pthread_mutex_lock(&cpu_registry_lock);
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		if (!cpu->online)
+			continue;
+		if (cpu->owner_ref)
+			*cpu->owner_ref = NULL;
+		cpu->online = false;
+		cpu->owner_ref = NULL;
+		__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_RELAXED),
+				 __ATOMIC_RELEASE);
+	}
+	nr_cpus_online = 0;
+	pthread_key_delete(cpu_exit_key);
+	sigaction(KMM_IPI_SIGNAL, &saved_ipi_action, NULL);
+	pthread_mutex_unlock(&cpu_registry_lock);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void wait_for_ack(struct kmm_cpu *cpu, unsigned int req)
+{
+	long long start = now_ns();
+	unsigned int spins = 0;
+
+	while ((int)(__atomic_load_n(&cpu->drain_ack, __ATOMIC_ACQUIRE) - req) < 0) {
+		if (++spins < 64) {
+			sched_yield();
+			continue;
+		}
+		if (now_ns() - start > IPI_TIMEOUT_NS) {
+			kmm_report("kmm_drain_all: CPU %d did not answer KMM_IPI_SIGNAL in 2 s "
+				   "(signal blocked?); its per-CPU caches stay undrained",
+				   cpu->id);
+			return;
+		}
+		nanosleep(&(struct timespec){0, 50000}, NULL);
+	}
+}
+
+void kmm_drain_all(void)
+{
+	static struct {
+		struct kmm_cpu *cpu;
+		unsigned int req;
+	} targets[NR_CPUS];
+	static pthread_mutex_t targets_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct kmm_cpu *self = kmm_this_cpu;
+	int i, n = 0;
+
+	if (!kmm_booted())
+		return;
+	if (self) {
+		local_irq_disable_cpu(self);
+		run_drain_hooks(self);
+		local_irq_enable_cpu(self);
+	}
+	pthread_mutex_lock(&targets_lock);
+	pthread_mutex_lock(&cpu_registry_lock);
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		if (!cpu->online || cpu == self)
+			continue;
+		targets[n].cpu = cpu;
+		targets[n].req = __atomic_add_fetch(&cpu->drain_req, 1, __ATOMIC_ACQ_REL);
+		if (pthread_kill(cpu->thread, KMM_IPI_SIGNAL) == 0)
+			n++;
+	}
+	pthread_mutex_unlock(&cpu_registry_lock);
+	for (i = 0; i < n; i++)
+		wait_for_ack(targets[i].cpu, targets[i].req);
+	pthread_mutex_unlock(&targets_lock);
+}
+
+int smp_processor_id(void)
+{
+	struct kmm_cpu *cpu = kmm_cpu_get();
+
+	return cpu ? cpu->id : 0;
+}
+
+int numa_node_id(void)
+{
+	struct kmm_cpu *cpu = kmm_cpu_get();
+
+	return cpu ? cpu->node : 0;
+}
+
+unsigned int num_online_cpus(void)
+{
+	return __atomic_load_n(&nr_cpus_online, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/percpu.h - threads as CPUs: the per-CPU area, emulated interrupts, IPIs.
+ *
+ * Each thread that uses libkmm gets a struct kmm_cpu from a static table of
+ * NR_CPUS slots; kmm_this_cpu (thread-local, initial-exec) points to it, or is
+ * NULL for a thread that has none yet.  Per-CPU data is touched only by its
+ * owning thread, with emulated interrupts off (local_irq_save()), and by that
+ * same thread's IPI handler, which runs only when interrupts are on.  So the
+ * owner needs no lock and no atomic instruction: disabling interrupts is a
+ * store to a thread-local counter with compiler barriers around it.
+ *
+ * Cross-CPU requests (kmm_drain_all()) bump the target's drain_req, send it
+ * KMM_IPI_SIGNAL and wait for drain_ack to catch up.  The handler runs the
+ * registered drain hooks at once when interrupts are on, or marks the request
+ * pending so that local_irq_restore() runs it on the way out.
+ *
+ * Locking: cpu_registry_lock (in cpu.c) protects the slot table: assigning and
+ * releasing slots and sending IPIs (so a target cannot exit while signalled).
+ * Zone locks may be taken with interrupts off; the registry lock is never
+ * taken with interrupts off, and nothing waits for an IPI answer with
+ * interrupts off or a zone lock held.
+ */
+#ifndef KMM_PERCPU_H
+#define KMM_PERCPU_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <kmm/mmzone.h>
+#include <kmm/smp.h>
+
+struct kmm_cpu {
+	/* emulated interrupts-off depth; only the owner (and its handler) touch it */
+	volatile sig_atomic_t irq_off;
+	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
+	volatile sig_atomic_t ipi_pending;
+	/* CPU id (slot index) and node */
+	int id, node;
+	/* per-CPU page lists, by node and zone */
+	struct per_cpu_pages pcp[MAX_NUMNODES][MAX_NR_ZONES];
+	/* --- below: shared with other threads, under cpu_registry_lock or atomic --- */
+	/* the slot is owned by a live thread */
+	bool online;
+	/* the owner, for pthread_kill() */
+	pthread_t thread;
+	/* the owner's kmm_this_cpu variable, cleared when the machine goes away */
+	struct kmm_cpu **owner_ref;
+	/* drain requests sent and answered (atomic, never reset: slots are reused) */
+	unsigned int drain_req, drain_ack;
+};
+
+extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+
+/* A hook that empties one CPU's caches of one subsystem; runs with interrupts off. */
+typedef void (*kmm_drain_hook_t)(struct kmm_cpu *cpu);
+/* kmm_register_drain_hook - run @hook for kmm_drain_all() and at thread exit (once, at load). */
+void kmm_register_drain_hook(kmm_drain_hook_t hook);
+
+/* kmm_cpu_get - the calling thread's CPU, booting the machine and assigning a slot if
+ * needed; NULL if the machine cannot boot or all NR_CPUS slots are taken. */
+struct kmm_cpu *kmm_cpu_get(void);
+
+/* Boot and teardown of the CPU layer (the IPI handler, the slot table). */
+int kmm_percpu_init(void);
+void kmm_percpu_exit(void);
+
+void kmm_ipi_process(struct kmm_cpu *cpu);
+
+static kmm_always_inline void local_irq_disable_cpu(struct kmm_cpu *cpu)
+{
+	cpu->irq_off = cpu->irq_off + 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static kmm_always_inline void local_irq_enable_cpu(struct kmm_cpu *cpu)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->irq_off = cpu->irq_off - 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (kmm_unlikely(cpu->ipi_pending) && cpu->irq_off == 0)
+		kmm_ipi_process(cpu);
+}
+
+/*
+ * kmm_irq_save / kmm_irq_restore - interrupts off around code that takes zone
+ * locks or touches per-CPU data; safe for threads without a CPU (no-ops).
+ */
+static inline struct kmm_cpu *kmm_irq_save(void)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (cpu)
+		local_irq_disable_cpu(cpu);
+	return cpu;
+}
+
+static inline void kmm_irq_restore(struct kmm_cpu *cpu)
+{
+	if (cpu)
+		local_irq_enable_cpu(cpu);
+}
+
+#endif /* KMM_PERCPU_H */

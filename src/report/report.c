@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report/report.c - printing reports: the report lock, panic_on_warn, ratelimits.
+ *
+ * Locking: report_lock serialises whole reports.  It is a recursive mutex so
+ * that a report printed while building another (a nested BUG) cannot deadlock.
+ * Nothing else is taken under it.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report/report.h"
+
+bool kmm_panic_on_warn;
+
+static pthread_mutex_t report_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void kmm_report_begin(void)
+{
+	pthread_mutex_lock(&report_lock);
+}
+
+void kmm_pr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void kmm_report_end(bool warn)
+{
+	fflush(stderr);
+	pthread_mutex_unlock(&report_lock);
+	if (warn && kmm_panic_on_warn) {
+		fputs("Kernel panic - not syncing: panic_on_warn set ...\n", stderr);
+		abort();
+	}
+}
+
+static void report_line(bool warn, const char *fmt, va_list ap)
+{
+	kmm_report_begin();
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	kmm_report_end(warn);
+}
+
+void kmm_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_line(true, fmt, ap);
+	va_end(ap);
+}
+
+void kmm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_line(false, fmt, ap);
+	va_end(ap);
+}
+
+#define RATELIMIT_INTERVAL_NS (5LL * 1000 * 1000 * 1000)
+#define RATELIMIT_BURST	      10
+
+bool kmm_ratelimit(struct kmm_ratelimit *rs)
+{
+	struct timespec ts;
+	long long now;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	pthread_mutex_lock(&report_lock);
+	if (!rs->begin_ns || now - rs->begin_ns >= RATELIMIT_INTERVAL_NS) {
+		if (rs->missed)
+			fprintf(stderr, "kmm: %d callbacks suppressed\n", rs->missed);
+		rs->begin_ns = now;
+		rs->printed = 0;
+		rs->missed = 0;
+	}
+	ok = rs->printed < RATELIMIT_BURST;
+	if (ok)
+		rs->printed++;
+	else
+		rs->missed++;
+	pthread_mutex_unlock(&report_lock);
+	return ok;
+}
+
+const char *kmm_current_comm(char buf[16])
+{
+	if (pthread_getname_np(pthread_self(), buf, 16) != 0 || !buf[0])
+		strcpy(buf, "?");
+	return buf;
+}
