@@ -103,18 +103,23 @@ enum pageflags {
 };
 
 /*
- * page->flags layout: | zone:2 | node:3 | ... | order:4 | PG_* bits |.
+ * page->flags layout: | node:3 | zone:2 | ... | order:4 | PG_* bits |, as the kernel's
+ * | NODE | ZONE | ... | FLAGS |, so flags >> ZONES_PGSHIFT is node * MAX_NR_ZONES + zone.
  * The order field is this machine's: the order of the allocation a page heads,
  * so that a free with the wrong order is caught even for non-compound blocks.
+ * Beside it, the migrate type the block was allocated as (its per-CPU list).
  */
 #define ZONES_WIDTH	  2
 #define NODES_WIDTH	  3
-#define ZONES_PGSHIFT	  (64 - ZONES_WIDTH)
-#define NODES_PGSHIFT	  (ZONES_PGSHIFT - NODES_WIDTH)
+#define NODES_PGSHIFT	  (64 - NODES_WIDTH)
+#define ZONES_PGSHIFT	  (NODES_PGSHIFT - ZONES_WIDTH)
 #define ZONES_MASK	  ((1UL << ZONES_WIDTH) - 1)
 #define NODES_MASK	  ((1UL << NODES_WIDTH) - 1)
 #define PAGE_ORDER_PGSHIFT 24
 #define PAGE_ORDER_MASK	  (0xfUL << PAGE_ORDER_PGSHIFT)
+/* The migrate type the page was allocated as: the per-CPU list it goes back to. */
+#define PAGE_PCPTYPE_PGSHIFT 28
+#define PAGE_PCPTYPE_MASK  (0x3UL << PAGE_PCPTYPE_PGSHIFT)
 #define PAGE_ZONE_NODE_MASK ((ZONES_MASK << ZONES_PGSHIFT) | (NODES_MASK << NODES_PGSHIFT))
 
 /* Flags that must be clear when a page is freed. */

@@ -76,8 +76,11 @@ enum zone_stat_item {
 /* The number of per-CPU lists: one per pcp migrate type and order 0..COSTLY. */
 #define NR_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 
+struct zone;
+
 /* A thread's ("CPU"'s) cache of free pages of one zone. */
 struct per_cpu_pages {
+	struct zone *zone;		      /* the zone the pages belong to */
 	int count;			      /* pages on all the lists */
 	int high;			      /* above this, batch pages go back to the zone */
 	int batch;			      /* pages moved to or from the zone at a time */

@@ -72,6 +72,17 @@ static inline bool section_chunk_ready(const struct zone *zone, unsigned long pf
 	return kmm_machine.section_ready[pfn >> PFN_SECTION_SHIFT] & (1u << zone->zone_idx);
 }
 
+/* first_zone_for - the first zone of @nid's fallback zonelist that @gfp's zone bits allow. */
+static inline struct zone *first_zone_for(int nid, gfp_t gfp)
+{
+	struct zoneref *z = NODE_DATA(nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+
+	for (; z->zone; z++)
+		if (z->zone_idx <= gfp_zone(gfp))
+			return z->zone;
+	return NULL;
+}
+
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
 void buddy_init(void);
 void buddy_exit(void);

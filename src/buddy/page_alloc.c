@@ -299,7 +299,7 @@ void drain_local_pages(struct kmm_cpu *cpu)
 
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct per_cpu_pages *pcp = &cpu->pcp[nid][zid];
+			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
 			if (pcp->count)
 				free_pcppages_bulk(&NODE_DATA(nid)->node_zones[zid], pcp->count,
@@ -317,11 +317,11 @@ __attribute__((constructor)) static void register_pcp_drain(void)
 static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struct zone *zone,
 						      unsigned int order, int migratetype)
 {
-	struct per_cpu_pages *pcp = &cpu->pcp[zone->node][zone->zone_idx];
+	struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
 	struct page *page = NULL;
+	int was_off = local_irq_save_cpu(cpu);
 
-	local_irq_disable_cpu(cpu);
 	if (kmm_unlikely(list_empty(list))) {
 		int batch = pcp->batch;
 
@@ -335,14 +335,14 @@ static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struc
 	unlink_lru(page);
 	pcp->count -= 1 << order;
 out:
-	local_irq_enable_cpu(cpu);
+	local_irq_restore_cpu(cpu, was_off);
 	return page;
 }
 
 static struct page *rmqueue_buddy(struct kmm_cpu *cpu, struct zone *zone, unsigned int order,
 				  int migratetype)
 {
-	struct kmm_cpu *irq = kmm_irq_save();
+	struct kmm_irq_state irq = kmm_irq_save();
 	struct page *page;
 
 	(void)cpu;
@@ -367,7 +367,9 @@ static void prep_compound_page(struct page *page, unsigned int order)
 
 static kmm_always_inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
-	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) | ((unsigned long)order << PAGE_ORDER_PGSHIFT);
+	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) |
+		      ((unsigned long)order << PAGE_ORDER_PGSHIFT) |
+		      ((unsigned long)gfp_migratetype(gfp) << PAGE_PCPTYPE_PGSHIFT);
 	page->page_type = ~0u;
 	page->mapping = NULL;
 	page->private = 0;
@@ -540,8 +542,10 @@ nopage:
 	return NULL;
 }
 
-static kmm_always_inline struct page *alloc_pages_common(gfp_t gfp, unsigned int order, int nid,
-							 const unsigned long *nodemask)
+/* The general path: any order, node and zone, watermarks, then the slow path. */
+static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsigned int order,
+								 int nid,
+								 const unsigned long *nodemask)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct alloc_context ac;
@@ -576,8 +580,43 @@ static kmm_always_inline struct page *alloc_pages_common(gfp_t gfp, unsigned int
 	return __alloc_pages_slowpath(gfp, order, &ac, cpu);
 }
 
+/*
+ * alloc_pages - the fast path: a block of order <= PAGE_ALLOC_COSTLY_ORDER from
+ * the calling CPU's list for the preferred zone, when that zone is above its low
+ * watermark.  It takes exactly the block get_page_from_freelist() would take
+ * first, so anything it does not handle goes to the general path unchanged.
+ */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (kmm_likely(cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER)) {
+		struct per_cpu_pages *pcp = cpu->preferred_pcp[gfp & GFP_ZONEMASK];
+		struct list_head *list;
+		struct zone *zone;
+		struct page *page;
+		int was_off;
+
+		if (kmm_unlikely(!pcp))
+			goto slow;
+		zone = pcp->zone;
+		list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
+		if (kmm_unlikely(zone_page_state(zone, NR_FREE_PAGES) - ((1UL << order) - 1) <=
+				 low_wmark_pages(zone) +
+					 (unsigned long)zone->lowmem_reserve[gfp_zone(gfp)]))
+			goto slow;
+		was_off = local_irq_save_cpu(cpu);
+		if (kmm_likely(!list_empty(list))) {
+			page = list_first_entry(list, struct page, lru);
+			unlink_lru(page);
+			pcp->count -= 1 << order;
+			local_irq_restore_cpu(cpu, was_off);
+			prep_new_page(page, order, gfp);
+			return page;
+		}
+		local_irq_restore_cpu(cpu, was_off);
+	}
+slow:
 	return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
 }
 
@@ -614,27 +653,27 @@ static kmm_always_inline void free_the_page(struct page *page, unsigned int orde
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 	unsigned long pfn = page_to_pfn(page);
-	int migratetype = get_pageblock_migratetype(pfn);
+	int migratetype = (int)((page->flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
 	struct zone *zone = page_zone(page);
 
 	free_pages_prepare(page, order);
 	if (kmm_unlikely(!cpu))
 		cpu = kmm_cpu_get();
 	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu)) {
-		struct per_cpu_pages *pcp = &cpu->pcp[zone->node][zone->zone_idx];
+		struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
+		int was_off = local_irq_save_cpu(cpu);
 
-		local_irq_disable_cpu(cpu);
 		page->page_type = ~PG_pcp;
 		list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 		pcp->count += 1 << order;
 		if (kmm_unlikely(pcp->count >= pcp->high))
 			free_pcppages_bulk(zone, pcp->batch, pcp);
-		local_irq_enable_cpu(cpu);
+		local_irq_restore_cpu(cpu, was_off);
 	} else {
-		struct kmm_cpu *irq = kmm_irq_save();
+		struct kmm_irq_state irq = kmm_irq_save();
 
 		pthread_mutex_lock(&zone->lock);
-		__free_one_page(page, pfn, zone, order, migratetype);
+		__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
 		zone_stat_add(zone, NR_FREE_PAGES, 1L << order);
 		pthread_mutex_unlock(&zone->lock);
 		kmm_irq_restore(irq);
@@ -702,15 +741,34 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	}
 }
 
+/*
+ * __free_pages - the fast path: the only reference to a clean, non-compound
+ * block of order <= PAGE_ALLOC_COSTLY_ORDER goes on the calling CPU's list for
+ * the page's zone, found from the page's node and zone bits.
+ */
 void __free_pages(struct page *page, unsigned int order)
 {
+	struct kmm_cpu *cpu = kmm_this_cpu;
 	unsigned long flags = page->flags;
 
-	if (kmm_likely(page_ref_count(page) == 1 && order <= MAX_PAGE_ORDER &&
-		       (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK)) ==
+	if (kmm_likely(cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER &&
+		       page_ref_count(page) == 1 &&
+		       (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK | 1UL << PG_head)) ==
 			       ((unsigned long)order << PAGE_ORDER_PGSHIFT))) {
+		struct per_cpu_pages *pcp = cpu_pcp_of_flags(cpu, flags);
+		int migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
+		int was_off;
+
 		set_page_count(page, 0);
-		free_the_page(page, order);
+		page->flags = flags & PAGE_ZONE_NODE_MASK;
+		page->mapping = NULL;
+		was_off = local_irq_save_cpu(cpu);
+		page->page_type = ~PG_pcp;
+		list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
+		pcp->count += 1 << order;
+		if (kmm_unlikely(pcp->count >= pcp->high))
+			free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
+		local_irq_restore_cpu(cpu, was_off);
 		return;
 	}
 	__free_pages_slow(page, order, "__free_pages");

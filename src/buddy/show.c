@@ -73,7 +73,7 @@ static void show_pagetypeinfo(FILE *out)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long counts[MIGRATE_TYPES][NR_PAGE_ORDERS];
-			struct kmm_cpu *irq;
+			struct kmm_irq_state irq;
 
 			if (!populated_zone(zone))
 				continue;

@@ -291,7 +291,7 @@ bool deferred_grow_zone(struct zone *zone)
 void init_page_section(unsigned long pfn)
 {
 	struct zone *zone = pfn_zone(pfn);
-	struct kmm_cpu *irq;
+	struct kmm_irq_state irq;
 	unsigned long s, e;
 
 	if (!zone || section_chunk_ready(zone, pfn))

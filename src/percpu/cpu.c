@@ -15,6 +15,7 @@
 
 #include <kmm/kmm.h>
 #include "boot/machine.h"
+#include "buddy/internal.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
 
@@ -47,18 +48,23 @@ static void run_drain_hooks(struct kmm_cpu *cpu)
 		drain_hooks[i](cpu);
 }
 
+/* kmm_ipi_process - answer the pending drain request; interrupts were on. */
 void kmm_ipi_process(struct kmm_cpu *cpu)
 {
-	unsigned int req;
+	do {
+		unsigned int req;
 
-	local_irq_disable_cpu(cpu);
-	cpu->ipi_pending = 0;
-	req = __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE);
-	if (req != __atomic_load_n(&cpu->drain_ack, __ATOMIC_RELAXED)) {
-		run_drain_hooks(cpu);
-		__atomic_store_n(&cpu->drain_ack, req, __ATOMIC_RELEASE);
-	}
-	local_irq_enable_cpu(cpu);
+		local_irq_save_cpu(cpu);
+		cpu->ipi_pending = 0;
+		req = __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE);
+		if (req != __atomic_load_n(&cpu->drain_ack, __ATOMIC_RELAXED)) {
+			run_drain_hooks(cpu);
+			__atomic_store_n(&cpu->drain_ack, req, __ATOMIC_RELEASE);
+		}
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		cpu->irq_off = 0;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (cpu->ipi_pending);
 }
 
 static void ipi_handler(int sig)
@@ -86,8 +92,9 @@ static void init_slot(struct kmm_cpu *cpu)
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
-			struct per_cpu_pages *pcp = &cpu->pcp[nid][zid];
+			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
+			pcp->zone = zone;
 			pcp->count = 0;
 			pcp->free_count = 0;
 			pcp->high = zone->pcp_high;
@@ -95,6 +102,11 @@ static void init_slot(struct kmm_cpu *cpu)
 			for (i = 0; i < NR_PCP_LISTS; i++)
 				INIT_LIST_HEAD(&pcp->lists[i]);
 		}
+	}
+	for (i = 0; i <= (int)GFP_ZONEMASK; i++) {
+		struct zone *zone = first_zone_for(cpu->node, (gfp_t)i);
+
+		cpu->preferred_pcp[i] = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
 	}
 }
 
@@ -106,7 +118,7 @@ static void cpu_thread_exit(void *arg)
 	if (kmm_this_cpu != cpu)
 		return;
 	pthread_mutex_lock(&cpu_registry_lock);
-	local_irq_disable_cpu(cpu);
+	local_irq_save_cpu(cpu);
 	run_drain_hooks(cpu);
 	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
@@ -240,9 +252,10 @@ void kmm_drain_all(void)
 	if (!kmm_booted())
 		return;
 	if (self) {
-		local_irq_disable_cpu(self);
+		int was_off = local_irq_save_cpu(self);
+
 		run_drain_hooks(self);
-		local_irq_enable_cpu(self);
+		local_irq_restore_cpu(self, was_off);
 	}
 	pthread_mutex_lock(&targets_lock);
 	pthread_mutex_lock(&cpu_registry_lock);

@@ -27,18 +27,25 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <kmm/gfp.h>
+#include <kmm/mm.h>
 #include <kmm/mmzone.h>
 #include <kmm/smp.h>
 
 struct kmm_cpu {
-	/* emulated interrupts-off depth; only the owner (and its handler) touch it */
+	/* emulated interrupts off (1) or on (0); only the owner (and its handler) touch it */
 	volatile sig_atomic_t irq_off;
 	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
 	volatile sig_atomic_t ipi_pending;
 	/* CPU id (slot index) and node */
 	int id, node;
-	/* per-CPU page lists, by node and zone */
-	struct per_cpu_pages pcp[MAX_NUMNODES][MAX_NR_ZONES];
+	/*
+	 * The per-CPU lists of the first zone an allocation tries, by the GFP zone
+	 * bits (gfp & GFP_ZONEMASK): the allocation fast path starts here.
+	 */
+	struct per_cpu_pages *preferred_pcp[GFP_ZONEMASK + 1];
+	/* per-CPU page lists, by node and zone: [nid * MAX_NR_ZONES + zid] (see cpu_pcp()) */
+	struct per_cpu_pages pcp[MAX_NUMNODES * MAX_NR_ZONES];
 	/* --- below: shared with other threads, under cpu_registry_lock or atomic --- */
 	/* the slot is owned by a live thread */
 	bool online;
@@ -51,6 +58,21 @@ struct kmm_cpu {
 };
 
 extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+
+_Static_assert(MAX_NR_ZONES == 1 << ZONES_WIDTH, "pcp index is the page's node|zone bits");
+
+/* The per-CPU lists of @cpu for zone @zid of node @nid. */
+static kmm_always_inline struct per_cpu_pages *cpu_pcp(struct kmm_cpu *cpu, int nid, int zid)
+{
+	return &cpu->pcp[nid * MAX_NR_ZONES + zid];
+}
+
+/* The per-CPU lists of @cpu for the zone @page_flags names (its node and zone bits). */
+static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *cpu,
+								unsigned long page_flags)
+{
+	return &cpu->pcp[page_flags >> ZONES_PGSHIFT];
+}
 
 /* A hook that empties one CPU's caches of one subsystem; runs with interrupts off. */
 typedef void (*kmm_drain_hook_t)(struct kmm_cpu *cpu);
@@ -67,18 +89,27 @@ void kmm_percpu_exit(void);
 
 void kmm_ipi_process(struct kmm_cpu *cpu);
 
-static kmm_always_inline void local_irq_disable_cpu(struct kmm_cpu *cpu)
+/*
+ * local_irq_save_cpu / local_irq_restore_cpu - the emulated interrupt flag of
+ * @cpu, as the kernel's local_irq_save(flags)/local_irq_restore(flags): only
+ * the owner writes it, so a plain store between compiler barriers suffices.
+ * Restoring to "on" runs an IPI that arrived meanwhile.
+ */
+static kmm_always_inline int local_irq_save_cpu(struct kmm_cpu *cpu)
 {
-	cpu->irq_off = cpu->irq_off + 1;
+	int was_off = cpu->irq_off;
+
+	cpu->irq_off = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return was_off;
 }
 
-static kmm_always_inline void local_irq_enable_cpu(struct kmm_cpu *cpu)
+static kmm_always_inline void local_irq_restore_cpu(struct kmm_cpu *cpu, int was_off)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->irq_off = cpu->irq_off - 1;
+	cpu->irq_off = was_off;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (kmm_unlikely(cpu->ipi_pending) && cpu->irq_off == 0)
+	if (kmm_unlikely(cpu->ipi_pending) && !was_off)
 		kmm_ipi_process(cpu);
 }
 
@@ -86,19 +117,24 @@ static kmm_always_inline void local_irq_enable_cpu(struct kmm_cpu *cpu)
  * kmm_irq_save / kmm_irq_restore - interrupts off around code that takes zone
  * locks or touches per-CPU data; safe for threads without a CPU (no-ops).
  */
-static inline struct kmm_cpu *kmm_irq_save(void)
-{
-	struct kmm_cpu *cpu = kmm_this_cpu;
+struct kmm_irq_state {
+	struct kmm_cpu *cpu; /* the thread's CPU, or NULL */
+	int was_off;	     /* the flag to restore */
+};
 
-	if (cpu)
-		local_irq_disable_cpu(cpu);
-	return cpu;
+static inline struct kmm_irq_state kmm_irq_save(void)
+{
+	struct kmm_irq_state st = {kmm_this_cpu, 0};
+
+	if (st.cpu)
+		st.was_off = local_irq_save_cpu(st.cpu);
+	return st;
 }
 
-static inline void kmm_irq_restore(struct kmm_cpu *cpu)
+static inline void kmm_irq_restore(struct kmm_irq_state st)
 {
-	if (cpu)
-		local_irq_enable_cpu(cpu);
+	if (st.cpu)
+		local_irq_restore_cpu(st.cpu, st.was_off);
 }
 
 #endif /* KMM_PERCPU_H */
