@@ -82,7 +82,9 @@ int main(void)
 	before = nr_free_pages();
 	page = alloc_page(GFP_KERNEL);
 	printf("free pages before: %lu, after one alloc_page(): %lu\n", before, nr_free_pages());
-	show_grep("zoneinfo", "batch");
+	printf("This thread's per-CPU lists, per zone (zoneinfo's pagesets):\n");
+	show_grep("zoneinfo", "count:");
+	show_grep("zoneinfo", "batch:");
 	__free_page(page);
 	__free_pages(block, 3);
 	kmm_drain_all();

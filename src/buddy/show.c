@@ -144,7 +144,8 @@ static void show_pagetypeinfo(FILE *out)
 
 static void show_zoneinfo(FILE *out)
 {
-	int nid, zid, i, cpu;
+	struct kmm_cpu *cpu;
+	int nid, zid, i;
 
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		pg_data_t *pgdat = NODE_DATA(nid);
@@ -195,13 +196,16 @@ static void show_zoneinfo(FILE *out)
 				fprintf(out, "\n      %-12s %lu", zone_stat_names[i],
 					zone_page_state(zone, (enum zone_stat_item)i));
 			fprintf(out, "\n  pagesets");
-			for (cpu = 0; cpu < (int)num_online_cpus() || cpu == 0; cpu++) {
+			for_each_online_cpu(cpu) {
+				struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
+
 				fprintf(out,
 					"\n    cpu: %i"
 					"\n              count: %i"
 					"\n              high:  %i"
 					"\n              batch: %i",
-					cpu, 0, zone->pcp_high, zone->pcp_batch);
+					cpu->id, __atomic_load_n(&pcp->count, __ATOMIC_RELAXED),
+					pcp->high, pcp->batch);
 				fprintf(out, "\n  vm stats threshold: %d", 0);
 			}
 			fprintf(out,

@@ -275,6 +275,16 @@ void kmm_drain_all(void)
 	pthread_mutex_unlock(&targets_lock);
 }
 
+struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev)
+{
+	int i = prev ? prev->id + 1 : 0;
+
+	for (; i < NR_CPUS; i++)
+		if (__atomic_load_n(&cpu_slots[i].online, __ATOMIC_ACQUIRE))
+			return &cpu_slots[i];
+	return NULL;
+}
+
 int smp_processor_id(void)
 {
 	struct kmm_cpu *cpu = kmm_cpu_get();

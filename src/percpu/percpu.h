@@ -83,6 +83,14 @@ void kmm_register_drain_hook(kmm_drain_hook_t hook);
  * needed; NULL if the machine cannot boot or all NR_CPUS slots are taken. */
 struct kmm_cpu *kmm_cpu_get(void);
 
+/*
+ * for_each_online_cpu - iterate the slots of live threads.  Their per-CPU data
+ * may be read (racily, as the kernel's reports do) but not written.
+ */
+struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
+#define for_each_online_cpu(cpu) \
+	for ((cpu) = kmm_next_online_cpu(NULL); (cpu); (cpu) = kmm_next_online_cpu(cpu))
+
 /* Boot and teardown of the CPU layer (the IPI handler, the slot table). */
 int kmm_percpu_init(void);
 void kmm_percpu_exit(void);
