@@ -365,6 +365,16 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	page[1].compound_order = (unsigned char)order;
 }
 
+/* The rare parts of preparing a block: zeroing it, making it compound. */
+static __attribute__((noinline)) void prep_new_page_extra(struct page *page, unsigned int order,
+							 gfp_t gfp)
+{
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	if (order && (gfp & __GFP_COMP))
+		prep_compound_page(page, order);
+}
+
 static kmm_always_inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
 	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) |
@@ -374,12 +384,8 @@ static kmm_always_inline void prep_new_page(struct page *page, unsigned int orde
 	page->mapping = NULL;
 	page->private = 0;
 	set_page_count(page, 1);
-	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP))) {
-		if (gfp & __GFP_ZERO)
-			memset(page_address(page), 0, PAGE_SIZE << order);
-		if (order && (gfp & __GFP_COMP))
-			prep_compound_page(page, order);
-	}
+	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
+		prep_new_page_extra(page, order, gfp);
 }
 
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
@@ -581,42 +587,55 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
 }
 
 /*
- * alloc_pages - the fast path: a block of order <= PAGE_ALLOC_COSTLY_ORDER from
- * the calling CPU's list for the preferred zone, when that zone is above its low
- * watermark.  It takes exactly the block get_page_from_freelist() would take
- * first, so anything it does not handle goes to the general path unchanged.
+ * pcp_alloc_fast - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the calling
+ * CPU's list for the preferred zone, when that zone is above its low watermark;
+ * NULL to take the general path.  It takes exactly the block
+ * get_page_from_freelist() would take first.
  */
+static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
+						     unsigned int order)
+{
+	struct per_cpu_pages *pcp = cpu->preferred_pcp[gfp & GFP_ZONEMASK];
+	struct list_head *list;
+	struct zone *zone;
+	struct page *page;
+	int was_off;
+
+	if (kmm_unlikely(!pcp))
+		return NULL;
+	zone = pcp->zone;
+	if (kmm_unlikely(__atomic_load_n(&zone->vm_stat[NR_FREE_PAGES], __ATOMIC_RELAXED) -
+				 ((1L << order) - 1) <=
+			 (long)low_wmark_pages(zone) + zone->lowmem_reserve[gfp_zone(gfp)]))
+		return NULL;
+	list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
+	was_off = local_irq_save_cpu(cpu);
+	if (kmm_unlikely(list_empty(list))) {
+		local_irq_restore_cpu(cpu, was_off);
+		return NULL;
+	}
+	page = list_first_entry(list, struct page, lru);
+	unlink_lru(page);
+	pcp->count -= 1 << order;
+	local_irq_restore_cpu(cpu, was_off);
+	prep_new_page(page, order, gfp);
+	return page;
+}
+
+/* alloc_pages - the per-CPU fast path (order 0 specialised), else the general path. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
+	struct page *page = NULL;
 
-	if (kmm_likely(cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER)) {
-		struct per_cpu_pages *pcp = cpu->preferred_pcp[gfp & GFP_ZONEMASK];
-		struct list_head *list;
-		struct zone *zone;
-		struct page *page;
-		int was_off;
-
-		if (kmm_unlikely(!pcp))
-			goto slow;
-		zone = pcp->zone;
-		list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
-		if (kmm_unlikely(zone_page_state(zone, NR_FREE_PAGES) - ((1UL << order) - 1) <=
-				 low_wmark_pages(zone) +
-					 (unsigned long)zone->lowmem_reserve[gfp_zone(gfp)]))
-			goto slow;
-		was_off = local_irq_save_cpu(cpu);
-		if (kmm_likely(!list_empty(list))) {
-			page = list_first_entry(list, struct page, lru);
-			unlink_lru(page);
-			pcp->count -= 1 << order;
-			local_irq_restore_cpu(cpu, was_off);
-			prep_new_page(page, order, gfp);
+	if (kmm_likely(cpu != NULL)) {
+		if (kmm_likely(order == 0))
+			page = pcp_alloc_fast(cpu, gfp, 0);
+		else if (order <= PAGE_ALLOC_COSTLY_ORDER)
+			page = pcp_alloc_fast(cpu, gfp, order);
+		if (kmm_likely(page != NULL))
 			return page;
-		}
-		local_irq_restore_cpu(cpu, was_off);
 	}
-slow:
 	return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
 }
 
@@ -742,34 +761,48 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 }
 
 /*
- * __free_pages - the fast path: the only reference to a clean, non-compound
- * block of order <= PAGE_ALLOC_COSTLY_ORDER goes on the calling CPU's list for
- * the page's zone, found from the page's node and zone bits.
+ * pcp_free_fast - the only reference to a clean, non-compound block of order
+ * <= PAGE_ALLOC_COSTLY_ORDER goes on the calling CPU's list for the page's zone,
+ * found from the page's node and zone bits.  False to take the checked path.
  */
+static kmm_always_inline bool pcp_free_fast(struct kmm_cpu *cpu, struct page *page,
+					    unsigned int order)
+{
+	unsigned long flags = page->flags;
+	struct per_cpu_pages *pcp;
+	int migratetype, was_off;
+
+	if (kmm_unlikely(page_ref_count(page) != 1 ||
+			 (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK | 1UL << PG_head)) !=
+				 ((unsigned long)order << PAGE_ORDER_PGSHIFT)))
+		return false;
+	pcp = cpu_pcp_of_flags(cpu, flags);
+	migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
+	set_page_count(page, 0);
+	page->flags = flags & PAGE_ZONE_NODE_MASK;
+	page->mapping = NULL;
+	was_off = local_irq_save_cpu(cpu);
+	page->page_type = ~PG_pcp;
+	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
+	pcp->count += 1 << order;
+	if (kmm_unlikely(pcp->count >= pcp->high))
+		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
+	local_irq_restore_cpu(cpu, was_off);
+	return true;
+}
+
+/* __free_pages - the per-CPU fast path (order 0 specialised), else the checked path. */
 void __free_pages(struct page *page, unsigned int order)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
-	unsigned long flags = page->flags;
 
-	if (kmm_likely(cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER &&
-		       page_ref_count(page) == 1 &&
-		       (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK | 1UL << PG_head)) ==
-			       ((unsigned long)order << PAGE_ORDER_PGSHIFT))) {
-		struct per_cpu_pages *pcp = cpu_pcp_of_flags(cpu, flags);
-		int migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
-		int was_off;
-
-		set_page_count(page, 0);
-		page->flags = flags & PAGE_ZONE_NODE_MASK;
-		page->mapping = NULL;
-		was_off = local_irq_save_cpu(cpu);
-		page->page_type = ~PG_pcp;
-		list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
-		pcp->count += 1 << order;
-		if (kmm_unlikely(pcp->count >= pcp->high))
-			free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-		local_irq_restore_cpu(cpu, was_off);
-		return;
+	if (kmm_likely(cpu != NULL)) {
+		if (kmm_likely(order == 0)) {
+			if (kmm_likely(pcp_free_fast(cpu, page, 0)))
+				return;
+		} else if (order <= PAGE_ALLOC_COSTLY_ORDER && pcp_free_fast(cpu, page, order)) {
+			return;
+		}
 	}
 	__free_pages_slow(page, order, "__free_pages");
 }
