@@ -78,13 +78,13 @@ enum zone_stat_item {
 
 struct zone;
 
-/* A thread's ("CPU"'s) cache of free pages of one zone. */
-struct per_cpu_pages {
+/* A thread's ("CPU"'s) cache of free pages of one zone (cache aligned: 256 bytes). */
+struct __attribute__((aligned(64))) per_cpu_pages {
 	struct zone *zone;		      /* the zone the pages belong to */
 	int count;			      /* pages on all the lists */
 	int high;			      /* above this, batch pages go back to the zone */
 	int batch;			      /* pages moved to or from the zone at a time */
-	int free_count;			      /* pages freed since the last refill (for high) */
+	int flush_pindex;		      /* the list a flush took from last (round robin) */
 	struct list_head lists[NR_PCP_LISTS]; /* one per order and migrate type */
 };
 

@@ -261,33 +261,43 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct
 	return i;
 }
 
-/* free_pcppages_bulk - give @count pages from @pcp back to @zone, round robin over the lists. */
+/*
+ * free_pcppages_bulk - give @count pages from @pcp back to @zone: round robin
+ * over the non-empty lists, a run from each, coldest (tail) pages first, as the
+ * kernel does.  The round robin carries on from where the last flush stopped,
+ * so that blocks parked on one list are flushed in turn instead of the list in
+ * use being emptied (and refilled) by every flush.
+ */
 static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp)
 {
-	unsigned int pindex = 0;
+	unsigned int pindex = (unsigned int)pcp->flush_pindex;
 	long freed = 0;
 
+	if (count > pcp->count)
+		count = pcp->count;
 	pthread_mutex_lock(&zone->lock);
-	while (count > 0 && pcp->count > 0) {
+	while (count > 0) {
 		struct list_head *list;
-		struct page *page;
 		unsigned int order;
-		unsigned long pfn;
 
 		do {
-			pindex = (pindex + 1) % NR_PCP_LISTS;
+			pindex = pindex == NR_PCP_LISTS - 1 ? 0 : pindex + 1;
 			list = &pcp->lists[pindex];
 		} while (list_empty(list));
 		order = pindex_to_order(pindex);
-		page = list_last_entry(list, struct page, lru);
-		unlink_lru(page);
-		page->page_type |= PG_pcp;
-		pcp->count -= 1 << order;
-		count -= 1 << order;
-		freed += 1L << order;
-		pfn = page_to_pfn(page);
-		__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
+		do {
+			struct page *page = list_last_entry(list, struct page, lru);
+			unsigned long pfn = page_to_pfn(page);
+
+			unlink_lru(page);
+			page->page_type |= PG_pcp;
+			pcp->count -= 1 << order;
+			count -= 1 << order;
+			freed += 1L << order;
+			__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
+		} while (count > 0 && !list_empty(list));
 	}
+	pcp->flush_pindex = (int)pindex;
 	zone_stat_add(zone, NR_FREE_PAGES, freed);
 	pthread_mutex_unlock(&zone->lock);
 }
@@ -595,20 +605,19 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
 static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
 						     unsigned int order)
 {
-	struct per_cpu_pages *pcp = cpu->preferred_pcp[gfp & GFP_ZONEMASK];
+	const struct pcp_fast *fast = &cpu->pcp_fast[gfp & PCP_FAST_MASK];
+	struct per_cpu_pages *pcp = fast->pcp;
 	struct list_head *list;
-	struct zone *zone;
 	struct page *page;
 	int was_off;
 
 	if (kmm_unlikely(!pcp))
 		return NULL;
-	zone = pcp->zone;
-	if (kmm_unlikely(__atomic_load_n(&zone->vm_stat[NR_FREE_PAGES], __ATOMIC_RELAXED) -
+	if (kmm_unlikely(__atomic_load_n(&pcp->zone->vm_stat[NR_FREE_PAGES], __ATOMIC_RELAXED) -
 				 ((1L << order) - 1) <=
-			 (long)low_wmark_pages(zone) + zone->lowmem_reserve[gfp_zone(gfp)]))
+			 fast->mark))
 		return NULL;
-	list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
+	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
 	was_off = local_irq_save_cpu(cpu);
 	if (kmm_unlikely(list_empty(list))) {
 		local_irq_restore_cpu(cpu, was_off);
@@ -760,6 +769,14 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	}
 }
 
+/* pcp_free_high - the list passed high: flush a batch, then interrupts back on. */
+static __attribute__((noinline)) void pcp_free_high(struct kmm_cpu *cpu, struct per_cpu_pages *pcp,
+						    int was_off)
+{
+	free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
+	local_irq_restore_cpu(cpu, was_off);
+}
+
 /*
  * pcp_free_fast - the only reference to a clean, non-compound block of order
  * <= PAGE_ALLOC_COSTLY_ORDER goes on the calling CPU's list for the page's zone,
@@ -786,8 +803,9 @@ static kmm_always_inline bool pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
 	if (kmm_unlikely(pcp->count >= pcp->high))
-		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-	local_irq_restore_cpu(cpu, was_off);
+		pcp_free_high(cpu, pcp, was_off);
+	else
+		local_irq_restore_cpu(cpu, was_off);
 	return true;
 }
 

@@ -96,17 +96,29 @@ static void init_slot(struct kmm_cpu *cpu)
 
 			pcp->zone = zone;
 			pcp->count = 0;
-			pcp->free_count = 0;
+			pcp->flush_pindex = NR_PCP_LISTS - 1;
 			pcp->high = zone->pcp_high;
 			pcp->batch = zone->pcp_batch;
 			for (i = 0; i < NR_PCP_LISTS; i++)
 				INIT_LIST_HEAD(&pcp->lists[i]);
 		}
 	}
-	for (i = 0; i <= (int)GFP_ZONEMASK; i++) {
-		struct zone *zone = first_zone_for(cpu->node, (gfp_t)i);
+	kmm_cpu_refresh_fast(cpu);
+}
 
-		cpu->preferred_pcp[i] = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
+void kmm_cpu_refresh_fast(struct kmm_cpu *cpu)
+{
+	unsigned int bits;
+
+	for (bits = 0; bits <= PCP_FAST_MASK; bits++) {
+		struct pcp_fast *fast = &cpu->pcp_fast[bits];
+		struct zone *zone = first_zone_for(cpu->node, (gfp_t)bits);
+
+		fast->migratetype = gfp_migratetype((gfp_t)bits);
+		fast->pcp = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
+		fast->mark = zone ? (long)low_wmark_pages(zone) +
+					    zone->lowmem_reserve[gfp_zone((gfp_t)bits)]
+				  : 0;
 	}
 }
 

@@ -32,6 +32,22 @@
 #include <kmm/mmzone.h>
 #include <kmm/smp.h>
 
+/* The GFP bits that choose the first zone and the migrate type of an allocation. */
+#define PCP_FAST_MASK (GFP_ZONEMASK | __GFP_RECLAIMABLE)
+
+/*
+ * What alloc_pages() needs to know first, precomputed for each combination of
+ * zone and mobility bits when the CPU comes online (and again whenever the
+ * watermarks change): the first zone of the CPU node's zonelist the bits allow,
+ * its low watermark plus the lowmem reserve the request must leave, and the
+ * migrate type.
+ */
+struct pcp_fast {
+	struct per_cpu_pages *pcp; /* the first zone's per-CPU lists (NULL: none) */
+	long mark;		   /* free pages must stay above this */
+	int migratetype;	   /* gfp_migratetype() */
+};
+
 struct kmm_cpu {
 	/* emulated interrupts off (1) or on (0); only the owner (and its handler) touch it */
 	volatile sig_atomic_t irq_off;
@@ -39,11 +55,8 @@ struct kmm_cpu {
 	volatile sig_atomic_t ipi_pending;
 	/* CPU id (slot index) and node */
 	int id, node;
-	/*
-	 * The per-CPU lists of the first zone an allocation tries, by the GFP zone
-	 * bits (gfp & GFP_ZONEMASK): the allocation fast path starts here.
-	 */
-	struct per_cpu_pages *preferred_pcp[GFP_ZONEMASK + 1];
+	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
+	struct pcp_fast pcp_fast[PCP_FAST_MASK + 1];
 	/* per-CPU page lists, by node and zone: [nid * MAX_NR_ZONES + zid] (see cpu_pcp()) */
 	struct per_cpu_pages pcp[MAX_NUMNODES * MAX_NR_ZONES];
 	/* --- below: shared with other threads, under cpu_registry_lock or atomic --- */
@@ -96,6 +109,8 @@ int kmm_percpu_init(void);
 void kmm_percpu_exit(void);
 
 void kmm_ipi_process(struct kmm_cpu *cpu);
+/* kmm_cpu_refresh_fast - recompute @cpu's pcp_fast table (watermarks changed). */
+void kmm_cpu_refresh_fast(struct kmm_cpu *cpu);
 
 /*
  * local_irq_save_cpu / local_irq_restore_cpu - the emulated interrupt flag of
