@@ -597,6 +597,23 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
 }
 
 /*
+ * The fast paths below end in tail calls for everything rare (zeroing, a
+ * compound page, a pending IPI, a flush), so they keep all their state in
+ * caller-saved registers and touch no stack besides the return address.
+ */
+
+/* pcp_alloc_finish - the rare end of a fast allocation: zero/compound, then irqs on. */
+static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *cpu, int was_off,
+							       struct page *page,
+							       unsigned int order, gfp_t gfp)
+{
+	if (gfp & (__GFP_ZERO | __GFP_COMP))
+		prep_new_page_extra(page, order, gfp);
+	local_irq_restore_cpu(cpu, was_off);
+	return page;
+}
+
+/*
  * pcp_alloc_fast - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the calling
  * CPU's list for the preferred zone, when that zone is above its low watermark;
  * NULL to take the general path.  It takes exactly the block
@@ -620,14 +637,23 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
 	was_off = local_irq_save_cpu(cpu);
 	if (kmm_unlikely(list_empty(list))) {
-		local_irq_restore_cpu(cpu, was_off);
+		cpu->irq_off = was_off;
 		return NULL;
 	}
 	page = list_first_entry(list, struct page, lru);
 	unlink_lru(page);
 	pcp->count -= 1 << order;
-	local_irq_restore_cpu(cpu, was_off);
-	prep_new_page(page, order, gfp);
+	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) |
+		      ((unsigned long)order << PAGE_ORDER_PGSHIFT) |
+		      ((unsigned long)fast->migratetype << PAGE_PCPTYPE_PGSHIFT);
+	page->page_type = ~0u;
+	page->mapping = NULL;
+	page->private = 0;
+	set_page_count(page, 1);
+	if (kmm_unlikely((gfp & (__GFP_ZERO | __GFP_COMP)) || cpu->ipi_pending))
+		return pcp_alloc_finish(cpu, was_off, page, order, gfp);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->irq_off = was_off;
 	return page;
 }
 
@@ -769,32 +795,27 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	}
 }
 
-/* pcp_free_high - the list passed high: flush a batch, then interrupts back on. */
-static __attribute__((noinline)) void pcp_free_high(struct kmm_cpu *cpu, struct per_cpu_pages *pcp,
-						    int was_off)
+/* pcp_free_finish - the rare end of a fast free: flush a batch past high, then irqs on. */
+static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
+						      struct per_cpu_pages *pcp, int was_off)
 {
-	free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
+	if (pcp->count >= pcp->high)
+		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
 	local_irq_restore_cpu(cpu, was_off);
 }
 
 /*
- * pcp_free_fast - the only reference to a clean, non-compound block of order
- * <= PAGE_ALLOC_COSTLY_ORDER goes on the calling CPU's list for the page's zone,
- * found from the page's node and zone bits.  False to take the checked path.
+ * pcp_free_fast - put the only reference to a clean, non-compound block of
+ * order <= PAGE_ALLOC_COSTLY_ORDER (checked by the caller) on the calling
+ * CPU's list for the page's zone, found from the page's node and zone bits.
  */
-static kmm_always_inline bool pcp_free_fast(struct kmm_cpu *cpu, struct page *page,
-					    unsigned int order)
+static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *page,
+					    unsigned long flags, unsigned int order)
 {
-	unsigned long flags = page->flags;
-	struct per_cpu_pages *pcp;
-	int migratetype, was_off;
+	struct per_cpu_pages *pcp = cpu_pcp_of_flags(cpu, flags);
+	int migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
+	int was_off;
 
-	if (kmm_unlikely(page_ref_count(page) != 1 ||
-			 (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK | 1UL << PG_head)) !=
-				 ((unsigned long)order << PAGE_ORDER_PGSHIFT)))
-		return false;
-	pcp = cpu_pcp_of_flags(cpu, flags);
-	migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
 	set_page_count(page, 0);
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
@@ -802,25 +823,36 @@ static kmm_always_inline bool pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
-	if (kmm_unlikely(pcp->count >= pcp->high))
-		pcp_free_high(cpu, pcp, was_off);
-	else
-		local_irq_restore_cpu(cpu, was_off);
-	return true;
+	if (kmm_unlikely(pcp->count >= pcp->high || cpu->ipi_pending)) {
+		pcp_free_finish(cpu, pcp, was_off);
+		return;
+	}
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->irq_off = was_off;
+}
+
+/* Whether a block may take the free fast path: one reference, clean, not compound. */
+static kmm_always_inline bool free_fast_ok(const struct page *page, unsigned long flags,
+					   unsigned int order)
+{
+	return page_ref_count(page) == 1 &&
+	       (flags & (PAGE_FLAGS_CHECK_AT_FREE | PAGE_ORDER_MASK | 1UL << PG_head)) ==
+		       ((unsigned long)order << PAGE_ORDER_PGSHIFT);
 }
 
 /* __free_pages - the per-CPU fast path (order 0 specialised), else the checked path. */
 void __free_pages(struct page *page, unsigned int order)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
+	unsigned long flags = page->flags;
 
-	if (kmm_likely(cpu != NULL)) {
-		if (kmm_likely(order == 0)) {
-			if (kmm_likely(pcp_free_fast(cpu, page, 0)))
-				return;
-		} else if (order <= PAGE_ALLOC_COSTLY_ORDER && pcp_free_fast(cpu, page, order)) {
-			return;
-		}
+	if (kmm_likely(cpu != NULL && order == 0 && free_fast_ok(page, flags, 0))) {
+		pcp_free_fast(cpu, page, flags, 0);
+		return;
+	}
+	if (cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER && free_fast_ok(page, flags, order)) {
+		pcp_free_fast(cpu, page, flags, order);
+		return;
 	}
 	__free_pages_slow(page, order, "__free_pages");
 }
