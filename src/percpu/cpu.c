@@ -5,7 +5,9 @@
  * See percpu.h for the model.  Locking: cpu_registry_lock protects the slot
  * table (online, thread, owner_ref of every slot, nr_cpus_online) and is held
  * while IPIs are sent, so that a target cannot release its slot in between.
- * drain_req/drain_ack are atomics.  Everything else in a slot is its owner's.
+ * ipi_call_lock serialises cross-CPU calls: it protects ipi_call, which the
+ * targets read after seeing their drain_req move (acquire).  drain_req and
+ * drain_ack are atomics.  Everything else in a slot is its owner's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,7 +33,14 @@ static struct sigaction saved_ipi_action;
 static kmm_drain_hook_t drain_hooks[MAX_DRAIN_HOOKS];
 static int nr_drain_hooks;
 
-/* How long kmm_drain_all() waits for a CPU to answer before reporting it. */
+/* The cross-CPU call in progress (one at a time, under ipi_call_lock). */
+static struct {
+	void (*fn)(struct kmm_cpu *cpu, void *info);
+	void *info;
+} ipi_call;
+static pthread_mutex_t ipi_call_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* How long kmm_on_each_cpu() waits for a CPU to answer before reporting it. */
 #define IPI_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
 
 void kmm_register_drain_hook(kmm_drain_hook_t hook)
@@ -40,8 +49,9 @@ void kmm_register_drain_hook(kmm_drain_hook_t hook)
 		drain_hooks[nr_drain_hooks++] = hook;
 }
 
-static void run_drain_hooks(struct kmm_cpu *cpu)
+static void run_drain_hooks(struct kmm_cpu *cpu, void *info)
 {
+	(void)info;
 	int i;
 
 	for (i = 0; i < nr_drain_hooks; i++)
@@ -58,7 +68,7 @@ void kmm_ipi_process(struct kmm_cpu *cpu)
 		cpu->ipi_pending = 0;
 		req = __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE);
 		if (req != __atomic_load_n(&cpu->drain_ack, __ATOMIC_RELAXED)) {
-			run_drain_hooks(cpu);
+			ipi_call.fn(cpu, ipi_call.info);
 			__atomic_store_n(&cpu->drain_ack, req, __ATOMIC_RELEASE);
 		}
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -89,6 +99,7 @@ static void init_slot(struct kmm_cpu *cpu)
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
 	cpu->node = cpu->id % nr_online_nodes;
+	INIT_LIST_HEAD(&cpu->slab_arrays);
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
@@ -131,7 +142,7 @@ static void cpu_thread_exit(void *arg)
 		return;
 	pthread_mutex_lock(&cpu_registry_lock);
 	local_irq_save_cpu(cpu);
-	run_drain_hooks(cpu);
+	run_drain_hooks(cpu, NULL);
 	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
 	cpu->ipi_pending = 0;
@@ -242,7 +253,7 @@ static void wait_for_ack(struct kmm_cpu *cpu, unsigned int req)
 			continue;
 		}
 		if (now_ns() - start > IPI_TIMEOUT_NS) {
-			kmm_report("kmm_drain_all: CPU %d did not answer KMM_IPI_SIGNAL in 2 s "
+			kmm_report("kmm_on_each_cpu: CPU %d did not answer KMM_IPI_SIGNAL in 2 s "
 				   "(signal blocked?); its per-CPU caches stay undrained",
 				   cpu->id);
 			return;
@@ -251,25 +262,20 @@ static void wait_for_ack(struct kmm_cpu *cpu, unsigned int req)
 	}
 }
 
-void kmm_drain_all(void)
+void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
 {
 	static struct {
 		struct kmm_cpu *cpu;
 		unsigned int req;
 	} targets[NR_CPUS];
-	static pthread_mutex_t targets_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct kmm_cpu *self = kmm_this_cpu;
 	int i, n = 0;
 
 	if (!kmm_booted())
 		return;
-	if (self) {
-		int was_off = local_irq_save_cpu(self);
-
-		run_drain_hooks(self);
-		local_irq_restore_cpu(self, was_off);
-	}
-	pthread_mutex_lock(&targets_lock);
+	pthread_mutex_lock(&ipi_call_lock);
+	ipi_call.fn = fn;
+	ipi_call.info = info;
 	pthread_mutex_lock(&cpu_registry_lock);
 	for (i = 0; i < NR_CPUS; i++) {
 		struct kmm_cpu *cpu = &cpu_slots[i];
@@ -282,9 +288,20 @@ void kmm_drain_all(void)
 			n++;
 	}
 	pthread_mutex_unlock(&cpu_registry_lock);
+	if (self) {
+		int was_off = local_irq_save_cpu(self);
+
+		fn(self, info);
+		local_irq_restore_cpu(self, was_off);
+	}
 	for (i = 0; i < n; i++)
 		wait_for_ack(targets[i].cpu, targets[i].req);
-	pthread_mutex_unlock(&targets_lock);
+	pthread_mutex_unlock(&ipi_call_lock);
+}
+
+void kmm_drain_all(void)
+{
+	kmm_on_each_cpu(run_drain_hooks, NULL);
 }
 
 struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev)

@@ -30,47 +30,11 @@
 #include <kmm/gfp.h>
 #include <kmm/mm.h>
 #include <kmm/mmzone.h>
+#include <kmm/percpu.h>
 #include <kmm/smp.h>
 
-/* The GFP bits that choose the first zone and the migrate type of an allocation. */
-#define PCP_FAST_MASK (GFP_ZONEMASK | __GFP_RECLAIMABLE)
-
-/*
- * What alloc_pages() needs to know first, precomputed for each combination of
- * zone and mobility bits when the CPU comes online (and again whenever the
- * watermarks change): the first zone of the CPU node's zonelist the bits allow,
- * its low watermark plus the lowmem reserve the request must leave, and the
- * migrate type.
- */
-struct pcp_fast {
-	struct per_cpu_pages *pcp; /* the first zone's per-CPU lists (NULL: none) */
-	long mark;		   /* free pages must stay above this */
-	int migratetype;	   /* gfp_migratetype() */
-};
-
-struct kmm_cpu {
-	/* emulated interrupts off (1) or on (0); only the owner (and its handler) touch it */
-	volatile sig_atomic_t irq_off;
-	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
-	volatile sig_atomic_t ipi_pending;
-	/* CPU id (slot index) and node */
-	int id, node;
-	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
-	struct pcp_fast pcp_fast[PCP_FAST_MASK + 1];
-	/* per-CPU page lists, by node and zone: [nid * MAX_NR_ZONES + zid] (see cpu_pcp()) */
-	struct per_cpu_pages pcp[MAX_NUMNODES * MAX_NR_ZONES];
-	/* --- below: shared with other threads, under cpu_registry_lock or atomic --- */
-	/* the slot is owned by a live thread */
-	bool online;
-	/* the owner, for pthread_kill() */
-	pthread_t thread;
-	/* the owner's kmm_this_cpu variable, cleared when the machine goes away */
-	struct kmm_cpu **owner_ref;
-	/* drain requests sent and answered (atomic, never reset: slots are reused) */
-	unsigned int drain_req, drain_ack;
-};
-
-extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+#define local_irq_save_cpu    kmm_local_irq_save
+#define local_irq_restore_cpu kmm_local_irq_restore
 
 _Static_assert(MAX_NR_ZONES == 1 << ZONES_WIDTH, "pcp index is the page's node|zone bits");
 
@@ -86,6 +50,15 @@ static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *
 {
 	return &cpu->pcp[page_flags >> ZONES_PGSHIFT];
 }
+
+/*
+ * kmm_on_each_cpu - run @fn(cpu, @info) on every online CPU, each on its own
+ * thread (by IPI; directly for the caller's), and wait for all of them: the
+ * kernel's on_each_cpu(..., wait=1).  @fn runs with interrupts off.  A CPU whose
+ * thread exits meanwhile answers by running the drain hooks instead, which
+ * gives back everything it holds.  Context: interrupts on, no lock held.
+ */
+void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
 
 /* A hook that empties one CPU's caches of one subsystem; runs with interrupts off. */
 typedef void (*kmm_drain_hook_t)(struct kmm_cpu *cpu);
@@ -108,38 +81,9 @@ struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
 int kmm_percpu_init(void);
 void kmm_percpu_exit(void);
 
-void kmm_ipi_process(struct kmm_cpu *cpu);
 /* kmm_cpu_refresh_fast - recompute @cpu's pcp_fast table (watermarks changed). */
 void kmm_cpu_refresh_fast(struct kmm_cpu *cpu);
 
-/*
- * local_irq_save_cpu / local_irq_restore_cpu - the emulated interrupt flag of
- * @cpu, as the kernel's local_irq_save(flags)/local_irq_restore(flags): only
- * the owner writes it, so a plain store between compiler barriers suffices.
- * Restoring to "on" runs an IPI that arrived meanwhile.
- */
-static kmm_always_inline int local_irq_save_cpu(struct kmm_cpu *cpu)
-{
-	int was_off = cpu->irq_off;
-
-	cpu->irq_off = 1;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	return was_off;
-}
-
-static kmm_always_inline void local_irq_restore_cpu(struct kmm_cpu *cpu, int was_off)
-{
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->irq_off = was_off;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (kmm_unlikely(cpu->ipi_pending) && !was_off)
-		kmm_ipi_process(cpu);
-}
-
-/*
- * kmm_irq_save / kmm_irq_restore - interrupts off around code that takes zone
- * locks or touches per-CPU data; safe for threads without a CPU (no-ops).
- */
 struct kmm_irq_state {
 	struct kmm_cpu *cpu; /* the thread's CPU, or NULL */
 	int was_off;	     /* the flag to restore */
