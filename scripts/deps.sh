@@ -2,7 +2,7 @@
 # Installs the Debian packages libkmm needs that are not installed yet.
 #   scripts/deps.sh [build|test|bench]   (default: test)
 set -eu
-want="cmake make gcc pkg-config"
+want="cmake make gcc pkg-config liburcu-dev"
 case "${1:-test}" in
 build) ;;
 test) want="$want libcmocka-dev liburcu-dev g++ libbenchmark-dev" ;;

@@ -46,6 +46,8 @@ struct kmm_cpu {
 	volatile sig_atomic_t irq_off;
 	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
 	volatile sig_atomic_t ipi_pending;
+	/* an inline fast path is in its critical section (they never nest); IPIs wait */
+	volatile sig_atomic_t in_fastpath;
 	/* CPU id (slot index) and node */
 	int id, node;
 	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
@@ -69,6 +71,8 @@ extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-e
 
 /* kmm_ipi_process - run the IPI that arrived while @cpu had interrupts off. */
 void kmm_ipi_process(struct kmm_cpu *cpu);
+/* kmm_ipi_fastpath_exit - an IPI arrived during a fast path: run it unless interrupts are off. */
+void kmm_ipi_fastpath_exit(struct kmm_cpu *cpu);
 
 /*
  * kmm_local_irq_save / kmm_local_irq_restore - the emulated interrupt flag of
@@ -98,6 +102,27 @@ static kmm_always_inline void kmm_local_irq_restore(struct kmm_cpu *cpu, int was
  * kmm_irq_save / kmm_irq_restore - interrupts off around code that takes zone
  * locks or touches per-CPU data; safe for threads without a CPU (no-ops).
  */
+/*
+ * kmm_fastpath_enter / kmm_fastpath_exit - bracket the few instructions of an
+ * inline fast path that touch per-CPU data.  An IPI arriving in between waits,
+ * as with interrupts off, but the bracket need not save a previous state: the
+ * fast paths never nest, and an enclosing local_irq_save() is left alone.
+ */
+static kmm_always_inline void kmm_fastpath_enter(struct kmm_cpu *cpu)
+{
+	cpu->in_fastpath = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static kmm_always_inline void kmm_fastpath_exit(struct kmm_cpu *cpu)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->in_fastpath = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (kmm_unlikely(cpu->ipi_pending))
+		kmm_ipi_fastpath_exit(cpu);
+}
+
 KMM_END_DECLS
 
 #endif /* KMM_PERCPU_PUBLIC_H */

@@ -23,6 +23,7 @@
 #include "buddy/internal.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
+#include "slab/slab.h"
 
 struct kmm_machine kmm_machine = {.memfd = -1};
 unsigned long kmm_page_offset;
@@ -202,6 +203,7 @@ static int boot(const char *cmdline)
 		return ret;
 	}
 	max_pfn = max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes);
+	kmm_direct_map_bytes = max_low_pfn << PAGE_SHIFT;
 	reserve_boot_memory();
 	layout_nodes(params.numa_fake);
 	buddy_init();
@@ -240,12 +242,14 @@ void kmm_exit(void)
 {
 	pthread_mutex_lock(&boot_lock);
 	if (kmm_booted()) {
+		kmm_slab_exit();
 		buddy_exit();
 		kmm_percpu_exit();
 		__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
 		unmap_physical_memory();
 		vmemmap = NULL;
 		max_pfn = max_low_pfn = 0;
+		kmm_direct_map_bytes = 0;
 	}
 	pthread_mutex_unlock(&boot_lock);
 }

@@ -320,7 +320,7 @@ void drain_local_pages(struct kmm_cpu *cpu)
 
 __attribute__((constructor)) static void register_pcp_drain(void)
 {
-	kmm_register_drain_hook(drain_local_pages);
+	kmm_register_drain_hook(drain_local_pages, KMM_DRAIN_PAGES);
 }
 
 /* rmqueue_pcplist - a block of order <= PAGE_ALLOC_COSTLY_ORDER from @cpu's lists. */
@@ -512,7 +512,8 @@ __alloc_pages_slowpath(gfp_t gfp, unsigned int order, const struct alloc_context
 		       struct kmm_cpu *cpu)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
-	bool can_direct_reclaim = gfp & __GFP_DIRECT_RECLAIM;
+	/* Reclaim waits for other CPUs: never with this CPU's interrupts off. */
+	bool can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) && !(cpu && cpu->irq_off);
 	int loops = 0;
 	struct page *page;
 

@@ -30,7 +30,10 @@ static pthread_key_t cpu_exit_key;
 static struct sigaction saved_ipi_action;
 
 #define MAX_DRAIN_HOOKS 8
-static kmm_drain_hook_t drain_hooks[MAX_DRAIN_HOOKS];
+static struct {
+	kmm_drain_hook_t hook;
+	int order;
+} drain_hooks[MAX_DRAIN_HOOKS];
 static int nr_drain_hooks;
 
 /* The cross-CPU call in progress (one at a time, under ipi_call_lock). */
@@ -43,10 +46,17 @@ static pthread_mutex_t ipi_call_lock = PTHREAD_MUTEX_INITIALIZER;
 /* How long kmm_on_each_cpu() waits for a CPU to answer before reporting it. */
 #define IPI_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
 
-void kmm_register_drain_hook(kmm_drain_hook_t hook)
+void kmm_register_drain_hook(kmm_drain_hook_t hook, int order)
 {
-	if (nr_drain_hooks < MAX_DRAIN_HOOKS)
-		drain_hooks[nr_drain_hooks++] = hook;
+	int i;
+
+	if (nr_drain_hooks == MAX_DRAIN_HOOKS)
+		return;
+	for (i = nr_drain_hooks; i > 0 && drain_hooks[i - 1].order > order; i--)
+		drain_hooks[i] = drain_hooks[i - 1];
+	drain_hooks[i].hook = hook;
+	drain_hooks[i].order = order;
+	nr_drain_hooks++;
 }
 
 static void run_drain_hooks(struct kmm_cpu *cpu, void *info)
@@ -55,7 +65,7 @@ static void run_drain_hooks(struct kmm_cpu *cpu, void *info)
 	int i;
 
 	for (i = 0; i < nr_drain_hooks; i++)
-		drain_hooks[i](cpu);
+		drain_hooks[i].hook(cpu);
 }
 
 /* kmm_ipi_process - answer the pending drain request; interrupts were on. */
@@ -77,6 +87,12 @@ void kmm_ipi_process(struct kmm_cpu *cpu)
 	} while (cpu->ipi_pending);
 }
 
+void kmm_ipi_fastpath_exit(struct kmm_cpu *cpu)
+{
+	if (!cpu->irq_off)
+		kmm_ipi_process(cpu);
+}
+
 static void ipi_handler(int sig)
 {
 	int saved_errno = errno;
@@ -84,7 +100,7 @@ static void ipi_handler(int sig)
 
 	(void)sig;
 	if (cpu) {
-		if (cpu->irq_off)
+		if (cpu->irq_off || cpu->in_fastpath)
 			cpu->ipi_pending = 1;
 		else
 			kmm_ipi_process(cpu);
@@ -98,6 +114,7 @@ static void init_slot(struct kmm_cpu *cpu)
 
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
+	cpu->in_fastpath = 0;
 	cpu->node = cpu->id % nr_online_nodes;
 	INIT_LIST_HEAD(&cpu->slab_arrays);
 	for (nid = 0; nid < nr_online_nodes; nid++) {

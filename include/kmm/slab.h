@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmm/slab.h - slab caches (<linux/slab.h>), the kernel's SLAB allocator.
+ *
+ * A cache hands out objects of one size.  Objects live in slabs (one or more
+ * pages from the buddy allocator); each node keeps its slabs on three lists
+ * (full, partial, free).  In front of the lists, every CPU (thread) has an
+ * array cache: kmem_cache_alloc() pops the array, kmem_cache_free() pushes,
+ * inline, with no lock and no atomic instruction.  An empty array is refilled
+ * with batchcount objects from the node (the shared array, then the slabs,
+ * growing the cache when needed); a full one flushes batchcount objects back.
+ *
+ * Context: every call may be made from any thread.  kmem_cache_alloc() with a
+ * GFP mask that may sleep can run reclaim.  kmem_cache_create()/destroy()/
+ * shrink() wait for every CPU (they send IPIs): do not call them from a
+ * constructor or a shrinker.
+ */
+#ifndef KMM_SLAB_H
+#define KMM_SLAB_H
+
+#include <string.h>
+#include <kmm/gfp.h>
+#include <kmm/mm.h>
+#include <kmm/percpu.h>
+#include <kmm/types.h>
+
+KMM_BEGIN_DECLS
+
+typedef unsigned int slab_flags_t;
+
+/* Flags of kmem_cache_create(), the kernel's values. */
+#define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000100U) /* debug: check on free */
+#define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* debug: red zones */
+#define SLAB_POISON		((slab_flags_t)0x00000800U) /* debug: poison free objects */
+#define SLAB_KMALLOC		((slab_flags_t)0x00001000U) /* a kmalloc cache */
+#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000U) /* align objects to cache lines */
+#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000U) /* slabs from ZONE_DMA */
+#define SLAB_CACHE_DMA32	((slab_flags_t)0x00008000U) /* slabs from ZONE_DMA32 */
+#define SLAB_STORE_USER		((slab_flags_t)0x00010000U) /* debug: record callers */
+#define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* reclaimable (SReclaimable) */
+#define SLAB_PANIC		((slab_flags_t)0x00040000U) /* abort if creation fails */
+#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* free slab pages after a grace period */
+#define SLAB_TRACE		((slab_flags_t)0x00200000U) /* debug: trace allocs and frees */
+#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* kmemleak: ignore */
+#define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* charge to a memory cgroup */
+
+/* The largest object a cache may hold: the largest buddy block. */
+#define KMALLOC_MAX_SIZE (1UL << (MAX_PAGE_ORDER + PAGE_SHIFT))
+
+/*
+ * A CPU's array of free objects of one cache (and the node's shared array).
+ * avail and limit come first: the inline fast paths read them.
+ */
+struct array_cache {
+	unsigned int avail;	   /* objects in entry[] (the top is entry[avail - 1]) */
+	unsigned int limit;	   /* entry[] holds at most this many */
+	unsigned int batchcount;   /* objects moved to or from the node at a time */
+	unsigned int touched;	   /* used since the last reap pass */
+	struct list_head cpu_list; /* on its CPU's slab_arrays list */
+	struct kmem_cache *cache;  /* the cache (also a sentinel below entry[0]) */
+	void *entry[];		   /* the objects, LIFO */
+};
+
+/* The slab lists of one node. */
+struct kmem_cache_node {
+	pthread_mutex_t list_lock;	/* protects everything below and the slabs' freelists */
+	struct list_head slabs_partial; /* slabs with free and used objects */
+	struct list_head slabs_full;	/* slabs with no free object */
+	struct list_head slabs_free;	/* slabs with no used object */
+	unsigned long total_slabs;	/* slabs on the three lists */
+	unsigned long free_slabs;	/* slabs on slabs_free */
+	unsigned long free_objects;	/* free objects in the slabs (not in arrays) */
+	unsigned int free_limit;	/* free objects kept before free slabs are released */
+	unsigned int colour_next;	/* the colour of the next slab */
+	struct array_cache *shared;	/* objects shared by the node's CPUs, or NULL */
+	int free_touched;		/* the free lists were used since the last reap */
+};
+
+struct kmem_cache {
+	/* --- read by the inline fast paths --- */
+	unsigned long obj_inverse; /* multiplicative inverse of size's odd part (mod 2^64) */
+	unsigned int obj_shift;	   /* trailing zero bits of size */
+	unsigned int num;	   /* objects per slab */
+	unsigned int size;	   /* bytes per object, with padding: the object stride */
+	unsigned int object_size;  /* bytes asked for at creation */
+	/* --- the rest of the cache --- */
+	unsigned int align;	    /* object alignment */
+	slab_flags_t flags;	    /* SLAB_* */
+	unsigned int gfporder;	    /* pages per slab: 2^gfporder */
+	gfp_t allocflags;	    /* GFP bits for slab pages (zone, reclaimable) */
+	unsigned int colour;	    /* colours: offsets a slab's first object may start at */
+	unsigned int colour_off;    /* bytes between colours */
+	unsigned int freelist_size; /* bytes of on-slab freelist (0: kept in struct page) */
+	unsigned int limit;	    /* per-CPU array size (tunable) */
+	unsigned int batchcount;    /* per-CPU array batch (tunable) */
+	unsigned int shared;	    /* shared array factor (tunable; 0: none) */
+	unsigned int useroffset;    /* usercopy region offset */
+	unsigned int usersize;	    /* usercopy region size */
+	void (*ctor)(void *obj);    /* runs on every object when its slab is made */
+	const char *name;	    /* the cache's name (name_buf) */
+	struct list_head list;	    /* on slab_caches */
+	int refcount;		    /* creations that share this cache */
+	char name_buf[64];	    /* the name, truncated to 63 characters */
+	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
+	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
+	struct array_cache *cpu_cache[NR_CPUS];
+};
+
+/**
+ * kmem_cache_create - create a cache of @size-byte objects.
+ * @name: for reports and slabinfo (copied).
+ * @align: minimum alignment (a power of two, or 0).
+ * @flags: SLAB_* flags.
+ * @ctor: run on each object when its slab is created (not on every allocation);
+ *        objects must be freed back in their constructed state.
+ * Return: the cache, or NULL (one line says why; with SLAB_PANIC, abort) if
+ * @name is NULL, @size is 0 or above KMALLOC_MAX_SIZE, or @align is not a
+ * power of two.
+ */
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *));
+/* kmem_cache_create_usercopy - as kmem_cache_create(), with the usercopy window recorded. */
+struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int size,
+					      unsigned int align, slab_flags_t flags,
+					      unsigned int useroffset, unsigned int usersize,
+					      void (*ctor)(void *));
+#define KMEM_CACHE(__struct, __flags)                                                            \
+	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct),       \
+			  (__flags), NULL)
+
+/*
+ * kmem_cache_destroy - free the cache.  Objects parked in CPU arrays count as
+ * free.  If objects are still allocated, "kmem_cache_destroy <name>: Slab cache
+ * still has objects" is reported and the cache is kept.  NULL is ignored.
+ */
+void kmem_cache_destroy(struct kmem_cache *s);
+/* kmem_cache_shrink - give back every free slab (after draining all arrays); 0 if none is left in use. */
+int kmem_cache_shrink(struct kmem_cache *s);
+/* kmem_cache_size - the object size the cache was created with. */
+unsigned int kmem_cache_size(struct kmem_cache *s);
+/* kmem_cache_name - the cache's name (an extension). */
+const char *kmem_cache_name(struct kmem_cache *s);
+
+/*
+ * kmem_cache_tune - set the per-CPU array size, batch and shared factor (the
+ * kernel's "echo 'name limit batchcount shared' > /proc/slabinfo").
+ * Return: 0, or -EINVAL for 0 < batchcount <= limit not holding.
+ */
+int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,
+		    unsigned int shared);
+
+/*
+ * kmm_slab_reap - one pass of the periodic reaping now (a thread does one every
+ * 2 s): arrays and free slabs left unused since the last pass give memory back.
+ */
+void kmm_slab_reap(void);
+
+/* The slow paths (out of line). */
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node);
+void __kmem_cache_free(struct kmem_cache *s, void *obj);
+
+/* kmem_cache_alloc_node - an object whose slab is on node @node (NUMA_NO_NODE: any). */
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node);
+/* kmem_cache_alloc_bulk - @nr objects into @p; returns @nr, or 0 (nothing allocated). */
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p);
+/* kmem_cache_free_bulk - free @nr objects of @p. */
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
+
+/* kmm_direct_map_bytes - bytes of the direct map (0 before boot), for the inline checks. */
+extern unsigned long kmm_direct_map_bytes;
+
+/**
+ * kmem_cache_alloc - an object from @s.
+ * @gfp: GFP flags for growing the cache; __GFP_ZERO zeroes the object.
+ *
+ * Context: any thread; the fast path pops the calling CPU's array.
+ * Return: the object, or NULL when the cache cannot grow.
+ */
+static kmm_always_inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (kmm_likely(cpu != NULL)) {
+		struct array_cache *ac;
+
+		kmm_fastpath_enter(cpu);
+		ac = s->cpu_cache[cpu->id];
+		if (kmm_likely(ac->avail != 0)) {
+			void *obj = ac->entry[--ac->avail];
+
+			ac->touched = 1;
+			kmm_fastpath_exit(cpu);
+			if (gfp & __GFP_ZERO)
+				memset(obj, 0, s->object_size);
+			return obj;
+		}
+		kmm_fastpath_exit(cpu);
+	}
+	return __kmem_cache_alloc(s, gfp, NUMA_NO_NODE);
+}
+
+/* kmem_cache_zalloc - a zeroed object. */
+static kmm_always_inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return kmem_cache_alloc(s, gfp | __GFP_ZERO);
+}
+
+/*
+ * kmem_cache_obj_ok - is @obj the start of an object of @s in the direct map?
+ * The slab's pages carry the cache and the first object's address; an offset
+ * from there is a whole number of objects, below num, exactly when multiplying
+ * by the inverse of size's odd part and rotating out size's zero bits gives
+ * an index below num.
+ */
+static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, const void *obj)
+{
+	unsigned long off = (unsigned long)obj - kmm_page_offset, idx;
+	const struct page *page;
+
+	if (kmm_unlikely(off >= kmm_direct_map_bytes))
+		return false;
+	page = vmemmap + (off >> PAGE_SHIFT);
+	if (kmm_unlikely(page->mapping != (void *)s))
+		return false;
+	idx = ((unsigned long)obj - page->private) * s->obj_inverse;
+	idx = (idx >> s->obj_shift) | (idx << ((64 - s->obj_shift) & 63));
+	return kmm_likely(idx < s->num);
+}
+
+/**
+ * kmem_cache_free - give @obj back to @s.
+ *
+ * Context: any thread (the object goes to the calling CPU's array).  NULL is
+ * ignored.  An object of another cache, a pointer that is not the start of an
+ * object of a slab, or the object freed just before on this CPU (a double
+ * free) is reported and the free refused.
+ */
+static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (kmm_likely(cpu != NULL && kmem_cache_obj_ok(s, obj))) {
+		struct array_cache *ac;
+		unsigned int avail;
+
+		kmm_fastpath_enter(cpu);
+		ac = s->cpu_cache[cpu->id];
+		avail = ac->avail;
+		if (kmm_likely(avail < ac->limit && ac->entry[(int)avail - 1] != obj)) {
+			ac->entry[avail] = obj;
+			ac->avail = avail + 1;
+			kmm_fastpath_exit(cpu);
+			return;
+		}
+		kmm_fastpath_exit(cpu);
+	}
+	__kmem_cache_free(s, obj);
+}
+
+KMM_END_DECLS
+
+#endif /* KMM_SLAB_H */

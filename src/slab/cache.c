@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab/cache.c - caches: creation (object layout, slab order, colouring),
+ * destruction, shrinking, tunables, periodic reaping, /proc/slabinfo, and the
+ * slab allocator's reports.
+ *
+ * The numbers are SLAB's: calculate_slab_order() accepts an order when the
+ * space left over is at most 1/8 of the slab (orders above slab_max_order, 1
+ * on machines above 32 MiB, only when an object needs them); array limits by
+ * object size from enable_cpucache() (120/54/24/8/1, batch (limit+1)/2,
+ * shared 8); cache_reap() every 2 seconds returns a fifth of the objects of
+ * arrays not used since the last pass, and free slabs the node did not use.
+ *
+ * Locking: slab_mutex protects slab_caches and every cache's tunables and
+ * refcount; see slab.h for the order.  Work on other CPUs' arrays is done on
+ * those CPUs, by kmm_on_each_cpu(), never from here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <urcu.h>
+
+#include "boot/machine.h"
+#include "buddy/internal.h"
+#include "report/report.h"
+#include "slab/slab.h"
+
+LIST_HEAD(slab_caches);
+pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
+unsigned long kmm_direct_map_bytes;
+
+#define CACHE_LINE_SIZE	 64
+#define REAPTIMEOUT_SEC	 2
+#define SLAB_OBJ_MAX_NUM 65535
+
+void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
+{
+	kmm_report("%s: %s: %s (object %p), refused", call, s ? s->name : "(null)", what, obj);
+}
+
+/* The alignment objects get: the caller's, a word at least, cache lines if asked. */
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = CACHE_LINE_SIZE;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		if (ralign > align)
+			align = ralign;
+	}
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	return align;
+}
+
+/* Objects of @size fitting a slab of @order, with their freelist; the bytes left over. */
+static unsigned int cache_estimate(unsigned int order, unsigned int size, unsigned int *freelist,
+				   unsigned int *left_over)
+{
+	unsigned long slab_size = PAGE_SIZE << order;
+	unsigned long num = slab_size / size;
+
+	*freelist = 0;
+	if (num > SLAB_INLINE_FREELIST_MAX) {
+		num = slab_size / (size + sizeof(unsigned short));
+		*freelist = (unsigned int)(num * sizeof(unsigned short));
+	}
+	if (num > SLAB_OBJ_MAX_NUM)
+		num = SLAB_OBJ_MAX_NUM;
+	*left_over = (unsigned int)(slab_size - num * size - *freelist);
+	return (unsigned int)num;
+}
+
+static void calculate_slab_order(struct kmem_cache *s)
+{
+	unsigned int slab_max_order = totalram_pages() > ((32UL << 20) >> PAGE_SHIFT) ? 1 : 0;
+	unsigned int order, num, freelist, left;
+
+	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
+		num = cache_estimate(order, s->size, &freelist, &left);
+		if (!num)
+			continue;
+		s->num = num;
+		s->gfporder = order;
+		s->freelist_size = freelist;
+		s->colour = left / s->colour_off + 1;
+		if (s->flags & SLAB_RECLAIM_ACCOUNT)
+			break;
+		if (order >= slab_max_order)
+			break;
+		if (left * 8 <= (PAGE_SIZE << order))
+			break;
+	}
+}
+
+/* The inverse of @size's odd part modulo 2^64, for kmem_cache_obj_ok(). */
+static void set_obj_inverse(struct kmem_cache *s)
+{
+	unsigned int shift = (unsigned int)__builtin_ctz(s->size);
+	unsigned long odd = s->size >> shift, inv = odd;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		inv *= 2 - odd * inv;
+	s->obj_inverse = inv;
+	s->obj_shift = shift;
+}
+
+/* The kernel's enable_cpucache() defaults. */
+static void default_tunables(struct kmem_cache *s)
+{
+	unsigned int limit;
+
+	if (s->size > 131072)
+		limit = 1;
+	else if (s->size > PAGE_SIZE)
+		limit = 8;
+	else if (s->size > 1024)
+		limit = 24;
+	else if (s->size > 256)
+		limit = 54;
+	else
+		limit = 120;
+	s->limit = limit;
+	s->batchcount = (limit + 1) / 2;
+	s->shared = (s->size <= PAGE_SIZE && sysconf(_SC_NPROCESSORS_ONLN) > 1) ? 8 : 0;
+}
+
+static int setup_node_shared(struct kmem_cache *s)
+{
+	int nid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		struct kmem_cache_node *n = &s->node[nid];
+		struct array_cache *shared = NULL, *old;
+		LIST_HEAD(list);
+
+		if (s->shared) {
+			shared = alloc_array_cache(s, s->shared * s->batchcount, 0xbaadf00d);
+			if (!shared)
+				return -ENOMEM;
+		}
+		pthread_mutex_lock(&n->list_lock);
+		old = n->shared;
+		if (old)
+			free_block(s, old->entry, (int)old->avail, nid, &list);
+		n->shared = shared;
+		n->free_limit = (unsigned int)(1 + sysconf(_SC_NPROCESSORS_ONLN)) * s->batchcount +
+				s->num;
+		pthread_mutex_unlock(&n->list_lock);
+		slabs_destroy(s, &list);
+		if (old)
+			free_array_cache(old);
+	}
+	return 0;
+}
+
+static void reaper_start(void);
+
+static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+				       slab_flags_t flags, unsigned int useroffset,
+				       unsigned int usersize, void (*ctor)(void *))
+{
+	struct kmem_cache *s = alloc_pages_exact(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
+	int nid, i;
+
+	if (!s)
+		return NULL;
+	s->object_size = size;
+	s->flags = flags;
+	s->ctor = ctor;
+	s->useroffset = useroffset;
+	s->usersize = usersize;
+	s->align = calculate_alignment(flags, align, size);
+	s->size = (size + s->align - 1) & ~(s->align - 1);
+	s->colour_off = s->align > CACHE_LINE_SIZE ? s->align : CACHE_LINE_SIZE;
+	if (flags & SLAB_CACHE_DMA)
+		s->allocflags |= GFP_DMA;
+	if (flags & SLAB_CACHE_DMA32)
+		s->allocflags |= GFP_DMA32;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	calculate_slab_order(s);
+	set_obj_inverse(s);
+	default_tunables(s);
+	snprintf(s->name_buf, sizeof(s->name_buf), "%s", name);
+	s->name = s->name_buf;
+	s->refcount = 1;
+	for (i = 0; i < NR_CPUS; i++)
+		s->cpu_cache[i] = &slab_empty_array;
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		struct kmem_cache_node *n = &s->node[nid];
+
+		pthread_mutex_init(&n->list_lock, NULL);
+		INIT_LIST_HEAD(&n->slabs_partial);
+		INIT_LIST_HEAD(&n->slabs_full);
+		INIT_LIST_HEAD(&n->slabs_free);
+	}
+	if (setup_node_shared(s)) {
+		free_pages_exact(s, sizeof(*s));
+		return NULL;
+	}
+	return s;
+}
+
+static bool is_power_of_2(unsigned int n)
+{
+	return n && !(n & (n - 1));
+}
+
+struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int size,
+					      unsigned int align, slab_flags_t flags,
+					      unsigned int useroffset, unsigned int usersize,
+					      void (*ctor)(void *))
+{
+	const char *why = NULL;
+	struct kmem_cache *s = NULL;
+
+	if (!name)
+		why = "no name";
+	else if (!size)
+		why = "size 0";
+	else if (size > KMALLOC_MAX_SIZE)
+		why = "size above KMALLOC_MAX_SIZE";
+	else if (align && !is_power_of_2(align))
+		why = "align is not a power of two";
+	else if (useroffset > size || usersize > size - useroffset)
+		why = "usercopy region outside the object";
+	if (!why) {
+		pthread_mutex_lock(&slab_mutex);
+		s = kmm_booted() || kmm_boot_default() == 0
+			    ? create_cache(name, size, align, flags, useroffset, usersize, ctor)
+			    : NULL;
+		if (s)
+			list_add(&s->list, &slab_caches);
+		pthread_mutex_unlock(&slab_mutex);
+		if (!s)
+			why = "out of memory";
+		else
+			reaper_start();
+	}
+	if (why) {
+		if (flags & SLAB_PANIC) {
+			kmm_report_begin();
+			kmm_pr("kmem_cache_create: Failed to create slab '%s'. Error %s\n",
+			       name ? name : "(null)", why);
+			kmm_pr("Kernel panic - not syncing: SLAB_PANIC\n");
+			kmm_report_end(false);
+			abort();
+		}
+		kmm_report("kmem_cache_create(%s): %s (size %u, align %u), refused",
+			   name ? name : "(null)", why, size, align);
+	}
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *))
+{
+	return kmem_cache_create_usercopy(name, size, align, flags, 0, 0, ctor);
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(struct kmem_cache *s)
+{
+	return s->name;
+}
+
+/* On each CPU: give back (and free) the CPU's array of the cache @info. */
+static void release_array_on_cpu(struct kmm_cpu *cpu, void *info)
+{
+	struct kmem_cache *s = info;
+	struct array_cache *ac = s->cpu_cache[cpu->id];
+
+	if (ac != &slab_empty_array)
+		release_cpu_array(cpu, ac);
+}
+
+/* Every CPU's array and the shared arrays of @s back to the slabs; then the free slabs. */
+static void drain_cache(struct kmem_cache *s)
+{
+	int nid;
+
+	kmm_on_each_cpu(release_array_on_cpu, s);
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		struct kmem_cache_node *n = &s->node[nid];
+		LIST_HEAD(list);
+
+		pthread_mutex_lock(&n->list_lock);
+		if (n->shared) {
+			free_block(s, n->shared->entry, (int)n->shared->avail, nid, &list);
+			n->shared->avail = 0;
+		}
+		pthread_mutex_unlock(&n->list_lock);
+		slabs_destroy(s, &list);
+		drain_freelist(s, n, INT32_MAX);
+	}
+}
+
+static bool cache_has_objects(struct kmem_cache *s)
+{
+	int nid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++)
+		if (s->node[nid].total_slabs)
+			return true;
+	return false;
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	int ret;
+
+	if (!s)
+		return 0;
+	drain_cache(s);
+	pthread_mutex_lock(&slab_mutex);
+	ret = cache_has_objects(s) ? 1 : 0;
+	pthread_mutex_unlock(&slab_mutex);
+	return ret;
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	int nid;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&slab_mutex);
+	if (--s->refcount > 0) {
+		pthread_mutex_unlock(&slab_mutex);
+		return;
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	drain_cache(s);
+	pthread_mutex_lock(&slab_mutex);
+	if (cache_has_objects(s)) {
+		s->refcount++;
+		pthread_mutex_unlock(&slab_mutex);
+		kmm_report("kmem_cache_destroy %s: Slab cache still has objects", s->name);
+		return;
+	}
+	list_del(&s->list);
+	pthread_mutex_unlock(&slab_mutex);
+	if (s->flags & SLAB_TYPESAFE_BY_RCU)
+		rcu_barrier();
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		if (s->node[nid].shared)
+			free_array_cache(s->node[nid].shared);
+		pthread_mutex_destroy(&s->node[nid].list_lock);
+	}
+	free_pages_exact(s, sizeof(*s));
+}
+
+int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,
+		    unsigned int shared)
+{
+	int ret;
+
+	if (!s || !limit || !batchcount || batchcount > limit || limit > 4096 || shared > 64)
+		return -EINVAL;
+	pthread_mutex_lock(&slab_mutex);
+	s->limit = limit;
+	s->batchcount = batchcount;
+	s->shared = shared;
+	pthread_mutex_unlock(&slab_mutex);
+	/* New arrays are made with the new sizes at each CPU's next use. */
+	kmm_on_each_cpu(release_array_on_cpu, s);
+	pthread_mutex_lock(&slab_mutex);
+	ret = setup_node_shared(s);
+	pthread_mutex_unlock(&slab_mutex);
+	return ret;
+}
+
+/* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */
+static void slab_drain_cpu(struct kmm_cpu *cpu)
+{
+	while (!list_empty(&cpu->slab_arrays))
+		release_cpu_array(cpu,
+				  list_first_entry(&cpu->slab_arrays, struct array_cache, cpu_list));
+}
+
+/*
+ * Reaping, the kernel's cache_reap(): on each CPU, an array not used since the
+ * last pass gives back a fifth of its limit; then each node's shared array the
+ * same, and free slabs the node did not use go back to the page allocator.
+ */
+static void reap_cpu(struct kmm_cpu *cpu, void *info)
+{
+	struct array_cache *ac;
+
+	(void)info;
+	list_for_each_entry(ac, &cpu->slab_arrays, cpu_list) {
+		if (ac->touched)
+			ac->touched = 0;
+		else if (ac->avail)
+			drain_array_objects(ac->cache, ac, cpu->node, (int)(ac->limit + 4) / 5);
+	}
+}
+
+static void reap_nodes(void)
+{
+	struct kmem_cache *s;
+	int nid;
+
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		for (nid = 0; nid < nr_online_nodes; nid++) {
+			struct kmem_cache_node *n = &s->node[nid];
+			struct array_cache *shared = n->shared;
+			LIST_HEAD(list);
+			int tofree = 0;
+
+			pthread_mutex_lock(&n->list_lock);
+			if (shared && shared->touched) {
+				shared->touched = 0;
+			} else if (shared && shared->avail) {
+				int nr = (int)(shared->limit + 4) / 5;
+
+				if (nr > (int)shared->avail)
+					nr = (int)shared->avail;
+				free_block(s, shared->entry, nr, nid, &list);
+				shared->avail -= (unsigned int)nr;
+				memmove(shared->entry, shared->entry + nr,
+					sizeof(void *) * shared->avail);
+			}
+			if (n->free_touched)
+				n->free_touched = 0;
+			else
+				tofree = (int)((n->free_limit + 5 * s->num - 1) / (5 * s->num));
+			pthread_mutex_unlock(&n->list_lock);
+			slabs_destroy(s, &list);
+			if (tofree)
+				drain_freelist(s, n, tofree);
+		}
+	}
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+/* kmm_slab_reap - one reap pass now (the reaper thread does one every 2 s). */
+void kmm_slab_reap(void)
+{
+	if (!kmm_booted())
+		return;
+	kmm_on_each_cpu(reap_cpu, NULL);
+	reap_nodes();
+}
+
+static struct {
+	pthread_t thread;
+	bool running, stop;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+} reaper = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "cache_reap");
+	pthread_mutex_lock(&reaper.lock);
+	while (!reaper.stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += REAPTIMEOUT_SEC;
+		pthread_cond_timedwait(&reaper.wake, &reaper.lock, &until);
+		if (reaper.stop)
+			break;
+		pthread_mutex_unlock(&reaper.lock);
+		kmm_slab_reap();
+		pthread_mutex_lock(&reaper.lock);
+	}
+	pthread_mutex_unlock(&reaper.lock);
+	return NULL;
+}
+
+static void reaper_start(void)
+{
+	pthread_mutex_lock(&reaper.lock);
+	if (!reaper.running && !reaper.stop)
+		reaper.running = pthread_create(&reaper.thread, NULL, reaper_main, NULL) == 0;
+	pthread_mutex_unlock(&reaper.lock);
+}
+
+/* At kmm_exit(): stop the reaper, forget the caches (their memory goes with the machine). */
+void kmm_slab_exit(void)
+{
+	pthread_mutex_lock(&reaper.lock);
+	reaper.stop = true;
+	pthread_cond_broadcast(&reaper.wake);
+	pthread_mutex_unlock(&reaper.lock);
+	if (reaper.running)
+		pthread_join(reaper.thread, NULL);
+	reaper.running = false;
+	reaper.stop = false;
+	rcu_barrier();
+	pthread_mutex_lock(&slab_mutex);
+	INIT_LIST_HEAD(&slab_caches);
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+/* /proc/slabinfo, version 2.1. */
+static void show_slabinfo(FILE *out)
+{
+	struct kmem_cache *s;
+
+	fprintf(out, "slabinfo - version: 2.1\n");
+	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
+		     "<active_slabs> <num_slabs> <sharedavail>\n");
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
+		unsigned long num_objs;
+		int nid;
+
+		for (nid = 0; nid < nr_online_nodes; nid++) {
+			struct kmem_cache_node *n = &s->node[nid];
+
+			pthread_mutex_lock(&n->list_lock);
+			total_slabs += n->total_slabs;
+			free_slabs += n->free_slabs;
+			free_objs += n->free_objects;
+			if (n->shared)
+				shared_avail += n->shared->avail;
+			pthread_mutex_unlock(&n->list_lock);
+		}
+		num_objs = total_slabs * s->num;
+		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", s->name, num_objs - free_objs, num_objs,
+			s->size, s->num, 1 << s->gfporder);
+		fprintf(out, " : tunables %4u %4u %4u", s->limit, s->batchcount, s->shared);
+		fprintf(out, " : slabdata %6lu %6lu %6lu\n", total_slabs - free_slabs, total_slabs,
+			shared_avail);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+__attribute__((constructor)) static void slab_register(void)
+{
+	kmm_register_drain_hook(slab_drain_cpu, KMM_DRAIN_SLAB);
+	kmm_register_show("slabinfo", show_slabinfo);
+}

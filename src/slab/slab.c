@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab/slab.c - objects: growing and destroying slabs, refilling and flushing
+ * per-CPU arrays, the allocation and free slow paths, bulk calls.
+ *
+ * This is the kernel's SLAB: cache_alloc_refill() takes batchcount objects
+ * from the node's shared array or its partial/free slabs (growing the cache
+ * when both are empty); cache_flusharray() puts batchcount objects into the
+ * shared array or back into their slabs (free_block()), and slabs left with
+ * no object in use beyond the node's free_limit go back to the page
+ * allocator.  SLAB_TYPESAFE_BY_RCU slabs go back only after an RCU grace
+ * period (liburcu's call_rcu), while their objects may be reused at once.
+ *
+ * Locking: see slab.h.  The per-CPU array is used with interrupts off; the
+ * node's list_lock is taken inside that; page allocations that may sleep and
+ * constructors run with interrupts on and no lock held.
+ */
+#include <errno.h>
+#include <urcu.h>
+
+#include "buddy/internal.h"
+#include "report/report.h"
+#include "slab/slab.h"
+
+/* Refills of an array not used since the last reap take at most this many objects. */
+#define BATCHREFILL_LIMIT 16
+
+struct array_cache slab_empty_array;
+
+static struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
+{
+	return &s->node[node];
+}
+
+static void slab_account(struct kmem_cache *s, struct page *page, long nr)
+{
+	zone_stat_add(page_zone(page),
+		      (s->flags & SLAB_RECLAIM_ACCOUNT) ? NR_ZONE_SLAB_RECL : NR_ZONE_SLAB_UNRECL,
+		      nr);
+}
+
+/* Arrays: one page each (a kmalloc to come later would do, the kernel uses kmalloc). */
+struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
+{
+	size_t bytes = sizeof(struct array_cache) + (size_t)limit * sizeof(void *);
+	struct array_cache *ac;
+
+	ac = alloc_pages_exact(bytes, GFP_NOWAIT | __GFP_NOWARN);
+	if (!ac)
+		return NULL;
+	ac->avail = 0;
+	ac->limit = limit;
+	ac->batchcount = batch;
+	ac->touched = 0;
+	ac->cache = s;
+	INIT_LIST_HEAD(&ac->cpu_list);
+	return ac;
+}
+
+void free_array_cache(struct array_cache *ac)
+{
+	free_pages_exact(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
+}
+
+/* Growing: a new slab, its objects constructed, not yet on a list. */
+static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	gfp_t page_gfp = (gfp & (GFP_KERNEL | GFP_ATOMIC | __GFP_NOWARN | __GFP_NORETRY |
+				 __GFP_NOFAIL | __GFP_RETRY_MAYFAIL | __GFP_MEMALLOC |
+				 __GFP_NOMEMALLOC | __GFP_THISNODE)) |
+			 s->allocflags;
+	struct kmem_cache_node *n;
+	struct page *page;
+	unsigned long base, i, nr = 1UL << s->gfporder;
+	unsigned int colour, idx;
+	unsigned short *freelist;
+
+	if (s->gfporder)
+		page_gfp |= __GFP_COMP;
+	page = alloc_pages_node(node, page_gfp, s->gfporder);
+	if (!page)
+		return NULL;
+	node = page_to_nid(page);
+	n = get_node(s, node);
+	pthread_mutex_lock(&n->list_lock);
+	colour = n->colour_next;
+	if (++n->colour_next >= s->colour)
+		n->colour_next = 0;
+	pthread_mutex_unlock(&n->list_lock);
+	base = (unsigned long)page_address(page);
+	for (i = 0; i < nr; i++) {
+		page[i].mapping = s;
+		page[i].private = base + colour * s->colour_off;
+	}
+	__SetPageSlab(page);
+	if (s->freelist_size)
+		freelist = (unsigned short *)(base + (PAGE_SIZE << s->gfporder) - s->freelist_size);
+	else
+		freelist = (unsigned short *)&page->virtual;
+	page->index = (unsigned long)freelist;
+	slab_active(page) = 0;
+	for (idx = 0; idx < s->num; idx++) {
+		freelist[idx] = (unsigned short)idx;
+		if (s->ctor)
+			s->ctor(index_to_obj(s, page, idx));
+	}
+	slab_account(s, page, (long)nr);
+	return page;
+}
+
+/* cache_grow_end - put a new slab on its node's free list. */
+static void cache_grow_end(struct kmem_cache *s, struct page *page)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+
+	pthread_mutex_lock(&n->list_lock);
+	list_add_tail(&page->lru, slab_active(page) ? &n->slabs_partial : &n->slabs_free);
+	if (!slab_active(page))
+		n->free_slabs++;
+	if (slab_active(page) == s->num) {
+		list_move(&page->lru, &n->slabs_full);
+	}
+	n->total_slabs++;
+	n->free_objects += s->num - slab_active(page);
+	pthread_mutex_unlock(&n->list_lock);
+}
+
+static void *slab_get_obj(struct kmem_cache *s, struct page *page)
+{
+	unsigned int active = slab_active(page);
+
+	slab_active(page) = active + 1;
+	return index_to_obj(s, page, slab_freelist(page)[active]);
+}
+
+static void slab_put_obj(struct kmem_cache *s, struct page *page, void *obj)
+{
+	unsigned int active = slab_active(page) - 1;
+
+	slab_freelist(page)[active] = (unsigned short)obj_to_index(s, page, obj);
+	slab_active(page) = active;
+}
+
+/* Destroying: the slab's pages go back to the buddy allocator. */
+static void kmem_freepages(struct kmem_cache *s, struct page *page)
+{
+	unsigned long i, nr = 1UL << s->gfporder;
+
+	slab_account(s, page, -(long)nr);
+	for (i = 0; i < nr; i++) {
+		page[i].mapping = NULL;
+		page[i].private = 0;
+	}
+	__ClearPageSlab(page);
+	page->index = 0;
+	page->virtual = NULL;
+	page->page_type = ~0u;
+	__free_pages(page, s->gfporder);
+}
+
+struct slab_rcu {
+	struct rcu_head head; /* overlays the page's lru */
+};
+
+static void kmem_rcu_free(struct rcu_head *head)
+{
+	struct page *page = kmm_container_of((struct list_head *)head, struct page, lru);
+	struct kmem_cache *s = (struct kmem_cache *)page->mapping;
+
+	kmem_freepages(s, page);
+}
+
+static void slab_destroy(struct kmem_cache *s, struct page *page)
+{
+	_Static_assert(sizeof(struct rcu_head) <= sizeof(struct list_head), "rcu_head fits lru");
+	if (s->flags & SLAB_TYPESAFE_BY_RCU)
+		call_rcu((struct rcu_head *)&page->lru, kmem_rcu_free);
+	else
+		kmem_freepages(s, page);
+}
+
+void slabs_destroy(struct kmem_cache *s, struct list_head *list)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		list_del(&page->lru);
+		slab_destroy(s, page);
+	}
+}
+
+/*
+ * free_block - put @nr objects back into their slabs, moving the slabs between
+ * lists; free slabs beyond the node's free_limit move to @list, for
+ * slabs_destroy() once list_lock is dropped.  list_lock held.
+ */
+void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list_head *list)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		void *obj = objs[i];
+		struct page *page = obj_to_head(obj);
+
+		list_del(&page->lru);
+		slab_put_obj(s, page, obj);
+		n->free_objects++;
+		if (slab_active(page) == 0) {
+			list_add(&page->lru, &n->slabs_free);
+			n->free_slabs++;
+		} else {
+			list_add_tail(&page->lru, &n->slabs_partial);
+		}
+	}
+	while (n->free_objects > n->free_limit && !list_empty(&n->slabs_free)) {
+		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
+
+		list_move(&page->lru, list);
+		n->free_objects -= s->num;
+		n->free_slabs--;
+		n->total_slabs--;
+	}
+}
+
+/* The objects of @objs may be on several nodes: free each run to its own node. */
+static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
+{
+	LIST_HEAD(list);
+	int i = 0;
+
+	while (i < nr) {
+		int node = page_to_nid(virt_to_page(objs[i])), j = i + 1;
+		struct kmem_cache_node *n = get_node(s, node);
+
+		while (j < nr && page_to_nid(virt_to_page(objs[j])) == node)
+			j++;
+		pthread_mutex_lock(&n->list_lock);
+		free_block(s, objs + i, j - i, node, &list);
+		pthread_mutex_unlock(&n->list_lock);
+		i = j;
+	}
+	slabs_destroy(s, &list);
+}
+
+void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr)
+{
+	(void)node;
+	if (nr > (int)ac->avail)
+		nr = (int)ac->avail;
+	if (nr <= 0)
+		return;
+	free_block_any_node(s, ac->entry, nr);
+	ac->avail -= (unsigned int)nr;
+	memmove(ac->entry, ac->entry + nr, sizeof(void *) * ac->avail);
+}
+
+void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac)
+{
+	struct kmem_cache *s = ac->cache;
+
+	drain_array_objects(s, ac, cpu->node, (int)ac->avail);
+	list_del(&ac->cpu_list);
+	s->cpu_cache[cpu->id] = &slab_empty_array;
+	free_array_cache(ac);
+}
+
+int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
+{
+	LIST_HEAD(list);
+	struct kmm_irq_state irq = kmm_irq_save();
+	int freed = 0;
+
+	pthread_mutex_lock(&n->list_lock);
+	while (freed < tofree && !list_empty(&n->slabs_free)) {
+		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
+
+		list_move(&page->lru, &list);
+		n->free_objects -= s->num;
+		n->free_slabs--;
+		n->total_slabs--;
+		freed++;
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	slabs_destroy(s, &list);
+	kmm_irq_restore(irq);
+	return freed;
+}
+
+/* Move up to @max objects from @from to @to (the shared array and a CPU's). */
+static int transfer_objects(struct array_cache *to, struct array_cache *from, unsigned int max)
+{
+	unsigned int nr = from->avail;
+
+	if (nr > max)
+		nr = max;
+	if (nr > to->limit - to->avail)
+		nr = to->limit - to->avail;
+	if (!nr)
+		return 0;
+	from->avail -= nr;
+	memcpy(to->entry + to->avail, from->entry + from->avail, sizeof(void *) * nr);
+	to->avail += nr;
+	return (int)nr;
+}
+
+static struct page *get_first_slab(struct kmem_cache_node *n)
+{
+	if (!list_empty(&n->slabs_partial))
+		return list_first_entry(&n->slabs_partial, struct page, lru);
+	if (!list_empty(&n->slabs_free)) {
+		n->free_touched = 1;
+		return list_first_entry(&n->slabs_free, struct page, lru);
+	}
+	return NULL;
+}
+
+/* Take objects from @page into @ac until it has @batch or the slab is empty; fix its list. */
+static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct array_cache *ac,
+		       struct page *page, int batch)
+{
+	bool was_free = slab_active(page) == 0;
+
+	while (slab_active(page) < s->num && batch-- > 0)
+		ac->entry[ac->avail++] = slab_get_obj(s, page);
+	list_del(&page->lru);
+	if (was_free)
+		n->free_slabs--;
+	list_add(&page->lru, slab_active(page) == s->num ? &n->slabs_full : &n->slabs_partial);
+	return batch;
+}
+
+/* The CPU's real array for @s, made on first use. */
+static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
+{
+	struct array_cache *ac = s->cpu_cache[cpu->id];
+
+	if (kmm_likely(ac != &slab_empty_array))
+		return ac;
+	ac = alloc_array_cache(s, s->limit, s->batchcount);
+	if (!ac)
+		return NULL;
+	list_add(&ac->cpu_list, &cpu->slab_arrays);
+	s->cpu_cache[cpu->id] = ac;
+	return ac;
+}
+
+/*
+ * cache_alloc_refill - the array is empty: refill it from node @node and
+ * return one object.  Interrupts are off on entry and on return; unless the
+ * caller had them off already (@was_off), they are turned on to grow the
+ * cache, so the array is looked up again afterwards.
+ */
+static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t gfp, int node,
+				int was_off)
+{
+	struct array_cache *ac = cpu_array(s, cpu);
+	struct kmem_cache_node *n = get_node(s, node);
+	struct page *page;
+	int batch;
+
+	if (ac) {
+		batch = (int)ac->batchcount;
+		if (!ac->touched && batch > BATCHREFILL_LIMIT)
+			batch = BATCHREFILL_LIMIT;
+		pthread_mutex_lock(&n->list_lock);
+		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
+			n->shared->touched = 1;
+		} else {
+			unsigned int before = ac->avail;
+
+			while (batch > 0 && (page = get_first_slab(n)) != NULL)
+				batch = alloc_block(s, n, ac, page, batch);
+			n->free_objects -= ac->avail - before;
+		}
+		pthread_mutex_unlock(&n->list_lock);
+		if (ac->avail)
+			goto done;
+	}
+	/* Grow: with interrupts on if the caller had them on, else without sleeping. */
+	if (was_off)
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	else
+		kmm_local_irq_restore(cpu, 0);
+	page = cache_grow_begin(s, gfp, node);
+	if (!was_off)
+		kmm_local_irq_save(cpu);
+	if (!page)
+		return NULL;
+	ac = cpu_array(s, cpu);
+	if (!ac) {
+		void *obj = slab_get_obj(s, page);
+
+		cache_grow_end(s, page);
+		return obj;
+	}
+	for (batch = (int)ac->batchcount; ac->avail < ac->limit && batch > 0; batch--) {
+		if (slab_active(page) == s->num)
+			break;
+		ac->entry[ac->avail++] = slab_get_obj(s, page);
+	}
+	cache_grow_end(s, page);
+	if (!ac->avail)
+		return NULL;
+done:
+	ac->touched = 1;
+	return ac->entry[--ac->avail];
+}
+
+/* An object straight from node @node's slabs (no CPU array: a thread without a CPU). */
+static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	struct page *page;
+	void *obj = NULL;
+
+	pthread_mutex_lock(&n->list_lock);
+	page = get_first_slab(n);
+	if (page) {
+		bool was_free = slab_active(page) == 0;
+
+		obj = slab_get_obj(s, page);
+		n->free_objects--;
+		if (was_free)
+			n->free_slabs--;
+		list_move(&page->lru, slab_active(page) == s->num ? &n->slabs_full
+								   : &n->slabs_partial);
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	if (obj)
+		return obj;
+	page = cache_grow_begin(s, gfp, node);
+	if (!page)
+		return NULL;
+	obj = slab_get_obj(s, page);
+	cache_grow_end(s, page);
+	return obj;
+}
+
+static int pick_node(struct kmm_cpu *cpu, int node)
+{
+	if (node == NUMA_NO_NODE || node < 0 || node >= nr_online_nodes)
+		return cpu ? cpu->node : 0;
+	return node;
+}
+
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	struct kmm_cpu *cpu = kmm_cpu_get();
+	void *obj;
+
+	if (!s) {
+		kmm_report("kmem_cache_alloc: NULL cache, refused");
+		return NULL;
+	}
+	if (!cpu) {
+		if (!kmm_booted())
+			return NULL;
+		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
+	} else {
+		int was_off = kmm_local_irq_save(cpu);
+		struct array_cache *ac = s->cpu_cache[cpu->id];
+
+		node = pick_node(cpu, node);
+		if (node == cpu->node && ac->avail) {
+			obj = ac->entry[--ac->avail];
+			ac->touched = 1;
+		} else if (node == cpu->node) {
+			obj = cache_alloc_refill(s, cpu, gfp, node, was_off);
+		} else {
+			/* Another node: straight from its slabs, as the kernel's ____cache_alloc_node(). */
+			kmm_local_irq_restore(cpu, was_off);
+			obj = alloc_from_node(s, gfp, node);
+			was_off = kmm_local_irq_save(cpu);
+		}
+		kmm_local_irq_restore(cpu, was_off);
+	}
+	if (obj && (gfp & __GFP_ZERO))
+		memset(obj, 0, s->object_size);
+	if (!obj && !(gfp & __GFP_NOWARN))
+		kmm_report("kmem_cache_alloc: %s: out of memory (object size %u, order %u)",
+			   s->name, s->size, s->gfporder);
+	return obj;
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	if (node == NUMA_NO_NODE)
+		return kmem_cache_alloc(s, gfp);
+	return __kmem_cache_alloc(s, gfp, node);
+}
+
+/* Why @obj may not be freed to @s, or NULL (the checks of the inline fast path, spelled out). */
+static const char *free_problem(struct kmem_cache *s, const void *obj, char *why, size_t len)
+{
+	unsigned long off = (unsigned long)obj - kmm_page_offset;
+	struct page *page;
+	struct kmem_cache *owner;
+	unsigned long delta;
+
+	if (!kmm_booted() || off >= kmm_direct_map_bytes)
+		return "Object is not in the direct map";
+	page = virt_to_page(obj);
+	owner = (struct kmem_cache *)page->mapping;
+	if (!PageSlab(compound_head(page)) || !owner)
+		return "Object is not a Slab page";
+	if (owner != s) {
+		snprintf(why, len, "Wrong slab cache. %s but object is from %s", s->name,
+			 owner->name);
+		return why;
+	}
+	delta = (unsigned long)obj - page->private;
+	if ((unsigned long)obj < page->private || delta % s->size || delta / s->size >= s->num) {
+		snprintf(why, len, "not the start of an object (offset %lu in the slab)", delta);
+		return why;
+	}
+	return NULL;
+}
+
+/* cache_flusharray - the array is full: batchcount objects to the shared array or the slabs. */
+static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	unsigned int batch = ac->batchcount;
+	LIST_HEAD(list);
+
+	if (batch > ac->avail)
+		batch = ac->avail;
+	pthread_mutex_lock(&n->list_lock);
+	if (n->shared && n->shared->avail < n->shared->limit) {
+		unsigned int room = n->shared->limit - n->shared->avail;
+
+		if (batch > room)
+			batch = room;
+		memcpy(n->shared->entry + n->shared->avail, ac->entry, sizeof(void *) * batch);
+		n->shared->avail += batch;
+		pthread_mutex_unlock(&n->list_lock);
+	} else {
+		pthread_mutex_unlock(&n->list_lock);
+		free_block_any_node(s, ac->entry, (int)batch);
+	}
+	ac->avail -= batch;
+	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
+	slabs_destroy(s, &list);
+}
+
+void __kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct kmm_cpu *cpu;
+	const char *problem;
+	char why[160];
+
+	if (!obj)
+		return;
+	if (!s) {
+		kmm_report("kmem_cache_free: NULL cache for object %p, refused", obj);
+		return;
+	}
+	problem = free_problem(s, obj, why, sizeof(why));
+	if (problem) {
+		slab_report("kmem_cache_free", s, obj, problem);
+		return;
+	}
+	cpu = kmm_cpu_get();
+	if (cpu) {
+		int was_off = kmm_local_irq_save(cpu);
+		struct array_cache *ac = cpu_array(s, cpu);
+
+		if (ac && ac->avail && ac->entry[ac->avail - 1] == obj) {
+			kmm_local_irq_restore(cpu, was_off);
+			slab_report("kmem_cache_free", s, obj, "double free");
+			return;
+		}
+		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
+			if (ac->avail >= ac->limit)
+				cache_flusharray(s, ac, cpu->node);
+			ac->entry[ac->avail++] = obj;
+			kmm_local_irq_restore(cpu, was_off);
+			return;
+		}
+		/* No array, or an object of another node: straight back to its slab. */
+		free_block_any_node(s, &obj, 1);
+		kmm_local_irq_restore(cpu, was_off);
+		return;
+	}
+	free_block_any_node(s, &obj, 1);
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		p[i] = kmem_cache_alloc(s, gfp);
+		if (kmm_unlikely(!p[i])) {
+			kmem_cache_free_bulk(s, i, p);
+			return 0;
+		}
+	}
+	return (int)nr;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		kmem_cache_free(s, p[i]);
+}
