@@ -25,6 +25,8 @@
 #include <kmm/mm.h>
 #include <kmm/smp.h>
 #include <kmm/shrinker.h>
+#include <kmm/percpu.h>
+#include <kmm/slab.h>
 
 KMM_BEGIN_DECLS
 
@@ -50,7 +52,7 @@ bool kmm_booted(void);
 
 /**
  * kmm_show - print a /proc file of the machine, in the kernel's format.
- * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo" (later: "slabinfo", ...)
+ * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo", "slabinfo"
  * @out: where to print.
  * Return: 0, or -ENOENT for a file the machine does not have.
  */

@@ -259,7 +259,9 @@ static void show_meminfo(FILE *out)
 	unsigned long reserve = totalreserve_pages(), available;
 
 	si_meminfo(&si);
+	/* As si_mem_available(): free pages above the reserves, plus reclaimable slab. */
 	available = si.freeram > reserve ? si.freeram - reserve : 0;
+	available += sum_zone_stat(NR_ZONE_SLAB_RECL) / 2;
 	show_val_kb(out, "MemTotal:", si.totalram);
 	show_val_kb(out, "MemFree:", si.freeram);
 	show_val_kb(out, "MemAvailable:", available);
@@ -274,7 +276,9 @@ static void show_meminfo(FILE *out)
 	}
 	show_val_kb(out, "SwapTotal:", 0);
 	show_val_kb(out, "SwapFree:", 0);
-	(void)sum_zone_stat;
+	show_val_kb(out, "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
+	show_val_kb(out, "SReclaimable:", sum_zone_stat(NR_ZONE_SLAB_RECL));
+	show_val_kb(out, "SUnreclaim:", sum_zone_stat(NR_ZONE_SLAB_UNRECL));
 }
 
 __attribute__((constructor)) static void register_buddy_files(void)

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* <linux/percpu.h>: the kernel's spelling of <kmm/percpu.h>. */
+#ifndef KMM_LINUX_PERCPU_H
+#define KMM_LINUX_PERCPU_H
+
+#include <kmm/percpu.h>
+
+#endif /* KMM_LINUX_PERCPU_H */

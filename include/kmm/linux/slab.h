@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* <linux/slab.h>: the kernel's spelling of <kmm/slab.h>. */
+#ifndef KMM_LINUX_SLAB_H
+#define KMM_LINUX_SLAB_H
+
+#include <kmm/slab.h>
+
+#endif /* KMM_LINUX_SLAB_H */
