@@ -142,14 +142,14 @@ static int setup_node_shared(struct kmem_cache *s)
 			if (!shared)
 				return -ENOMEM;
 		}
-		pthread_mutex_lock(&n->list_lock);
+		struct kmm_irq_state irq = node_lock(n);
 		old = n->shared;
 		if (old)
 			free_block(s, old->entry, (int)old->avail, nid, &list);
 		n->shared = shared;
 		n->free_limit = (unsigned int)(1 + sysconf(_SC_NPROCESSORS_ONLN)) * s->batchcount +
 				s->num;
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 		slabs_destroy(s, &list);
 		if (old)
 			free_array_cache(old);
@@ -292,12 +292,12 @@ static void drain_cache(struct kmem_cache *s)
 		struct kmem_cache_node *n = &s->node[nid];
 		LIST_HEAD(list);
 
-		pthread_mutex_lock(&n->list_lock);
+		struct kmm_irq_state irq = node_lock(n);
 		if (n->shared) {
 			free_block(s, n->shared->entry, (int)n->shared->avail, nid, &list);
 			n->shared->avail = 0;
 		}
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 		slabs_destroy(s, &list);
 		drain_freelist(s, n, INT32_MAX);
 	}
@@ -417,7 +417,7 @@ static void reap_nodes(void)
 			LIST_HEAD(list);
 			int tofree = 0;
 
-			pthread_mutex_lock(&n->list_lock);
+			struct kmm_irq_state irq = node_lock(n);
 			if (shared && shared->touched) {
 				shared->touched = 0;
 			} else if (shared && shared->avail) {
@@ -434,7 +434,7 @@ static void reap_nodes(void)
 				n->free_touched = 0;
 			else
 				tofree = (int)((n->free_limit + 5 * s->num - 1) / (5 * s->num));
-			pthread_mutex_unlock(&n->list_lock);
+			node_unlock(n, irq);
 			slabs_destroy(s, &list);
 			if (tofree)
 				drain_freelist(s, n, tofree);
@@ -523,13 +523,13 @@ static void show_slabinfo(FILE *out)
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 
-			pthread_mutex_lock(&n->list_lock);
+			struct kmm_irq_state irq = node_lock(n);
 			total_slabs += n->total_slabs;
 			free_slabs += n->free_slabs;
 			free_objs += n->free_objects;
 			if (n->shared)
 				shared_avail += n->shared->avail;
-			pthread_mutex_unlock(&n->list_lock);
+			node_unlock(n, irq);
 		}
 		num_objs = total_slabs * s->num;
 		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", s->name, num_objs - free_objs, num_objs,

@@ -82,11 +82,11 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		return NULL;
 	node = page_to_nid(page);
 	n = get_node(s, node);
-	pthread_mutex_lock(&n->list_lock);
+	struct kmm_irq_state irq = node_lock(n);
 	colour = n->colour_next;
 	if (++n->colour_next >= s->colour)
 		n->colour_next = 0;
-	pthread_mutex_unlock(&n->list_lock);
+	node_unlock(n, irq);
 	base = (unsigned long)page_address(page);
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = s;
@@ -113,7 +113,7 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 {
 	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
 
-	pthread_mutex_lock(&n->list_lock);
+	struct kmm_irq_state irq = node_lock(n);
 	list_add_tail(&page->lru, slab_active(page) ? &n->slabs_partial : &n->slabs_free);
 	if (!slab_active(page))
 		n->free_slabs++;
@@ -122,7 +122,7 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 	}
 	n->total_slabs++;
 	n->free_objects += s->num - slab_active(page);
-	pthread_mutex_unlock(&n->list_lock);
+	node_unlock(n, irq);
 }
 
 static void *slab_get_obj(struct kmem_cache *s, struct page *page)
@@ -235,9 +235,9 @@ static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
 
 		while (j < nr && page_to_nid(virt_to_page(objs[j])) == node)
 			j++;
-		pthread_mutex_lock(&n->list_lock);
+		struct kmm_irq_state irq = node_lock(n);
 		free_block(s, objs + i, j - i, node, &list);
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 		i = j;
 	}
 	slabs_destroy(s, &list);
@@ -268,10 +268,10 @@ void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac)
 int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 {
 	LIST_HEAD(list);
-	struct kmm_irq_state irq = kmm_irq_save();
+	struct kmm_irq_state irq;
 	int freed = 0;
 
-	pthread_mutex_lock(&n->list_lock);
+	irq = node_lock(n);
 	while (freed < tofree && !list_empty(&n->slabs_free)) {
 		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
 
@@ -281,9 +281,8 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 		n->total_slabs--;
 		freed++;
 	}
-	pthread_mutex_unlock(&n->list_lock);
+	node_unlock(n, irq);
 	slabs_destroy(s, &list);
-	kmm_irq_restore(irq);
 	return freed;
 }
 
@@ -363,7 +362,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 		batch = (int)ac->batchcount;
 		if (!ac->touched && batch > BATCHREFILL_LIMIT)
 			batch = BATCHREFILL_LIMIT;
-		pthread_mutex_lock(&n->list_lock);
+		struct kmm_irq_state irq = node_lock(n);
 		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
 			n->shared->touched = 1;
 		} else {
@@ -373,7 +372,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 				batch = alloc_block(s, n, ac, page, batch);
 			n->free_objects -= ac->avail - before;
 		}
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 		if (ac->avail)
 			goto done;
 	}
@@ -414,7 +413,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 	struct page *page;
 	void *obj = NULL;
 
-	pthread_mutex_lock(&n->list_lock);
+	struct kmm_irq_state irq = node_lock(n);
 	page = get_first_slab(n);
 	if (page) {
 		bool was_free = slab_active(page) == 0;
@@ -426,7 +425,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 		list_move(&page->lru, slab_active(page) == s->num ? &n->slabs_full
 								   : &n->slabs_partial);
 	}
-	pthread_mutex_unlock(&n->list_lock);
+	node_unlock(n, irq);
 	if (obj)
 		return obj;
 	page = cache_grow_begin(s, gfp, node);
@@ -526,7 +525,7 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 
 	if (batch > ac->avail)
 		batch = ac->avail;
-	pthread_mutex_lock(&n->list_lock);
+	struct kmm_irq_state irq = node_lock(n);
 	if (n->shared && n->shared->avail < n->shared->limit) {
 		unsigned int room = n->shared->limit - n->shared->avail;
 
@@ -534,9 +533,9 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 			batch = room;
 		memcpy(n->shared->entry + n->shared->avail, ac->entry, sizeof(void *) * batch);
 		n->shared->avail += batch;
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 	} else {
-		pthread_mutex_unlock(&n->list_lock);
+		node_unlock(n, irq);
 		free_block_any_node(s, ac->entry, (int)batch);
 	}
 	ac->avail -= batch;

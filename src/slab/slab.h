@@ -28,6 +28,24 @@
 #include <kmm/slab.h>
 #include "percpu/percpu.h"
 
+/*
+ * node_lock / node_unlock - a node's list_lock, always with interrupts off (the
+ * kernel's spin_lock_irqsave): an IPI's drain hook takes list_lock too.
+ */
+static inline struct kmm_irq_state node_lock(struct kmem_cache_node *n)
+{
+	struct kmm_irq_state irq = kmm_irq_save();
+
+	pthread_mutex_lock(&n->list_lock);
+	return irq;
+}
+
+static inline void node_unlock(struct kmem_cache_node *n, struct kmm_irq_state irq)
+{
+	pthread_mutex_unlock(&n->list_lock);
+	kmm_irq_restore(irq);
+}
+
 /* Slab state in the head page. */
 #define slab_freelist(page) ((unsigned short *)(page)->index)
 #define slab_active(page)   (*(unsigned int *)&(page)->page_type)
