@@ -603,14 +603,14 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
  * caller-saved registers and touch no stack besides the return address.
  */
 
-/* pcp_alloc_finish - the rare end of a fast allocation: zero/compound, then irqs on. */
-static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *cpu, int was_off,
+/* pcp_alloc_finish - the rare end of a fast allocation: zero/compound, then leave. */
+static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *cpu,
 							       struct page *page,
 							       unsigned int order, gfp_t gfp)
 {
 	if (gfp & (__GFP_ZERO | __GFP_COMP))
 		prep_new_page_extra(page, order, gfp);
-	local_irq_restore_cpu(cpu, was_off);
+	kmm_fastpath_exit(cpu);
 	return page;
 }
 
@@ -618,7 +618,8 @@ static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *c
  * pcp_alloc_fast - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the calling
  * CPU's list for the preferred zone, when that zone is above its low watermark;
  * NULL to take the general path.  It takes exactly the block
- * get_page_from_freelist() would take first.
+ * get_page_from_freelist() would take first.  The per-CPU list is used inside
+ * the fast-path bracket (kmm_fastpath_enter()), which defers IPIs.
  */
 static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
 						     unsigned int order)
@@ -627,7 +628,6 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	struct per_cpu_pages *pcp = fast->pcp;
 	struct list_head *list;
 	struct page *page;
-	int was_off;
 
 	if (kmm_unlikely(!pcp))
 		return NULL;
@@ -636,9 +636,9 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 			 fast->mark))
 		return NULL;
 	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
-	was_off = local_irq_save_cpu(cpu);
+	kmm_fastpath_enter(cpu);
 	if (kmm_unlikely(list_empty(list))) {
-		cpu->irq_off = was_off;
+		kmm_fastpath_exit(cpu);
 		return NULL;
 	}
 	page = list_first_entry(list, struct page, lru);
@@ -652,9 +652,9 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	page->private = 0;
 	set_page_count(page, 1);
 	if (kmm_unlikely((gfp & (__GFP_ZERO | __GFP_COMP)) || cpu->ipi_pending))
-		return pcp_alloc_finish(cpu, was_off, page, order, gfp);
+		return pcp_alloc_finish(cpu, page, order, gfp);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->irq_off = was_off;
+	cpu->in_fastpath = 0;
 	return page;
 }
 
@@ -796,13 +796,13 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	}
 }
 
-/* pcp_free_finish - the rare end of a fast free: flush a batch past high, then irqs on. */
+/* pcp_free_finish - the rare end of a fast free: flush a batch past high, then leave. */
 static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
-						      struct per_cpu_pages *pcp, int was_off)
+						      struct per_cpu_pages *pcp)
 {
 	if (pcp->count >= pcp->high)
 		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-	local_irq_restore_cpu(cpu, was_off);
+	kmm_fastpath_exit(cpu);
 }
 
 /*
@@ -815,21 +815,20 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 {
 	struct per_cpu_pages *pcp = cpu_pcp_of_flags(cpu, flags);
 	int migratetype = (int)((flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
-	int was_off;
 
 	set_page_count(page, 0);
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
-	was_off = local_irq_save_cpu(cpu);
+	kmm_fastpath_enter(cpu);
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
 	if (kmm_unlikely(pcp->count >= pcp->high || cpu->ipi_pending)) {
-		pcp_free_finish(cpu, pcp, was_off);
+		pcp_free_finish(cpu, pcp);
 		return;
 	}
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->irq_off = was_off;
+	cpu->in_fastpath = 0;
 }
 
 /* Whether a block may take the free fast path: one reference, clean, not compound. */
