@@ -254,22 +254,21 @@ void kmm_exit(void)
 	pthread_mutex_unlock(&boot_lock);
 }
 
-/* kmm_show */
-#define MAX_SHOW_FILES 16
-static struct kmm_show_file show_files[MAX_SHOW_FILES];
-static int nr_show_files;
-
-void kmm_register_show(const char *name, void (*show)(FILE *out))
-{
-	if (nr_show_files < MAX_SHOW_FILES)
-		show_files[nr_show_files++] = (struct kmm_show_file){name, show};
-}
+/* kmm_show: every /proc-style file of every subsystem. */
+static const struct {
+	const char *name;
+	void (*show)(FILE *out);
+} show_files[] = {
+	{"buddyinfo", show_buddyinfo}, {"pagetypeinfo", show_pagetypeinfo},
+	{"zoneinfo", show_zoneinfo},   {"meminfo", show_meminfo},
+	{"slabinfo", show_slabinfo},
+};
 
 int kmm_show(const char *file, FILE *out)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; file && i < nr_show_files; i++) {
+	for (i = 0; file && i < sizeof(show_files) / sizeof(show_files[0]); i++) {
 		if (strcmp(show_files[i].name, file))
 			continue;
 		if (!kmm_booted() && kmm_boot_default() != 0)

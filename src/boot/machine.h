@@ -104,12 +104,4 @@ static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
 	return pfn >= zone->zone_start_pfn && pfn < zone_end_pfn(zone);
 }
 
-/* kmm_show registry: every /proc-style file of every subsystem. */
-struct kmm_show_file {
-	const char *name;
-	void (*show)(FILE *out);
-};
-/* kmm_register_show - add a file to kmm_show() (once, at load). */
-void kmm_register_show(const char *name, void (*show)(FILE *out));
-
 #endif /* KMM_BOOT_MACHINE_H */

@@ -113,6 +113,12 @@ void bad_page(const struct page *page, const char *reason, const char *call, uns
 void warn_alloc(gfp_t gfp, const unsigned long *nodemask, unsigned int order);
 /* format_gfp - "GFP_KERNEL|__GFP_ZERO" for @gfp into @buf. */
 const char *format_gfp(gfp_t gfp, char *buf, size_t len);
+/* show.c: the /proc files of the page allocator, for kmm_show() */
+void show_buddyinfo(FILE *out);
+void show_pagetypeinfo(FILE *out);
+void show_zoneinfo(FILE *out);
+void show_meminfo(FILE *out);
+
 /* show_free_areas - the kernel's Mem-Info summary, printed after an allocation failure. */
 void show_free_areas(FILE *out);
 

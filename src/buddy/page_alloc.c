@@ -318,11 +318,6 @@ void drain_local_pages(struct kmm_cpu *cpu)
 	}
 }
 
-__attribute__((constructor)) static void register_pcp_drain(void)
-{
-	kmm_register_drain_hook(drain_local_pages, KMM_DRAIN_PAGES);
-}
-
 /* rmqueue_pcplist - a block of order <= PAGE_ALLOC_COSTLY_ORDER from @cpu's lists. */
 static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struct zone *zone,
 						      unsigned int order, int migratetype)

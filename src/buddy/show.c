@@ -31,7 +31,7 @@ static void zone_nr_free(struct zone *zone, unsigned long nr[NR_PAGE_ORDERS])
 	deferred_free_blocks(zone, nr);
 }
 
-static void show_buddyinfo(FILE *out)
+void show_buddyinfo(FILE *out)
 {
 	int nid, zid, order;
 
@@ -59,7 +59,7 @@ static void count_deferred_movable(unsigned long pfn, unsigned int order, void *
 	nr[order]++;
 }
 
-static void show_pagetypeinfo(FILE *out)
+void show_pagetypeinfo(FILE *out)
 {
 	int nid, zid, order, mt;
 
@@ -142,7 +142,7 @@ static void show_pagetypeinfo(FILE *out)
 	}
 }
 
-static void show_zoneinfo(FILE *out)
+void show_zoneinfo(FILE *out)
 {
 	struct kmm_cpu *cpu;
 	int nid, zid, i;
@@ -253,7 +253,7 @@ static unsigned long sum_zone_stat(enum zone_stat_item item)
 	return sum;
 }
 
-static void show_meminfo(FILE *out)
+void show_meminfo(FILE *out)
 {
 	struct sysinfo si;
 	unsigned long reserve = totalreserve_pages(), available;
@@ -279,12 +279,4 @@ static void show_meminfo(FILE *out)
 	show_val_kb(out, "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
 	show_val_kb(out, "SReclaimable:", sum_zone_stat(NR_ZONE_SLAB_RECL));
 	show_val_kb(out, "SUnreclaim:", sum_zone_stat(NR_ZONE_SLAB_UNRECL));
-}
-
-__attribute__((constructor)) static void register_buddy_files(void)
-{
-	kmm_register_show("buddyinfo", show_buddyinfo);
-	kmm_register_show("pagetypeinfo", show_pagetypeinfo);
-	kmm_register_show("zoneinfo", show_zoneinfo);
-	kmm_register_show("meminfo", show_meminfo);
 }

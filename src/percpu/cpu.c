@@ -20,6 +20,7 @@
 #include "buddy/internal.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
+#include "slab/slab.h"
 
 __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
 
@@ -28,13 +29,6 @@ static pthread_mutex_t cpu_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int nr_cpus_online;
 static pthread_key_t cpu_exit_key;
 static struct sigaction saved_ipi_action;
-
-#define MAX_DRAIN_HOOKS 8
-static struct {
-	kmm_drain_hook_t hook;
-	int order;
-} drain_hooks[MAX_DRAIN_HOOKS];
-static int nr_drain_hooks;
 
 /* The cross-CPU call in progress (one at a time, under ipi_call_lock). */
 static struct {
@@ -46,26 +40,15 @@ static pthread_mutex_t ipi_call_lock = PTHREAD_MUTEX_INITIALIZER;
 /* How long kmm_on_each_cpu() waits for a CPU to answer before reporting it. */
 #define IPI_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
 
-void kmm_register_drain_hook(kmm_drain_hook_t hook, int order)
-{
-	int i;
-
-	if (nr_drain_hooks == MAX_DRAIN_HOOKS)
-		return;
-	for (i = nr_drain_hooks; i > 0 && drain_hooks[i - 1].order > order; i--)
-		drain_hooks[i] = drain_hooks[i - 1];
-	drain_hooks[i].hook = hook;
-	drain_hooks[i].order = order;
-	nr_drain_hooks++;
-}
-
+/*
+ * run_drain_hooks - give back everything the CPU caches, subsystem by
+ * subsystem: slab arrays first (that frees slab pages), then page lists.
+ */
 static void run_drain_hooks(struct kmm_cpu *cpu, void *info)
 {
 	(void)info;
-	int i;
-
-	for (i = 0; i < nr_drain_hooks; i++)
-		drain_hooks[i].hook(cpu);
+	slab_drain_cpu(cpu);
+	drain_local_pages(cpu);
 }
 
 /* kmm_ipi_process - answer the pending drain request; interrupts were on. */

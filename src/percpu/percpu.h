@@ -60,16 +60,6 @@ static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *
  */
 void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
 
-/* A hook that empties one CPU's caches of one subsystem; runs with interrupts off. */
-typedef void (*kmm_drain_hook_t)(struct kmm_cpu *cpu);
-/*
- * kmm_register_drain_hook - run @hook for kmm_drain_all() and at thread exit
- * (register once, at load).  Hooks run in @order: caches whose draining frees
- * pages (the slab's arrays) before the page allocator's own lists.
- */
-enum { KMM_DRAIN_SLAB = 10, KMM_DRAIN_PAGES = 100 };
-void kmm_register_drain_hook(kmm_drain_hook_t hook, int order);
-
 /* kmm_cpu_get - the calling thread's CPU, booting the machine and assigning a slot if
  * needed; NULL if the machine cannot boot or all NR_CPUS slots are taken. */
 struct kmm_cpu *kmm_cpu_get(void);

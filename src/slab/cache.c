@@ -379,7 +379,7 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 }
 
 /* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */
-static void slab_drain_cpu(struct kmm_cpu *cpu)
+void slab_drain_cpu(struct kmm_cpu *cpu)
 {
 	while (!list_empty(&cpu->slab_arrays))
 		release_cpu_array(cpu,
@@ -506,7 +506,7 @@ void kmm_slab_exit(void)
 }
 
 /* /proc/slabinfo, version 2.1. */
-static void show_slabinfo(FILE *out)
+void show_slabinfo(FILE *out)
 {
 	struct kmem_cache *s;
 
@@ -539,10 +539,4 @@ static void show_slabinfo(FILE *out)
 			shared_avail);
 	}
 	pthread_mutex_unlock(&slab_mutex);
-}
-
-__attribute__((constructor)) static void slab_register(void)
-{
-	kmm_register_drain_hook(slab_drain_cpu, KMM_DRAIN_SLAB);
-	kmm_register_show("slabinfo", show_slabinfo);
 }

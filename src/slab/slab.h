@@ -87,6 +87,10 @@ struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit,
 				      unsigned int batch);
 void free_array_cache(struct array_cache *ac);
 
+/* cache.c: /proc/slabinfo, and the drain hook (a CPU's arrays back to the nodes) */
+void show_slabinfo(FILE *out);
+void slab_drain_cpu(struct kmm_cpu *cpu);
+
 /* cache.c: teardown at kmm_exit() (stop the reaper, wait for RCU frees) */
 void kmm_slab_exit(void);
 
