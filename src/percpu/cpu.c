@@ -262,7 +262,8 @@ static void wait_for_ack(struct kmm_cpu *cpu, unsigned int req)
 	}
 }
 
-void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
+void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
+			  void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
 {
 	static struct {
 		struct kmm_cpu *cpu;
@@ -280,7 +281,7 @@ void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
 	for (i = 0; i < NR_CPUS; i++) {
 		struct kmm_cpu *cpu = &cpu_slots[i];
 
-		if (!cpu->online || cpu == self)
+		if (!cpu->online || cpu == self || (cond && !cond(cpu, info)))
 			continue;
 		targets[n].cpu = cpu;
 		targets[n].req = __atomic_add_fetch(&cpu->drain_req, 1, __ATOMIC_ACQ_REL);
@@ -288,7 +289,7 @@ void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
 			n++;
 	}
 	pthread_mutex_unlock(&cpu_registry_lock);
-	if (self) {
+	if (self && (!cond || cond(self, info))) {
 		int was_off = local_irq_save_cpu(self);
 
 		fn(self, info);
@@ -297,6 +298,11 @@ void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
 	for (i = 0; i < n; i++)
 		wait_for_ack(targets[i].cpu, targets[i].req);
 	pthread_mutex_unlock(&ipi_call_lock);
+}
+
+void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info)
+{
+	kmm_on_each_cpu_cond(NULL, fn, info);
 }
 
 void kmm_drain_all(void)

@@ -59,6 +59,13 @@ static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *
  * gives back everything it holds.  Context: interrupts on, no lock held.
  */
 void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
+/*
+ * kmm_on_each_cpu_cond - the same, only on the CPUs for which @cond(cpu, @info)
+ * is true (the kernel's on_each_cpu_cond()); @cond runs on the caller and may
+ * only read the target's data racily.
+ */
+void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
+			  void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
 
 /* kmm_cpu_get - the calling thread's CPU, booting the machine and assigning a slot if
  * needed; NULL if the machine cannot boot or all NR_CPUS slots are taken. */

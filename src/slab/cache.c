@@ -282,12 +282,20 @@ static void release_array_on_cpu(struct kmm_cpu *cpu, void *info)
 		release_cpu_array(cpu, ac);
 }
 
+/* Does @cpu hold an array of the cache @info?  (A racy read of another CPU's pointer.) */
+static bool cpu_has_array(struct kmm_cpu *cpu, void *info)
+{
+	struct kmem_cache *s = info;
+
+	return __atomic_load_n(&s->cpu_cache[cpu->id], __ATOMIC_RELAXED) != &slab_empty_array;
+}
+
 /* Every CPU's array and the shared arrays of @s back to the slabs; then the free slabs. */
 static void drain_cache(struct kmem_cache *s)
 {
 	int nid;
 
-	kmm_on_each_cpu(release_array_on_cpu, s);
+	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 		LIST_HEAD(list);
@@ -371,7 +379,7 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 	s->shared = shared;
 	pthread_mutex_unlock(&slab_mutex);
 	/* New arrays are made with the new sizes at each CPU's next use. */
-	kmm_on_each_cpu(release_array_on_cpu, s);
+	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
 	pthread_mutex_lock(&slab_mutex);
 	ret = setup_node_shared(s);
 	pthread_mutex_unlock(&slab_mutex);
@@ -390,18 +398,29 @@ void slab_drain_cpu(struct kmm_cpu *cpu)
  * Reaping, the kernel's cache_reap(): on each CPU, an array not used since the
  * last pass gives back a fifth of its limit; then each node's shared array the
  * same, and free slabs the node did not use go back to the page allocator.
+ * Unlike the kernel, an array found empty and unused is freed, so that a CPU
+ * gone idle holds no arrays and the reaper stops sending it IPIs.
  */
 static void reap_cpu(struct kmm_cpu *cpu, void *info)
 {
-	struct array_cache *ac;
+	struct array_cache *ac, *next;
 
 	(void)info;
-	list_for_each_entry(ac, &cpu->slab_arrays, cpu_list) {
+	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list) {
 		if (ac->touched)
 			ac->touched = 0;
 		else if (ac->avail)
 			drain_array_objects(ac->cache, ac, cpu->node, (int)(ac->limit + 4) / 5);
+		else
+			release_cpu_array(cpu, ac);
 	}
+}
+
+/* Does @cpu hold any array?  (A racy read of another CPU's list head.) */
+static bool cpu_has_arrays(struct kmm_cpu *cpu, void *info)
+{
+	(void)info;
+	return __atomic_load_n(&cpu->slab_arrays.next, __ATOMIC_RELAXED) != &cpu->slab_arrays;
 }
 
 static void reap_nodes(void)
@@ -448,7 +467,7 @@ void kmm_slab_reap(void)
 {
 	if (!kmm_booted())
 		return;
-	kmm_on_each_cpu(reap_cpu, NULL);
+	kmm_on_each_cpu_cond(cpu_has_arrays, reap_cpu, NULL);
 	reap_nodes();
 }
 
