@@ -12,6 +12,8 @@
  *  - free on a per-CPU list: PagePcp, lru links it into the list, index is the
  *    migrate type the list serves;
  *  - allocated: the owner may use mapping, index and private as it wishes;
+ *  - in a slab (PageSlab on the head page): mapping is the kmem_cache on every
+ *    page of the slab, so virt_to_page(obj)->mapping finds an object's cache;
  *  - tail of a compound page: compound_head is the head page's address | 1;
  *    the first tail page holds the compound order.
  */

@@ -12,7 +12,7 @@
  *                in use).
  * The freelist is an array of unsigned short object indices: freelist[active..
  * num) are the free objects, popped from the front.  It sits at the end of the
- * slab, or, for slabs of at most 8 objects, in the head page's `virtual` word.
+ * slab, or, for slabs of at most 4 objects, in the head page's `virtual` word.
  *
  * Locking order:
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
@@ -75,6 +75,8 @@ static inline void *index_to_obj(const struct kmem_cache *s, const struct page *
 }
 
 /* slab.c: objects */
+/* slab_free - __kmem_cache_free(), with reports naming @call (kfree frees through it too). */
+void slab_free(struct kmem_cache *s, void *obj, const char *call);
 void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list_head *list);
 void slabs_destroy(struct kmem_cache *s, struct list_head *list);
 /* drain_freelist - release up to @tofree free slabs of node @n; list_lock not held. */

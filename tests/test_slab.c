@@ -1,0 +1,1192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Slab caches: object layout, constructors, slabinfo and meminfo, tunables,
+ * reaping, threads (cross-thread frees, idle and exiting threads), RCU-deferred
+ * slab release, exact page counts after destroy, and the bad-input reports.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <urcu.h>
+#include <kmm/kmm.h>
+#include "kmm_test.h"
+
+static unsigned long drained_free(void)
+{
+	kmm_drain_all();
+	return nr_free_pages();
+}
+
+/* One cache's line of /proc/slabinfo. */
+struct slabinfo {
+	unsigned long active_objs, num_objs;
+	unsigned int objsize, objperslab, pagesperslab;
+	unsigned int limit, batchcount, shared;
+	unsigned long active_slabs, num_slabs, sharedavail;
+};
+
+static char *slabinfo_text(void)
+{
+	static char buf[1 << 16];
+
+	return show_to_string("slabinfo", buf, sizeof(buf));
+}
+
+/* The slabinfo line of cache @name; fails the test if there is none. */
+static struct slabinfo slabinfo_of(const char *name)
+{
+	const char *line = slabinfo_text();
+	size_t len = strlen(name);
+	struct slabinfo si;
+
+	while ((line = strchr(line, '\n')) != NULL) {
+		line++;
+		if (strncmp(line, name, len) == 0 && line[len] == ' ') {
+			int n = sscanf(
+				line + len,
+				" %lu %lu %u %u %u : tunables %u %u %u : slabdata %lu %lu %lu",
+				&si.active_objs, &si.num_objs, &si.objsize, &si.objperslab,
+				&si.pagesperslab, &si.limit, &si.batchcount, &si.shared,
+				&si.active_slabs, &si.num_slabs, &si.sharedavail);
+
+			assert_int_equal(n, 11);
+			return si;
+		}
+	}
+	fail_msg("no slabinfo line for %s", name);
+	return si;
+}
+
+static bool slabinfo_has(const char *name)
+{
+	const char *text = slabinfo_text();
+	char key[80];
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	return strstr(text, key) != NULL;
+}
+
+/* A meminfo field in kB. */
+static long meminfo_kb(const char *field)
+{
+	static char buf[1 << 13];
+	const char *p = strstr(show_to_string("meminfo", buf, sizeof(buf)), field);
+	long kb = -1;
+
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + strlen(field), ": %ld kB", &kb), 1);
+	return kb;
+}
+
+/* Alignment: the caller's, at least a word; SLAB_HWCACHE_ALIGN to the cache line. */
+static void test_objects_are_aligned_as_asked(void **state)
+{
+	static const struct {
+		unsigned int size, align;
+		slab_flags_t flags;
+		unsigned int want_align, want_size;
+	} cases[] = {
+		{24, 0, 0, 8, 24},
+		{13, 0, 0, 8, 16},
+		{40, 64, 0, 64, 64},
+		{100, 0, SLAB_HWCACHE_ALIGN, 64, 128},
+		{20, 0, SLAB_HWCACHE_ALIGN, 32, 32},
+		{300, 256, 0, 256, 512},
+		{4096, 4096, 0, 4096, 4096},
+	};
+	size_t c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=128M"), 0);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct kmem_cache *s = kmem_cache_create("align_test", cases[c].size,
+							 cases[c].align, cases[c].flags, NULL);
+		void *obj[300];
+		int i;
+
+		assert_non_null(s);
+		assert_int_equal(kmem_cache_size(s), cases[c].size);
+		for (i = 0; i < 300; i++) {
+			obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+			assert_non_null(obj[i]);
+			assert_int_equal((unsigned long)obj[i] % cases[c].want_align, 0);
+			memset(obj[i], 0xa5, cases[c].size);
+		}
+		assert_int_equal(slabinfo_of("align_test").objsize, cases[c].want_size);
+		for (i = 0; i < 300; i++)
+			kmem_cache_free(s, obj[i]);
+		kmem_cache_destroy(s);
+	}
+	kmm_exit();
+}
+
+/*
+ * Colouring: 256-byte objects leave 226 bytes of a page unused, so successive
+ * slabs start their first object 0, 64, 128 and 192 bytes into the page.
+ */
+static void test_successive_slabs_are_coloured(void **state)
+{
+	struct kmem_cache *s;
+	void *obj[15 * 8];
+	unsigned int seen = 0;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("colour_test", 256, 0, SLAB_HWCACHE_ALIGN, NULL);
+	assert_non_null(s);
+	assert_int_equal(slabinfo_of("colour_test").objperslab, 15);
+	for (i = 0; i < 15 * 8; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(obj[i]);
+	}
+	for (i = 0; i < 15 * 8; i++) {
+		unsigned long first = virt_to_page(obj[i])->private;
+
+		assert_int_equal(first % 64, 0);
+		assert_true(first % PAGE_SIZE < 256);
+		seen |= 1u << (first % PAGE_SIZE / 64);
+	}
+	assert_int_equal(seen, 0xf);
+	for (i = 0; i < 15 * 8; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* SLAB's slab order and default tunables, as slabinfo shows them. */
+static void test_slab_order_and_default_tunables(void **state)
+{
+	static const struct {
+		unsigned int size, objsize, objperslab, pagesperslab, limit;
+	} cases[] = {
+		{64, 64, 62, 1, 120},  {512, 512, 7, 1, 54},	   {2100, 2104, 3, 2, 24},
+		{8192, 8192, 1, 2, 8}, {200000, 200000, 1, 64, 1},
+	};
+	bool smp = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	size_t c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=256M"), 0);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct kmem_cache *s = kmem_cache_create("order_test", cases[c].size, 0, 0, NULL);
+		struct slabinfo si;
+
+		assert_non_null(s);
+		si = slabinfo_of("order_test");
+		assert_int_equal(si.objsize, cases[c].objsize);
+		assert_int_equal(si.objperslab, cases[c].objperslab);
+		assert_int_equal(si.pagesperslab, cases[c].pagesperslab);
+		assert_int_equal(si.limit, cases[c].limit);
+		assert_int_equal(si.batchcount, (cases[c].limit + 1) / 2);
+		assert_int_equal(si.shared, smp && cases[c].objsize <= PAGE_SIZE ? 8 : 0);
+		assert_int_equal(si.num_objs, 0);
+		kmem_cache_destroy(s);
+	}
+	kmm_exit();
+}
+
+/* The header and one line in the kernel's column layout; counts exact after a shrink. */
+static void test_slabinfo_layout_and_counts(void **state)
+{
+	static const char head[] =
+		"slabinfo - version: 2.1\n"
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+		" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+		" <num_slabs> <sharedavail>\n";
+	struct kmem_cache *s;
+	struct slabinfo si;
+	void *obj[100];
+	char line[200];
+	const char *p;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("layout_test", 64, 0, 0, NULL);
+	assert_non_null(s);
+	assert_int_equal(kmem_cache_tune(s, 120, 60, 0), 0);
+	for (i = 0; i < 100; i++)
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal(kmem_cache_shrink(s), 1);
+	assert_memory_equal(slabinfo_text(), head, sizeof(head) - 1);
+	p = strstr(slabinfo_text(), "\nlayout_test ");
+	assert_non_null(p);
+	snprintf(line, sizeof(line), "%.*s", (int)(strchr(p + 1, '\n') - p - 1), p + 1);
+	assert_string_equal(line,
+			    "layout_test          100    124     64   62    1 : tunables  120   "
+			    "60    0 : slabdata      2      2      0");
+	for (i = 0; i < 100; i++)
+		kmem_cache_free(s, obj[i]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	si = slabinfo_of("layout_test");
+	assert_int_equal(si.active_objs, 0);
+	assert_int_equal(si.num_objs, 0);
+	assert_int_equal(si.num_slabs, 0);
+	kmem_cache_destroy(s);
+	assert_false(slabinfo_has("layout_test"));
+	kmm_exit();
+}
+
+/* Constructors run once per object, when its slab is made; freed objects stay constructed. */
+static int ctor_calls;
+
+static void count_ctor(void *obj)
+{
+	ctor_calls++;
+	memcpy(obj, "constructed", 12);
+}
+
+static void test_constructor_runs_once_per_object(void **state)
+{
+	struct kmem_cache *s;
+	void *obj[200];
+	int i, calls;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	ctor_calls = 0;
+	s = kmem_cache_create("ctor_test", 48, 0, 0, count_ctor);
+	assert_non_null(s);
+	assert_int_equal(ctor_calls, 0);
+	for (i = 0; i < 200; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_string_equal(obj[i], "constructed");
+	}
+	calls = ctor_calls;
+	assert_int_equal(calls, (int)slabinfo_of("ctor_test").num_objs);
+	for (i = 0; i < 200; i++)
+		kmem_cache_free(s, obj[i]);
+	for (i = 0; i < 200; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_string_equal(obj[i], "constructed");
+	}
+	assert_int_equal(ctor_calls, calls);
+	for (i = 0; i < 200; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+static void test_zalloc_zeroes_a_dirtied_object(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *obj, *again;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("zero_test", 200, 0, 0, NULL);
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	memset(obj, 0xff, 200);
+	kmem_cache_free(s, obj);
+	again = kmem_cache_zalloc(s, GFP_KERNEL);
+	assert_ptr_equal(again, obj);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(again[i], 0);
+	kmem_cache_free(s, again);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* Every byte of an object leads, through its struct page, to the cache: no lock, no search. */
+static void test_virt_to_page_finds_the_cache(void **state)
+{
+	struct kmem_cache *s;
+	char *obj[9];
+	int i;
+	unsigned int b;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("lookup_test", 2100, 0, 0, NULL);
+	assert_int_equal(slabinfo_of("lookup_test").pagesperslab, 2);
+	for (i = 0; i < 9; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		for (b = 0; b < 2100; b += 100) {
+			struct page *page = virt_to_page(obj[i] + b);
+
+			assert_ptr_equal(page->mapping, s);
+			assert_true(PageSlab(compound_head(page)));
+			assert_int_equal(compound_order(compound_head(page)), 1);
+			assert_int_equal(((unsigned long)obj[i] - page->private) % 2104, 0);
+		}
+	}
+	for (i = 0; i < 9; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+static void test_bulk_allocates_all_or_nothing(void **state)
+{
+	struct kmem_cache *s, *big;
+	void *obj[300];
+	unsigned long before;
+	int i, j;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	before = drained_free();
+	s = kmem_cache_create("bulk_test", 64, 0, 0, NULL);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, 300, obj), 300);
+	for (i = 0; i < 300; i++) {
+		assert_ptr_equal(virt_to_page(obj[i])->mapping, s);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(obj[i], obj[j]);
+	}
+	assert_int_equal(kmem_cache_shrink(s), 1);
+	assert_int_equal(slabinfo_of("bulk_test").active_objs, 300);
+	kmem_cache_free_bulk(s, 300, obj);
+	kmem_cache_destroy(s);
+
+	/* 64 objects of 1 MiB do not fit in 32 MiB: nothing is allocated. */
+	big = kmem_cache_create("bulk_big", 1 << 20, 0, 0, NULL);
+	assert_int_equal(kmem_cache_alloc_bulk(big, GFP_KERNEL | __GFP_NOWARN, 64, obj), 0);
+	assert_int_equal(kmem_cache_shrink(big), 0);
+	kmem_cache_destroy(big);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/* Objects parked in arrays count as free: destroy returns every page and prints nothing. */
+static void test_destroy_returns_every_page_silently(void **state)
+{
+	struct capture cap;
+	struct kmem_cache *s;
+	unsigned long before;
+	void *obj[1000];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	capture_begin(&cap);
+	s = kmem_cache_create("destroy_test", 96, 0, SLAB_HWCACHE_ALIGN, count_ctor);
+	for (i = 0; i < 1000; i++)
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_true(drained_free() < before);
+	for (i = 0; i < 1000; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	assert_string_equal(capture_end(&cap), "");
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+static void test_destroy_with_live_objects_keeps_the_cache(void **state)
+{
+	struct capture cap;
+	struct kmem_cache *s;
+	unsigned long before;
+	const char *out;
+	void *obj, *more;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	s = kmem_cache_create("leaky_cache", 128, 0, 0, NULL);
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	capture_begin(&cap);
+	kmem_cache_destroy(s);
+	out = capture_end(&cap);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(
+		strstr(out, "kmem_cache_destroy leaky_cache: Slab cache still has objects"));
+	assert_true(slabinfo_has("leaky_cache"));
+	more = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(more);
+	kmem_cache_free(s, more);
+	kmem_cache_free(s, obj);
+	capture_begin(&cap);
+	kmem_cache_destroy(s);
+	assert_string_equal(capture_end(&cap), "");
+	assert_false(slabinfo_has("leaky_cache"));
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+static void test_shrink_gives_back_free_slabs(void **state)
+{
+	struct kmem_cache *s;
+	unsigned long before, full;
+	void *obj[2000], *keep;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("shrink_test", 256, 0, 0, NULL);
+	keep = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal(kmem_cache_shrink(s), 1);
+	before = drained_free();
+	for (i = 0; i < 2000; i++)
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	full = drained_free();
+	assert_true(before - full >= 2000 / 15);
+	for (i = 0; i < 2000; i++)
+		kmem_cache_free(s, obj[i]);
+	assert_int_equal(kmem_cache_shrink(s), 1);
+	assert_int_equal(drained_free(), before);
+	assert_int_equal(slabinfo_of("shrink_test").active_objs, 1);
+	kmem_cache_free(s, keep);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(slabinfo_of("shrink_test").num_slabs, 0);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* meminfo's Slab = SReclaimable + SUnreclaim, each growing with its caches' pages. */
+static void test_meminfo_counts_slab_pages(void **state)
+{
+	struct kmem_cache *rcl, *unrcl;
+	long slab0, rcl0, unrcl0;
+	void *a[256], *b[256];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=128M"), 0);
+	rcl = kmem_cache_create("rcl_test", 4096, 0, SLAB_RECLAIM_ACCOUNT, NULL);
+	unrcl = kmem_cache_create("unrcl_test", 4096, 0, 0, NULL);
+	kmm_drain_all();
+	slab0 = meminfo_kb("Slab");
+	rcl0 = meminfo_kb("SReclaimable");
+	unrcl0 = meminfo_kb("SUnreclaim");
+	assert_int_equal(slab0, rcl0 + unrcl0);
+	for (i = 0; i < 256; i++) {
+		a[i] = kmem_cache_alloc(rcl, GFP_KERNEL);
+		b[i] = kmem_cache_alloc(unrcl, GFP_KERNEL | __GFP_RECLAIMABLE);
+	}
+	assert_true(meminfo_kb("SReclaimable") - rcl0 >= 1024);
+	assert_true(meminfo_kb("SUnreclaim") - unrcl0 >= 1024);
+	assert_int_equal(meminfo_kb("Slab"), meminfo_kb("SReclaimable") + meminfo_kb("SUnreclaim"));
+	for (i = 0; i < 256; i++) {
+		kmem_cache_free(rcl, a[i]);
+		kmem_cache_free(unrcl, b[i]);
+	}
+	kmem_cache_destroy(rcl);
+	kmem_cache_destroy(unrcl);
+	assert_int_equal(meminfo_kb("SReclaimable"), rcl0);
+	assert_int_equal(meminfo_kb("SUnreclaim"), unrcl0);
+	kmm_exit();
+}
+
+/* Tuning: slabinfo shows the new values and the array never holds more than limit. */
+static void test_tune_limits_the_per_cpu_array(void **state)
+{
+	struct kmem_cache *s;
+	struct slabinfo si;
+	void *obj[500];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("tune_test", 64, 0, 0, NULL);
+	assert_int_equal(kmem_cache_tune(s, 32, 16, 0), 0);
+	assert_int_equal(kmem_cache_tune(s, 16, 32, 0), -EINVAL);
+	assert_int_equal(kmem_cache_tune(s, 0, 0, 0), -EINVAL);
+	assert_int_equal(kmem_cache_tune(NULL, 32, 16, 0), -EINVAL);
+	for (i = 0; i < 500; i++)
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (i = 0; i < 500; i++)
+		kmem_cache_free(s, obj[i]);
+	si = slabinfo_of("tune_test");
+	assert_int_equal(si.limit, 32);
+	assert_int_equal(si.batchcount, 16);
+	assert_int_equal(si.shared, 0);
+	assert_true(si.active_objs <= 32);
+	assert_true(si.active_objs > 0);
+	/* Retuning with objects parked: they go back, nothing is lost. */
+	assert_int_equal(kmem_cache_tune(s, 120, 60, 8), 0);
+	assert_int_equal(slabinfo_of("tune_test").active_objs, 0);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* A thread that fills its arrays and then blocks, never calling libkmm again. */
+struct idle_thread {
+	pthread_t thread;
+	struct kmem_cache *s;
+	int nr;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool parked, release;
+};
+
+static void *idle_main(void *arg)
+{
+	struct idle_thread *t = arg;
+	void *obj[400];
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		obj[i] = kmem_cache_alloc(t->s, GFP_KERNEL);
+	for (i = 0; i < t->nr; i++)
+		kmem_cache_free(t->s, obj[i]);
+	pthread_mutex_lock(&t->lock);
+	t->parked = true;
+	pthread_cond_broadcast(&t->cond);
+	while (!t->release)
+		pthread_cond_wait(&t->cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void idle_start(struct idle_thread *t, struct kmem_cache *s, int nr)
+{
+	*t = (struct idle_thread){.s = s, .nr = nr};
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	pthread_create(&t->thread, NULL, idle_main, t);
+	pthread_mutex_lock(&t->lock);
+	while (!t->parked)
+		pthread_cond_wait(&t->cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void idle_stop(struct idle_thread *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->release = true;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+}
+
+/* Reaping takes memory back from arrays and free slabs nobody uses, an idle thread's too. */
+static void test_reaping_returns_an_idle_programs_memory(void **state)
+{
+	struct idle_thread t;
+	struct kmem_cache *s;
+	unsigned long before;
+	int pass;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	s = kmem_cache_create("reap_test", 32, 0, 0, NULL);
+	idle_start(&t, s, 400);
+	assert_true(slabinfo_of("reap_test").active_objs > 0);
+	assert_true(nr_free_pages() < before);
+	for (pass = 0; pass < 60 && slabinfo_of("reap_test").num_slabs; pass++)
+		kmm_slab_reap();
+	assert_true(pass < 60);
+	assert_int_equal(slabinfo_of("reap_test").active_objs, 0);
+	idle_stop(&t);
+	kmem_cache_destroy(s);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/* shrink and destroy collect the objects parked in a blocked thread's array. */
+static void test_shrink_and_destroy_collect_a_blocked_threads_objects(void **state)
+{
+	struct capture cap;
+	struct idle_thread t1, t2;
+	struct kmem_cache *s;
+	unsigned long before;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	s = kmem_cache_create("blocked_test", 512, 0, 0, NULL);
+	idle_start(&t1, s, 50);
+	assert_true(slabinfo_of("blocked_test").active_objs > 0);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(slabinfo_of("blocked_test").active_objs, 0);
+	idle_start(&t2, s, 50);
+	capture_begin(&cap);
+	kmem_cache_destroy(s);
+	assert_string_equal(capture_end(&cap), "");
+	assert_int_equal(drained_free(), before);
+	idle_stop(&t1);
+	idle_stop(&t2);
+	kmm_exit();
+}
+
+/* A thread's arrays go back when it exits. */
+static void *alloc_free_and_exit(void *arg)
+{
+	struct kmem_cache *s = arg;
+	void *obj[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (i = 0; i < 100; i++)
+		kmem_cache_free(s, obj[i]);
+	return NULL;
+}
+
+static void test_thread_exit_drains_its_arrays(void **state)
+{
+	struct kmem_cache *s;
+	struct slabinfo si;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("exit_test", 64, 0, 0, NULL);
+	assert_int_equal(kmem_cache_tune(s, 120, 60, 0), 0);
+	pthread_create(&t, NULL, alloc_free_and_exit, s);
+	pthread_join(t, NULL);
+	si = slabinfo_of("exit_test");
+	assert_true(si.num_objs > 0);
+	assert_int_equal(si.active_objs, 0);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* Objects allocated by one thread, checked and freed by another. */
+#define RING 256
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned long *slot[RING];
+	unsigned long head, tail;
+	bool done;
+	long errors;
+	struct kmem_cache *s;
+} ring = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void *producer_main(void *arg)
+{
+	unsigned long i;
+
+	(void)arg;
+	for (i = 0; i < 100000; i++) {
+		unsigned long *obj = kmem_cache_alloc(ring.s, GFP_KERNEL);
+
+		if (!obj) {
+			ring.errors++;
+			continue;
+		}
+		obj[0] = i;
+		obj[7] = ~i;
+		pthread_mutex_lock(&ring.lock);
+		while (ring.head - ring.tail == RING)
+			pthread_cond_wait(&ring.cond, &ring.lock);
+		ring.slot[ring.head++ % RING] = obj;
+		pthread_cond_broadcast(&ring.cond);
+		pthread_mutex_unlock(&ring.lock);
+	}
+	pthread_mutex_lock(&ring.lock);
+	ring.done = true;
+	pthread_cond_broadcast(&ring.cond);
+	pthread_mutex_unlock(&ring.lock);
+	return NULL;
+}
+
+static void *consumer_main(void *arg)
+{
+	unsigned long expect = 0;
+
+	(void)arg;
+	for (;;) {
+		unsigned long *obj;
+
+		pthread_mutex_lock(&ring.lock);
+		while (ring.head == ring.tail && !ring.done)
+			pthread_cond_wait(&ring.cond, &ring.lock);
+		if (ring.head == ring.tail) {
+			pthread_mutex_unlock(&ring.lock);
+			return NULL;
+		}
+		obj = ring.slot[ring.tail++ % RING];
+		pthread_cond_broadcast(&ring.cond);
+		pthread_mutex_unlock(&ring.lock);
+		if (obj[0] != expect || obj[7] != ~expect)
+			ring.errors++;
+		expect++;
+		obj[0] = obj[7] = 0xdead;
+		kmem_cache_free(ring.s, obj);
+	}
+}
+
+static void test_producer_consumer_across_threads(void **state)
+{
+	pthread_t p, c;
+	unsigned long before;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	ring.s = kmem_cache_create("pc_test", 64, 0, 0, NULL);
+	ring.head = ring.tail = 0;
+	ring.done = false;
+	ring.errors = 0;
+	pthread_create(&c, NULL, consumer_main, NULL);
+	pthread_create(&p, NULL, producer_main, NULL);
+	pthread_join(p, NULL);
+	pthread_join(c, NULL);
+	assert_int_equal(ring.errors, 0);
+	assert_int_equal(kmem_cache_shrink(ring.s), 0);
+	kmem_cache_destroy(ring.s);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/* Four threads churn three caches, each object checked before it is freed. */
+struct churn {
+	struct kmem_cache **caches;
+	unsigned int seed;
+	long errors;
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn *c = arg;
+	unsigned long *held[64] = {0};
+	int which[64], round, i;
+
+	for (round = 0; round < 50000; round++) {
+		i = (int)(rand_r(&c->seed) % 64);
+		if (held[i]) {
+			if (held[i][0] != (unsigned long)held[i] * 7)
+				c->errors++;
+			kmem_cache_free(c->caches[which[i]], held[i]);
+			held[i] = NULL;
+		} else {
+			which[i] = (int)(rand_r(&c->seed) % 3);
+			held[i] = kmem_cache_alloc(c->caches[which[i]], GFP_KERNEL);
+			if (!held[i]) {
+				c->errors++;
+				continue;
+			}
+			held[i][0] = (unsigned long)held[i] * 7;
+		}
+	}
+	for (i = 0; i < 64; i++)
+		if (held[i])
+			kmem_cache_free(c->caches[which[i]], held[i]);
+	return NULL;
+}
+
+static void test_four_threads_churn_three_caches(void **state)
+{
+	struct kmem_cache *caches[3];
+	struct churn c[4];
+	pthread_t t[4];
+	unsigned long before;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=128M"), 0);
+	before = drained_free();
+	caches[0] = kmem_cache_create("churn-16", 16, 0, 0, NULL);
+	caches[1] = kmem_cache_create("churn-192", 192, 0, SLAB_HWCACHE_ALIGN, NULL);
+	caches[2] = kmem_cache_create("churn-3000", 3000, 0, 0, NULL);
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct churn){.caches = caches, .seed = (unsigned int)i + 11};
+		pthread_create(&t[i], NULL, churn_main, &c[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(c[i].errors, 0);
+	}
+	for (i = 0; i < 3; i++)
+		kmem_cache_destroy(caches[i]);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/*
+ * SLAB_TYPESAFE_BY_RCU: a freed object may be reused at once, but its slab's
+ * pages go back to the page allocator only after a grace period.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stage; /* 1: reader inside rcu_read_lock(); 2: reader may leave */
+	unsigned long *obj;
+	unsigned long seen;
+} reader = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void reader_wait(int stage)
+{
+	pthread_mutex_lock(&reader.lock);
+	while (reader.stage < stage)
+		pthread_cond_wait(&reader.cond, &reader.lock);
+	pthread_mutex_unlock(&reader.lock);
+}
+
+static void reader_set(int stage)
+{
+	pthread_mutex_lock(&reader.lock);
+	reader.stage = stage;
+	pthread_cond_broadcast(&reader.cond);
+	pthread_mutex_unlock(&reader.lock);
+}
+
+static void *rcu_reader_main(void *arg)
+{
+	(void)arg;
+	rcu_register_thread();
+	rcu_read_lock();
+	reader_set(1);
+	reader_wait(2);
+	reader.seen = __atomic_load_n(reader.obj, __ATOMIC_RELAXED);
+	rcu_read_unlock();
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void test_typesafe_by_rcu_defers_slab_release(void **state)
+{
+	struct kmem_cache *s;
+	unsigned long before, *obj, *again;
+	pthread_t t;
+
+	(void)state;
+	rcu_register_thread();
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("rcu_test", 1024, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	assert_non_null(s);
+	before = drained_free();
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	*obj = 42;
+	kmem_cache_free(s, obj);
+	again = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(again, obj);
+
+	reader.stage = 0;
+	reader.obj = obj;
+	pthread_create(&t, NULL, rcu_reader_main, NULL);
+	reader_wait(1);
+	kmem_cache_free(s, again);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	/* The slab left the cache but its pages wait for the reader's grace period. */
+	assert_int_equal(slabinfo_of("rcu_test").num_slabs, 0);
+	assert_true(drained_free() < before);
+	assert_true(PageSlab(compound_head(virt_to_page(obj))));
+	reader_set(2);
+	pthread_join(t, NULL);
+	assert_int_equal(reader.seen, 42);
+	rcu_barrier();
+	assert_false(PageSlab(compound_head(virt_to_page(obj))));
+	assert_int_equal(drained_free(), before);
+	kmem_cache_destroy(s);
+	kmm_exit();
+	rcu_unregister_thread();
+}
+
+/* NUMA: kmem_cache_alloc_node() puts objects on the node asked for. */
+static void test_alloc_node_places_objects(void **state)
+{
+	struct kmem_cache *s;
+	void *obj[2][100];
+	unsigned long before;
+	int nid, i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=256M numa=fake=2"), 0);
+	before = drained_free();
+	s = kmem_cache_create("node_test", 128, 0, 0, NULL);
+	for (nid = 0; nid < 2; nid++)
+		for (i = 0; i < 100; i++) {
+			obj[nid][i] = kmem_cache_alloc_node(s, GFP_KERNEL, nid);
+			assert_non_null(obj[nid][i]);
+			assert_int_equal(page_to_nid(virt_to_page(obj[nid][i])), nid);
+		}
+	for (nid = 0; nid < 2; nid++)
+		for (i = 0; i < 100; i++)
+			kmem_cache_free(s, obj[nid][i]);
+	kmem_cache_destroy(s);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+static void test_dma_caches_take_their_zones(void **state)
+{
+	struct kmem_cache *dma, *dma32, *normal;
+	void *a, *b, *c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=6G"), 0);
+	dma = kmem_cache_create("dma_test", 256, 0, SLAB_CACHE_DMA, NULL);
+	dma32 = kmem_cache_create("dma32_test", 256, 0, SLAB_CACHE_DMA32, NULL);
+	normal = kmem_cache_create("normal_test", 256, 0, 0, NULL);
+	a = kmem_cache_alloc(dma, GFP_KERNEL);
+	b = kmem_cache_alloc(dma32, GFP_KERNEL);
+	c = kmem_cache_alloc(normal, GFP_KERNEL);
+	assert_int_equal(page_zonenum(virt_to_page(a)), ZONE_DMA);
+	assert_int_equal(page_zonenum(virt_to_page(b)), ZONE_DMA32);
+	assert_int_equal(page_zonenum(virt_to_page(c)), ZONE_NORMAL);
+	kmem_cache_free(dma, a);
+	kmem_cache_free(dma32, b);
+	kmem_cache_free(normal, c);
+	kmem_cache_destroy(dma);
+	kmem_cache_destroy(dma32);
+	kmem_cache_destroy(normal);
+	kmm_exit();
+}
+
+struct kmm_test_node {
+	struct kmm_test_node *next;
+	char payload[40];
+};
+
+static void test_kmem_cache_macro_name_and_size(void **state)
+{
+	struct kmem_cache *s;
+	struct kmm_test_node *n;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	s = KMEM_CACHE(kmm_test_node, SLAB_HWCACHE_ALIGN);
+	assert_non_null(s);
+	assert_string_equal(kmem_cache_name(s), "kmm_test_node");
+	assert_int_equal(kmem_cache_size(s), sizeof(struct kmm_test_node));
+	n = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal((unsigned long)n % 64, 0);
+	kmem_cache_free(s, n);
+	kmem_cache_destroy(s);
+	s = kmem_cache_create_usercopy("usercopy_test", 64, 0, 0, 8, 32, NULL);
+	assert_non_null(s);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* A cache grows until memory runs out, fails cleanly, and gives everything back. */
+static void test_growing_until_memory_runs_out(void **state)
+{
+	static void *obj[16384];
+	struct capture cap;
+	struct kmem_cache *s;
+	unsigned long before;
+	const char *out;
+	int n = 0, i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	before = drained_free();
+	s = kmem_cache_create("oom_test", 4096, 0, 0, NULL);
+	while (n < 16384 && (obj[n] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN)) != NULL)
+		n++;
+	assert_true(n > 1000 && n < 16384);
+	capture_begin(&cap);
+	assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+	out = capture_end(&cap);
+	assert_non_null(strstr(out, "kmem_cache_alloc: oom_test: out of memory"));
+	for (i = 0; i < n; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_destroy(s);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/* Bad parameters: NULL and one line saying why. */
+static void test_bad_create_parameters_are_refused(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int size, align;
+		const char *why;
+	} cases[] = {
+		{NULL, 64, 0, "no name"},
+		{"zero", 0, 0, "size 0"},
+		{"huge", (4u << 20) + 1, 0, "size above KMALLOC_MAX_SIZE"},
+		{"crooked", 64, 24, "align is not a power of two"},
+	};
+	size_t c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct capture cap;
+		const char *out;
+
+		capture_begin(&cap);
+		assert_null(
+			kmem_cache_create(cases[c].name, cases[c].size, cases[c].align, 0, NULL));
+		out = capture_end(&cap);
+		assert_int_equal(count_lines(out), 1);
+		assert_non_null(strstr(out, "kmem_cache_create"));
+		assert_non_null(strstr(out, cases[c].why));
+	}
+	kmm_exit();
+}
+
+static void test_slab_panic_aborts_on_failure(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		dup2(open("/dev/null", O_WRONLY), 2);
+		kmm_init("mem=32M");
+		kmem_cache_create("panicky", 0, 0, SLAB_PANIC, NULL);
+		_exit(7);
+	}
+	assert_true(waitpid(pid, &status, 0) == pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
+static void test_wrong_cache_free_is_reported_and_refused(void **state)
+{
+	struct kmem_cache *a, *b;
+	struct capture cap;
+	const char *out;
+	void *obj;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	a = kmem_cache_create("cache_a", 64, 0, 0, NULL);
+	b = kmem_cache_create("cache_b", 64, 0, 0, NULL);
+	obj = kmem_cache_alloc(a, GFP_KERNEL);
+	capture_begin(&cap);
+	kmem_cache_free(b, obj);
+	out = capture_end(&cap);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "Wrong slab cache. cache_b but object is from cache_a"));
+	assert_int_equal(kmem_cache_shrink(b), 0);
+	assert_int_equal(kmem_cache_shrink(a), 1);
+	assert_int_equal(slabinfo_of("cache_a").active_objs, 1);
+	kmem_cache_free(a, obj);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	kmm_exit();
+}
+
+/* Pointers into an object, into a non-slab page, outside memory: reported, refused. */
+static void test_bad_pointers_are_reported_and_refused(void **state)
+{
+	struct kmem_cache *s;
+	struct capture cap;
+	const char *out;
+	char *obj, local;
+	unsigned long page;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	s = kmem_cache_create("pointer_test", 64, 0, 0, NULL);
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	page = __get_free_page(GFP_KERNEL);
+	capture_begin(&cap);
+	kmem_cache_free(s, obj + 8);
+	kmem_cache_free(s, (void *)page);
+	kmem_cache_free(s, &local);
+	kmem_cache_free(s, NULL);
+	out = capture_end(&cap);
+	assert_int_equal(count_lines(out), 3);
+	assert_non_null(strstr(out, "not the start of an object"));
+	assert_non_null(strstr(out, "Object is not a Slab page"));
+	assert_non_null(strstr(out, "Object is not in the direct map"));
+	assert_non_null(strstr(out, "pointer_test"));
+	assert_int_equal(kmem_cache_shrink(s), 1);
+	assert_int_equal(slabinfo_of("pointer_test").active_objs, 1);
+	free_page(page);
+	kmem_cache_free(s, obj);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/* The same object freed twice in a row on one thread is caught without debugging. */
+static void test_double_free_on_top_of_the_array_is_caught(void **state)
+{
+	struct kmem_cache *s;
+	struct capture cap;
+	const char *out;
+	void *obj, *x, *y;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	s = kmem_cache_create("double_test", 64, 0, 0, NULL);
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, obj);
+	capture_begin(&cap);
+	kmem_cache_free(s, obj);
+	out = capture_end(&cap);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "double free"));
+	assert_non_null(strstr(out, "double_test"));
+	x = kmem_cache_alloc(s, GFP_KERNEL);
+	y = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(x, obj);
+	assert_ptr_not_equal(x, y);
+	kmem_cache_free(s, x);
+	kmem_cache_free(s, y);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+static void test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort(void **state)
+{
+	int status, panic;
+
+	(void)state;
+	for (panic = 0; panic <= 1; panic++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			struct kmem_cache *a, *b;
+
+			dup2(open("/dev/null", O_WRONLY), 2);
+			kmm_init(panic ? "mem=32M panic_on_warn=1" : "mem=32M");
+			a = kmem_cache_create("a", 64, 0, 0, NULL);
+			b = kmem_cache_create("b", 64, 0, 0, NULL);
+			kmem_cache_free(b, kmem_cache_alloc(a, GFP_KERNEL));
+			_exit(7);
+		}
+		assert_true(waitpid(pid, &status, 0) == pid);
+		if (panic) {
+			assert_true(WIFSIGNALED(status));
+			assert_int_equal(WTERMSIG(status), SIGABRT);
+		} else {
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 7);
+		}
+	}
+}
+
+/* After each test, even a failed one: no machine left running for the next. */
+static int machine_down(void **state)
+{
+	(void)state;
+	if (kmm_booted())
+		kmm_exit();
+	return 0;
+}
+
+#define slab_test(f) cmocka_unit_test_teardown(f, machine_down)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		slab_test(test_objects_are_aligned_as_asked),
+		slab_test(test_successive_slabs_are_coloured),
+		slab_test(test_slab_order_and_default_tunables),
+		slab_test(test_slabinfo_layout_and_counts),
+		slab_test(test_constructor_runs_once_per_object),
+		slab_test(test_zalloc_zeroes_a_dirtied_object),
+		slab_test(test_virt_to_page_finds_the_cache),
+		slab_test(test_bulk_allocates_all_or_nothing),
+		slab_test(test_destroy_returns_every_page_silently),
+		slab_test(test_destroy_with_live_objects_keeps_the_cache),
+		slab_test(test_shrink_gives_back_free_slabs),
+		slab_test(test_meminfo_counts_slab_pages),
+		slab_test(test_tune_limits_the_per_cpu_array),
+		slab_test(test_reaping_returns_an_idle_programs_memory),
+		slab_test(test_shrink_and_destroy_collect_a_blocked_threads_objects),
+		slab_test(test_thread_exit_drains_its_arrays),
+		slab_test(test_producer_consumer_across_threads),
+		slab_test(test_four_threads_churn_three_caches),
+		slab_test(test_typesafe_by_rcu_defers_slab_release),
+		slab_test(test_alloc_node_places_objects),
+		slab_test(test_dma_caches_take_their_zones),
+		slab_test(test_kmem_cache_macro_name_and_size),
+		slab_test(test_growing_until_memory_runs_out),
+		slab_test(test_bad_create_parameters_are_refused),
+		slab_test(test_slab_panic_aborts_on_failure),
+		slab_test(test_wrong_cache_free_is_reported_and_refused),
+		slab_test(test_bad_pointers_are_reported_and_refused),
+		slab_test(test_double_free_on_top_of_the_array_is_caught),
+		slab_test(test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
