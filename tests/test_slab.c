@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -792,6 +793,80 @@ static void test_four_threads_churn_three_caches(void **state)
 }
 
 /*
+ * Shrinking while two threads live in the fast path: the IPIs that land inside
+ * a fast path are dropped and sent again, so every shrink is answered (a lost
+ * IPI would make it wait 2 s and print a report), and no object is lost.
+ */
+static struct {
+	struct kmem_cache *s;
+	volatile bool stop;
+	int running;
+	long errors;
+} hammer;
+
+static void *hammer_main(void *arg)
+{
+	long id = (long)arg;
+	unsigned long *held[8] = {0};
+	long n;
+	int i;
+
+	for (n = 0; !hammer.stop; n++) {
+		unsigned long *obj = kmem_cache_alloc(hammer.s, GFP_KERNEL);
+
+		if (!obj) {
+			hammer.errors++;
+			break;
+		}
+		*obj = (unsigned long)obj ^ (unsigned long)id;
+		i = (int)(n % 8);
+		if (held[i]) {
+			if (*held[i] != ((unsigned long)held[i] ^ (unsigned long)id))
+				hammer.errors++;
+			kmem_cache_free(hammer.s, held[i]);
+		}
+		held[i] = obj;
+		if (n == 1000)
+			__atomic_add_fetch(&hammer.running, 1, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < 8; i++)
+		if (held[i])
+			kmem_cache_free(hammer.s, held[i]);
+	return NULL;
+}
+
+static void test_shrink_while_threads_hammer_the_fast_path(void **state)
+{
+	struct capture cap;
+	pthread_t t[2];
+	unsigned long before;
+	long i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	hammer.s = kmem_cache_create("hammer_test", 64, 0, 0, NULL);
+	hammer.stop = false;
+	hammer.errors = 0;
+	hammer.running = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, hammer_main, (void *)i);
+	while (__atomic_load_n(&hammer.running, __ATOMIC_ACQUIRE) < 2)
+		sched_yield();
+	capture_begin(&cap);
+	for (i = 0; i < 100; i++)
+		kmem_cache_shrink(hammer.s);
+	hammer.stop = true;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_string_equal(capture_end(&cap), "");
+	assert_int_equal(hammer.errors, 0);
+	kmem_cache_destroy(hammer.s);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/*
  * SLAB_TYPESAFE_BY_RCU: a freed object may be reused at once, but its slab's
  * pages go back to the page allocator only after a grace period.
  */
@@ -1175,6 +1250,7 @@ int main(void)
 		slab_test(test_thread_exit_drains_its_arrays),
 		slab_test(test_producer_consumer_across_threads),
 		slab_test(test_four_threads_churn_three_caches),
+		slab_test(test_shrink_while_threads_hammer_the_fast_path),
 		slab_test(test_typesafe_by_rcu_defers_slab_release),
 		slab_test(test_alloc_node_places_objects),
 		slab_test(test_dma_caches_take_their_zones),

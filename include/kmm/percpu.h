@@ -65,14 +65,14 @@ struct kmm_cpu {
 	struct kmm_cpu **owner_ref;
 	/* drain requests sent and answered (atomic, never reset: slots are reused) */
 	unsigned int drain_req, drain_ack;
+	/* the owner's IPI handler found it inside a fast path and dropped it (atomic) */
+	int ipi_dropped;
 };
 
 extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
 
 /* kmm_ipi_process - run the IPI that arrived while @cpu had interrupts off. */
 void kmm_ipi_process(struct kmm_cpu *cpu);
-/* kmm_ipi_fastpath_exit - an IPI arrived during a fast path: run it unless interrupts are off. */
-void kmm_ipi_fastpath_exit(struct kmm_cpu *cpu);
 
 /*
  * kmm_local_irq_save / kmm_local_irq_restore - the emulated interrupt flag of
@@ -104,9 +104,11 @@ static kmm_always_inline void kmm_local_irq_restore(struct kmm_cpu *cpu, int was
  */
 /*
  * kmm_fastpath_enter / kmm_fastpath_exit - bracket the few instructions of an
- * inline fast path that touch per-CPU data.  An IPI arriving in between waits,
- * as with interrupts off, but the bracket need not save a previous state: the
- * fast paths never nest, and an enclosing local_irq_save() is left alone.
+ * inline fast path that touch per-CPU data.  An IPI arriving in between is
+ * dropped and the sender sends it again (kmm_on_each_cpu() does, until it is
+ * answered), so leaving the bracket is one store: nothing to check or run.
+ * The bracket need not save a previous state: the fast paths never nest, and
+ * an enclosing local_irq_save() is left alone (an IPI then waits for it).
  */
 static kmm_always_inline void kmm_fastpath_enter(struct kmm_cpu *cpu)
 {
@@ -118,9 +120,6 @@ static kmm_always_inline void kmm_fastpath_exit(struct kmm_cpu *cpu)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_fastpath = 0;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (kmm_unlikely(cpu->ipi_pending))
-		kmm_ipi_fastpath_exit(cpu);
 }
 
 KMM_END_DECLS

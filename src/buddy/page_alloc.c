@@ -594,7 +594,7 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
 
 /*
  * The fast paths below end in tail calls for everything rare (zeroing, a
- * compound page, a pending IPI, a flush), so they keep all their state in
+ * compound page, a flush), so they keep all their state in
  * caller-saved registers and touch no stack besides the return address.
  */
 
@@ -614,7 +614,7 @@ static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *c
  * CPU's list for the preferred zone, when that zone is above its low watermark;
  * NULL to take the general path.  It takes exactly the block
  * get_page_from_freelist() would take first.  The per-CPU list is used inside
- * the fast-path bracket (kmm_fastpath_enter()), which defers IPIs.
+ * the fast-path bracket (kmm_fastpath_enter()), which holds off IPIs.
  */
 static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
 						     unsigned int order)
@@ -646,7 +646,7 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	page->mapping = NULL;
 	page->private = 0;
 	set_page_count(page, 1);
-	if (kmm_unlikely((gfp & (__GFP_ZERO | __GFP_COMP)) || cpu->ipi_pending))
+	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
 		return pcp_alloc_finish(cpu, page, order, gfp);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_fastpath = 0;
@@ -818,7 +818,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
-	if (kmm_unlikely(pcp->count >= pcp->high || cpu->ipi_pending)) {
+	if (kmm_unlikely(pcp->count >= pcp->high)) {
 		pcp_free_finish(cpu, pcp);
 		return;
 	}

@@ -70,21 +70,21 @@ void kmm_ipi_process(struct kmm_cpu *cpu)
 	} while (cpu->ipi_pending);
 }
 
-void kmm_ipi_fastpath_exit(struct kmm_cpu *cpu)
-{
-	if (!cpu->irq_off)
-		kmm_ipi_process(cpu);
-}
-
 static void ipi_handler(int sig)
 {
 	int saved_errno = errno;
 	struct kmm_cpu *cpu = kmm_this_cpu;
 
 	(void)sig;
+	/*
+	 * Interrupts off: answered at local_irq_restore().  Inside an inline fast
+	 * path: dropped, and the sender, told so, sends it again.  Otherwise: now.
+	 */
 	if (cpu) {
-		if (cpu->irq_off || cpu->in_fastpath)
+		if (cpu->irq_off)
 			cpu->ipi_pending = 1;
+		else if (cpu->in_fastpath)
+			__atomic_store_n(&cpu->ipi_dropped, 1, __ATOMIC_RELEASE);
 		else
 			kmm_ipi_process(cpu);
 	}
@@ -242,12 +242,32 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static bool ipi_answered(struct kmm_cpu *cpu, unsigned int req)
+{
+	return (int)(__atomic_load_n(&cpu->drain_ack, __ATOMIC_ACQUIRE) - req) >= 0;
+}
+
+/*
+ * resend_ipi - signal @cpu again: the last signal found it inside an inline
+ * fast path and was dropped.  A CPU whose thread exited has answered
+ * (cpu_thread_exit() acknowledges every request), so the thread is still there.
+ */
+static void resend_ipi(struct kmm_cpu *cpu, unsigned int req)
+{
+	pthread_mutex_lock(&cpu_registry_lock);
+	if (cpu->online && !ipi_answered(cpu, req))
+		pthread_kill(cpu->thread, KMM_IPI_SIGNAL);
+	pthread_mutex_unlock(&cpu_registry_lock);
+}
+
 static void wait_for_ack(struct kmm_cpu *cpu, unsigned int req)
 {
 	long long start = now_ns();
 	unsigned int spins = 0;
 
-	while ((int)(__atomic_load_n(&cpu->drain_ack, __ATOMIC_ACQUIRE) - req) < 0) {
+	while (!ipi_answered(cpu, req)) {
+		if (__atomic_exchange_n(&cpu->ipi_dropped, 0, __ATOMIC_ACQ_REL))
+			resend_ipi(cpu, req);
 		if (++spins < 64) {
 			sched_yield();
 			continue;

@@ -13,7 +13,9 @@
  * Cross-CPU requests (kmm_drain_all()) bump the target's drain_req, send it
  * KMM_IPI_SIGNAL and wait for drain_ack to catch up.  The handler runs the
  * registered drain hooks at once when interrupts are on, or marks the request
- * pending so that local_irq_restore() runs it on the way out.
+ * pending so that local_irq_restore() runs it on the way out; inside an inline
+ * fast path (kmm_fastpath_enter()) it drops the request, and the sender,
+ * still waiting, signals again.
  *
  * Locking: cpu_registry_lock (in cpu.c) protects the slot table: assigning and
  * releasing slots and sending IPIs (so a target cannot exit while signalled).
