@@ -241,14 +241,17 @@ static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 
 	if (kmm_likely(cpu != NULL && kmem_cache_obj_ok(s, obj))) {
 		struct array_cache *ac;
-		unsigned int avail;
+		unsigned long avail;
+		void **top;
 
 		kmm_fastpath_enter(cpu);
 		ac = s->cpu_cache[cpu->id];
 		avail = ac->avail;
-		if (kmm_likely(avail < ac->limit && ac->entry[(int)avail - 1] != obj)) {
-			ac->entry[avail] = obj;
-			ac->avail = avail + 1;
+		top = &ac->entry[avail];
+		/* top[-1] is the last object freed, or the cache field when the array is empty */
+		if (kmm_likely(avail < ac->limit && top[-1] != obj)) {
+			*top = obj;
+			ac->avail = (unsigned int)avail + 1;
 			kmm_fastpath_exit(cpu);
 			return;
 		}

@@ -202,15 +202,16 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 	for (i = 0; i < nr; i++) {
 		void *obj = objs[i];
 		struct page *page = obj_to_head(obj);
+		bool was_full = slab_active(page) == s->num;
 
-		list_del(&page->lru);
 		slab_put_obj(s, page, obj);
 		n->free_objects++;
+		/* A slab changes lists only when it changes state (full, partial, free). */
 		if (slab_active(page) == 0) {
-			list_add(&page->lru, &n->slabs_free);
+			list_move(&page->lru, &n->slabs_free);
 			n->free_slabs++;
-		} else {
-			list_add_tail(&page->lru, &n->slabs_partial);
+		} else if (was_full) {
+			list_move_tail(&page->lru, &n->slabs_partial);
 		}
 	}
 	while (n->free_objects > n->free_limit && !list_empty(&n->slabs_free)) {
@@ -230,9 +231,11 @@ static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
 	int i = 0;
 
 	while (i < nr) {
-		int node = page_to_nid(virt_to_page(objs[i])), j = i + 1;
+		int node = nr_online_nodes > 1 ? page_to_nid(virt_to_page(objs[i])) : 0, j = i + 1;
 		struct kmem_cache_node *n = get_node(s, node);
 
+		if (nr_online_nodes == 1)
+			j = nr;
 		while (j < nr && page_to_nid(virt_to_page(objs[j])) == node)
 			j++;
 		struct kmm_irq_state irq = node_lock(n);

@@ -62,10 +62,12 @@ static inline struct page *obj_to_head(const void *obj)
 	return compound_head(virt_to_page(obj));
 }
 
+/* A whole number of objects from the first: divide exactly by multiplying, as kmem_cache_obj_ok(). */
 static inline unsigned int obj_to_index(const struct kmem_cache *s, const struct page *page,
 					const void *obj)
 {
-	return (unsigned int)(((unsigned long)obj - page->private) / s->size);
+	return (unsigned int)((((unsigned long)obj - page->private) >> s->obj_shift) *
+			      s->obj_inverse);
 }
 
 static inline void *index_to_obj(const struct kmem_cache *s, const struct page *page,
