@@ -1,25 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/bench_peer.c - the malloc peers' equivalents of bench_page.c's patterns
- * (executable bench_peer, not linked with libkmm).
+ * bench/bench_peer.c - the malloc peers' equivalents of bench_page.c's and
+ * bench_slab.c's patterns (executable bench_peer, not linked with libkmm).
  *
- * Plain posix_memalign()/free(): the allocator measured is whichever provides
- * them, glibc's unless the run sets LD_PRELOAD to a peer's library (jemalloc,
- * mimalloc, tcmalloc; scripts/bench does).  The patterns:
+ * Plain malloc()/posix_memalign()/free(): the allocator measured is whichever
+ * provides them, glibc's unless the run sets LD_PRELOAD to a peer's library
+ * (jemalloc, mimalloc, tcmalloc; scripts/bench does).  The patterns, against
+ * bench_page.c's:
  *   peer/posix_memalign_free_pair/4096   posix_memalign(4096, 4096), first byte
  *                                        written, free (vs page/alloc_*_pair/order:0)
  *   peer/posix_memalign_free_batch/S     256 blocks of S = 4096 << K bytes, 4096
  *                                        aligned, first byte written, then all freed
  *                                        in allocation order (vs page/alloc_free_batch/order:K)
  *   peer/posix_memalign_free_pair/4096/threads:2   the pair on two threads at once
- * items_per_second counts operations: pairs, or blocks for a batch.
+ * and against bench_slab.c's (no object is touched unless said so):
+ *   peer/malloc_free_pair/size:N         malloc(N) + free (vs slab/alloc_free_pair/size:N)
+ *   peer/malloc_free_batch/size:64       1000 mallocs, then the 1000 frees in
+ *                                        allocation order (vs slab/alloc_free_batch/size:64)
+ *   peer/malloc_free_bulk/size:64        64 mallocs, then the 64 frees
+ *                                        (vs slab/alloc_free_bulk/size:64)
+ *   peer/malloc_free_pair/size:64/threads:2   the pair on two threads at once
+ *   peer/producer_consumer/size:64       batches of 256 mallocs with a check word
+ *                                        written, freed by a consumer thread after
+ *                                        the check, through handoff.h's ring; wall
+ *                                        time (vs slab/producer_consumer/size:64)
+ * items_per_second counts operations: pairs, or blocks for the others.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "handoff.h"
 #include "shim.h"
 
-#define BATCH 256
-#define ALIGN 4096
+#define BATCH	     256
+#define ALIGN	     4096
+/* Blocks per batch of peer/malloc_free_batch, and of peer/malloc_free_bulk. */
+#define MALLOC_BATCH 1000
+#define MALLOC_BULK  64
+
+/* The producer/consumer benchmark's ring and its consumer thread. */
+static struct handoff ring;
+static bool consumer_started;
 
 static void posix_memalign_free_pair(struct kmm_bench_state *st)
 {
@@ -73,3 +95,144 @@ KMM_BENCHMARK(posix_memalign_free_batch, .name = "peer/posix_memalign_free_batch
 
 KMM_BENCHMARK(posix_memalign_free_pair, .name = "peer/posix_memalign_free_pair",
 	      KMM_BENCH_ARGS(4096), .threads = 2);
+
+static void malloc_free_pair(struct kmm_bench_state *st)
+{
+	size_t size = (size_t)kmm_bench_range(st, 0);
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void *p = malloc(size);
+
+			if (__builtin_expect(!p, 0)) {
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(p);
+			free(p);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
+	      KMM_BENCH_ARGS(16, 64, 256, 1024));
+
+/* malloc_free_blocks - @nr mallocs of the run's size, then the @nr frees. */
+static void malloc_free_blocks(struct kmm_bench_state *st, void **blocks, int nr)
+{
+	size_t size = (size_t)kmm_bench_range(st, 0);
+	int i;
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			for (i = 0; i < nr; i++) {
+				blocks[i] = malloc(size);
+				if (__builtin_expect(!blocks[i], 0))
+					break;
+			}
+			if (__builtin_expect(i < nr, 0)) {
+				while (i--)
+					free(blocks[i]);
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(blocks);
+			for (i = 0; i < nr; i++)
+				free(blocks[i]);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st) * nr);
+}
+
+static void malloc_free_batch(struct kmm_bench_state *st)
+{
+	void *blocks[MALLOC_BATCH];
+
+	malloc_free_blocks(st, blocks, MALLOC_BATCH);
+}
+KMM_BENCHMARK(malloc_free_batch, .name = "peer/malloc_free_batch", .arg_name = "size",
+	      KMM_BENCH_ARGS(64));
+
+static void malloc_free_bulk(struct kmm_bench_state *st)
+{
+	void *blocks[MALLOC_BULK];
+
+	malloc_free_blocks(st, blocks, MALLOC_BULK);
+}
+KMM_BENCHMARK(malloc_free_bulk, .name = "peer/malloc_free_bulk", .arg_name = "size",
+	      KMM_BENCH_ARGS(64));
+
+KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
+	      KMM_BENCH_ARGS(64), .threads = 2);
+
+/* The consumer: check and free every block of every batch, forever. */
+static void *consumer(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (;;) {
+		struct handoff_batch *b = handoff_take(&ring);
+
+		for (i = 0; i < HANDOFF_BATCH; i++) {
+			handoff_check(&ring, b->obj[i]);
+			free(b->obj[i]);
+		}
+		handoff_release(&ring);
+	}
+	return NULL;
+}
+
+/* Start the consumer unless it runs. */
+static void start_consumer(const struct kmm_bench_state *st)
+{
+	pthread_t thread;
+	int err;
+
+	(void)st;
+	if (consumer_started)
+		return;
+	err = pthread_create(&thread, NULL, consumer, NULL);
+	if (err) {
+		fprintf(stderr, "bench_peer: pthread_create: %d\n", err);
+		exit(1);
+	}
+	pthread_detach(thread);
+	consumer_started = true;
+}
+
+static void producer_consumer(struct kmm_bench_state *st)
+{
+	size_t size = (size_t)kmm_bench_range(st, 0);
+	unsigned long bad = __atomic_load_n(&ring.bad, __ATOMIC_RELAXED);
+	int i;
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			struct handoff_batch *b = handoff_next_slot(&ring);
+
+			for (i = 0; i < HANDOFF_BATCH; i++) {
+				unsigned long *p = malloc(size);
+
+				if (__builtin_expect(!p, 0))
+					break;
+				*p = handoff_word(p);
+				b->obj[i] = p;
+			}
+			if (__builtin_expect(i < HANDOFF_BATCH, 0)) {
+				while (i--)
+					free(b->obj[i]);
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			handoff_publish(&ring);
+		}
+		/* the run ends when the last block is freed */
+		handoff_wait_drained(&ring);
+	}
+	if (__atomic_load_n(&ring.bad, __ATOMIC_RELAXED) != bad)
+		kmm_bench_skip(st, "the consumer found a check word overwritten");
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st) * HANDOFF_BATCH);
+}
+KMM_BENCHMARK(producer_consumer, .name = "peer/producer_consumer", .arg_name = "size",
+	      KMM_BENCH_ARGS(64), .real_time = true, .setup = start_consumer);

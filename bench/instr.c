@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/instr.c - libkmm's fast paths in instructions (executable bench_instr,
+ * run under callgrind by scripts/bench-instr; instr_peer.c is its malloc twin).
+ *
+ *	bench_instr [N]     (default N = 100000)
+ *
+ * Each pattern is a noinline function running N hot pairs:
+ *   instr/slab_pair/size:S   kmem_cache_alloc() + kmem_cache_free() on a cache
+ *                            of S-byte objects (S = 16, 64, 256, 1024)
+ *   instr/page_pair/order:0  alloc_page(GFP_KERNEL) + __free_page()
+ *   instr/empty_loop         the same loop with no pair: the overhead to subtract
+ * The pairs touch no object, like bench_slab.c's; warm-up, counting and
+ * output: instr.h.
+ */
+#include <kmm/kmm.h>
+
+#include "instr.h"
+
+static __attribute__((noinline)) int slab_pair(void *arg, long n)
+{
+	struct kmem_cache *s = arg;
+
+	for (long i = 0; i < n; i++) {
+		void *obj = kmem_cache_alloc(s, GFP_KERNEL);
+
+		if (kmm_unlikely(!obj))
+			return -1;
+		kmm_bench_do_not_optimize(obj);
+		kmem_cache_free(s, obj);
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int page_pair(void *arg, long n)
+{
+	(void)arg;
+	for (long i = 0; i < n; i++) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (kmm_unlikely(!page))
+			return -1;
+		kmm_bench_do_not_optimize(page);
+		__free_page(page);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 100000;
+	char name[64];
+	unsigned int i;
+	int err;
+
+	if (n <= 0) {
+		fprintf(stderr, "usage: bench_instr [pairs]\n");
+		return 2;
+	}
+	err = kmm_init("mem=1G");
+	if (err) {
+		fprintf(stderr, "bench_instr: kmm_init(\"mem=1G\"): %d\n", err);
+		return 1;
+	}
+	instr_measure("bench_instr", "instr/empty_loop", empty_loop, NULL, n);
+	for (i = 0; i < NR_SIZES; i++) {
+		struct kmem_cache *s;
+
+		snprintf(name, sizeof(name), "instr-%u", sizes[i]);
+		s = kmem_cache_create(name, sizes[i], 0, 0, NULL);
+		if (!s) {
+			fprintf(stderr, "bench_instr: kmem_cache_create(%s) failed\n", name);
+			return 1;
+		}
+		snprintf(name, sizeof(name), "instr/slab_pair/size:%u", sizes[i]);
+		instr_measure("bench_instr", name, slab_pair, s, n);
+		kmem_cache_destroy(s);
+	}
+	instr_measure("bench_instr", "instr/page_pair/order:0", page_pair, NULL, n);
+	kmm_exit();
+	return 0;
+}
