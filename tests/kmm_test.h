@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kmm_test.h - what the cmocka suites share: capturing the reports libkmm
- * prints on stderr, and reading the process's memory use.
+ * prints on stderr, reading the process's memory use and /proc files, and
+ * tearing a test's machine down.
  */
 #ifndef KMM_TEST_H
 #define KMM_TEST_H
@@ -80,5 +81,17 @@ static inline char *show_to_string(const char *file, char *buf, size_t len)
 	fclose(f);
 	return buf;
 }
+
+/* A cmocka teardown: no machine left running for the next test, even after a failure. */
+static inline int machine_down(void **state)
+{
+	(void)state;
+	if (kmm_booted())
+		kmm_exit();
+	return 0;
+}
+
+/* kmm_test(f) - a test that boots its own machine, torn down by machine_down(). */
+#define kmm_test(f) cmocka_unit_test_teardown(f, machine_down)
 
 #endif /* KMM_TEST_H */

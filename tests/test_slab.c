@@ -1218,50 +1218,39 @@ static void test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort(void **sta
 	}
 }
 
-/* After each test, even a failed one: no machine left running for the next. */
-static int machine_down(void **state)
-{
-	(void)state;
-	if (kmm_booted())
-		kmm_exit();
-	return 0;
-}
-
-#define slab_test(f) cmocka_unit_test_teardown(f, machine_down)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		slab_test(test_objects_are_aligned_as_asked),
-		slab_test(test_successive_slabs_are_coloured),
-		slab_test(test_slab_order_and_default_tunables),
-		slab_test(test_slabinfo_layout_and_counts),
-		slab_test(test_constructor_runs_once_per_object),
-		slab_test(test_zalloc_zeroes_a_dirtied_object),
-		slab_test(test_virt_to_page_finds_the_cache),
-		slab_test(test_bulk_allocates_all_or_nothing),
-		slab_test(test_destroy_returns_every_page_silently),
-		slab_test(test_destroy_with_live_objects_keeps_the_cache),
-		slab_test(test_shrink_gives_back_free_slabs),
-		slab_test(test_meminfo_counts_slab_pages),
-		slab_test(test_tune_limits_the_per_cpu_array),
-		slab_test(test_reaping_returns_an_idle_programs_memory),
-		slab_test(test_shrink_and_destroy_collect_a_blocked_threads_objects),
-		slab_test(test_thread_exit_drains_its_arrays),
-		slab_test(test_producer_consumer_across_threads),
-		slab_test(test_four_threads_churn_three_caches),
-		slab_test(test_shrink_while_threads_hammer_the_fast_path),
-		slab_test(test_typesafe_by_rcu_defers_slab_release),
-		slab_test(test_alloc_node_places_objects),
-		slab_test(test_dma_caches_take_their_zones),
-		slab_test(test_kmem_cache_macro_name_and_size),
-		slab_test(test_growing_until_memory_runs_out),
-		slab_test(test_bad_create_parameters_are_refused),
-		slab_test(test_slab_panic_aborts_on_failure),
-		slab_test(test_wrong_cache_free_is_reported_and_refused),
-		slab_test(test_bad_pointers_are_reported_and_refused),
-		slab_test(test_double_free_on_top_of_the_array_is_caught),
-		slab_test(test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort),
+		kmm_test(test_objects_are_aligned_as_asked),
+		kmm_test(test_successive_slabs_are_coloured),
+		kmm_test(test_slab_order_and_default_tunables),
+		kmm_test(test_slabinfo_layout_and_counts),
+		kmm_test(test_constructor_runs_once_per_object),
+		kmm_test(test_zalloc_zeroes_a_dirtied_object),
+		kmm_test(test_virt_to_page_finds_the_cache),
+		kmm_test(test_bulk_allocates_all_or_nothing),
+		kmm_test(test_destroy_returns_every_page_silently),
+		kmm_test(test_destroy_with_live_objects_keeps_the_cache),
+		kmm_test(test_shrink_gives_back_free_slabs),
+		kmm_test(test_meminfo_counts_slab_pages),
+		kmm_test(test_tune_limits_the_per_cpu_array),
+		kmm_test(test_reaping_returns_an_idle_programs_memory),
+		kmm_test(test_shrink_and_destroy_collect_a_blocked_threads_objects),
+		kmm_test(test_thread_exit_drains_its_arrays),
+		kmm_test(test_producer_consumer_across_threads),
+		kmm_test(test_four_threads_churn_three_caches),
+		kmm_test(test_shrink_while_threads_hammer_the_fast_path),
+		kmm_test(test_typesafe_by_rcu_defers_slab_release),
+		kmm_test(test_alloc_node_places_objects),
+		kmm_test(test_dma_caches_take_their_zones),
+		kmm_test(test_kmem_cache_macro_name_and_size),
+		kmm_test(test_growing_until_memory_runs_out),
+		kmm_test(test_bad_create_parameters_are_refused),
+		kmm_test(test_slab_panic_aborts_on_failure),
+		kmm_test(test_wrong_cache_free_is_reported_and_refused),
+		kmm_test(test_bad_pointers_are_reported_and_refused),
+		kmm_test(test_double_free_on_top_of_the_array_is_caught),
+		kmm_test(test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

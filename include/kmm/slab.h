@@ -124,8 +124,8 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 					      unsigned int align, slab_flags_t flags,
 					      unsigned int useroffset, unsigned int usersize,
 					      void (*ctor)(void *));
-#define KMEM_CACHE(__struct, __flags)                                                            \
-	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct),       \
+#define KMEM_CACHE(__struct, __flags)                                                              \
+	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct),        \
 			  (__flags), NULL)
 
 /*
@@ -227,6 +227,32 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 	return kmm_likely(idx < s->num);
 }
 
+/*
+ * kmem_cache_push - put @obj, a checked object of @s, on @cpu's array: the free
+ * fast path of kmem_cache_free() and kfree().  False, with nothing done, when
+ * the array is full or @obj is its top (freed just before: a double free).
+ */
+static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_cache *s, void *obj)
+{
+	struct array_cache *ac;
+	unsigned long avail;
+	void **top;
+
+	kmm_fastpath_enter(cpu);
+	ac = s->cpu_cache[cpu->id];
+	avail = ac->avail;
+	top = &ac->entry[avail];
+	/* top[-1] is the last object freed, or the cache field when the array is empty */
+	if (kmm_likely(avail < ac->limit && top[-1] != obj)) {
+		*top = obj;
+		ac->avail = (unsigned int)avail + 1;
+		kmm_fastpath_exit(cpu);
+		return true;
+	}
+	kmm_fastpath_exit(cpu);
+	return false;
+}
+
 /**
  * kmem_cache_free - give @obj back to @s.
  *
@@ -239,27 +265,13 @@ static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 
-	if (kmm_likely(cpu != NULL && kmem_cache_obj_ok(s, obj))) {
-		struct array_cache *ac;
-		unsigned long avail;
-		void **top;
-
-		kmm_fastpath_enter(cpu);
-		ac = s->cpu_cache[cpu->id];
-		avail = ac->avail;
-		top = &ac->entry[avail];
-		/* top[-1] is the last object freed, or the cache field when the array is empty */
-		if (kmm_likely(avail < ac->limit && top[-1] != obj)) {
-			*top = obj;
-			ac->avail = (unsigned int)avail + 1;
-			kmm_fastpath_exit(cpu);
-			return;
-		}
-		kmm_fastpath_exit(cpu);
-	}
+	if (kmm_likely(cpu != NULL && kmem_cache_obj_ok(s, obj) && kmem_cache_push(cpu, s, obj)))
+		return;
 	__kmem_cache_free(s, obj);
 }
 
 KMM_END_DECLS
+
+#include <kmm/kmalloc.h>
 
 #endif /* KMM_SLAB_H */

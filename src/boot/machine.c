@@ -21,6 +21,7 @@
 #include "boot/cmdline.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "kmalloc/kmalloc.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
 #include "slab/slab.h"
@@ -61,8 +62,8 @@ static int map_physical_memory(phys_addr_t bytes)
 		goto fail;
 	m->reservation = res;
 	base = ((unsigned long)res + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1);
-	map = mmap((void *)base, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_NORESERVE,
-		   m->memfd, 0);
+	map = mmap((void *)base, bytes, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_FIXED | MAP_NORESERVE, m->memfd, 0);
 	if (map == MAP_FAILED)
 		goto fail;
 	kmm_page_offset = base;
@@ -100,7 +101,8 @@ static unsigned long clamp_pfn(unsigned long v, unsigned long lo, unsigned long 
 static void layout_nodes(int nr_nodes)
 {
 	unsigned long per_node = (max_pfn / (unsigned long)nr_nodes) & ~(PAGES_PER_SECTION - 1);
-	static const unsigned long zone_limit[MAX_NR_ZONES] = {MAX_DMA_PFN, MAX_DMA32_PFN, ~0UL, ~0UL};
+	static const unsigned long zone_limit[MAX_NR_ZONES] = {MAX_DMA_PFN, MAX_DMA32_PFN, ~0UL,
+							       ~0UL};
 	int nid, zid;
 
 	nr_online_nodes = nr_nodes;
@@ -180,6 +182,20 @@ static void reserve_boot_memory(void)
 	memset(m->section_ready, 0, sizeof(m->section_ready));
 }
 
+/* shutdown_machine - undo a whole boot: subsystems, CPUs, memory.  boot_lock held. */
+static void shutdown_machine(void)
+{
+	kmm_slab_exit();
+	kmalloc_exit();
+	buddy_exit();
+	kmm_percpu_exit();
+	__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
+	unmap_physical_memory();
+	vmemmap = NULL;
+	max_pfn = max_low_pfn = 0;
+	kmm_direct_map_bytes = 0;
+}
+
 static int boot(const char *cmdline)
 {
 	struct kmm_params params;
@@ -188,7 +204,8 @@ static int boot(const char *cmdline)
 	ret = kmm_parse_cmdline(cmdline, &params);
 	if (ret)
 		return ret;
-	if (params.numa_fake > 1 && (params.mem >> SECTION_SIZE_BITS) < (unsigned)params.numa_fake) {
+	if (params.numa_fake > 1 &&
+	    (params.mem >> SECTION_SIZE_BITS) < (unsigned)params.numa_fake) {
 		kmm_report("kmm_init: numa=fake=%d needs at least 128M per node (mem=%lluM)",
 			   params.numa_fake, params.mem >> 20);
 		return -EINVAL;
@@ -214,7 +231,12 @@ static int boot(const char *cmdline)
 		return ret;
 	}
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
-	return 0;
+	ret = create_kmalloc_caches();
+	if (ret) {
+		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
+		shutdown_machine();
+	}
+	return ret;
 }
 
 int kmm_init(const char *cmdline)
@@ -241,16 +263,8 @@ int kmm_boot_default(void)
 void kmm_exit(void)
 {
 	pthread_mutex_lock(&boot_lock);
-	if (kmm_booted()) {
-		kmm_slab_exit();
-		buddy_exit();
-		kmm_percpu_exit();
-		__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
-		unmap_physical_memory();
-		vmemmap = NULL;
-		max_pfn = max_low_pfn = 0;
-		kmm_direct_map_bytes = 0;
-	}
+	if (kmm_booted())
+		shutdown_machine();
 	pthread_mutex_unlock(&boot_lock);
 }
 

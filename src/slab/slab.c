@@ -546,7 +546,7 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 	slabs_destroy(s, &list);
 }
 
-void __kmem_cache_free(struct kmem_cache *s, void *obj)
+void slab_free(struct kmem_cache *s, void *obj, const char *call)
 {
 	struct kmm_cpu *cpu;
 	const char *problem;
@@ -555,12 +555,12 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj)
 	if (!obj)
 		return;
 	if (!s) {
-		kmm_report("kmem_cache_free: NULL cache for object %p, refused", obj);
+		kmm_report("%s: NULL cache for object %p, refused", call, obj);
 		return;
 	}
 	problem = free_problem(s, obj, why, sizeof(why));
 	if (problem) {
-		slab_report("kmem_cache_free", s, obj, problem);
+		slab_report(call, s, obj, problem);
 		return;
 	}
 	cpu = kmm_cpu_get();
@@ -570,7 +570,7 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj)
 
 		if (ac && ac->avail && ac->entry[ac->avail - 1] == obj) {
 			kmm_local_irq_restore(cpu, was_off);
-			slab_report("kmem_cache_free", s, obj, "double free");
+			slab_report(call, s, obj, "double free");
 			return;
 		}
 		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
@@ -586,6 +586,11 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj)
 		return;
 	}
 	free_block_any_node(s, &obj, 1);
+}
+
+void __kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	slab_free(s, obj, "kmem_cache_free");
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)

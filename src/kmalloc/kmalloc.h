@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmalloc/kmalloc.h - what the kmalloc files share, and their hooks into boot.
+ *
+ * kmalloc.c owns the tables, the kmalloc caches, kmalloc_large() and the
+ * out-of-line paths of kmalloc() and kfree(); util.c the string helpers
+ * (the kernel's mm/util.c); rcu.c kfree_rcu().
+ *
+ * Locking: kmalloc_mutex (kmalloc.c) serialises making the caches; under it
+ * only slab_mutex (through kmem_cache_create()) and the page allocator's
+ * locks are taken.  kmalloc_caches[][] entries are written once each, under
+ * it, with release stores, and read without a lock.
+ */
+#ifndef KMM_KMALLOC_INTERNAL_H
+#define KMM_KMALLOC_INTERNAL_H
+
+#include <kmm/slab.h>
+
+/*
+ * create_kmalloc_caches - make every kmalloc cache of this machine unless
+ * made already (at boot, by boot(); booting the machine if called before).  0, or -ENOMEM (reported by
+ * kmem_cache_create(); the caches made so far stay, a later call retries).
+ */
+int create_kmalloc_caches(void);
+
+/* kmalloc_exit - at kmm_exit(): forget the caches (their memory goes with the machine). */
+void kmalloc_exit(void);
+
+/*
+ * kfree_target - what kfree(@ptr) would free: a slab object (*@s set, *@head
+ * NULL) or a large kmalloc (*@head set, *@s NULL).
+ * Return: NULL, or why @ptr is neither (the text may be in @why).
+ */
+const char *kfree_target(const void *ptr, struct kmem_cache **s, struct page **head, char *why,
+			 size_t len);
+
+#endif /* KMM_KMALLOC_INTERNAL_H */

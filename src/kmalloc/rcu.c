@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmalloc/rcu.c - kfree_rcu() and kfree_rcu_mightsleep() on liburcu (its
+ * default flavour, <urcu.h>), the kernel's kvfree_call_rcu().
+ *
+ * kfree_rcu(ptr, field) queues &ptr->field with call_rcu().  The callback gets
+ * only that rcu_head's address and finds the object from it, as the kernel's
+ * kfree_rcu() did with the head's offset: in a slab, every page records the
+ * cache and the address of the slab's first object, so the object is
+ * (head - first) / size objects in; in a large kmalloc it is the compound
+ * head's address.  The callback then kfree()s it, on liburcu's call_rcu thread
+ * (which becomes a CPU like any thread that uses libkmm).  kmm_exit() waits
+ * for pending callbacks (rcu_barrier()) before the machine goes away.
+ *
+ * Locking: none of its own.
+ */
+#include <urcu.h>
+
+#include "kmalloc/kmalloc.h"
+#include "report/report.h"
+
+/* The start of the slab object or large kmalloc that contains @addr (kfree() checks it). */
+static void *object_containing(const void *addr)
+{
+	struct page *page = virt_to_page(addr), *head = compound_head(page);
+
+	if (PageSlab(head)) {
+		const struct kmem_cache *s = (const struct kmem_cache *)page->mapping;
+		unsigned long first = page->private;
+
+		/* A true division: obj_to_index() is exact only for an object's start. */
+		return (void *)(first + ((unsigned long)addr - first) / s->size * s->size);
+	}
+	return page_address(head);
+}
+
+static void kfree_rcu_callback(struct rcu_head *head)
+{
+	kfree(object_containing(head));
+}
+
+void kvfree_call_rcu(struct rcu_head *head, void *ptr)
+{
+	struct kmem_cache *s;
+	struct page *large;
+	const char *problem;
+	char why[128];
+	size_t size;
+
+	if (!head) {
+		synchronize_rcu();
+		kfree(ptr);
+		return;
+	}
+	problem = kfree_target(ptr, &s, &large, why, sizeof(why));
+	if (problem) {
+		kmm_report("kfree_rcu: %p: %s, refused", ptr, problem);
+		return;
+	}
+	size = s ? s->object_size : PAGE_SIZE << compound_order(large);
+	if (size < sizeof(*head) ||
+	    (unsigned long)head - (unsigned long)ptr > size - sizeof(*head)) {
+		kmm_report("kfree_rcu: rcu_head %p is not inside the object %p, refused",
+			   (void *)head, ptr);
+		return;
+	}
+	call_rcu(head, kfree_rcu_callback);
+}
