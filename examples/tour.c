@@ -41,11 +41,10 @@ int main(void)
 	struct page *page, *block, *dma, *comp;
 	unsigned long before;
 
-	step("1. Boot",
-	     "kmm_init() boots an emulated machine from a kernel command line.  Its\n"
-	     "physical memory is one memfd, mapped once as the direct map; a struct\n"
-	     "page per 4 KiB frame lives inside that memory.  128 MiB gives a DMA zone\n"
-	     "(below 16 MiB) and a DMA32 zone (the rest, below 4 GiB).");
+	step("1. Boot", "kmm_init() boots an emulated machine from a kernel command line.  Its\n"
+			"physical memory is one memfd, mapped once as the direct map; a struct\n"
+			"page per 4 KiB frame lives inside that memory.  128 MiB gives a DMA zone\n"
+			"(below 16 MiB) and a DMA32 zone (the rest, below 4 GiB).");
 	if (kmm_init("mem=128M") != 0)
 		return 1;
 	printf("kmm_init(\"mem=128M\"): %lu pages, %lu of them free, PAGE_OFFSET=%#lx\n",
@@ -157,6 +156,31 @@ int main(void)
 		show_grep("meminfo", "Slab");
 		kmem_cache_destroy(cache);
 		printf("kmem_cache_destroy(): every page back, nothing reported.\n");
+	}
+
+	step("10. kmalloc",
+	     "kmalloc() is slab caches too: boot made one general cache per size class\n"
+	     "(8 bytes to 8 KiB, plus 96 and 192), named as the kernel names them.  A\n"
+	     "size finds its class through the kernel's size-index table (up to 192\n"
+	     "bytes) or fls(size - 1); ksize() says how much the object really holds.\n"
+	     "Above 8 KiB, kmalloc() takes compound pages straight from the buddy\n"
+	     "allocator.  kfree() finds which, and which cache, from struct page.");
+	{
+		static const size_t sizes[] = {1, 8, 9, 72, 100, 192, 193, 3000, 5000, 20000};
+		void *p[sizeof(sizes) / sizeof(sizes[0])];
+		size_t i;
+
+		show_grep("slabinfo", "kmalloc-96 ");
+		show_grep("slabinfo", "kmalloc-8k");
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			p[i] = kmalloc(sizes[i], GFP_KERNEL);
+			printf("kmalloc(%5zu): ksize %5zu, %s\n", sizes[i], ksize(p[i]),
+			       PageSlab(compound_head(virt_to_page(p[i])))
+				       ? kmem_cache_name(virt_to_page(p[i])->mapping)
+				       : "pages from the buddy allocator");
+		}
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			kfree(p[i]);
 	}
 
 	kmm_exit();
