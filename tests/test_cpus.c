@@ -40,8 +40,8 @@ static void *churn_main(void *arg)
 			__free_pages(held[i], orders[i]);
 			held[i] = NULL;
 		} else {
-			unsigned int order = rand_r(&c->seed) % 16 ? rand_r(&c->seed) % 4 :
-								      4 + rand_r(&c->seed) % 3;
+			unsigned int order = rand_r(&c->seed) % 16 ? rand_r(&c->seed) % 4
+								   : 4 + rand_r(&c->seed) % 3;
 			unsigned long *p, n;
 
 			held[i] = alloc_pages(GFP_KERNEL, order);

@@ -449,7 +449,8 @@ static void test_double_free_is_reported_and_refused(void **state)
 	__free_page(page); /* now in the buddy lists */
 	out = capture_end(&c);
 	assert_non_null(strstr(out, "BUG: Bad page state in process"));
-	assert_non_null(strstr(out, "page dumped because: page is already free (on a per-CPU list)"));
+	assert_non_null(
+		strstr(out, "page dumped because: page is already free (on a per-CPU list)"));
 	assert_non_null(strstr(out, "page dumped because: page is already free (in the buddy"));
 	assert_non_null(strstr(out, "__free_pages: free of pfn"));
 	assert_int_equal(drained_free(), before);
