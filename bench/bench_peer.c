@@ -24,6 +24,16 @@
  *                                        written, freed by a consumer thread after
  *                                        the check, through handoff.h's ring; wall
  *                                        time (vs slab/producer_consumer/size:64)
+ * and against bench_kmalloc.c's:
+ *   peer/malloc_pair_const/size:N        malloc(N) + free with N a compile-time
+ *                                        constant, N = 8, 64, 192, 512, 4096
+ *                                        (vs kmalloc/pair_const/size:N)
+ *   peer/malloc_pair_var/size:N          the same with N read through a volatile
+ *                                        at every pair (vs kmalloc/pair_var/size:N)
+ *   peer/malloc_random_window            random_sizes.h's sizes, 8..4096 bytes: 64
+ *                                        live blocks, each operation frees the oldest
+ *                                        and mallocs one of the next size
+ *                                        (vs kmalloc/random_window)
  * items_per_second counts operations: pairs, or blocks for the others.
  */
 #include <pthread.h>
@@ -31,6 +41,7 @@
 #include <stdlib.h>
 
 #include "handoff.h"
+#include "random_sizes.h"
 #include "shim.h"
 
 #define BATCH	     256
@@ -164,6 +175,91 @@ KMM_BENCHMARK(malloc_free_bulk, .name = "peer/malloc_free_bulk", .arg_name = "si
 
 KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(64), .threads = 2);
+
+/*
+ * malloc_pairs - kmalloc_pairs() of bench_kmalloc.c: @const_size, a constant
+ * once inlined, or 0: the run's size through a volatile at every pair.
+ */
+static inline __attribute__((always_inline)) void malloc_pairs(struct kmm_bench_state *st,
+							       size_t const_size)
+{
+	volatile size_t var_size = (size_t)kmm_bench_range(st, 0);
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void *p = malloc(const_size ? const_size : var_size);
+
+			if (__builtin_expect(!p, 0)) {
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(p);
+			free(p);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+
+/* MALLOC_PAIR_CONST(size) - peer/malloc_pair_const/size:<size>, its own function. */
+#define MALLOC_PAIR_CONST(size)                                                                    \
+	static void malloc_pair_const_##size(struct kmm_bench_state *st)                           \
+	{                                                                                          \
+		malloc_pairs(st, size);                                                            \
+	}                                                                                          \
+	KMM_BENCHMARK(malloc_pair_const_##size, .name = "peer/malloc_pair_const",                  \
+		      .arg_name = "size", KMM_BENCH_ARGS(size))
+
+MALLOC_PAIR_CONST(8);
+MALLOC_PAIR_CONST(64);
+MALLOC_PAIR_CONST(192);
+MALLOC_PAIR_CONST(512);
+MALLOC_PAIR_CONST(4096);
+
+static void malloc_pair_var(struct kmm_bench_state *st)
+{
+	malloc_pairs(st, 0);
+}
+KMM_BENCHMARK(malloc_pair_var, .name = "peer/malloc_pair_var", .arg_name = "size",
+	      KMM_BENCH_ARGS(8, 64, 192, 512, 4096));
+
+/* The random-size benchmark's sizes. */
+static unsigned int random_sizes[RANDOM_SIZES];
+
+static void fill_random_sizes(const struct kmm_bench_state *st)
+{
+	(void)st;
+	random_sizes_fill(random_sizes);
+}
+
+static void malloc_random_window(struct kmm_bench_state *st)
+{
+	void *window[RANDOM_WINDOW];
+	unsigned int i, next;
+
+	for (next = 0; next < RANDOM_WINDOW; next++) {
+		window[next] = malloc(random_sizes[next]);
+		kmm_bench_do_not_optimize(window[next]);
+	}
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void **slot = &window[next % RANDOM_WINDOW];
+
+			free(*slot);
+			*slot = malloc(random_sizes[next % RANDOM_SIZES]);
+			if (__builtin_expect(!*slot, 0)) {
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(*slot);
+			next++;
+		}
+	}
+	for (i = 0; i < RANDOM_WINDOW; i++)
+		free(window[i]);
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(malloc_random_window, .name = "peer/malloc_random_window",
+	      .setup = fill_random_sizes);
 
 /* The consumer: check and free every block of every batch, forever. */
 static void *consumer(void *arg)

@@ -8,11 +8,19 @@
  * Each pattern is a noinline function running N hot pairs:
  *   instr/slab_pair/size:S   kmem_cache_alloc() + kmem_cache_free() on a cache
  *                            of S-byte objects (S = 16, 64, 256, 1024)
+ *   instr/kmalloc_pair_const/size:64  kmalloc(64, GFP_KERNEL) + kfree(), the
+ *                            size a compile-time constant (cache found at
+ *                            compile time)
+ *   instr/kmalloc_pair_var/size:64    the same with the size passed in the
+ *                            argument and read through a volatile at every pair,
+ *                            so the compiler can neither fold nor hoist it
  *   instr/page_pair/order:0  alloc_page(GFP_KERNEL) + __free_page()
  *   instr/empty_loop         the same loop with no pair: the overhead to subtract
  * The pairs touch no object, like bench_slab.c's; warm-up, counting and
  * output: instr.h.
  */
+#include <stdint.h>
+
 #include <kmm/kmm.h>
 
 #include "instr.h"
@@ -28,6 +36,35 @@ static __attribute__((noinline)) int slab_pair(void *arg, long n)
 			return -1;
 		kmm_bench_do_not_optimize(obj);
 		kmem_cache_free(s, obj);
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int kmalloc_pair_const(void *arg, long n)
+{
+	(void)arg;
+	for (long i = 0; i < n; i++) {
+		void *obj = kmalloc(64, GFP_KERNEL);
+
+		if (kmm_unlikely(!obj))
+			return -1;
+		kmm_bench_do_not_optimize(obj);
+		kfree(obj);
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int kmalloc_pair_var(void *arg, long n)
+{
+	volatile size_t size = (size_t)(uintptr_t)arg;
+
+	for (long i = 0; i < n; i++) {
+		void *obj = kmalloc(size, GFP_KERNEL);
+
+		if (kmm_unlikely(!obj))
+			return -1;
+		kmm_bench_do_not_optimize(obj);
+		kfree(obj);
 	}
 	return 0;
 }
@@ -76,6 +113,10 @@ int main(int argc, char **argv)
 		instr_measure("bench_instr", name, slab_pair, s, n);
 		kmem_cache_destroy(s);
 	}
+	instr_measure("bench_instr", "instr/kmalloc_pair_const/size:64", kmalloc_pair_const, NULL,
+		      n);
+	instr_measure("bench_instr", "instr/kmalloc_pair_var/size:64", kmalloc_pair_var,
+		      (void *)(uintptr_t)64, n);
 	instr_measure("bench_instr", "instr/page_pair/order:0", page_pair, NULL, n);
 	kmm_exit();
 	return 0;
