@@ -241,7 +241,7 @@ static kmm_always_inline void kfree(const void *objp)
 		struct page *page = vmemmap + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
 
-		if (kmm_likely(PageSlab(page) && kmem_cache_obj_ok(s, obj) &&
+		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, obj) &&
 			       kmem_cache_push(cpu, s, obj)))
 			return;
 	}

@@ -206,15 +206,25 @@ static kmm_always_inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp
 }
 
 /*
- * kmem_cache_obj_ok - is @obj the start of an object of @s in the direct map?
- * The slab's pages carry the cache and the first object's address; an offset
- * from there is a whole number of objects, below num, exactly when multiplying
- * by the inverse of size's odd part and rotating out size's zero bits gives
- * an index below num.
+ * slab_obj_index_ok - is @obj the start of an object of the slab @page (of @s)
+ * is on?  The slab's pages carry the first object's address; an offset from
+ * there is a whole number of objects, below num, exactly when multiplying by
+ * the inverse of size's odd part and rotating out size's zero bits gives an
+ * index below num.
  */
+static kmm_always_inline bool slab_obj_index_ok(const struct kmem_cache *s, const struct page *page,
+						const void *obj)
+{
+	unsigned long idx = ((unsigned long)obj - page->private) * s->obj_inverse;
+
+	idx = (idx >> s->obj_shift) | (idx << ((64 - s->obj_shift) & 63));
+	return kmm_likely(idx < s->num);
+}
+
+/* kmem_cache_obj_ok - is @obj the start of an object of @s in the direct map? */
 static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, const void *obj)
 {
-	unsigned long off = (unsigned long)obj - kmm_page_offset, idx;
+	unsigned long off = (unsigned long)obj - kmm_page_offset;
 	const struct page *page;
 
 	if (kmm_unlikely(off >= kmm_direct_map_bytes))
@@ -222,9 +232,7 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 	page = vmemmap + (off >> PAGE_SHIFT);
 	if (kmm_unlikely(page->mapping != (void *)s))
 		return false;
-	idx = ((unsigned long)obj - page->private) * s->obj_inverse;
-	idx = (idx >> s->obj_shift) | (idx << ((64 - s->obj_shift) & 63));
-	return kmm_likely(idx < s->num);
+	return slab_obj_index_ok(s, page, obj);
 }
 
 /*
