@@ -49,55 +49,55 @@ struct page;
 #define ___GFP_LAST_BIT	      26
 
 /* Zone modifiers: which zones may serve the request (see gfp_zone()). */
-#define __GFP_DMA	    ((gfp_t)___GFP_DMA)
-#define __GFP_HIGHMEM	    ((gfp_t)___GFP_HIGHMEM)
-#define __GFP_DMA32	    ((gfp_t)___GFP_DMA32)
-#define __GFP_MOVABLE	    ((gfp_t)___GFP_MOVABLE)
-#define GFP_ZONEMASK	    (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
+#define __GFP_DMA	     ((gfp_t)___GFP_DMA)
+#define __GFP_HIGHMEM	     ((gfp_t)___GFP_HIGHMEM)
+#define __GFP_DMA32	     ((gfp_t)___GFP_DMA32)
+#define __GFP_MOVABLE	     ((gfp_t)___GFP_MOVABLE)
+#define GFP_ZONEMASK	     (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
 /* Page mobility: which migrate type's pageblocks are used. */
-#define __GFP_RECLAIMABLE   ((gfp_t)___GFP_RECLAIMABLE)
-#define __GFP_WRITE	    ((gfp_t)___GFP_WRITE)
-#define __GFP_HARDWALL	    ((gfp_t)___GFP_HARDWALL)
-#define __GFP_THISNODE	    ((gfp_t)___GFP_THISNODE)
-#define __GFP_ACCOUNT	    ((gfp_t)___GFP_ACCOUNT)
+#define __GFP_RECLAIMABLE    ((gfp_t)___GFP_RECLAIMABLE)
+#define __GFP_WRITE	     ((gfp_t)___GFP_WRITE)
+#define __GFP_HARDWALL	     ((gfp_t)___GFP_HARDWALL)
+#define __GFP_THISNODE	     ((gfp_t)___GFP_THISNODE)
+#define __GFP_ACCOUNT	     ((gfp_t)___GFP_ACCOUNT)
 /* Watermark modifiers: access to the reserves below the min watermark. */
-#define __GFP_HIGH	    ((gfp_t)___GFP_HIGH)
-#define __GFP_MEMALLOC	    ((gfp_t)___GFP_MEMALLOC)
-#define __GFP_NOMEMALLOC    ((gfp_t)___GFP_NOMEMALLOC)
+#define __GFP_HIGH	     ((gfp_t)___GFP_HIGH)
+#define __GFP_MEMALLOC	     ((gfp_t)___GFP_MEMALLOC)
+#define __GFP_NOMEMALLOC     ((gfp_t)___GFP_NOMEMALLOC)
 /* Reclaim modifiers. */
-#define __GFP_IO	    ((gfp_t)___GFP_IO)
-#define __GFP_FS	    ((gfp_t)___GFP_FS)
+#define __GFP_IO	     ((gfp_t)___GFP_IO)
+#define __GFP_FS	     ((gfp_t)___GFP_FS)
 #define __GFP_DIRECT_RECLAIM ((gfp_t)___GFP_DIRECT_RECLAIM)
 #define __GFP_KSWAPD_RECLAIM ((gfp_t)___GFP_KSWAPD_RECLAIM)
-#define __GFP_RECLAIM	    ((gfp_t)(___GFP_DIRECT_RECLAIM | ___GFP_KSWAPD_RECLAIM))
-#define __GFP_RETRY_MAYFAIL ((gfp_t)___GFP_RETRY_MAYFAIL)
-#define __GFP_NOFAIL	    ((gfp_t)___GFP_NOFAIL)
-#define __GFP_NORETRY	    ((gfp_t)___GFP_NORETRY)
+#define __GFP_RECLAIM	     ((gfp_t)(___GFP_DIRECT_RECLAIM | ___GFP_KSWAPD_RECLAIM))
+#define __GFP_RETRY_MAYFAIL  ((gfp_t)___GFP_RETRY_MAYFAIL)
+#define __GFP_NOFAIL	     ((gfp_t)___GFP_NOFAIL)
+#define __GFP_NORETRY	     ((gfp_t)___GFP_NORETRY)
 /* Action modifiers. */
-#define __GFP_NOWARN	    ((gfp_t)___GFP_NOWARN)
-#define __GFP_COMP	    ((gfp_t)___GFP_COMP)
-#define __GFP_ZERO	    ((gfp_t)___GFP_ZERO)
-#define __GFP_ZEROTAGS	    ((gfp_t)___GFP_ZEROTAGS)
-#define __GFP_SKIP_ZERO	    ((gfp_t)___GFP_SKIP_ZERO)
-#define __GFP_SKIP_KASAN    ((gfp_t)___GFP_SKIP_KASAN)
-#define __GFP_BITS_SHIFT    ___GFP_LAST_BIT
-#define __GFP_BITS_MASK	    ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
+#define __GFP_NOWARN	     ((gfp_t)___GFP_NOWARN)
+#define __GFP_COMP	     ((gfp_t)___GFP_COMP)
+#define __GFP_ZERO	     ((gfp_t)___GFP_ZERO)
+#define __GFP_ZEROTAGS	     ((gfp_t)___GFP_ZEROTAGS)
+#define __GFP_SKIP_ZERO	     ((gfp_t)___GFP_SKIP_ZERO)
+#define __GFP_SKIP_KASAN     ((gfp_t)___GFP_SKIP_KASAN)
+#define __GFP_BITS_SHIFT     ___GFP_LAST_BIT
+#define __GFP_BITS_MASK	     ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
 
 /* The composites every caller uses. */
-#define GFP_ATOMIC	    (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
-#define GFP_KERNEL	    (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
-#define GFP_KERNEL_ACCOUNT  (GFP_KERNEL | __GFP_ACCOUNT)
-#define GFP_NOWAIT	    (__GFP_KSWAPD_RECLAIM)
-#define GFP_NOIO	    (__GFP_RECLAIM)
-#define GFP_NOFS	    (__GFP_RECLAIM | __GFP_IO)
-#define GFP_USER	    (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
-#define GFP_DMA		    __GFP_DMA
-#define GFP_DMA32	    __GFP_DMA32
-#define GFP_HIGHUSER	    (GFP_USER | __GFP_HIGHMEM)
+#define GFP_ATOMIC	     (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_KERNEL_ACCOUNT   (GFP_KERNEL | __GFP_ACCOUNT)
+#define GFP_NOWAIT	     (__GFP_KSWAPD_RECLAIM)
+#define GFP_NOIO	     (__GFP_RECLAIM)
+#define GFP_NOFS	     (__GFP_RECLAIM | __GFP_IO)
+#define GFP_USER	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
+#define GFP_DMA		     __GFP_DMA
+#define GFP_DMA32	     __GFP_DMA32
+#define GFP_HIGHUSER	     (GFP_USER | __GFP_HIGHMEM)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE | __GFP_SKIP_KASAN)
-#define GFP_TRANSHUGE_LIGHT                                                                       \
+#define GFP_TRANSHUGE_LIGHT                                                                        \
 	((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM)
-#define GFP_TRANSHUGE	    (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
+#define GFP_TRANSHUGE (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
 
 /* gfpflags_allow_blocking - true if @gfp may sleep in direct reclaim. */
 static inline bool gfpflags_allow_blocking(gfp_t gfp)

@@ -9,8 +9,11 @@
 
 #include <kmm/types.h>
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
-#define LIST_HEAD(name)	     struct list_head name = LIST_HEAD_INIT(name)
+#define LIST_HEAD_INIT(name)                                                                       \
+	{                                                                                          \
+		&(name), &(name)                                                                   \
+	}
+#define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
@@ -96,12 +99,12 @@ static inline void list_splice_init(struct list_head *list, struct list_head *he
 #define list_last_entry(ptr, type, member)  list_entry((ptr)->prev, type, member)
 #define list_next_entry(pos, member)	    list_entry((pos)->member.next, __typeof__(*(pos)), member)
 #define list_for_each(pos, head)	    for (pos = (head)->next; pos != (head); pos = pos->next)
-#define list_for_each_entry(pos, head, member)                                                   \
-	for (pos = list_first_entry(head, __typeof__(*pos), member); &pos->member != (head);      \
+#define list_for_each_entry(pos, head, member)                                                     \
+	for (pos = list_first_entry(head, __typeof__(*pos), member); &pos->member != (head);       \
 	     pos = list_next_entry(pos, member))
-#define list_for_each_entry_safe(pos, n, head, member)                                           \
-	for (pos = list_first_entry(head, __typeof__(*pos), member),                              \
-	    n = list_next_entry(pos, member);                                                     \
+#define list_for_each_entry_safe(pos, n, head, member)                                             \
+	for (pos = list_first_entry(head, __typeof__(*pos), member),                               \
+	    n = list_next_entry(pos, member);                                                      \
 	     &pos->member != (head); pos = n, n = list_next_entry(n, member))
 
 #endif /* KMM_LIST_H */

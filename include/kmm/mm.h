@@ -22,15 +22,15 @@
 
 KMM_BEGIN_DECLS
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1UL << PAGE_SHIFT)
-#define PAGE_MASK  (~(PAGE_SIZE - 1))
-#define PAGE_ALIGN(addr) (((unsigned long)(addr) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_SHIFT	   12
+#define PAGE_SIZE	   (1UL << PAGE_SHIFT)
+#define PAGE_MASK	   (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(addr)   (((unsigned long)(addr) + PAGE_SIZE - 1) & PAGE_MASK)
 #define PAGE_ALIGNED(addr) ((((unsigned long)(addr)) & (PAGE_SIZE - 1)) == 0)
-#define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
-#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
-#define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
-#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
+#define PFN_UP(x)	   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_DOWN(x)	   ((x) >> PAGE_SHIFT)
+#define PFN_PHYS(x)	   ((phys_addr_t)(x) << PAGE_SHIFT)
+#define PHYS_PFN(x)	   ((unsigned long)((x) >> PAGE_SHIFT))
 
 /* The direct map's base: the virtual address of physical address 0 (0 before boot). */
 extern unsigned long kmm_page_offset;
@@ -42,16 +42,16 @@ extern unsigned long max_pfn, max_low_pfn;
 #define PAGE_OFFSET kmm_page_offset
 #define mem_map	    vmemmap
 
-#define __pa(x)		 ((phys_addr_t)((unsigned long)(x)-PAGE_OFFSET))
-#define __va(x)		 ((void *)((unsigned long)(x) + PAGE_OFFSET))
-#define __pa_symbol(x)	 __pa(x)
-#define pfn_to_page(pfn) (vmemmap + (pfn))
-#define page_to_pfn(page) ((unsigned long)((page)-vmemmap))
+#define __pa(x)		   ((phys_addr_t)((unsigned long)(x)-PAGE_OFFSET))
+#define __va(x)		   ((void *)((unsigned long)(x) + PAGE_OFFSET))
+#define __pa_symbol(x)	   __pa(x)
+#define pfn_to_page(pfn)   (vmemmap + (pfn))
+#define page_to_pfn(page)  ((unsigned long)((page)-vmemmap))
 #define page_to_phys(page) PFN_PHYS(page_to_pfn(page))
 #define phys_to_page(phys) pfn_to_page(PHYS_PFN(phys))
-#define virt_to_pfn(x)	  PHYS_PFN(__pa(x))
-#define virt_to_page(x)	  pfn_to_page(virt_to_pfn(x))
-#define pfn_to_virt(pfn)  __va(PFN_PHYS(pfn))
+#define virt_to_pfn(x)	   PHYS_PFN(__pa(x))
+#define virt_to_page(x)	   pfn_to_page(virt_to_pfn(x))
+#define pfn_to_virt(pfn)   __va(PFN_PHYS(pfn))
 
 static inline phys_addr_t virt_to_phys(const volatile void *address)
 {
@@ -109,45 +109,45 @@ enum pageflags {
  * so that a free with the wrong order is caught even for non-compound blocks.
  * Beside it, the migrate type the block was allocated as (its per-CPU list).
  */
-#define ZONES_WIDTH	  2
-#define NODES_WIDTH	  3
-#define NODES_PGSHIFT	  (64 - NODES_WIDTH)
-#define ZONES_PGSHIFT	  (NODES_PGSHIFT - ZONES_WIDTH)
-#define ZONES_MASK	  ((1UL << ZONES_WIDTH) - 1)
-#define NODES_MASK	  ((1UL << NODES_WIDTH) - 1)
-#define PAGE_ORDER_PGSHIFT 24
-#define PAGE_ORDER_MASK	  (0xfUL << PAGE_ORDER_PGSHIFT)
+#define ZONES_WIDTH	     2
+#define NODES_WIDTH	     3
+#define NODES_PGSHIFT	     (64 - NODES_WIDTH)
+#define ZONES_PGSHIFT	     (NODES_PGSHIFT - ZONES_WIDTH)
+#define ZONES_MASK	     ((1UL << ZONES_WIDTH) - 1)
+#define NODES_MASK	     ((1UL << NODES_WIDTH) - 1)
+#define PAGE_ORDER_PGSHIFT   24
+#define PAGE_ORDER_MASK	     (0xfUL << PAGE_ORDER_PGSHIFT)
 /* The migrate type the page was allocated as: the per-CPU list it goes back to. */
 #define PAGE_PCPTYPE_PGSHIFT 28
-#define PAGE_PCPTYPE_MASK  (0x3UL << PAGE_PCPTYPE_PGSHIFT)
-#define PAGE_ZONE_NODE_MASK ((ZONES_MASK << ZONES_PGSHIFT) | (NODES_MASK << NODES_PGSHIFT))
+#define PAGE_PCPTYPE_MASK    (0x3UL << PAGE_PCPTYPE_PGSHIFT)
+#define PAGE_ZONE_NODE_MASK  ((ZONES_MASK << ZONES_PGSHIFT) | (NODES_MASK << NODES_PGSHIFT))
 
 /* Flags that must be clear when a page is freed. */
-#define PAGE_FLAGS_CHECK_AT_FREE                                                                 \
-	(1UL << PG_lru | 1UL << PG_locked | 1UL << PG_private | 1UL << PG_private_2 |             \
-	 1UL << PG_writeback | 1UL << PG_reserved | 1UL << PG_slab | 1UL << PG_active |           \
+#define PAGE_FLAGS_CHECK_AT_FREE                                                                   \
+	(1UL << PG_lru | 1UL << PG_locked | 1UL << PG_private | 1UL << PG_private_2 |              \
+	 1UL << PG_writeback | 1UL << PG_reserved | 1UL << PG_slab | 1UL << PG_active |            \
 	 1UL << PG_unevictable | 1UL << PG_mlocked)
 
-#define KMM_PAGEFLAG(uname, lname)                                                               \
-	static inline bool Page##uname(const struct page *page)                                  \
-	{                                                                                         \
-		return (page->flags >> PG_##lname) & 1;                                           \
-	}                                                                                         \
-	static inline void SetPage##uname(struct page *page)                                      \
-	{                                                                                         \
-		__atomic_fetch_or(&page->flags, 1UL << PG_##lname, __ATOMIC_RELAXED);             \
-	}                                                                                         \
-	static inline void ClearPage##uname(struct page *page)                                    \
-	{                                                                                         \
-		__atomic_fetch_and(&page->flags, ~(1UL << PG_##lname), __ATOMIC_RELAXED);         \
-	}                                                                                         \
-	static inline void __SetPage##uname(struct page *page)                                    \
-	{                                                                                         \
-		page->flags |= 1UL << PG_##lname;                                                 \
-	}                                                                                         \
-	static inline void __ClearPage##uname(struct page *page)                                  \
-	{                                                                                         \
-		page->flags &= ~(1UL << PG_##lname);                                              \
+#define KMM_PAGEFLAG(uname, lname)                                                                 \
+	static inline bool Page##uname(const struct page *page)                                    \
+	{                                                                                          \
+		return (page->flags >> PG_##lname) & 1;                                            \
+	}                                                                                          \
+	static inline void SetPage##uname(struct page *page)                                       \
+	{                                                                                          \
+		__atomic_fetch_or(&page->flags, 1UL << PG_##lname, __ATOMIC_RELAXED);              \
+	}                                                                                          \
+	static inline void ClearPage##uname(struct page *page)                                     \
+	{                                                                                          \
+		__atomic_fetch_and(&page->flags, ~(1UL << PG_##lname), __ATOMIC_RELAXED);          \
+	}                                                                                          \
+	static inline void __SetPage##uname(struct page *page)                                     \
+	{                                                                                          \
+		page->flags |= 1UL << PG_##lname;                                                  \
+	}                                                                                          \
+	static inline void __ClearPage##uname(struct page *page)                                   \
+	{                                                                                          \
+		page->flags &= ~(1UL << PG_##lname);                                               \
 	}
 
 KMM_PAGEFLAG(Locked, locked)
@@ -166,12 +166,12 @@ KMM_PAGEFLAG(Private, private)
  * type is a cleared bit under PAGE_TYPE_BASE.  PG_pcp is this machine's: a free
  * page held on a per-CPU list (the kernel leaves such pages untyped).
  */
-#define PAGE_TYPE_BASE 0xf0000000u
-#define PG_buddy       0x00000080u
-#define PG_offline     0x00000100u
-#define PG_table       0x00000200u
-#define PG_guard       0x00000400u
-#define PG_pcp	       0x00000800u
+#define PAGE_TYPE_BASE	     0xf0000000u
+#define PG_buddy	     0x00000080u
+#define PG_offline	     0x00000100u
+#define PG_table	     0x00000200u
+#define PG_guard	     0x00000400u
+#define PG_pcp		     0x00000800u
 #define PageType(page, flag) (((page)->page_type & (PAGE_TYPE_BASE | (flag))) == PAGE_TYPE_BASE)
 
 static inline bool PageBuddy(const struct page *page)

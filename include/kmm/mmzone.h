@@ -64,12 +64,12 @@ enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK }
 
 /* Zone counters shown in zoneinfo; only the first few are kept by this machine. */
 enum zone_stat_item {
-	NR_FREE_PAGES,	     /* pages in the buddy lists (not on per-CPU lists) */
-	NR_ZONE_PAGETABLE,   /* pages used for page tables (vmalloc) */
-	NR_ZONE_SLAB_RECL,   /* pages in reclaimable slab caches */
-	NR_ZONE_SLAB_UNRECL, /* pages in other slab caches */
+	NR_FREE_PAGES,	       /* pages in the buddy lists (not on per-CPU lists) */
+	NR_ZONE_PAGETABLE,     /* pages used for page tables (vmalloc) */
+	NR_ZONE_SLAB_RECL,     /* pages in reclaimable slab caches */
+	NR_ZONE_SLAB_UNRECL,   /* pages in other slab caches */
 	NR_ZONE_KMALLOC_LARGE, /* pages of kmalloc allocations above the caches */
-	NR_ZONE_VMALLOC,     /* pages backing vmalloc areas */
+	NR_ZONE_VMALLOC,       /* pages backing vmalloc areas */
 	NR_VM_ZONE_STAT_ITEMS
 };
 
@@ -137,15 +137,15 @@ struct zonelist {
 };
 
 typedef struct pglist_data {
-	struct zone node_zones[MAX_NR_ZONES];		  /* this node's zones */
-	struct zonelist node_zonelists[MAX_ZONELISTS];	  /* fallback and this-node-only */
-	int nr_zones;					  /* highest populated zone + 1 */
-	unsigned long node_start_pfn;			  /* first pfn of the node */
-	unsigned long node_present_pages;		  /* pages present in the node */
-	unsigned long node_spanned_pages;		  /* pfns spanned by the node */
-	int node_id;					  /* its number */
-	int kswapd_order;				  /* order kswapd was woken for */
-	enum zone_type kswapd_highest_zoneidx;		  /* highest zone kswapd balances */
+	struct zone node_zones[MAX_NR_ZONES];	       /* this node's zones */
+	struct zonelist node_zonelists[MAX_ZONELISTS]; /* fallback and this-node-only */
+	int nr_zones;				       /* highest populated zone + 1 */
+	unsigned long node_start_pfn;		       /* first pfn of the node */
+	unsigned long node_present_pages;	       /* pages present in the node */
+	unsigned long node_spanned_pages;	       /* pfns spanned by the node */
+	int node_id;				       /* its number */
+	int kswapd_order;			       /* order kswapd was woken for */
+	enum zone_type kswapd_highest_zoneidx;	       /* highest zone kswapd balances */
 } pg_data_t;
 
 extern struct pglist_data *node_data[MAX_NUMNODES];
@@ -186,8 +186,8 @@ static inline unsigned long zone_page_state(const struct zone *zone, enum zone_s
  * for allocations up to @highest_zoneidx after handing out an @order block?
  * @alloc_flags: 0, or ALLOC_* reserve flags of the allocator (internal).
  */
-bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-		       int highest_zoneidx, unsigned int alloc_flags);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+		       unsigned int alloc_flags);
 
 KMM_END_DECLS
 

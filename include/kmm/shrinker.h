@@ -26,8 +26,8 @@ struct shrink_control {
 };
 
 /* scan_objects: nothing can be freed now, stop asking.  count_objects: nothing cached. */
-#define SHRINK_STOP  (~0UL)
-#define SHRINK_EMPTY (~0UL - 1)
+#define SHRINK_STOP   (~0UL)
+#define SHRINK_EMPTY  (~0UL - 1)
 #define DEFAULT_SEEKS 2
 
 #define SHRINKER_REGISTERED 0x1u

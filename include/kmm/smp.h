@@ -22,7 +22,7 @@
 KMM_BEGIN_DECLS
 
 /* The most threads that have CPU ids at once; further threads run without per-CPU caches. */
-#define NR_CPUS 1024
+#define NR_CPUS	       1024
 /* The signal that carries cross-CPU requests. */
 #define KMM_IPI_SIGNAL (SIGRTMIN + 5)
 

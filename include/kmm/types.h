@@ -20,18 +20,22 @@
  * is built with hidden visibility).
  */
 #ifdef __cplusplus
-#define KMM_BEGIN_DECLS extern "C" { _Pragma("GCC visibility push(default)")
-#define KMM_END_DECLS	_Pragma("GCC visibility pop") }
+#define KMM_BEGIN_DECLS                                                                            \
+	extern "C" {                                                                               \
+	_Pragma("GCC visibility push(default)")
+#define KMM_END_DECLS                                                                              \
+	_Pragma("GCC visibility pop")                                                              \
+	}
 #else
 #define KMM_BEGIN_DECLS _Pragma("GCC visibility push(default)")
 #define KMM_END_DECLS	_Pragma("GCC visibility pop")
 #endif
 
-#define kmm_likely(x)	     __builtin_expect(!!(x), 1)
-#define kmm_unlikely(x)	     __builtin_expect(!!(x), 0)
-#define kmm_always_inline    inline __attribute__((always_inline))
+#define kmm_likely(x)			    __builtin_expect(!!(x), 1)
+#define kmm_unlikely(x)			    __builtin_expect(!!(x), 0)
+#define kmm_always_inline		    inline __attribute__((always_inline))
 #define kmm_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define kmm_format(a, b)     __attribute__((format(printf, a, b)))
+#define kmm_format(a, b)		    __attribute__((format(printf, a, b)))
 
 /* Allocation flags: the kernel's __GFP_* bits, see <kmm/gfp.h>. */
 typedef unsigned int gfp_t;

@@ -25,8 +25,8 @@
 #include <kmm/mm.h>
 #include <kmm/mmzone.h>
 
-#define SECTION_SIZE_BITS 27
-#define PAGES_PER_SECTION (1UL << (SECTION_SIZE_BITS - PAGE_SHIFT))
+#define SECTION_SIZE_BITS	  27
+#define PAGES_PER_SECTION	  (1UL << (SECTION_SIZE_BITS - PAGE_SHIFT))
 #define PFN_SECTION_ALIGN_UP(pfn) (((pfn) + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1))
 
 /* Zone boundaries of x86-64, in pfns. */
@@ -35,7 +35,7 @@
 
 #define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
 /* Sections of the largest machine (mem=4T). */
-#define MAX_SECTIONS (1UL << (42 - SECTION_SIZE_BITS))
+#define MAX_SECTIONS	  (1UL << (42 - SECTION_SIZE_BITS))
 
 #define MEMBLOCK_MAX_RESERVED 32
 
@@ -46,14 +46,14 @@ struct memblock_region {
 };
 
 struct kmm_machine {
-	int memfd;			/* the physical memory object */
-	void *reservation;		/* the address space reserved around the direct map */
+	int memfd;	   /* the physical memory object */
+	void *reservation; /* the address space reserved around the direct map */
 	size_t reservation_len;
-	phys_addr_t mem_bytes;		/* bytes of physical memory */
+	phys_addr_t mem_bytes; /* bytes of physical memory */
 	/* memblock: reserved ranges, kept after boot to initialise sections */
 	struct memblock_region reserved[MEMBLOCK_MAX_RESERVED];
 	int nr_reserved;
-	phys_addr_t memblock_top;	/* top-down allocation cursor */
+	phys_addr_t memblock_top; /* top-down allocation cursor */
 	/* migrate type of every pageblock, indexed by pfn >> pageblock_order (in memblock) */
 	unsigned char *pageblock_types;
 	/* per section, a bit per zone index: that zone's part of the section is initialised */

@@ -97,7 +97,8 @@ void for_each_free_block(unsigned long start_pfn, unsigned long end_pfn,
 		while (pfn < stop) {
 			unsigned int order = MAX_PAGE_ORDER;
 
-			while (order && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > stop))
+			while (order &&
+			       ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > stop))
 				order--;
 			fn(pfn, order, arg);
 			pfn += 1UL << order;

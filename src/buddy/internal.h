@@ -37,10 +37,10 @@
 
 /* What an allocation may use, computed once per call. */
 struct alloc_context {
-	struct zonelist *zonelist;    /* the zones to try, in order */
+	struct zonelist *zonelist;     /* the zones to try, in order */
 	const unsigned long *nodemask; /* the nodes allowed (NULL: all) */
-	int migratetype;	      /* gfp_migratetype() */
-	int highest_zoneidx;	      /* gfp_zone(): zones above it are skipped */
+	int migratetype;	       /* gfp_migratetype() */
+	int highest_zoneidx;	       /* gfp_zone(): zones above it are skipped */
 };
 
 /* The zone a gfp mask allows at most, from its zone modifier bits (the kernel's GFP_ZONE_TABLE). */

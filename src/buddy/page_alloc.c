@@ -372,7 +372,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 
 /* The rare parts of preparing a block: zeroing it, making it compound. */
 static __attribute__((noinline)) void prep_new_page_extra(struct page *page, unsigned int order,
-							 gfp_t gfp)
+							  gfp_t gfp)
 {
 	if (gfp & __GFP_ZERO)
 		memset(page_address(page), 0, PAGE_SIZE << order);
@@ -429,8 +429,8 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 	return false;
 }
 
-bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-		       int highest_zoneidx, unsigned int alloc_flags)
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+		       unsigned int alloc_flags)
 {
 	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
 				   (long)zone_page_state(z, NR_FREE_PAGES));
@@ -463,7 +463,8 @@ static kmm_always_inline struct page *get_page_from_freelist(gfp_t gfp, unsigned
 		if (ac->nodemask && !(ac->nodemask[0] & (1UL << zone->node)))
 			continue;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-		    !zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
+		    !zone_watermark_fast(zone, order,
+					 wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
 					 ac->highest_zoneidx, alloc_flags))
 			continue;
 		if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu))
@@ -502,9 +503,9 @@ static void wake_all_kswapds(unsigned int order, gfp_t gfp, const struct alloc_c
 			wakeup_kswapd(z->zone, gfp, order, ac->highest_zoneidx);
 }
 
-static __attribute__((noinline)) struct page *
-__alloc_pages_slowpath(gfp_t gfp, unsigned int order, const struct alloc_context *ac,
-		       struct kmm_cpu *cpu)
+static __attribute__((noinline)) struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
+								     const struct alloc_context *ac,
+								     struct kmm_cpu *cpu)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	/* Reclaim waits for other CPUs: never with this CPU's interrupts off. */
@@ -555,9 +556,8 @@ nopage:
 }
 
 /* The general path: any order, node and zone, watermarks, then the slow path. */
-static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsigned int order,
-								 int nid,
-								 const unsigned long *nodemask)
+static __attribute__((noinline)) struct page *
+alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *nodemask)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct alloc_context ac;
@@ -582,7 +582,7 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
 	}
 	gfp &= __GFP_BITS_MASK;
 	ac.zonelist = &NODE_DATA(nid)->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
-									      : ZONELIST_FALLBACK];
+									     : ZONELIST_FALLBACK];
 	ac.nodemask = nodemask;
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.highest_zoneidx = gfp_zone(gfp);
@@ -599,9 +599,8 @@ static __attribute__((noinline)) struct page *alloc_pages_common(gfp_t gfp, unsi
  */
 
 /* pcp_alloc_finish - the rare end of a fast allocation: zero/compound, then leave. */
-static __attribute__((noinline)) struct page *pcp_alloc_finish(struct kmm_cpu *cpu,
-							       struct page *page,
-							       unsigned int order, gfp_t gfp)
+static __attribute__((noinline)) struct page *
+pcp_alloc_finish(struct kmm_cpu *cpu, struct page *page, unsigned int order, gfp_t gfp)
 {
 	if (gfp & (__GFP_ZERO | __GFP_COMP))
 		prep_new_page_extra(page, order, gfp);
@@ -754,8 +753,8 @@ static const char *free_page_problem(struct page *page, unsigned int order)
 		return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
 	alloc_order = (page->flags & PAGE_ORDER_MASK) >> PAGE_ORDER_PGSHIFT;
 	if (alloc_order != order) {
-		snprintf(why, sizeof(why), "freed with order %u but allocated with order %lu", order,
-			 alloc_order);
+		snprintf(why, sizeof(why), "freed with order %u but allocated with order %lu",
+			 order, alloc_order);
 		return why;
 	}
 	return NULL;
@@ -767,7 +766,8 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	const char *problem;
 
 	if (!kmm_booted() || (unsigned long)(page - vmemmap) >= max_pfn) {
-		kmm_report("%s: %p is not a struct page of this machine, refused", call, (void *)page);
+		kmm_report("%s: %p is not a struct page of this machine, refused", call,
+			   (void *)page);
 		return;
 	}
 	problem = free_page_problem(page, order);
@@ -881,8 +881,9 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (!addr)
 		return;
 	if (!virt_addr_valid((void *)addr) || !PAGE_ALIGNED(addr)) {
-		kmm_report("free_pages: 0x%lx is not the address of a page in the direct map, refused",
-			   addr);
+		kmm_report(
+			"free_pages: 0x%lx is not the address of a page in the direct map, refused",
+			addr);
 		return;
 	}
 	if (order > MAX_PAGE_ORDER) {
@@ -989,7 +990,8 @@ void si_meminfo(struct sysinfo *val)
 
 	memset(val, 0, sizeof(*val));
 	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
-		freehigh += zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
+		freehigh +=
+			zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
 	val->totalram = totalram_pages();
 	val->freeram = nr_free_pages();
 	val->totalhigh = totalhigh_pages();

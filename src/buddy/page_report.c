@@ -77,9 +77,10 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 }
 
 static const char *const pageflag_names[NR_PAGEFLAGS] = {
-	"locked", "writeback", "referenced", "uptodate", "dirty", "lru", "head", "waiters",
-	"active", "workingset", "error", "slab", "owner_priv_1", "arch_1", "reserved",
-	"private", "private_2", "mappedtodisk", "reclaim", "swapbacked", "unevictable", "mlocked",
+	"locked",	"writeback",  "referenced",  "uptodate",   "dirty",	"lru",
+	"head",		"waiters",    "active",	     "workingset", "error",	"slab",
+	"owner_priv_1", "arch_1",     "reserved",    "private",	   "private_2", "mappedtodisk",
+	"reclaim",	"swapbacked", "unevictable", "mlocked",
 };
 
 /* dump_page - the kernel's __dump_page(): refcount, mapcount, flags and the raw words. */
@@ -201,6 +202,6 @@ void show_free_areas(FILE *out)
 			fprintf(out, "= %lukB\n", K(total));
 		}
 	}
-	fprintf(out, "%lu pages RAM\n%lu pages HighMem/MovableOnly\n%lu pages reserved\n",
-		max_pfn, totalhigh_pages(), max_pfn - totalram_pages());
+	fprintf(out, "%lu pages RAM\n%lu pages HighMem/MovableOnly\n%lu pages reserved\n", max_pfn,
+		totalhigh_pages(), max_pfn - totalram_pages());
 }

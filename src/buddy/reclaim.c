@@ -24,8 +24,8 @@
 #include "buddy/internal.h"
 #include "report/report.h"
 
-#define DEF_PRIORITY	      12
-#define SHRINK_BATCH	      128
+#define DEF_PRIORITY	       12
+#define SHRINK_BATCH	       128
 #define SWAP_CLUSTER_MAX_PAGES 32UL
 
 static LIST_HEAD(shrinker_list);
@@ -98,7 +98,8 @@ static unsigned long do_shrink_slab(struct shrinker *shrinker, struct shrink_con
 
 	if (freeable == 0 || freeable == SHRINK_EMPTY)
 		return 0;
-	delta = (long)((freeable >> priority) * 4 / (unsigned)(shrinker->seeks ? shrinker->seeks : 1));
+	delta = (long)((freeable >> priority) * 4 /
+		       (unsigned)(shrinker->seeks ? shrinker->seeks : 1));
 	total_scan = __atomic_exchange_n(&shrinker->nr_deferred, 0, __ATOMIC_RELAXED) + delta;
 	if (total_scan > (long)freeable * 2)
 		total_scan = (long)freeable * 2;
@@ -127,7 +128,8 @@ static unsigned long shrink_slab(gfp_t gfp, int nid, int priority)
 	unsigned long freed = 0;
 
 	pthread_rwlock_rdlock(&shrinker_rwsem);
-	list_for_each_entry(shrinker, &shrinker_list, list) {
+	list_for_each_entry(shrinker, &shrinker_list, list)
+	{
 		struct shrink_control sc = {.gfp_mask = gfp, .nid = nid};
 
 		if (!(shrinker->flags & SHRINKER_NUMA_AWARE))
@@ -156,9 +158,9 @@ unsigned long kmm_reclaim(int nid, unsigned long nr_pages, gfp_t gfp)
 unsigned long try_to_free_pages(const struct alloc_context *ac, unsigned int order, gfp_t gfp)
 {
 	(void)ac;
-	return kmm_reclaim(NUMA_NO_NODE, (1UL << order) > SWAP_CLUSTER_MAX_PAGES
-						 ? (1UL << order)
-						 : SWAP_CLUSTER_MAX_PAGES,
+	return kmm_reclaim(NUMA_NO_NODE,
+			   (1UL << order) > SWAP_CLUSTER_MAX_PAGES ? (1UL << order)
+								   : SWAP_CLUSTER_MAX_PAGES,
 			   gfp);
 }
 

@@ -31,9 +31,9 @@ static bool is_highmem_idx(int zid)
 	return zid == ZONE_HIGHMEM;
 }
 
-#define for_each_zone(zone, nid, zid)                                                             \
-	for (nid = 0; nid < nr_online_nodes; nid++)                                               \
-		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]); \
+#define for_each_zone(zone, nid, zid)                                                              \
+	for (nid = 0; nid < nr_online_nodes; nid++)                                                \
+		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]);   \
 		     zid++)
 
 static unsigned long lowmem_managed_pages(void)
@@ -42,9 +42,7 @@ static unsigned long lowmem_managed_pages(void)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	for_each_zone(zone, nid, zid)
-		if (!is_highmem_idx(zid))
-			sum += zone->managed_pages;
+	for_each_zone(zone, nid, zid) if (!is_highmem_idx(zid)) sum += zone->managed_pages;
 	return sum;
 }
 
@@ -85,8 +83,10 @@ void setup_per_zone_wmarks(void)
 	struct zone *zone;
 	int nid, zid;
 
-	for_each_zone(zone, nid, zid) {
-		unsigned long tmp = lowmem_pages ? pages_min * zone->managed_pages / lowmem_pages : 0;
+	for_each_zone(zone, nid, zid)
+	{
+		unsigned long tmp =
+			lowmem_pages ? pages_min * zone->managed_pages / lowmem_pages : 0;
 		unsigned long scale = zone->managed_pages * WATERMARK_SCALE_FACTOR / 10000;
 
 		if (is_highmem_idx(zid)) {
@@ -125,7 +125,8 @@ static void setup_per_zone_lowmem_reserve(void)
 				zone->lowmem_reserve[j] = 0;
 			for (j = i + 1; j < MAX_NR_ZONES; j++) {
 				managed += pgdat->node_zones[j].managed_pages;
-				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned)ratio);
+				zone->lowmem_reserve[j] =
+					clear ? 0 : (long)(managed / (unsigned)ratio);
 			}
 		}
 	}
@@ -191,7 +192,8 @@ void buddy_init(void)
 	struct zone *zone;
 	int nid, zid, order, mt;
 
-	for_each_zone(zone, nid, zid) {
+	for_each_zone(zone, nid, zid)
+	{
 		pthread_mutex_init(&zone->lock, NULL);
 		for (order = 0; order < NR_PAGE_ORDERS; order++) {
 			for (mt = 0; mt < MIGRATE_TYPES; mt++)
@@ -205,8 +207,7 @@ void buddy_init(void)
 							  : calculate_min_free_kbytes();
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
-	for_each_zone(zone, nid, zid)
-		setup_pcp_sizes(zone);
+	for_each_zone(zone, nid, zid) setup_pcp_sizes(zone);
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 }
@@ -217,8 +218,7 @@ void buddy_exit(void)
 	int nid, zid;
 
 	kswapd_stop_all();
-	for_each_zone(zone, nid, zid)
-		pthread_mutex_destroy(&zone->lock);
+	for_each_zone(zone, nid, zid) pthread_mutex_destroy(&zone->lock);
 }
 
 /* The part of @pfn's section that belongs to @zone: [*start, *end). */
@@ -266,7 +266,8 @@ static void init_section_chunk(struct zone *zone, unsigned long start, unsigned 
 		if (memblock_is_reserved(pfn))
 			pfn_to_page(pfn)->flags |= 1UL << PG_reserved;
 	for_each_free_block(start, end, free_boot_block, &ctx);
-	kmm_machine.section_ready[start >> PFN_SECTION_SHIFT] |= (unsigned char)(1u << zone->zone_idx);
+	kmm_machine.section_ready[start >> PFN_SECTION_SHIFT] |=
+		(unsigned char)(1u << zone->zone_idx);
 }
 
 bool deferred_grow_zone(struct zone *zone)

@@ -128,7 +128,7 @@ void kmm_cpu_refresh_fast(struct kmm_cpu *cpu)
 		fast->migratetype = gfp_migratetype((gfp_t)bits);
 		fast->pcp = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
 		fast->mark = zone ? (long)low_wmark_pages(zone) +
-					    zone->lowmem_reserve[gfp_zone((gfp_t)bits)]
+					     zone->lowmem_reserve[gfp_zone((gfp_t)bits)]
 				  : 0;
 	}
 }
@@ -225,7 +225,8 @@ void kmm_percpu_exit(void)
 			*cpu->owner_ref = NULL;
 		cpu->online = false;
 		cpu->owner_ref = NULL;
-		__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_RELAXED),
+		__atomic_store_n(&cpu->drain_ack,
+				 __atomic_load_n(&cpu->drain_req, __ATOMIC_RELAXED),
 				 __ATOMIC_RELEASE);
 	}
 	nr_cpus_online = 0;

@@ -78,7 +78,7 @@ struct kmm_cpu *kmm_cpu_get(void);
  * may be read (racily, as the kernel's reports do) but not written.
  */
 struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
-#define for_each_online_cpu(cpu) \
+#define for_each_online_cpu(cpu)                                                                   \
 	for ((cpu) = kmm_next_online_cpu(NULL); (cpu); (cpu) = kmm_next_online_cpu(cpu))
 
 /* Boot and teardown of the CPU layer (the IPI handler, the slot table). */

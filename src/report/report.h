@@ -21,7 +21,10 @@ struct kmm_ratelimit {
 	int printed;	    /* reports printed in it */
 	int missed;	    /* reports suppressed in it */
 };
-#define KMM_RATELIMIT_INIT {0, 0, 0}
+#define KMM_RATELIMIT_INIT                                                                         \
+	{                                                                                          \
+		0, 0, 0                                                                            \
+	}
 
 /* kmm_report_begin - take the report lock; print with kmm_pr(), finish with kmm_report_end(). */
 void kmm_report_begin(void);

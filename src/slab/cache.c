@@ -147,8 +147,8 @@ static int setup_node_shared(struct kmem_cache *s)
 		if (old)
 			free_block(s, old->entry, (int)old->avail, nid, &list);
 		n->shared = shared;
-		n->free_limit = (unsigned int)(1 + sysconf(_SC_NPROCESSORS_ONLN)) * s->batchcount +
-				s->num;
+		n->free_limit =
+			(unsigned int)(1 + sysconf(_SC_NPROCESSORS_ONLN)) * s->batchcount + s->num;
 		node_unlock(n, irq);
 		slabs_destroy(s, &list);
 		if (old)
@@ -390,8 +390,8 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 void slab_drain_cpu(struct kmm_cpu *cpu)
 {
 	while (!list_empty(&cpu->slab_arrays))
-		release_cpu_array(cpu,
-				  list_first_entry(&cpu->slab_arrays, struct array_cache, cpu_list));
+		release_cpu_array(
+			cpu, list_first_entry(&cpu->slab_arrays, struct array_cache, cpu_list));
 }
 
 /*
@@ -406,7 +406,8 @@ static void reap_cpu(struct kmm_cpu *cpu, void *info)
 	struct array_cache *ac, *next;
 
 	(void)info;
-	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list) {
+	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list)
+	{
 		if (ac->touched)
 			ac->touched = 0;
 		else if (ac->avail)
@@ -429,7 +430,8 @@ static void reap_nodes(void)
 	int nid;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list) {
+	list_for_each_entry(s, &slab_caches, list)
+	{
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct array_cache *shared = n->shared;
@@ -534,7 +536,8 @@ void show_slabinfo(FILE *out)
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 		     "<active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list) {
+	list_for_each_entry(s, &slab_caches, list)
+	{
 		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
 		unsigned long num_objs;
 		int nid;

@@ -65,10 +65,10 @@ void free_array_cache(struct array_cache *ac)
 /* Growing: a new slab, its objects constructed, not yet on a list. */
 static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 {
-	gfp_t page_gfp = (gfp & (GFP_KERNEL | GFP_ATOMIC | __GFP_NOWARN | __GFP_NORETRY |
-				 __GFP_NOFAIL | __GFP_RETRY_MAYFAIL | __GFP_MEMALLOC |
-				 __GFP_NOMEMALLOC | __GFP_THISNODE)) |
-			 s->allocflags;
+	gfp_t page_gfp =
+		(gfp & (GFP_KERNEL | GFP_ATOMIC | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOFAIL |
+			__GFP_RETRY_MAYFAIL | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_THISNODE)) |
+		s->allocflags;
 	struct kmem_cache_node *n;
 	struct page *page;
 	unsigned long base, i, nr = 1UL << s->gfporder;
@@ -183,7 +183,8 @@ void slabs_destroy(struct kmem_cache *s, struct list_head *list)
 {
 	struct page *page, *next;
 
-	list_for_each_entry_safe(page, next, list, lru) {
+	list_for_each_entry_safe(page, next, list, lru)
+	{
 		list_del(&page->lru);
 		slab_destroy(s, page);
 	}
@@ -425,8 +426,8 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 		n->free_objects--;
 		if (was_free)
 			n->free_slabs--;
-		list_move(&page->lru, slab_active(page) == s->num ? &n->slabs_full
-								   : &n->slabs_partial);
+		list_move(&page->lru,
+			  slab_active(page) == s->num ? &n->slabs_full : &n->slabs_partial);
 	}
 	node_unlock(n, irq);
 	if (obj)

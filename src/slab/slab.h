@@ -47,8 +47,8 @@ static inline void node_unlock(struct kmem_cache_node *n, struct kmm_irq_state i
 }
 
 /* Slab state in the head page. */
-#define slab_freelist(page) ((unsigned short *)(page)->index)
-#define slab_active(page)   (*(unsigned int *)&(page)->page_type)
+#define slab_freelist(page)	 ((unsigned short *)(page)->index)
+#define slab_active(page)	 (*(unsigned int *)&(page)->page_type)
 #define SLAB_INLINE_FREELIST_MAX 4 /* objects whose indices fit in page->virtual */
 
 /* The empty array every CPU starts with: avail 0, limit 0, never written. */
@@ -87,8 +87,7 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree);
 void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac);
 /* drain_array_objects - give up to @nr objects of @ac back to node @node. */
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr);
-struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit,
-				      unsigned int batch);
+struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
 void free_array_cache(struct array_cache *ac);
 
 /* cache.c: /proc/slabinfo, and the drain hook (a CPU's arrays back to the nodes) */
