@@ -108,6 +108,19 @@ static void set_obj_inverse(struct kmem_cache *s)
 	s->obj_shift = shift;
 }
 
+/* The host's online CPUs, which stand for num_online_cpus() in SLAB's formulas. */
+static unsigned int host_cpus(void)
+{
+	static unsigned int cpus;
+
+	if (!__atomic_load_n(&cpus, __ATOMIC_RELAXED)) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		__atomic_store_n(&cpus, n > 0 ? (unsigned int)n : 1, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&cpus, __ATOMIC_RELAXED);
+}
+
 /* The kernel's enable_cpucache() defaults. */
 static void default_tunables(struct kmem_cache *s)
 {
@@ -125,7 +138,7 @@ static void default_tunables(struct kmem_cache *s)
 		limit = 120;
 	s->limit = limit;
 	s->batchcount = (limit + 1) / 2;
-	s->shared = (s->size <= PAGE_SIZE && sysconf(_SC_NPROCESSORS_ONLN) > 1) ? 8 : 0;
+	s->shared = (s->size <= PAGE_SIZE && host_cpus() > 1) ? 8 : 0;
 }
 
 static int setup_node_shared(struct kmem_cache *s)
@@ -147,8 +160,7 @@ static int setup_node_shared(struct kmem_cache *s)
 		if (old)
 			free_block(s, old->entry, (int)old->avail, nid, &list);
 		n->shared = shared;
-		n->free_limit =
-			(unsigned int)(1 + sysconf(_SC_NPROCESSORS_ONLN)) * s->batchcount + s->num;
+		n->free_limit = (1 + host_cpus()) * s->batchcount + s->num;
 		node_unlock(n, irq);
 		slabs_destroy(s, &list);
 		if (old)
