@@ -348,14 +348,14 @@ static void test_drain_from_a_stranger_or_before_boot_is_harmless(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_four_threads_churn_with_an_exact_count_after),
-		cmocka_unit_test(test_pages_freed_on_another_thread_come_back),
-		cmocka_unit_test(test_drain_reaches_a_thread_blocked_forever),
-		cmocka_unit_test(test_a_thread_exit_gives_its_lists_back),
-		cmocka_unit_test(test_cpu_ids_are_small_and_reused),
-		cmocka_unit_test(test_cpus_map_to_nodes),
-		cmocka_unit_test(test_drains_while_threads_are_busy_stay_exact),
-		cmocka_unit_test(test_drain_from_a_stranger_or_before_boot_is_harmless),
+		kmm_test(test_four_threads_churn_with_an_exact_count_after),
+		kmm_test(test_pages_freed_on_another_thread_come_back),
+		kmm_test(test_drain_reaches_a_thread_blocked_forever),
+		kmm_test(test_a_thread_exit_gives_its_lists_back),
+		kmm_test(test_cpu_ids_are_small_and_reused),
+		kmm_test(test_cpus_map_to_nodes),
+		kmm_test(test_drains_while_threads_are_busy_stay_exact),
+		kmm_test(test_drain_from_a_stranger_or_before_boot_is_harmless),
 	};
 
 	return cmocka_run_group_tests_name("cpus", tests, NULL, NULL);
