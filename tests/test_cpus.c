@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Threads as CPUs: per-CPU page lists, exact counts after draining, IPIs to idle threads. */
 #include <pthread.h>
+#include <signal.h>
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 
@@ -167,12 +168,18 @@ static struct {
 	int cpu;
 } idle = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
+/* @arg non-NULL: block every signal first, as thread pools (and liburcu's threads) do. */
 static void *idle_main(void *arg)
 {
 	struct page *pages[40];
 	int i;
 
-	(void)arg;
+	if (arg) {
+		sigset_t all;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
 	for (i = 0; i < 40; i++)
 		pages[i] = alloc_page(GFP_KERNEL);
 	for (i = 0; i < 40; i++)
@@ -187,23 +194,26 @@ static void *idle_main(void *arg)
 	return NULL;
 }
 
-static void test_drain_reaches_a_thread_blocked_forever(void **state)
+static void drain_a_thread_blocked_forever(bool blocks_signals)
 {
+	struct capture cap;
 	unsigned long before;
 	pthread_t t;
 
-	(void)state;
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	before = drained_free();
 	idle.stage = 0;
-	pthread_create(&t, NULL, idle_main, NULL);
+	pthread_create(&t, NULL, idle_main, blocks_signals ? &idle : NULL);
 	pthread_mutex_lock(&idle.lock);
 	while (idle.stage != 1)
 		pthread_cond_wait(&idle.cond, &idle.lock);
 	pthread_mutex_unlock(&idle.lock);
 	/* Its freed pages sit on its per-CPU list. */
 	assert_true(nr_free_pages() < before);
+	capture_begin(&cap);
 	kmm_drain_all();
+	/* Answered: an unanswered IPI is reported after 2 s. */
+	assert_string_equal(capture_end(&cap), "");
 	assert_int_equal(nr_free_pages(), before);
 	pthread_mutex_lock(&idle.lock);
 	idle.stage = 2;
@@ -211,6 +221,19 @@ static void test_drain_reaches_a_thread_blocked_forever(void **state)
 	pthread_mutex_unlock(&idle.lock);
 	pthread_join(t, NULL);
 	kmm_exit();
+}
+
+static void test_drain_reaches_a_thread_blocked_forever(void **state)
+{
+	(void)state;
+	drain_a_thread_blocked_forever(false);
+}
+
+/* A thread that blocked every signal gets libkmm's IPI signal back when it becomes a CPU. */
+static void test_drain_reaches_a_thread_that_blocked_all_signals(void **state)
+{
+	(void)state;
+	drain_a_thread_blocked_forever(true);
 }
 
 static void *alloc_free_some(void *arg)
@@ -351,6 +374,7 @@ int main(void)
 		kmm_test(test_four_threads_churn_with_an_exact_count_after),
 		kmm_test(test_pages_freed_on_another_thread_come_back),
 		kmm_test(test_drain_reaches_a_thread_blocked_forever),
+		kmm_test(test_drain_reaches_a_thread_that_blocked_all_signals),
 		kmm_test(test_a_thread_exit_gives_its_lists_back),
 		kmm_test(test_cpu_ids_are_small_and_reused),
 		kmm_test(test_cpus_map_to_nodes),

@@ -154,6 +154,21 @@ static void cpu_thread_exit(void *arg)
 	pthread_mutex_unlock(&cpu_registry_lock);
 }
 
+/*
+ * unblock_ipi - a CPU must answer IPIs: a thread that blocks every signal
+ * (liburcu's call_rcu thread does in newer releases, and so do many thread
+ * pools) would otherwise stall each kmm_drain_all() for 2 s.  Only libkmm's
+ * own signal is unblocked.
+ */
+static void unblock_ipi(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, KMM_IPI_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static struct kmm_cpu *cpu_online_self(void)
 {
 	struct kmm_cpu *cpu = NULL;
@@ -177,6 +192,7 @@ static struct kmm_cpu *cpu_online_self(void)
 		nr_cpus_online++;
 		kmm_this_cpu = cpu;
 		pthread_setspecific(cpu_exit_key, cpu);
+		unblock_ipi();
 	}
 	pthread_mutex_unlock(&cpu_registry_lock);
 	return cpu;
