@@ -28,6 +28,7 @@
 #include <kmm/kmm.h>
 
 #include "random_sizes.h"
+#include "machine.h"
 #include "shim.h"
 
 /* The random-size benchmark's sizes. */
@@ -36,17 +37,9 @@ static unsigned int random_sizes[RANDOM_SIZES];
 /* Boot the machine (which makes the kmalloc caches) unless it runs; fill the sizes. */
 static void boot_1g(const struct kmm_bench_state *st)
 {
-	int err;
-
 	(void)st;
 	random_sizes_fill(random_sizes);
-	if (kmm_booted())
-		return;
-	err = kmm_init("mem=1G");
-	if (err) {
-		fprintf(stderr, "bench_kmalloc: kmm_init(\"mem=1G\"): %d\n", err);
-		exit(1);
-	}
+	bench_boot_1g("bench_kmalloc");
 }
 
 /*

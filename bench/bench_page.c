@@ -21,6 +21,7 @@
 
 #include <kmm/kmm.h>
 
+#include "machine.h"
 #include "shim.h"
 
 #define BATCH 256
@@ -28,16 +29,8 @@
 /* Boot the benchmarks' machine unless it runs (the boot benchmark stops it). */
 static void boot_1g(const struct kmm_bench_state *st)
 {
-	int err;
-
 	(void)st;
-	if (kmm_booted())
-		return;
-	err = kmm_init("mem=1G");
-	if (err) {
-		fprintf(stderr, "bench_page: kmm_init(\"mem=1G\"): %d\n", err);
-		exit(1);
-	}
+	bench_boot_1g("bench_page");
 }
 
 static void stop_machine(const struct kmm_bench_state *st)

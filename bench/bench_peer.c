@@ -34,11 +34,18 @@
  *                                        live blocks, each operation frees the oldest
  *                                        and mallocs one of the next size
  *                                        (vs kmalloc/random_window)
+ * and against bench_vmalloc.c's (nothing touched):
+ *   peer/mmap_munmap_pair/size:N         an anonymous private mmap() of N bytes and
+ *                                        its munmap(), N = 4 KiB .. 16 MiB
+ *                                        (vs vmalloc/vmalloc_vfree_pair/size:N)
+ *   peer/malloc_free_pair/size:N         malloc(N) + free for N = 64 KiB, 4 MiB and
+ *                                        4 MiB + 4 KiB (vs vmalloc/kvmalloc_kvfree_pair/size:N)
  * items_per_second counts operations: pairs, or blocks for the others.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "handoff.h"
 #include "random_sizes.h"
@@ -332,3 +339,28 @@ static void producer_consumer(struct kmm_bench_state *st)
 }
 KMM_BENCHMARK(producer_consumer, .name = "peer/producer_consumer", .arg_name = "size",
 	      KMM_BENCH_ARGS(64), .real_time = true, .setup = start_consumer);
+
+static void mmap_munmap_pair(struct kmm_bench_state *st)
+{
+	size_t size = (size_t)kmm_bench_range(st, 0);
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (__builtin_expect(p == MAP_FAILED, 0)) {
+				kmm_bench_skip(st, "mmap failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(p);
+			munmap(p, size);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(mmap_munmap_pair, .name = "peer/mmap_munmap_pair", .arg_name = "size",
+	      KMM_BENCH_ARGS(4096, 65536, 1048576, 16777216));
+
+KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
+	      KMM_BENCH_ARGS(65536, 4194304, 4198400));

@@ -33,6 +33,7 @@
 #include <kmm/kmm.h>
 
 #include "handoff.h"
+#include "machine.h"
 #include "shim.h"
 
 /* Objects per batch of slab/alloc_free_batch. */
@@ -53,16 +54,9 @@ static void boot_1g(const struct kmm_bench_state *st)
 {
 	char name[32];
 	unsigned int i;
-	int err;
 
 	(void)st;
-	if (!kmm_booted()) {
-		err = kmm_init("mem=1G");
-		if (err) {
-			fprintf(stderr, "bench_slab: kmm_init(\"mem=1G\"): %d\n", err);
-			exit(1);
-		}
-	}
+	bench_boot_1g("bench_slab");
 	for (i = 0; i < NR_CACHES; i++) {
 		if (caches[i])
 			continue;

@@ -8,6 +8,7 @@
 #define KMM_TEST_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 /* Everything written to stderr between capture_begin() and capture_end(). */
@@ -82,6 +84,31 @@ static inline char *show_to_string(const char *file, char *buf, size_t len)
 	return buf;
 }
 
+/* nr_free_pages() after every CPU's lists and arrays are drained: an exact count. */
+static inline unsigned long drained_free(void)
+{
+	kmm_drain_all();
+	return nr_free_pages();
+}
+
+/* A meminfo line's value in kB, by name without the colon ("Slab", "PageTables"). */
+static inline long meminfo_kb(const char *field)
+{
+	static char buf[1 << 13];
+	char key[64];
+	const char *p;
+	long kb = -1;
+
+	/* buf[0] is a newline, so the first line is found like any other */
+	buf[0] = '\n';
+	show_to_string("meminfo", buf + 1, sizeof(buf) - 1);
+	snprintf(key, sizeof(key), "\n%s:", field);
+	p = strstr(buf, key);
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + strlen(key), " %ld kB", &kb), 1);
+	return kb;
+}
+
 /* A cmocka teardown: no machine left running for the next test, even after a failure. */
 static inline int machine_down(void **state)
 {
@@ -93,5 +120,40 @@ static inline int machine_down(void **state)
 
 /* kmm_test(f) - a test that boots its own machine, torn down by machine_down(). */
 #define kmm_test(f) cmocka_unit_test_teardown(f, machine_down)
+
+/* The exit status of a child that faulted (SIGSEGV or SIGBUS) in child_exit_status(). */
+#define CHILD_FAULTED 42
+
+static inline void child_fault_exit(int sig)
+{
+	(void)sig;
+	_exit(CHILD_FAULTED);
+}
+
+/*
+ * child_exit_status - run @fn(@arg) in a forked child and return the child's
+ * exit status: @fn's return value, or CHILD_FAULTED if it faulted.  The child
+ * installs its own SIGSEGV/SIGBUS handler, so ASan's does not change the
+ * status.  -1 if the child did not exit (killed by another signal).
+ */
+static inline int child_exit_status(int (*fn)(void *arg), void *arg)
+{
+	struct sigaction sa;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = child_fault_exit;
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		_exit(fn(arg));
+	}
+	assert_true(waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 #endif /* KMM_TEST_H */

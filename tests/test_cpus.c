@@ -5,12 +5,6 @@
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 
-static unsigned long drained_free(void)
-{
-	kmm_drain_all();
-	return nr_free_pages();
-}
-
 /* Four threads churn pages of mixed orders, each page checked before it is freed. */
 struct churn {
 	unsigned int seed;

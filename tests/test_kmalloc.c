@@ -11,12 +11,6 @@
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 
-static unsigned long drained_free(void)
-{
-	kmm_drain_all();
-	return nr_free_pages();
-}
-
 /* The cache an object lives in (its page's), NULL if it is not a slab object. */
 static struct kmem_cache *cache_of(const void *obj)
 {
@@ -48,18 +42,6 @@ static unsigned int slabinfo_objsize(const char *text, const char *name)
 	unsigned int objsize;
 
 	return slabinfo_line(text, name, &active, &objsize) ? objsize : 0;
-}
-
-/* A meminfo field in kB. */
-static long meminfo_kb(const char *field)
-{
-	static char buf[1 << 13];
-	const char *p = strstr(show_to_string("meminfo", buf, sizeof(buf)), field);
-	long kb = -1;
-
-	assert_non_null(p);
-	assert_int_equal(sscanf(p + strlen(field), ": %ld kB", &kb), 1);
-	return kb;
 }
 
 static const char *ptr_text(const void *p)

@@ -7,12 +7,6 @@
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 
-static unsigned long drained_free(void)
-{
-	kmm_drain_all();
-	return nr_free_pages();
-}
-
 static void test_every_order_is_aligned_writable_and_round_trips(void **state)
 {
 	unsigned long before;

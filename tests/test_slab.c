@@ -14,12 +14,6 @@
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 
-static unsigned long drained_free(void)
-{
-	kmm_drain_all();
-	return nr_free_pages();
-}
-
 /* One cache's line of /proc/slabinfo. */
 struct slabinfo {
 	unsigned long active_objs, num_objs;
@@ -67,18 +61,6 @@ static bool slabinfo_has(const char *name)
 
 	snprintf(key, sizeof(key), "\n%s ", name);
 	return strstr(text, key) != NULL;
-}
-
-/* A meminfo field in kB. */
-static long meminfo_kb(const char *field)
-{
-	static char buf[1 << 13];
-	const char *p = strstr(show_to_string("meminfo", buf, sizeof(buf)), field);
-	long kb = -1;
-
-	assert_non_null(p);
-	assert_int_equal(sscanf(p + strlen(field), ": %ld kB", &kb), 1);
-	return kb;
 }
 
 /* Alignment: the caller's, at least a word; SLAB_HWCACHE_ALIGN to the cache line. */

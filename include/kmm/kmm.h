@@ -10,6 +10,8 @@
  *   numa=fake=N         split memory into N nodes (default 1, at most 8)
  *   min_free_kbytes=N   the min watermark, summed over zones (default: the
  *                       kernel's sqrt(16 * lowmem_kbytes), clamped to 128..262144)
+ *   vmalloc=SIZE        address space of the vmalloc area (default 32G; only
+ *                       reserved, it costs no memory)
  *   panic_on_warn=0|1   turn every report into an abort (for test suites)
  * An unknown parameter is reported and ignored.
  */
@@ -27,6 +29,8 @@
 #include <kmm/shrinker.h>
 #include <kmm/percpu.h>
 #include <kmm/slab.h>
+#include <kmm/pgtable.h>
+#include <kmm/vmalloc.h>
 
 KMM_BEGIN_DECLS
 
@@ -52,7 +56,7 @@ bool kmm_booted(void);
 
 /**
  * kmm_show - print a /proc file of the machine, in the kernel's format.
- * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo", "slabinfo"
+ * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo", "slabinfo", "vmallocinfo"
  * @out: where to print.
  * Return: 0, or -ENOENT for a file the machine does not have.
  */

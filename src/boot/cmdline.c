@@ -21,6 +21,10 @@ struct kmm_params kmm_params;
 #define MEM_DEFAULT	(1ULL << 30)
 #define MEM_MIN		(16ULL << 20)
 #define MEM_MAX		(4ULL << 40)
+/* The vmalloc area is address space only: a generous default costs nothing. */
+#define VMALLOC_DEFAULT	(32ULL << 30)
+#define VMALLOC_MIN	(1ULL << 20)
+#define VMALLOC_MAX	(16ULL << 40)
 
 bool kmm_memparse(const char *s, unsigned long long *out)
 {
@@ -100,6 +104,16 @@ static bool set_min_free_kbytes(const char *val, struct kmm_params *p)
 	return val && parse_long(val, 0, 1L << 30, &p->min_free_kbytes);
 }
 
+static bool set_vmalloc(const char *val, struct kmm_params *p)
+{
+	unsigned long long v;
+
+	if (!val || !kmm_memparse(val, &v) || v < VMALLOC_MIN || v > VMALLOC_MAX)
+		return false;
+	p->vmalloc = v;
+	return true;
+}
+
 static bool set_panic_on_warn(const char *val, struct kmm_params *p)
 {
 	return parse_bool(val, &p->panic_on_warn);
@@ -114,6 +128,7 @@ static const struct kmm_param {
 	{"mem", set_mem, "a size from 16M to 4T, e.g. mem=512M"},
 	{"numa", set_numa, "fake=N with N from 1 to 8"},
 	{"min_free_kbytes", set_min_free_kbytes, "a number of kilobytes"},
+	{"vmalloc", set_vmalloc, "a size from 1M to 16T, e.g. vmalloc=32G"},
 	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
 };
 
@@ -123,6 +138,7 @@ static void defaults(struct kmm_params *p)
 	p->mem = MEM_DEFAULT;
 	p->numa_fake = 1;
 	p->min_free_kbytes = -1;
+	p->vmalloc = VMALLOC_DEFAULT;
 }
 
 /* Names compare with '-' and '_' as one character, as the kernel's parameq(). */

@@ -22,9 +22,11 @@
 #include "boot/machine.h"
 #include "buddy/internal.h"
 #include "kmalloc/kmalloc.h"
+#include "pagetable/internal.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
 #include "slab/slab.h"
+#include "vmalloc/vmalloc.h"
 
 struct kmm_machine kmm_machine = {.memfd = -1};
 unsigned long kmm_page_offset;
@@ -190,6 +192,7 @@ static void shutdown_machine(void)
 	buddy_exit();
 	kmm_percpu_exit();
 	__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
+	pagetable_exit();
 	unmap_physical_memory();
 	vmemmap = NULL;
 	max_pfn = max_low_pfn = 0;
@@ -225,11 +228,17 @@ static int boot(const char *cmdline)
 	layout_nodes(params.numa_fake);
 	buddy_init();
 	ret = kmm_percpu_init();
+	if (!ret) {
+		ret = pagetable_init(params.vmalloc);
+		if (ret)
+			kmm_percpu_exit();
+	}
 	if (ret) {
 		buddy_exit();
 		unmap_physical_memory();
 		return ret;
 	}
+	vmalloc_init();
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
 	ret = create_kmalloc_caches();
 	if (ret) {
@@ -275,7 +284,7 @@ static const struct {
 } show_files[] = {
 	{"buddyinfo", show_buddyinfo}, {"pagetypeinfo", show_pagetypeinfo},
 	{"zoneinfo", show_zoneinfo},   {"meminfo", show_meminfo},
-	{"slabinfo", show_slabinfo},
+	{"slabinfo", show_slabinfo},   {"vmallocinfo", show_vmallocinfo},
 };
 
 int kmm_show(const char *file, FILE *out)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buddy/internal.h"
+#include "vmalloc/vmalloc.h"
 
 #define K(x) ((x) << (PAGE_SHIFT - 10))
 
@@ -279,4 +280,9 @@ void show_meminfo(FILE *out)
 	show_val_kb(out, "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
 	show_val_kb(out, "SReclaimable:", sum_zone_stat(NR_ZONE_SLAB_RECL));
 	show_val_kb(out, "SUnreclaim:", sum_zone_stat(NR_ZONE_SLAB_UNRECL));
+	show_val_kb(out, "PageTables:", sum_zone_stat(NR_ZONE_PAGETABLE));
+	fprintf(out, "%-16s%8lu kB\n", "VmallocTotal:", VMALLOC_TOTAL >> 10);
+	show_val_kb(out, "VmallocUsed:", sum_zone_stat(NR_ZONE_VMALLOC));
+	/* The largest free range, as kernels before 4.19 showed it (later ones print 0). */
+	fprintf(out, "%-16s%8lu kB\n", "VmallocChunk:", vmalloc_largest_free() >> 10);
 }

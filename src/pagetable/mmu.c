@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagetable/mmu.c - the emulated MMU: real mappings of the process that mirror
+ * the software page table, and flush_tlb_kernel_range().
+ *
+ * A present entry for frame F at address A is mirrored by a shared mapping of
+ * byte F << PAGE_SHIFT of the physical-memory memfd at A, with the entry's
+ * protection; that is what makes the vmalloc address and the direct-map
+ * address of a frame the same bytes.  Runs of pages with consecutive frames
+ * and one protection are mapped with one mmap(MAP_FIXED), so a physically
+ * contiguous vmalloc area costs one system call however large it is.
+ *
+ * Everything of the vmalloc area that no present entry maps is inaccessible:
+ * either the reservation itself (anonymous, PROT_NONE, MAP_NORESERVE: it
+ * costs nothing), or a mirror revoked with mprotect(PROT_NONE).  Unmapping
+ * revokes rather than replaces: one mprotect() takes any number of mirrors
+ * (replacing each with an anonymous mapping costs about a mapping each, and
+ * merging the reservation back splits it again at the next mirror), and the
+ * next mirror of the range replaces the revoked one like for like.  Where
+ * mprotect() finds a hole (a failed mapping), the reservation is remade.
+ *
+ * The mirrors play the TLB: clearing an entry leaves its mirror in place
+ * until flush_tlb_kernel_range() walks the range and makes the mirrors equal
+ * to the table.  vmalloc's lazy purge relies on that to revoke many freed
+ * areas in one call (see vmalloc/vmap_area.c).
+ *
+ * Locking: none.  The owner of a range changes its mirrors; mmap(MAP_FIXED)
+ * calls on disjoint ranges do not interfere.  Every call stays inside the
+ * vmalloc area, so no mapping of the program is ever replaced.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "boot/machine.h"
+#include "pagetable/internal.h"
+#include "report/report.h"
+
+void mmu_run_flush(struct mmu_run *run)
+{
+	unsigned long len = run->nr << PAGE_SHIFT;
+	void *addr = (void *)run->addr, *map;
+
+	if (!run->nr)
+		return;
+	run->nr = 0;
+	if (kmm_unlikely(!in_vmalloc_area(run->addr, run->addr + len))) {
+		kmm_report("WARNING: mmu: [0x%lx, 0x%lx) is outside the vmalloc area, not mapped",
+			   run->addr, run->addr + len);
+		run->err = run->err ? run->err : -EINVAL;
+		return;
+	}
+	if (run->pfn != MMU_NO_PFN && kmm_unlikely(run->pfn + (len >> PAGE_SHIFT) > max_pfn)) {
+		kmm_report(
+			"WARNING: mmu: entries at 0x%lx map pfn 0x%lx..0x%lx, beyond the machine's "
+			"0x%lx frames; mapped inaccessible",
+			run->addr, run->pfn, run->pfn + (len >> PAGE_SHIFT) - 1, max_pfn);
+		run->pfn = MMU_NO_PFN;
+		run->prot = PROT_NONE;
+		run->err = run->err ? run->err : -EINVAL;
+	}
+	if (run->pfn == MMU_NO_PFN) {
+		/* Revoke: one call however many mirrors; overlay if something is missing. */
+		if (mprotect(addr, len, PROT_NONE) == 0)
+			return;
+		map = mmap(addr, len, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	} else {
+		map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
+			   (off_t)PFN_PHYS(run->pfn));
+	}
+	if (kmm_unlikely(map == MAP_FAILED)) {
+		int err = errno;
+
+		kmm_report("WARNING: mmu: %s [0x%lx, 0x%lx) failed: %s",
+			   run->pfn == MMU_NO_PFN ? "unmapping" : "mapping", run->addr,
+			   run->addr + len, strerror(err));
+		run->err = run->err ? run->err : -err;
+		/* A failed MAP_FIXED may leave a hole: keep the reservation whole. */
+		if (run->pfn != MMU_NO_PFN)
+			mmap(addr, len, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	}
+}
+
+/* A pte table's entries in [addr, end). */
+static void sync_pte_range(struct mmu_run *run, pmd_t pmd, unsigned long addr, unsigned long end)
+{
+	pte_t *pte = (pte_t *)pmd_page_vaddr(pmd) + pte_index(addr);
+
+	for (; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t v = ptep_get(pte);
+
+		if (pte_present(v))
+			mmu_run_add(run, addr, 1, pte_pfn(v), pgprot_to_mmap_prot(pte_pgprot(v)));
+		else
+			mmu_run_add(run, addr, 1, MMU_NO_PFN, PROT_NONE);
+	}
+}
+
+static void sync_pmd_range(struct mmu_run *run, pud_t pud, unsigned long addr, unsigned long end)
+{
+	pmd_t *pmd = pud_pgtable(pud) + pmd_index(addr);
+	unsigned long next;
+
+	for (; addr < end; addr = next, pmd++) {
+		pmd_t v = pmdp_get(pmd);
+		unsigned long nr;
+
+		next = pmd_addr_end(addr, end);
+		nr = (next - addr) >> PAGE_SHIFT;
+		if (pmd_leaf(v) && pmd_present(v))
+			mmu_run_add(run, addr, nr, pmd_pfn(v) + pte_index(addr),
+				    pgprot_to_mmap_prot(__pgprot(pmd_val(v) & PTE_FLAGS_MASK)));
+		else if (pmd_none(v) || pmd_leaf(v) || pmd_bad(v))
+			mmu_run_add(run, addr, nr, MMU_NO_PFN, PROT_NONE);
+		else
+			sync_pte_range(run, v, addr, next);
+	}
+}
+
+void flush_tlb_kernel_range(unsigned long start, unsigned long end)
+{
+	struct mmu_run run = {0};
+	unsigned long addr, next;
+
+	start = start < VMALLOC_START ? VMALLOC_START : start & PAGE_MASK;
+	end = end > VMALLOC_END ? VMALLOC_END : PAGE_ALIGN(end);
+	for (addr = start; addr < end; addr = next) {
+		p4d_t p4d = p4dp_get(p4d_offset(pgd_offset_k(addr), addr));
+		unsigned long pud_next;
+
+		next = pgd_addr_end(addr, end);
+		if (p4d_none(p4d) || p4d_bad(p4d)) {
+			mmu_run_add(&run, addr, (next - addr) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
+			continue;
+		}
+		for (; addr < next; addr = pud_next) {
+			pud_t pud = pudp_get(p4d_pgtable(p4d) + pud_index(addr));
+
+			pud_next = pud_addr_end(addr, next);
+			if (pud_none(pud) || pud_leaf(pud) || pud_bad(pud))
+				mmu_run_add(&run, addr, (pud_next - addr) >> PAGE_SHIFT, MMU_NO_PFN,
+					    PROT_NONE);
+			else
+				sync_pmd_range(&run, pud, addr, pud_next);
+		}
+	}
+	mmu_run_flush(&run);
+}

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmalloc/vmap_area.c - the address space of the vmalloc area: which ranges
+ * are free, in use or waiting for a purge, and the lazy purge.
+ *
+ * Three trees of vmap areas, as the kernel's: the free tree (augmented with
+ * subtree_max_size) holds the free ranges, merged; the busy tree the ranges in
+ * use, each with its vm_struct (or VMAP_RAM); the purge tree the ranges freed
+ * but still mapped, merged.  The free tree starts as one range, the whole
+ * vmalloc area, made on the first allocation (kmalloc is not made at boot).
+ *
+ * Placement (alloc_vmap_area()): the lowest free range with room at the
+ * alignment, in O(log n); the request is cut from it (whole range, left
+ * edge, right edge, or the middle, which needs a second node: allocated
+ * before the lock is taken again).  A vmalloc range includes its guard page,
+ * so freed ranges abut and merge.
+ *
+ * Lazy freeing (free_unmap_vmap_area()): a freed range's entries are cleared
+ * at once, but its real mappings stay until a purge, and the range stays out
+ * of the free tree until then, so it cannot be handed out while still mapped.
+ * The purge (__purge_vmap_area_lazy()) takes the whole purge tree, revokes the
+ * mirrors of its merged runs (one mprotect() per run, pagetable/mmu.c), and
+ * gives the runs to the free tree.  It starts when more than lazy_max_pages()
+ * pages wait (the kernel's 32 MiB per log2 of the CPUs), when an allocation
+ * finds no room, or on vm_unmap_aliases().  The kernel purges to flush stale TLB entries; here the
+ * revoking is the flush, and batching it is what makes vfree() cheaper than
+ * munmap().
+ *
+ * Locking: see vmalloc.h.  vmap_purge_lock is held across the purge's
+ * system calls; the tree locks are taken only around tree operations.
+ */
+#include <stdio.h>
+
+#include <kmm/kmm.h>
+#include "pagetable/internal.h"
+#include "report/report.h"
+#include "vmalloc/vmalloc.h"
+
+struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
+pthread_mutex_t vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t purge_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t free_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t vmap_purge_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Pages of the ranges in the purge tree (atomic). */
+static unsigned long vmap_lazy_nr;
+/* The free tree holds the vmalloc area (set once per boot, under free_vmap_area_lock). */
+static bool vmap_initialized;
+static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
+
+void vmap_area_init(void)
+{
+	vmap_tree_init(&free_vmap_area_root, true);
+	vmap_tree_init(&vmap_area_root, false);
+	vmap_tree_init(&purge_vmap_area_root, false);
+	vmap_lazy_nr = 0;
+	vmap_initialized = false;
+}
+
+/* The first allocation of a machine: the whole vmalloc area becomes one free range. */
+static bool vmap_init_free_space(gfp_t gfp)
+{
+	struct vmap_area *va;
+
+	if (kmm_likely(__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE)))
+		return true;
+	va = kmalloc(sizeof(*va), gfp);
+	if (!va)
+		return false;
+	va->va_start = VMALLOC_START;
+	va->va_end = VMALLOC_END;
+	va->flags = 0;
+	pthread_mutex_lock(&free_vmap_area_lock);
+	if (!vmap_initialized) {
+		vmap_tree_insert(&free_vmap_area_root, va);
+		__atomic_store_n(&vmap_initialized, true, __ATOMIC_RELEASE);
+		va = NULL;
+	}
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	kfree(va);
+	return true;
+}
+
+/*
+ * merge_or_add_vmap_area - put the range @va into @tree, merged with the
+ * ranges it touches (their nodes absorb it, and @va is freed).
+ * Return: the node that now holds the range.
+ */
+static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct vmap_area *va)
+{
+	struct vmap_area *next = vmap_tree_find_next(tree, va->va_end), *prev = NULL;
+	struct list_head *before = next ? next->list.prev : tree->list.prev;
+	bool merged = false;
+
+	if (before != &tree->list)
+		prev = list_entry(before, struct vmap_area, list);
+	if (next && next->va_start == va->va_end) {
+		next->va_start = va->va_start;
+		kfree(va);
+		va = next;
+		merged = true;
+	}
+	if (prev && prev->va_end == va->va_start) {
+		prev->va_end = va->va_end;
+		if (merged)
+			vmap_tree_erase(tree, va);
+		kfree(va);
+		va = prev;
+		merged = true;
+	}
+	if (merged)
+		vmap_tree_resized(tree, va);
+	else
+		vmap_tree_insert(tree, va);
+	return va;
+}
+
+/* What __alloc_vmap_area() returns when it cannot cut a range from the middle without @spare. */
+#define VMAP_NEED_SPARE 1UL
+
+/*
+ * __alloc_vmap_area - cut @size bytes at @align from the lowest free range
+ * that has them in [@vstart, @vend); free_vmap_area_lock held.
+ * Return: the address; 0 if no range fits; VMAP_NEED_SPARE if the cut needs
+ * *@spare and it is NULL (otherwise *@spare is used up and set to NULL).
+ */
+static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
+				       unsigned long vstart, unsigned long vend,
+				       struct vmap_area **spare)
+{
+	unsigned long length = align > PAGE_SIZE ? size + align - 1 : size, start;
+	struct vmap_tree *tree = &free_vmap_area_root;
+	struct vmap_area *va = vmap_tree_lowest_fit(tree, size, align, vstart, length);
+
+	if (!va)
+		return 0;
+	start = va_fit_start(va, align, vstart);
+	if (start + size > vend)
+		return 0;
+	if (va->va_start == start && va->va_end == start + size) {
+		vmap_tree_erase(tree, va);
+		kfree(va);
+	} else if (va->va_start == start) {
+		va->va_start += size;
+		vmap_tree_resized(tree, va);
+	} else if (va->va_end == start + size) {
+		va->va_end = start;
+		vmap_tree_resized(tree, va);
+	} else {
+		struct vmap_area *right = *spare;
+
+		if (!right)
+			return VMAP_NEED_SPARE;
+		*spare = NULL;
+		right->va_start = start + size;
+		right->va_end = va->va_end;
+		right->flags = 0;
+		va->va_end = start;
+		vmap_tree_resized(tree, va);
+		vmap_tree_insert(tree, right);
+	}
+	return start;
+}
+
+struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
+				  unsigned long vend, int node, gfp_t gfp, unsigned long va_flags,
+				  struct vm_struct *vm)
+{
+	gfp_t va_gfp = gfp & GFP_RECLAIM_MASK;
+	struct vmap_area *va, *spare = NULL;
+	bool purged = false;
+	unsigned long addr;
+
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	if (!vmap_init_free_space(va_gfp))
+		return NULL;
+	va = kmalloc_node(sizeof(*va), va_gfp, node);
+	if (!va)
+		return NULL;
+	for (;;) {
+		pthread_mutex_lock(&free_vmap_area_lock);
+		addr = __alloc_vmap_area(size, align, vstart, vend, &spare);
+		pthread_mutex_unlock(&free_vmap_area_lock);
+		if (kmm_likely(addr > VMAP_NEED_SPARE))
+			break;
+		if (addr == VMAP_NEED_SPARE) {
+			spare = kmalloc_node(sizeof(*spare), va_gfp, node);
+			if (spare)
+				continue;
+		} else if (!purged) {
+			/* Lazily freed ranges are free space not yet given back: purge, retry. */
+			purge_vmap_area_lazy();
+			purged = true;
+			continue;
+		} else if (!(gfp & __GFP_NOWARN) && kmm_ratelimit(&vmap_overflow_rs)) {
+			kmm_report(
+				"vmalloc_node_range for size %lu failed: Address range restricted "
+				"to %#lx - %#lx",
+				size, vstart, vend);
+		}
+		kfree(va);
+		kfree(spare);
+		return NULL;
+	}
+	kfree(spare);
+	va->va_start = addr;
+	va->va_end = addr + size;
+	va->flags = va_flags;
+	va->vm = vm;
+	if (vm) {
+		vm->addr = (void *)addr;
+		vm->size = size;
+	}
+	pthread_mutex_lock(&vmap_area_lock);
+	vmap_tree_insert(&vmap_area_root, va);
+	pthread_mutex_unlock(&vmap_area_lock);
+	return va;
+}
+
+struct vmap_area *find_unlink_vmap_area(unsigned long addr, unsigned long va_flags)
+{
+	struct vmap_area *va;
+
+	pthread_mutex_lock(&vmap_area_lock);
+	va = vmap_tree_find(&vmap_area_root, addr);
+	if (va && va->va_start == addr && (va->flags & VMAP_RAM) == va_flags)
+		vmap_tree_erase(&vmap_area_root, va);
+	else
+		va = NULL;
+	pthread_mutex_unlock(&vmap_area_lock);
+	return va;
+}
+
+struct vmap_area *find_vmap_area(unsigned long addr)
+{
+	struct vmap_area *va;
+
+	pthread_mutex_lock(&vmap_area_lock);
+	va = vmap_tree_find(&vmap_area_root, addr);
+	pthread_mutex_unlock(&vmap_area_lock);
+	return va;
+}
+
+/* lazy_max_pages - how many freed pages may wait for a purge: 32 MiB per log2 of the CPUs. */
+static unsigned long lazy_max_pages(void)
+{
+	unsigned int cpus = num_online_cpus();
+	unsigned int log = cpus ? 32 - (unsigned int)__builtin_clz(cpus) : 1;
+
+	return log * ((32UL << 20) >> PAGE_SHIFT);
+}
+
+/* __purge_vmap_area_lazy - revoke every range of the purge tree and free it; vmap_purge_lock held. */
+static void __purge_vmap_area_lazy(void)
+{
+	struct vmap_area *va, *n;
+	struct mmu_run run = {0};
+	unsigned long nr = 0;
+	struct list_head list;
+
+	INIT_LIST_HEAD(&list);
+	pthread_mutex_lock(&purge_vmap_area_lock);
+	list_splice_init(&purge_vmap_area_root.list, &list);
+	purge_vmap_area_root.root = NULL;
+	pthread_mutex_unlock(&purge_vmap_area_lock);
+	if (list_empty(&list))
+		return;
+	/* The entries were cleared at free: only the mirrors are left to go. */
+	list_for_each_entry(va, &list, list)
+	{
+		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
+		nr += va_size(va) >> PAGE_SHIFT;
+	}
+	mmu_run_flush(&run);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	list_for_each_entry_safe(va, n, &list, list)
+	{
+		list_del(&va->list);
+		merge_or_add_vmap_area(&free_vmap_area_root, va);
+	}
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	__atomic_fetch_sub(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+}
+
+void purge_vmap_area_lazy(void)
+{
+	pthread_mutex_lock(&vmap_purge_lock);
+	__purge_vmap_area_lazy();
+	pthread_mutex_unlock(&vmap_purge_lock);
+}
+
+void vm_unmap_aliases(void)
+{
+	if (kmm_booted())
+		purge_vmap_area_lazy();
+}
+
+void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
+{
+	unsigned long nr = va_size(va) >> PAGE_SHIFT, lazy;
+
+	vunmap_range_noflush(va->va_start, va->va_end);
+	pthread_mutex_lock(&purge_vmap_area_lock);
+	merge_or_add_vmap_area(&purge_vmap_area_root, va);
+	pthread_mutex_unlock(&purge_vmap_area_lock);
+	lazy = __atomic_add_fetch(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+	/* Too much waits: purge, unless another thread is at it. */
+	if (may_purge && lazy > lazy_max_pages() && pthread_mutex_trylock(&vmap_purge_lock) == 0) {
+		__purge_vmap_area_lazy();
+		pthread_mutex_unlock(&vmap_purge_lock);
+	}
+}
+
+const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len)
+{
+	struct vmap_area *va;
+
+	if (!is_vmalloc_addr((void *)addr)) {
+		snprintf(buf, len, "not in the vmalloc area%s",
+			 virt_addr_valid((void *)addr)
+				 ? " (a direct-map address: kmalloc or pages?)"
+				 : "");
+		return buf;
+	}
+	pthread_mutex_lock(&vmap_area_lock);
+	va = vmap_tree_find(&vmap_area_root, addr);
+	if (va && va->va_start == addr)
+		snprintf(buf, len, "%s",
+			 (va->flags & VMAP_RAM) ? "it is a vm_map_ram() area"
+						: "it is an area of vmalloc() or vmap()");
+	else if (va)
+		snprintf(buf, len, "inside the area 0x%lx-0x%lx", va->va_start, va->va_end);
+	pthread_mutex_unlock(&vmap_area_lock);
+	if (va)
+		return buf;
+	pthread_mutex_lock(&purge_vmap_area_lock);
+	va = vmap_tree_find(&purge_vmap_area_root, addr);
+	pthread_mutex_unlock(&purge_vmap_area_lock);
+	snprintf(buf, len, "%s",
+		 va ? "in an area already freed (not yet purged)"
+		    : "in free space (an area already freed, or never allocated)");
+	return buf;
+}
+
+unsigned long vmalloc_largest_free(void)
+{
+	unsigned long largest;
+
+	if (!__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE))
+		return VMALLOC_TOTAL;
+	pthread_mutex_lock(&free_vmap_area_lock);
+	largest = free_vmap_area_root.root ? free_vmap_area_root.root->subtree_max_size : 0;
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	return largest;
+}
