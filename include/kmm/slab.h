@@ -90,17 +90,18 @@ struct kmem_cache {
 	gfp_t allocflags;	    /* GFP bits for slab pages (zone, reclaimable) */
 	unsigned int colour;	    /* colours: offsets a slab's first object may start at */
 	unsigned int colour_off;    /* bytes between colours */
-	unsigned int freelist_size; /* bytes of on-slab freelist (0: kept in struct page) */
-	unsigned int limit;	    /* per-CPU array size (tunable) */
-	unsigned int batchcount;    /* per-CPU array batch (tunable) */
-	unsigned int shared;	    /* shared array factor (tunable; 0: none) */
-	unsigned int useroffset;    /* usercopy region offset */
-	unsigned int usersize;	    /* usercopy region size */
-	void (*ctor)(void *obj);    /* runs on every object when its slab is made */
-	const char *name;	    /* the cache's name (name_buf) */
-	struct list_head list;	    /* on slab_caches */
-	int refcount;		    /* creations that share this cache */
-	char name_buf[64];	    /* the name, truncated to 63 characters */
+	unsigned int freelist_size; /* bytes of on-slab freelist (0: in an object or struct page) */
+	bool obj_freelist;  /* the freelist lives in a free object (the kernel's OBJFREELIST) */
+	unsigned int limit; /* per-CPU array size (tunable) */
+	unsigned int batchcount;		   /* per-CPU array batch (tunable) */
+	unsigned int shared;			   /* shared array factor (tunable; 0: none) */
+	unsigned int useroffset;		   /* usercopy region offset */
+	unsigned int usersize;			   /* usercopy region size */
+	void (*ctor)(void *obj);		   /* runs on every object when its slab is made */
+	const char *name;			   /* the cache's name (name_buf) */
+	struct list_head list;			   /* on slab_caches */
+	int refcount;				   /* creations that share this cache */
+	char name_buf[64];			   /* the name, truncated to 63 characters */
 	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
 	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
 	struct array_cache *cpu_cache[NR_CPUS];

@@ -55,21 +55,35 @@ static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, 
 	return align;
 }
 
-/* Objects of @size fitting a slab of @order, with their freelist; the bytes left over. */
-static unsigned int cache_estimate(unsigned int order, unsigned int size, unsigned int *freelist,
-				   unsigned int *left_over)
+/*
+ * Objects of @s fitting a slab of @order, with their freelist; the bytes left
+ * over.  The freelist (an index per object) goes in the head page for up to 4
+ * objects; else, as the kernel's OBJFREELIST_SLAB, inside a free object when
+ * one can hold it and free objects are not precious (no constructor, no RCU
+ * readers after the free); else at the end of the slab.
+ */
+static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int order,
+				   unsigned int *freelist, unsigned int *left_over, bool *in_object)
 {
 	unsigned long slab_size = PAGE_SIZE << order;
-	unsigned long num = slab_size / size;
+	unsigned long num = slab_size / s->size;
+	bool obj_ok = !s->ctor && !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
 
 	*freelist = 0;
-	if (num > SLAB_INLINE_FREELIST_MAX) {
-		num = slab_size / (size + sizeof(unsigned short));
-		*freelist = (unsigned int)(num * sizeof(unsigned short));
-	}
+	*in_object = false;
 	if (num > SLAB_OBJ_MAX_NUM)
 		num = SLAB_OBJ_MAX_NUM;
-	*left_over = (unsigned int)(slab_size - num * size - *freelist);
+	if (num > SLAB_INLINE_FREELIST_MAX) {
+		if (obj_ok && num * sizeof(unsigned short) <= s->size) {
+			*in_object = true;
+		} else {
+			num = slab_size / (s->size + sizeof(unsigned short));
+			if (num > SLAB_OBJ_MAX_NUM)
+				num = SLAB_OBJ_MAX_NUM;
+			*freelist = (unsigned int)(num * sizeof(unsigned short));
+		}
+	}
+	*left_over = (unsigned int)(slab_size - num * s->size - *freelist);
 	return (unsigned int)num;
 }
 
@@ -77,14 +91,16 @@ static void calculate_slab_order(struct kmem_cache *s)
 {
 	unsigned int slab_max_order = totalram_pages() > ((32UL << 20) >> PAGE_SHIFT) ? 1 : 0;
 	unsigned int order, num, freelist, left;
+	bool in_object;
 
 	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
-		num = cache_estimate(order, s->size, &freelist, &left);
+		num = cache_estimate(s, order, &freelist, &left, &in_object);
 		if (!num)
 			continue;
 		s->num = num;
 		s->gfporder = order;
 		s->freelist_size = freelist;
+		s->obj_freelist = in_object;
 		s->colour = left / s->colour_off + 1;
 		if (s->flags & SLAB_RECLAIM_ACCOUNT)
 			break;

@@ -93,7 +93,11 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		page[i].private = base + colour * s->colour_off;
 	}
 	__SetPageSlab(page);
-	if (s->freelist_size)
+	if (s->obj_freelist)
+		/* in the last object, which the freelist hands out last */
+		freelist = (unsigned short *)(base + colour * s->colour_off +
+					      (unsigned long)(s->num - 1) * s->size);
+	else if (s->freelist_size)
 		freelist = (unsigned short *)(base + (PAGE_SIZE << s->gfporder) - s->freelist_size);
 	else
 		freelist = (unsigned short *)&page->virtual;
@@ -136,6 +140,10 @@ static void *slab_get_obj(struct kmem_cache *s, struct page *page)
 static void slab_put_obj(struct kmem_cache *s, struct page *page, void *obj)
 {
 	unsigned int active = slab_active(page) - 1;
+
+	/* A full slab's freelist object was handed out: the freed object holds it now. */
+	if (s->obj_freelist && active == s->num - 1)
+		page->index = (unsigned long)obj;
 
 	slab_freelist(page)[active] = (unsigned short)obj_to_index(s, page, obj);
 	slab_active(page) = active;

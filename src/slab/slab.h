@@ -11,8 +11,11 @@
  *                is pending), index = the freelist, page_type = active (objects
  *                in use).
  * The freelist is an array of unsigned short object indices: freelist[active..
- * num) are the free objects, popped from the front.  It sits at the end of the
- * slab, or, for slabs of at most 4 objects, in the head page's `virtual` word.
+ * num) are the free objects, popped from the front.  For slabs of at most 4
+ * objects it sits in the head page's `virtual` word; in caches without a
+ * constructor or RCU readers, inside the free object freelist[num - 1] (the
+ * last one handed out; a free into a full slab moves it to the freed object);
+ * otherwise at the end of the slab.
  *
  * Locking order:
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
