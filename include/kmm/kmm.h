@@ -12,6 +12,9 @@
  *                       kernel's sqrt(16 * lowmem_kbytes), clamped to 128..262144)
  *   vmalloc=SIZE        address space of the vmalloc area (default 32G; only
  *                       reserved, it costs no memory)
+ *   highmem=SIZE        the top SIZE bytes of memory are a HighMem zone outside
+ *                       the direct map, reached through kmap() (default 0: none;
+ *                       at least 16M of lowmem must stay)
  *   panic_on_warn=0|1   turn every report into an abort (for test suites)
  * An unknown parameter is reported and ignored.
  */
@@ -31,6 +34,7 @@
 #include <kmm/slab.h>
 #include <kmm/pgtable.h>
 #include <kmm/vmalloc.h>
+#include <kmm/highmem.h>
 
 KMM_BEGIN_DECLS
 

@@ -6,7 +6,9 @@
  * The emulated machine's physical memory starts at physical address 0 and is
  * mapped once, at PAGE_OFFSET, in the direct map; the memmap (the struct page
  * array) is indexed by pfn.  So every conversion here is arithmetic, exactly
- * as on x86-64: __pa(), __va(), virt_to_page(), page_address(), ...
+ * as on x86-64: __pa(), __va(), virt_to_page(), page_address(), ...  With
+ * highmem=, the direct map stops at max_low_pfn, as on x86-32: page_address()
+ * of a page above it is its kmap() address or NULL (<kmm/highmem.h>).
  *
  * Context: any.  Reference counts are atomic; page flags of an allocated page
  * belong to its owner.

@@ -29,7 +29,8 @@
  * Unmapped parts of the area are PROT_NONE: the reservation, or a revoked
  * mirror (mprotect()), so touching them faults.
  *
- * The table maps only the vmalloc area.  The direct map (PAGE_OFFSET) is one
+ * The table maps only the vmalloc area (and, with highmem=, the PKMAP and
+ * kmap_local areas after it).  The direct map (PAGE_OFFSET) is one
  * mapping made at boot, not described by entries: a walk of a direct-map
  * address finds none.
  *
@@ -151,6 +152,24 @@ extern unsigned long vmalloc_base, kmm_vmalloc_end;
 #define VMALLOC_START vmalloc_base
 #define VMALLOC_END   kmm_vmalloc_end
 #define VMALLOC_TOTAL (VMALLOC_END - VMALLOC_START)
+
+/*
+ * With highmem=, two more areas of the table follow the vmalloc area, as
+ * PKMAP_BASE and the fixmap follow VMALLOC_END on x86-32 (see <kmm/highmem.h>):
+ *  - the PKMAP area, LAST_PKMAP pages for kmap(), 2 MiB aligned so that one
+ *    pte table (the kernel's pkmap_page_table) holds all its entries;
+ *  - the kmap_local area, KM_MAX_IDX pages per CPU for kmap_local_page()
+ *    (the kernel's FIX_KMAP_BEGIN..FIX_KMAP_END slots of the fixmap).
+ * Unmapped guard space separates the three.  All 0 without highmem.
+ */
+extern unsigned long kmm_pkmap_base, kmm_kmap_local_base, kmm_kmap_local_end;
+#define LAST_PKMAP	512
+#define LAST_PKMAP_MASK (LAST_PKMAP - 1)
+#define PKMAP_BASE	kmm_pkmap_base
+#define PKMAP_ADDR(nr)	(PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
+#define PKMAP_NR(virt)	(((unsigned long)(virt)-PKMAP_BASE) >> PAGE_SHIFT)
+/* kmap_local_page() slots per CPU (thread), as the kernel's KM_MAX_IDX. */
+#define KM_MAX_IDX	16
 
 /* An address space: here only the kernel's, init_mm. */
 struct mm_struct {
@@ -480,7 +499,7 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr, unsig
  * consecutive frames in one mmap()), everything else inaccessible.  The
  * kernel's TLB flush after clearing or changing kernel entries, and
  * flush_cache_vmap() after installing them.  The range is clipped to the
- * vmalloc area.
+ * table's areas (the vmalloc area, and the kmap areas with highmem=).
  * Context: any thread; the caller owns the range.
  */
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);

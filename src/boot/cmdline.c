@@ -114,6 +114,17 @@ static bool set_vmalloc(const char *val, struct kmm_params *p)
 	return true;
 }
 
+/* highmem=: checked against mem= at boot (at least MEM_MIN of lowmem must stay). */
+static bool set_highmem(const char *val, struct kmm_params *p)
+{
+	unsigned long long v;
+
+	if (!val || !kmm_memparse(val, &v) || v > MEM_MAX)
+		return false;
+	p->highmem = v;
+	return true;
+}
+
 static bool set_panic_on_warn(const char *val, struct kmm_params *p)
 {
 	return parse_bool(val, &p->panic_on_warn);
@@ -129,6 +140,7 @@ static const struct kmm_param {
 	{"numa", set_numa, "fake=N with N from 1 to 8"},
 	{"min_free_kbytes", set_min_free_kbytes, "a number of kilobytes"},
 	{"vmalloc", set_vmalloc, "a size from 1M to 16T, e.g. vmalloc=32G"},
+	{"highmem", set_highmem, "a size below mem= minus 16M, e.g. highmem=64M"},
 	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
 };
 

@@ -17,6 +17,7 @@ struct kmm_params {
 	int numa_fake;		/* numa=fake=N: the number of nodes */
 	long min_free_kbytes;	/* min_free_kbytes=: -1 to compute it as the kernel does */
 	unsigned long long vmalloc;	/* vmalloc=: bytes of address space for the vmalloc area */
+	unsigned long long highmem;	/* highmem=: bytes at the top of memory for ZONE_HIGHMEM */
 	bool panic_on_warn;	/* panic_on_warn=: abort after any report */
 };
 

@@ -21,6 +21,7 @@
 #include "boot/cmdline.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "highmem/highmem.h"
 #include "kmalloc/kmalloc.h"
 #include "pagetable/internal.h"
 #include "percpu/percpu.h"
@@ -39,14 +40,20 @@ static struct pglist_data node_data_storage[MAX_NUMNODES];
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define DIRECT_MAP_ALIGN (1UL << 30)
+/* highmem= must leave this much lowmem (the smallest mem=). */
+#define MIN_LOWMEM_BYTES (16ULL << 20)
 
 bool kmm_booted(void)
 {
 	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE);
 }
 
-/* Physical memory and the direct map. */
-static int map_physical_memory(phys_addr_t bytes)
+/*
+ * Physical memory and the direct map: a memfd of @bytes, of which the first
+ * @lowmem_bytes are mapped at PAGE_OFFSET.  With highmem=, the frames above
+ * stay in the memfd, reachable only through page-table entries (kmap, vmap).
+ */
+static int map_physical_memory(phys_addr_t bytes, phys_addr_t lowmem_bytes)
 {
 	struct kmm_machine *m = &kmm_machine;
 	unsigned long base;
@@ -57,14 +64,14 @@ static int map_physical_memory(phys_addr_t bytes)
 		return -errno;
 	if (ftruncate(m->memfd, (off_t)bytes) != 0)
 		goto fail;
-	m->reservation_len = bytes + DIRECT_MAP_ALIGN;
+	m->reservation_len = lowmem_bytes + DIRECT_MAP_ALIGN;
 	res = mmap(NULL, m->reservation_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		   -1, 0);
 	if (res == MAP_FAILED)
 		goto fail;
 	m->reservation = res;
 	base = ((unsigned long)res + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1);
-	map = mmap((void *)base, bytes, PROT_READ | PROT_WRITE,
+	map = mmap((void *)base, lowmem_bytes, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_FIXED | MAP_NORESERVE, m->memfd, 0);
 	if (map == MAP_FAILED)
 		goto fail;
@@ -99,7 +106,11 @@ static unsigned long clamp_pfn(unsigned long v, unsigned long lo, unsigned long 
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Nodes of equal size (whole sections), zones cut at the x86-64 boundaries. */
+/*
+ * Nodes of equal size (whole sections), zones cut at the x86-64 boundaries;
+ * the lowmem zones end at max_low_pfn and ZONE_HIGHMEM takes the rest (empty
+ * without highmem=).
+ */
 static void layout_nodes(int nr_nodes)
 {
 	unsigned long per_node = (max_pfn / (unsigned long)nr_nodes) & ~(PAGES_PER_SECTION - 1);
@@ -122,16 +133,13 @@ static void layout_nodes(int nr_nodes)
 		pgdat->node_present_pages = end - start;
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &pgdat->node_zones[zid];
-			unsigned long lo, hi;
+			unsigned long lo, hi, limit = zone_limit[zid];
 
-			/* ZONE_HIGHMEM is empty until highmem= exists: Normal takes the rest. */
-			if (zid == ZONE_HIGHMEM) {
-				lo = hi = end;
-			} else {
-				lo = clamp_pfn(zone_lo, start, end);
-				hi = clamp_pfn(zone_limit[zid], start, end);
-				zone_lo = zone_limit[zid];
-			}
+			if (zid != ZONE_HIGHMEM && limit > max_low_pfn)
+				limit = max_low_pfn;
+			lo = clamp_pfn(zone_lo, start, end);
+			hi = clamp_pfn(limit, start, end);
+			zone_lo = limit;
 			zone->name = zone_names[zid];
 			zone->node = nid;
 			zone->zone_idx = zid;
@@ -172,7 +180,8 @@ static void reserve_boot_memory(void)
 	phys_addr_t at;
 
 	m->nr_reserved = 0;
-	m->memblock_top = m->mem_bytes;
+	/* memblock allocates from lowmem only: it is used through the direct map. */
+	m->memblock_top = PFN_PHYS(max_low_pfn);
 	/* Page 0 stays reserved, as the kernel keeps it for the BIOS. */
 	memblock_reserve(0, PAGE_SIZE, "BIOS page 0");
 	at = memblock_alloc(PAGE_ALIGN(memmap_bytes), 2UL << 20, "memmap");
@@ -189,6 +198,7 @@ static void shutdown_machine(void)
 {
 	kmm_slab_exit();
 	kmalloc_exit();
+	highmem_exit();
 	buddy_exit();
 	kmm_percpu_exit();
 	__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
@@ -213,23 +223,30 @@ static int boot(const char *cmdline)
 			   params.numa_fake, params.mem >> 20);
 		return -EINVAL;
 	}
+	params.highmem &= PAGE_MASK;
+	if (params.highmem && params.highmem + MIN_LOWMEM_BYTES > (params.mem & PAGE_MASK)) {
+		kmm_report("kmm_init: highmem=%lluM leaves less than %lluM of lowmem (mem=%lluM)",
+			   params.highmem >> 20, MIN_LOWMEM_BYTES >> 20, params.mem >> 20);
+		return -EINVAL;
+	}
 	kmm_params = params;
 	kmm_panic_on_warn = params.panic_on_warn;
 	kmm_machine.mem_bytes = params.mem & PAGE_MASK;
-	ret = map_physical_memory(kmm_machine.mem_bytes);
+	ret = map_physical_memory(kmm_machine.mem_bytes, kmm_machine.mem_bytes - params.highmem);
 	if (ret) {
 		kmm_report("kmm_init: cannot create %llu MiB of physical memory: %s",
 			   (unsigned long long)kmm_machine.mem_bytes >> 20, strerror(-ret));
 		return ret;
 	}
-	max_pfn = max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes);
+	max_pfn = PFN_DOWN(kmm_machine.mem_bytes);
+	max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes - params.highmem);
 	kmm_direct_map_bytes = max_low_pfn << PAGE_SHIFT;
 	reserve_boot_memory();
 	layout_nodes(params.numa_fake);
 	buddy_init();
 	ret = kmm_percpu_init();
 	if (!ret) {
-		ret = pagetable_init(params.vmalloc);
+		ret = pagetable_init(params.vmalloc, params.highmem != 0);
 		if (ret)
 			kmm_percpu_exit();
 	}
@@ -240,6 +257,12 @@ static int boot(const char *cmdline)
 	}
 	vmalloc_init();
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
+	ret = highmem_init();
+	if (ret) {
+		kmm_report("kmm_init: cannot make the kmap page tables: %s", strerror(-ret));
+		shutdown_machine();
+		return ret;
+	}
 	ret = create_kmalloc_caches();
 	if (ret) {
 		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));

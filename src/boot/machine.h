@@ -3,10 +3,12 @@
  * boot/machine.h - the emulated machine: physical memory, memblock, sections,
  * nodes and zones, and the boot sequence that ties the subsystems together.
  *
- * Physical memory is one memfd of mem= bytes.  The direct map maps all of it,
+ * Physical memory is one memfd of mem= bytes.  The direct map maps all of it
+ * (with highmem=, all but the top highmem= bytes: pfns below max_low_pfn),
  * shared, at a 1 GiB aligned base (PAGE_OFFSET), so a physical address is an
  * offset into the memfd and __pa()/__va() are a subtraction and an addition.
- * A second mapping of the same frames elsewhere (vmalloc) sees the same bytes.
+ * A second mapping of the same frames elsewhere (vmalloc, kmap) sees the same
+ * bytes.  memblock allocates from lowmem; the memmap covers every pfn.
  *
  * Boot-time allocations (the memmap, the pageblock types) come from memblock,
  * top down, and stay reserved.  The memmap is not written at boot: each

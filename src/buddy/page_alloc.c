@@ -374,8 +374,16 @@ static void prep_compound_page(struct page *page, unsigned int order)
 static __attribute__((noinline)) void prep_new_page_extra(struct page *page, unsigned int order,
 							  gfp_t gfp)
 {
-	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
+	if (gfp & __GFP_ZERO) {
+		unsigned long i;
+
+		/* A highmem block has no address: zero it a page at a time through kmap_local. */
+		if (kmm_unlikely(PageHighMem(page)))
+			for (i = 0; i < (1UL << order); i++)
+				clear_highpage(page + i);
+		else
+			memset(page_address(page), 0, PAGE_SIZE << order);
+	}
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(page, order);
 }

@@ -27,11 +27,6 @@ static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0};
 
 int min_free_kbytes;
 
-static bool is_highmem_idx(int zid)
-{
-	return zid == ZONE_HIGHMEM;
-}
-
 #define for_each_zone(zone, nid, zid)                                                              \
 	for (nid = 0; nid < nr_online_nodes; nid++)                                                \
 		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]);   \

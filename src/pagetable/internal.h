@@ -30,17 +30,29 @@
 /* pgtable.c: boot and teardown */
 /*
  * pagetable_init - reserve @vmalloc_bytes of address space (rounded to pages)
- * for the vmalloc area, inaccessible, and start from an empty table.
+ * for the vmalloc area, inaccessible, and start from an empty table.  With
+ * @kmap_areas (highmem=), reserve the PKMAP and kmap_local areas after it.
  * Return: 0 or -ENOMEM (reported).
  */
-int pagetable_init(unsigned long long vmalloc_bytes);
-/* pagetable_exit - unmap the vmalloc area (and so every mirror) and forget the table. */
+int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas);
+/* pagetable_exit - unmap the table's areas (and so every mirror) and forget the table. */
 void pagetable_exit(void);
 
 /* in_vmalloc_area - does [@start, @end) lie inside the vmalloc area? */
 static inline bool in_vmalloc_area(unsigned long start, unsigned long end)
 {
 	return start >= VMALLOC_START && end <= VMALLOC_END && start < end;
+}
+
+/*
+ * in_kernel_table_area - does [@start, @end) lie inside the address space the
+ * table describes: the vmalloc area, and with highmem= the kmap areas after it?
+ */
+static inline bool in_kernel_table_area(unsigned long start, unsigned long end)
+{
+	unsigned long top = kmm_kmap_local_end ? kmm_kmap_local_end : VMALLOC_END;
+
+	return start >= VMALLOC_START && end <= top && start < end;
 }
 
 /*

@@ -26,7 +26,8 @@
  *
  * Locking: none.  The owner of a range changes its mirrors; mmap(MAP_FIXED)
  * calls on disjoint ranges do not interfere.  Every call stays inside the
- * vmalloc area, so no mapping of the program is ever replaced.
+ * table's areas (vmalloc, and the kmap areas with highmem=), so no mapping
+ * of the program is ever replaced.
  */
 #include <errno.h>
 #include <string.h>
@@ -43,8 +44,8 @@ void mmu_run_flush(struct mmu_run *run)
 	if (!run->nr)
 		return;
 	run->nr = 0;
-	if (kmm_unlikely(!in_vmalloc_area(run->addr, run->addr + len))) {
-		kmm_report("WARNING: mmu: [0x%lx, 0x%lx) is outside the vmalloc area, not mapped",
+	if (kmm_unlikely(!in_kernel_table_area(run->addr, run->addr + len))) {
+		kmm_report("WARNING: mmu: [0x%lx, 0x%lx) is outside the table's areas, not mapped",
 			   run->addr, run->addr + len);
 		run->err = run->err ? run->err : -EINVAL;
 		return;
@@ -123,8 +124,10 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 	struct mmu_run run = {0};
 	unsigned long addr, next;
 
+	unsigned long top = kmm_kmap_local_end ? kmm_kmap_local_end : VMALLOC_END;
+
 	start = start < VMALLOC_START ? VMALLOC_START : start & PAGE_MASK;
-	end = end > VMALLOC_END ? VMALLOC_END : PAGE_ALIGN(end);
+	end = end > top ? top : PAGE_ALIGN(end);
 	for (addr = start; addr < end; addr = next) {
 		p4d_t p4d = p4dp_get(p4d_offset(pgd_offset_k(addr), addr));
 		unsigned long pud_next;

@@ -5,8 +5,10 @@
  * vmalloc area the table describes.
  *
  * The vmalloc area is vmalloc= bytes of address space reserved at boot with
- * one PROT_NONE, MAP_NORESERVE mapping (it costs no memory), aligned to 1 GiB.
- * Only the table's mirrors (mmu.c) map anything inside it, and only inside it.
+ * one PROT_NONE, MAP_NORESERVE mapping (it costs no memory), aligned to 1 GiB;
+ * with highmem= the same reservation goes on to hold the PKMAP and kmap_local
+ * areas (<kmm/pgtable.h>).  Only the table's mirrors (mmu.c) map anything
+ * inside it, and only inside it.
  *
  * Table pages come from the page allocator zeroed, carry the PageTable type
  * and are counted in their zone's NR_ZONE_PAGETABLE (meminfo's PageTables).
@@ -27,43 +29,64 @@
 #include "report/report.h"
 
 unsigned long vmalloc_base, kmm_vmalloc_end;
+unsigned long kmm_pkmap_base, kmm_kmap_local_base, kmm_kmap_local_end;
 pgd_t swapper_pg_dir[PTRS_PER_PGD] __attribute__((aligned(PAGE_SIZE)));
 struct mm_struct init_mm = {
 	.pgd = swapper_pg_dir,
 	.page_table_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-int pagetable_init(unsigned long long vmalloc_bytes)
+/*
+ * The kmap areas after a vmalloc area of @size bytes at offset 0: the PKMAP
+ * area 2 MiB aligned, at least a guard page after the vmalloc area; the
+ * kmap_local area 2 MiB after it.  Return: the end of the kmap_local area.
+ */
+static unsigned long kmap_areas_layout(unsigned long size, unsigned long *pkmap,
+				       unsigned long *local)
 {
-	unsigned long size = PAGE_ALIGN(vmalloc_bytes), res, start;
+	*pkmap = (size + PAGE_SIZE + PMD_SIZE - 1) & PMD_MASK;
+	*local = *pkmap + 2 * PMD_SIZE;
+	return *local + ((unsigned long)KM_MAX_IDX * NR_CPUS << PAGE_SHIFT);
+}
+
+int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas)
+{
+	unsigned long size = PAGE_ALIGN(vmalloc_bytes), res, start, pkmap = 0, local = 0;
+	unsigned long total = kmap_areas ? kmap_areas_layout(size, &pkmap, &local) : size;
 	void *map;
 
 	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
-	map = mmap(NULL, size + VMALLOC_ALIGN, PROT_NONE,
+	map = mmap(NULL, total + VMALLOC_ALIGN, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (map == MAP_FAILED) {
 		kmm_report("kmm_init: cannot reserve %lu MiB of address space for vmalloc=: %s",
-			   size >> 20, strerror(errno));
+			   total >> 20, strerror(errno));
 		return -ENOMEM;
 	}
 	res = (unsigned long)map;
 	start = (res + VMALLOC_ALIGN - 1) & ~(VMALLOC_ALIGN - 1);
-	/* Keep exactly [start, start + size): give back the slack on both sides. */
+	/* Keep exactly [start, start + total): give back the slack on both sides. */
 	if (start > res)
 		munmap(map, start - res);
 	if (res + VMALLOC_ALIGN > start)
-		munmap((void *)(start + size), res + VMALLOC_ALIGN - start);
+		munmap((void *)(start + total), res + VMALLOC_ALIGN - start);
 	vmalloc_base = start;
 	kmm_vmalloc_end = start + size;
+	kmm_pkmap_base = kmap_areas ? start + pkmap : 0;
+	kmm_kmap_local_base = kmap_areas ? start + local : 0;
+	kmm_kmap_local_end = kmap_areas ? start + total : 0;
 	return 0;
 }
 
 void pagetable_exit(void)
 {
+	unsigned long end = kmm_kmap_local_end ? kmm_kmap_local_end : kmm_vmalloc_end;
+
 	if (vmalloc_base)
-		munmap((void *)vmalloc_base, kmm_vmalloc_end - vmalloc_base);
+		munmap((void *)vmalloc_base, end - vmalloc_base);
 	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
 	vmalloc_base = kmm_vmalloc_end = 0;
+	kmm_pkmap_base = kmm_kmap_local_base = kmm_kmap_local_end = 0;
 }
 
 /* A zeroed table page, typed and counted, by its direct-map address; NULL if none is left. */

@@ -22,6 +22,11 @@
  * (rejoin_order()), where the kernel frees page by page: a 16 MiB vfree() is
  * four frees, not 4096.
  *
+ * Highmem.  Unless GFP_DMA or GFP_DMA32 is asked for, area pages are taken
+ * with __GFP_HIGHMEM, as the kernel's: HighMem first, lowmem when it runs
+ * out.  Nothing here needs their direct-map address: entries are written by
+ * pfn, and vfree() works on struct pages.
+ *
  * Reports: the kernel's words.  "Trying to vfree() nonexistent vm area (%p)"
  * for an address that is not the start of a live area (with why), and
  * "vmalloc error: size %lu, ..." (warn_alloc(), with the Mem-Info summary,
@@ -369,6 +374,21 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 	unsigned int nr_small_pages = (unsigned int)(size >> PAGE_SHIFT);
 	unsigned int page_order = page_shift - PAGE_SHIFT;
 	size_t array_size = (size_t)nr_small_pages * sizeof(struct page *);
+	gfp_t page_gfp = gfp;
+	bool zero_after = false;
+
+	/* As the kernel: unless DMA or DMA32 pages are asked for, HighMem pages will do. */
+	if (!(gfp & (GFP_DMA | GFP_DMA32)))
+		page_gfp |= __GFP_HIGHMEM;
+	/*
+	 * Highmem pages would be zeroed one kmap_local_page() at a time, two
+	 * system calls each: with highmem=, zero the area through its own
+	 * mapping instead, once it is mapped.
+	 */
+	if ((page_gfp & __GFP_ZERO) && max_low_pfn != max_pfn) {
+		page_gfp &= ~__GFP_ZERO;
+		zero_after = true;
+	}
 
 	/* kvmalloc: kmalloc for all but huge arrays, which the kernel vmallocs above a page. */
 	area->pages = kvmalloc_node(array_size, gfp & GFP_RECLAIM_MASK, node);
@@ -380,7 +400,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 		return NULL;
 	}
 	area->page_order = page_order;
-	area->nr_pages = vm_area_alloc_pages(page_order ? gfp | __GFP_NOWARN : gfp, node,
+	area->nr_pages = vm_area_alloc_pages(page_order ? page_gfp | __GFP_NOWARN : page_gfp, node,
 					     page_order, nr_small_pages, area->pages);
 	if (area->nr_pages != nr_small_pages) {
 		if (!page_order)
@@ -392,6 +412,8 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 		warn_vmalloc(gfp, "vmalloc error: size %lu, failed to map pages", size);
 		goto fail;
 	}
+	if (zero_after)
+		memset(area->addr, 0, size);
 	return area->addr;
 fail:
 	vfree(area->addr);

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* <linux/highmem.h>: the kernel's spelling of <kmm/highmem.h>. */
+#ifndef KMM_LINUX_HIGHMEM_H
+#define KMM_LINUX_HIGHMEM_H
+
+#include <kmm/highmem.h>
+
+#endif /* KMM_LINUX_HIGHMEM_H */

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * highmem/highmem.c - temporary mappings of highmem pages (the kernel's
+ * mm/highmem.c): kmap() over the PKMAP area, kmap_local_page() over per-CPU
+ * slots of the kmap_local area, kmap_to_page().
+ *
+ * kmap().  The PKMAP area is LAST_PKMAP pages whose entries live in one pte
+ * table (the kernel's pkmap_page_table), made at boot.  pkmap_count[nr] is 0
+ * for a free entry, 1 for an entry no longer used but not yet cleared, and
+ * 1 + the number of kmap()s for a used one; a kmapped page's address is in
+ * page->virtual, which page_address() returns.  map_new_virtual() takes the
+ * next free entry round robin; each time the search wraps, every entry at 1
+ * is cleared and its mirror revoked in one pass (flush_all_zero_pkmaps()), so
+ * kunmap() costs no system call and a page kmapped again soon keeps its
+ * address.  When all entries are in use, kmap() waits for a kunmap().
+ *
+ * kmap_local_page().  Every thread is a CPU (<kmm/smp.h>); CPU n owns the
+ * KM_MAX_IDX slots from kmap_local base + n * KM_MAX_IDX pages, used as a
+ * stack (the kernel's kmap_ctrl.idx, kept per thread here), whose pte tables
+ * are made at boot.  Mapping writes the slot's entry and mirrors it; unmapping
+ * clears it and revokes the mirror at once (the kernel flushes that TLB entry
+ * at once too).
+ *
+ * Locking: kmap_lock protects pkmap_count[], last_pkmap_nr, the PKMAP entries
+ * and their mirrors, and page->virtual of highmem pages; kmap() waits on
+ * pkmap_map_wait under it.  It is held across the mmap()/mprotect() of an
+ * entry, never across a page allocation, and no other lock is taken under it.
+ * kmap_local slots belong to their thread: no lock.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "buddy/internal.h"
+#include "highmem/highmem.h"
+#include "pagetable/internal.h"
+#include "percpu/percpu.h"
+#include "report/report.h"
+
+/* The kmap_local area: KM_MAX_IDX slots for each of NR_CPUS CPUs, in whole pte tables. */
+#define KMAP_LOCAL_SLOTS  ((unsigned long)KM_MAX_IDX * NR_CPUS)
+#define KMAP_LOCAL_TABLES (KMAP_LOCAL_SLOTS / PTRS_PER_PTE)
+
+/* Entries of both areas: the kernel's kmap_prot. */
+#define kmap_prot PAGE_KERNEL
+
+static pthread_mutex_t kmap_lock = PTHREAD_MUTEX_INITIALIZER;
+/* kmap() callers waiting for a free PKMAP entry (the kernel's pkmap_map_wait) */
+static pthread_cond_t pkmap_map_wait = PTHREAD_COND_INITIALIZER;
+/* 0 free, 1 unused but not cleared, n > 1: n - 1 kmap()s (kmap_lock) */
+static int pkmap_count[LAST_PKMAP];
+/* the entry the round-robin search took last (kmap_lock) */
+static unsigned int last_pkmap_nr;
+/* threads waiting on pkmap_map_wait (kmap_lock) */
+static unsigned int pkmap_waiters;
+/* the pte table of the PKMAP area, NULL without highmem */
+static pte_t *pkmap_page_table;
+/* the pte tables of the kmap_local area, in address order */
+static pte_t *kmap_local_tables[KMAP_LOCAL_TABLES];
+/* bumped at each boot, so a thread's slot stack of an earlier machine is forgotten */
+static unsigned long kmap_generation;
+
+/* A thread's kmap_local stack (the kernel's task_struct.kmap_ctrl). */
+struct kmap_ctrl {
+	unsigned long generation; /* the kmap_generation idx belongs to */
+	int idx;		  /* slots in use */
+};
+
+static __thread struct kmap_ctrl kmap_ctrl __attribute__((tls_model("initial-exec")));
+
+/* The entry of kmap_local slot @slot (a CPU's KM_MAX_IDX slots are consecutive). */
+static inline pte_t *kmap_local_pte(unsigned long slot)
+{
+	return kmap_local_tables[slot / PTRS_PER_PTE] + slot % PTRS_PER_PTE;
+}
+
+static inline unsigned long kmap_local_addr(unsigned long slot)
+{
+	return kmm_kmap_local_base + (slot << PAGE_SHIFT);
+}
+
+/* mirror_one - make the real mapping of the page at @vaddr frame @pfn, or none (MMU_NO_PFN). */
+static void mirror_one(unsigned long vaddr, unsigned long pfn)
+{
+	struct mmu_run run = {0};
+
+	mmu_run_add(&run, vaddr, 1, pfn,
+		    pfn == MMU_NO_PFN ? PROT_NONE : pgprot_to_mmap_prot(kmap_prot));
+	mmu_run_flush(&run);
+}
+
+/* A pte table for @addr of a kmap area (the tables above it made as needed). */
+static pte_t *kmap_pte_table(unsigned long addr)
+{
+	p4d_t *p4d = p4d_alloc(&init_mm, pgd_offset_k(addr), addr);
+	pud_t *pud = pud_alloc(&init_mm, p4d, addr);
+	pmd_t *pmd = pud ? pmd_alloc(&init_mm, pud, addr) : NULL;
+	pte_t *pte = pmd ? pte_alloc_kernel(pmd, addr) : NULL;
+
+	return pte ? pte - pte_index(addr) : NULL;
+}
+
+int highmem_init(void)
+{
+	unsigned long i;
+
+	kmap_generation++;
+	memset(pkmap_count, 0, sizeof(pkmap_count));
+	last_pkmap_nr = 0;
+	pkmap_waiters = 0;
+	highmem_exit();
+	if (!PKMAP_BASE)
+		return 0;
+	pkmap_page_table = kmap_pte_table(PKMAP_BASE);
+	if (!pkmap_page_table)
+		return -ENOMEM;
+	for (i = 0; i < KMAP_LOCAL_TABLES; i++) {
+		kmap_local_tables[i] = kmap_pte_table(kmm_kmap_local_base + i * PMD_SIZE);
+		if (!kmap_local_tables[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void highmem_exit(void)
+{
+	pkmap_page_table = NULL;
+	memset(kmap_local_tables, 0, sizeof(kmap_local_tables));
+}
+
+/* Is @page a highmem page of the running machine (with its kmap areas)? */
+static bool highmem_page_valid(const struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	return kmm_booted() && pkmap_page_table && pfn >= max_low_pfn && pfn < max_pfn;
+}
+
+/* kmap() */
+
+/*
+ * flush_all_zero_pkmaps - clear every entry no longer used (count 1), forget
+ * its page's address, and revoke the mirrors, adjacent ones in one call.
+ * kmap_lock held.
+ */
+static void flush_all_zero_pkmaps(void)
+{
+	struct mmu_run run = {0};
+	unsigned int i;
+
+	for (i = 0; i < LAST_PKMAP; i++) {
+		pte_t *ptep = &pkmap_page_table[i];
+
+		if (pkmap_count[i] != 1)
+			continue;
+		pkmap_count[i] = 0;
+		pte_page(ptep_get(ptep))->virtual = NULL;
+		pte_clear(&init_mm, PKMAP_ADDR(i), ptep);
+		mmu_run_add(&run, PKMAP_ADDR(i), 1, MMU_NO_PFN, PROT_NONE);
+	}
+	mmu_run_flush(&run);
+}
+
+/*
+ * map_new_virtual - a PKMAP entry for @page, which has none: the next free
+ * one round robin, clearing unused entries at each wrap; when none is free,
+ * wait for a kunmap() (another thread may have mapped @page meanwhile).
+ * kmap_lock held (released while waiting).  Return: the address.
+ */
+static unsigned long map_new_virtual(struct page *page)
+{
+	unsigned long vaddr;
+	unsigned int count;
+
+start:
+	count = LAST_PKMAP;
+	for (;;) {
+		last_pkmap_nr = (last_pkmap_nr + 1) & LAST_PKMAP_MASK;
+		if (!last_pkmap_nr) {
+			flush_all_zero_pkmaps();
+			count = LAST_PKMAP;
+		}
+		if (!pkmap_count[last_pkmap_nr])
+			break;
+		if (--count)
+			continue;
+		pkmap_waiters++;
+		pthread_cond_wait(&pkmap_map_wait, &kmap_lock);
+		pkmap_waiters--;
+		if (page->virtual)
+			return (unsigned long)page->virtual;
+		goto start;
+	}
+	vaddr = PKMAP_ADDR(last_pkmap_nr);
+	set_pte_at(&init_mm, vaddr, &pkmap_page_table[last_pkmap_nr], mk_pte(page, kmap_prot));
+	mirror_one(vaddr, page_to_pfn(page));
+	pkmap_count[last_pkmap_nr] = 1;
+	page->virtual = (void *)vaddr;
+	return vaddr;
+}
+
+void *kmap_high(struct page *page)
+{
+	unsigned long vaddr;
+
+	if (kmm_unlikely(!highmem_page_valid(page))) {
+		kmm_report("WARNING: kmap: %p is not a highmem page of this machine, refused",
+			   (void *)page);
+		return NULL;
+	}
+	pthread_mutex_lock(&kmap_lock);
+	vaddr = (unsigned long)page->virtual;
+	if (!vaddr)
+		vaddr = map_new_virtual(page);
+	pkmap_count[PKMAP_NR(vaddr)]++;
+	pthread_mutex_unlock(&kmap_lock);
+	return (void *)vaddr;
+}
+
+void kunmap_high(struct page *page)
+{
+	unsigned long vaddr, nr;
+	bool wake = false;
+
+	if (kmm_unlikely(!highmem_page_valid(page))) {
+		kmm_report("WARNING: kunmap: %p is not a highmem page of this machine, refused",
+			   (void *)page);
+		return;
+	}
+	pthread_mutex_lock(&kmap_lock);
+	vaddr = (unsigned long)page->virtual;
+	nr = PKMAP_NR(vaddr);
+	if (kmm_unlikely(!vaddr || nr >= LAST_PKMAP || pkmap_count[nr] < 2)) {
+		pthread_mutex_unlock(&kmap_lock);
+		kmm_report("WARNING: kunmap: pfn 0x%lx (HighMem) is not kmapped, refused",
+			   page_to_pfn(page));
+		return;
+	}
+	if (--pkmap_count[nr] == 1)
+		wake = pkmap_waiters != 0;
+	if (wake)
+		pthread_cond_broadcast(&pkmap_map_wait);
+	pthread_mutex_unlock(&kmap_lock);
+}
+
+/* kmap_local_page() */
+
+/* The calling thread's slot stack, reset if it belongs to an earlier machine. */
+static inline struct kmap_ctrl *current_kmap_ctrl(void)
+{
+	struct kmap_ctrl *ctrl = &kmap_ctrl;
+
+	if (kmm_unlikely(ctrl->generation != kmap_generation)) {
+		ctrl->generation = kmap_generation;
+		ctrl->idx = 0;
+	}
+	return ctrl;
+}
+
+void *__kmap_local_page(struct page *page)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+	struct kmap_ctrl *ctrl;
+	unsigned long slot, vaddr;
+
+	if (kmm_unlikely(!highmem_page_valid(page))) {
+		kmm_report("WARNING: kmap_local_page: %p is not a highmem page of this machine, "
+			   "refused",
+			   (void *)page);
+		return NULL;
+	}
+	if (kmm_unlikely(!cpu))
+		cpu = kmm_cpu_get();
+	if (kmm_unlikely(!cpu)) {
+		kmm_report("WARNING: kmap_local_page: this thread cannot have a CPU, refused");
+		return NULL;
+	}
+	ctrl = current_kmap_ctrl();
+	if (kmm_unlikely(ctrl->idx >= KM_MAX_IDX)) {
+		kmm_report("WARNING: kmap_local_page: all %d slots of CPU %d are in use (pfn "
+			   "0x%lx), refused",
+			   KM_MAX_IDX, cpu->id, page_to_pfn(page));
+		return NULL;
+	}
+	slot = (unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)ctrl->idx++;
+	vaddr = kmap_local_addr(slot);
+	set_pte_at(&init_mm, vaddr, kmap_local_pte(slot), mk_pte(page, kmap_prot));
+	mirror_one(vaddr, page_to_pfn(page));
+	return (void *)vaddr;
+}
+
+void kunmap_local_indexed(const void *vaddr)
+{
+	unsigned long addr = (unsigned long)vaddr & PAGE_MASK, slot;
+	struct kmm_cpu *cpu = kmm_this_cpu;
+	struct kmap_ctrl *ctrl;
+
+	if (kmm_unlikely(!kmm_kmap_local_base || addr < kmm_kmap_local_base ||
+			 addr >= kmm_kmap_local_end)) {
+		kmm_report("WARNING: kunmap_local: %p is not a kmap_local_page() address, refused",
+			   vaddr);
+		return;
+	}
+	ctrl = current_kmap_ctrl();
+	if (kmm_unlikely(!cpu || !ctrl->idx)) {
+		kmm_report("WARNING: kunmap_local: %p: this thread has no kmap_local_page() "
+			   "mapping, refused",
+			   vaddr);
+		return;
+	}
+	slot = (unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)ctrl->idx - 1;
+	if (kmm_unlikely(addr != kmap_local_addr(slot))) {
+		kmm_report("WARNING: kunmap_local: %p is not this thread's last kmap_local_page() "
+			   "(0x%lx): unmap in reverse order, refused",
+			   vaddr, kmap_local_addr(slot));
+		return;
+	}
+	pte_clear(&init_mm, addr, kmap_local_pte(slot));
+	mirror_one(addr, MMU_NO_PFN);
+	ctrl->idx--;
+}
+
+struct page *kmap_to_page(const void *vaddr)
+{
+	unsigned long addr = (unsigned long)vaddr;
+	pte_t pte = __pte(0);
+
+	if (pkmap_page_table && addr - PKMAP_BASE < (unsigned long)LAST_PKMAP << PAGE_SHIFT)
+		pte = ptep_get(&pkmap_page_table[PKMAP_NR(addr)]);
+	else if (kmap_local_tables[0] && addr >= kmm_kmap_local_base && addr < kmm_kmap_local_end)
+		pte = ptep_get(kmap_local_pte((addr - kmm_kmap_local_base) >> PAGE_SHIFT));
+	else if (virt_addr_valid(vaddr))
+		return virt_to_page(vaddr);
+	return pte_present(pte) ? pte_page(pte) : NULL;
+}
+
+unsigned long nr_free_highpages(void)
+{
+	unsigned long sum = 0;
+	int nid;
+
+	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+		sum += zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
+	return sum;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * highmem/highmem.h - the highmem subsystem's hooks into boot.
+ *
+ * highmem.c owns kmap() (the PKMAP area, pkmap_count[], the waiters) and
+ * kmap_local_page() (each CPU's slots of the kmap_local area).  The areas'
+ * addresses are laid out by pagetable_init() (<kmm/pgtable.h>).
+ */
+#ifndef KMM_HIGHMEM_INTERNAL_H
+#define KMM_HIGHMEM_INTERNAL_H
+
+/*
+ * highmem_init - at kmm_init(), once the page allocator runs: forget the last
+ * machine's kmaps and, with highmem=, make the pte tables of the PKMAP and
+ * kmap_local areas (kmap_local_page() never allocates).
+ * Return: 0, or -ENOMEM if a table page cannot be had.
+ */
+int highmem_init(void);
+/* highmem_exit - at kmm_exit(): forget the tables (they go with the machine's memory). */
+void highmem_exit(void);
+
+#endif /* KMM_HIGHMEM_INTERNAL_H */
