@@ -322,7 +322,8 @@ struct rcu_head;
 /*
  * kvfree_call_rcu - the body of kfree_rcu() (@head inside the object @ptr) and
  * of kfree_rcu_mightsleep() (@head NULL: wait for a grace period now, then
- * kfree()).  @ptr must be an object kfree() takes, and @head must lie in it;
+ * kvfree()).  @ptr must be an object kfree() takes or the start of a vmalloc
+ * area (kvfree_rcu() of kvmalloc() memory), and @head must lie in it;
  * otherwise the call is reported and refused.  Context: with @head, any
  * thread; without, a thread that may sleep and is not in an RCU read-side
  * critical section.
@@ -342,6 +343,9 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr);
 			kvfree_call_rcu(&___kfree_rcu_p->rhf, (void *)___kfree_rcu_p);             \
 	} while (0)
 
+/* kvfree_rcu - kfree_rcu() for kvmalloc() memory too (kmalloc or vmalloc): the kernel's name. */
+#define kvfree_rcu(ptr, rhf) kfree_rcu(ptr, rhf)
+
 /* kfree_rcu_mightsleep - kfree(@ptr) after a grace period waited for here (no rcu_head). */
 #define kfree_rcu_mightsleep(ptr)                                                                  \
 	do {                                                                                       \
@@ -350,6 +354,9 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr);
 		if (___kfree_rcu_p)                                                                \
 			kvfree_call_rcu(NULL, (void *)___kfree_rcu_p);                             \
 	} while (0)
+
+/* kvfree_rcu_mightsleep - kfree_rcu_mightsleep() for kvmalloc() memory too. */
+#define kvfree_rcu_mightsleep(ptr) kfree_rcu_mightsleep(ptr)
 
 KMM_END_DECLS
 

@@ -8,13 +8,17 @@
  * kfree_rcu() did with the head's offset: in a slab, every page records the
  * cache and the address of the slab's first object, so the object is
  * (head - first) / size objects in; in a large kmalloc it is the compound
- * head's address.  The callback then kfree()s it, on liburcu's call_rcu thread
- * (which becomes a CPU like any thread that uses libkmm).  kmm_exit() waits
+ * head's address; in vmalloc memory (kvfree_rcu() of a kvmalloc() that fell
+ * back), the start of the area that contains it.  The callback then frees it,
+ * on liburcu's call_rcu thread (which becomes a CPU like any thread that uses
+ * libkmm).  kmm_exit() waits
  * for pending callbacks (rcu_barrier()) before the machine goes away.
  *
  * Locking: none of its own.
  */
 #include <urcu.h>
+
+#include <kmm/vmalloc.h>
 
 #include "kmalloc/kmalloc.h"
 #include "report/report.h"
@@ -36,28 +40,48 @@ static void *object_containing(const void *addr)
 
 static void kfree_rcu_callback(struct rcu_head *head)
 {
-	kfree(object_containing(head));
+	if (is_vmalloc_addr(head))
+		vfree(find_vm_area(head)->addr);
+	else
+		kfree(object_containing(head));
 }
 
-void kvfree_call_rcu(struct rcu_head *head, void *ptr)
+/* The bytes of @ptr, the start of something kvfree() takes; 0 with a report otherwise. */
+static size_t kvfree_rcu_size(const void *ptr)
 {
 	struct kmem_cache *s;
 	struct page *large;
 	const char *problem;
 	char why[128];
-	size_t size;
 
-	if (!head) {
-		synchronize_rcu();
-		kfree(ptr);
-		return;
+	if (is_vmalloc_addr(ptr)) {
+		struct vm_struct *area = find_vm_area(ptr);
+
+		if (area && area->addr == ptr)
+			return get_vm_area_size(area);
+		kmm_report("kfree_rcu: %p: not the start of a vmalloc area, refused", ptr);
+		return 0;
 	}
 	problem = kfree_target(ptr, &s, &large, why, sizeof(why));
 	if (problem) {
 		kmm_report("kfree_rcu: %p: %s, refused", ptr, problem);
+		return 0;
+	}
+	return s ? s->object_size : PAGE_SIZE << compound_order(large);
+}
+
+void kvfree_call_rcu(struct rcu_head *head, void *ptr)
+{
+	size_t size;
+
+	if (!head) {
+		synchronize_rcu();
+		kvfree(ptr);
 		return;
 	}
-	size = s ? s->object_size : PAGE_SIZE << compound_order(large);
+	size = kvfree_rcu_size(ptr);
+	if (!size)
+		return;
 	if (size < sizeof(*head) ||
 	    (unsigned long)head - (unsigned long)ptr > size - sizeof(*head)) {
 		kmm_report("kfree_rcu: rcu_head %p is not inside the object %p, refused",
