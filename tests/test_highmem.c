@@ -285,6 +285,38 @@ static void test_kmap_local_nests_lifo_per_thread(void **state)
 	kmm_exit();
 }
 
+/* A thread that exits with kmap_local_page() mappings: reported, and its slots unmapped. */
+static void *leave_a_kmap_local(void *arg)
+{
+	void **out = arg;
+
+	out[1] = kmap_local_page(out[0]);
+	return NULL;
+}
+
+static void test_thread_exit_unmaps_leftover_kmap_local(void **state)
+{
+	struct capture cap;
+	void *io[2];
+	const char *out;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(kmm_init(MACHINE), 0);
+	io[0] = alloc_page(GFP_HIGHUSER);
+	assert_non_null(io[0]);
+	capture_begin(&cap);
+	pthread_create(&t, NULL, leave_a_kmap_local, io);
+	pthread_join(t, NULL);
+	out = capture_end(&cap);
+	assert_non_null(io[1]);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "thread exiting with 1 kmap_local_page() mapping"));
+	assert_int_equal(child_exit_status(read_byte, io[1]), CHILD_FAULTED);
+	__free_page(io[0]);
+	kmm_exit();
+}
+
 static void test_kmap_local_has_km_max_idx_slots(void **state)
 {
 	struct page *page;
@@ -647,6 +679,7 @@ int main(void)
 		kmm_test(test_kmap_of_lowmem_is_page_address),
 		kmm_test(test_kmap_local_nests_lifo_per_thread),
 		kmm_test(test_kmap_local_has_km_max_idx_slots),
+		kmm_test(test_thread_exit_unmaps_leftover_kmap_local),
 		kmm_test(test_kunmap_local_out_of_order_is_refused),
 		kmm_test(test_kunmap_of_a_page_not_kmapped_is_reported),
 		kmm_test(test_pkmap_fills_at_last_pkmap_then_waits_for_a_kunmap),

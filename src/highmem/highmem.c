@@ -320,6 +320,25 @@ void kunmap_local_indexed(const void *vaddr)
 	ctrl->idx--;
 }
 
+void kmap_local_thread_exit(struct kmm_cpu *cpu)
+{
+	struct kmap_ctrl *ctrl = current_kmap_ctrl();
+
+	if (kmm_likely(!ctrl->idx))
+		return;
+	kmm_report("WARNING: kmap_local: thread exiting with %d kmap_local_page() mapping%s on "
+		   "CPU %d, unmapped",
+		   ctrl->idx, ctrl->idx == 1 ? "" : "s", cpu->id);
+	while (ctrl->idx) {
+		unsigned long slot =
+			(unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)--ctrl->idx;
+		unsigned long addr = kmap_local_addr(slot);
+
+		pte_clear(&init_mm, addr, kmap_local_pte(slot));
+		mirror_one(addr, MMU_NO_PFN);
+	}
+}
+
 struct page *kmap_to_page(const void *vaddr)
 {
 	unsigned long addr = (unsigned long)vaddr;

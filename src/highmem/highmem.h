@@ -15,8 +15,17 @@
  * kmap_local areas (kmap_local_page() never allocates).
  * Return: 0, or -ENOMEM if a table page cannot be had.
  */
+struct kmm_cpu;
+
 int highmem_init(void);
 /* highmem_exit - at kmm_exit(): forget the tables (they go with the machine's memory). */
 void highmem_exit(void);
+
+/*
+ * kmap_local_thread_exit - the calling thread, @cpu's owner, is exiting: any
+ * kmap_local_page() it left mapped is reported and unmapped, so the next owner
+ * of the CPU's slots starts clean.
+ */
+void kmap_local_thread_exit(struct kmm_cpu *cpu);
 
 #endif /* KMM_HIGHMEM_INTERNAL_H */

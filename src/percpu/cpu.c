@@ -18,6 +18,7 @@
 #include <kmm/kmm.h>
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "highmem/highmem.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
 #include "slab/slab.h"
@@ -142,6 +143,7 @@ static void cpu_thread_exit(void *arg)
 		return;
 	pthread_mutex_lock(&cpu_registry_lock);
 	local_irq_save_cpu(cpu);
+	kmap_local_thread_exit(cpu);
 	run_drain_hooks(cpu, NULL);
 	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
