@@ -7,9 +7,9 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
-#include <urcu.h>
 #include <kmm/kmm.h>
 #include "kmm_test.h"
+#include "rcu_reader.h"
 
 /* The cache an object lives in (its page's), NULL if it is not a slab object. */
 static struct kmem_cache *cache_of(const void *obj)
@@ -995,61 +995,26 @@ struct big_rcu_obj {
 	struct rcu_head rcu; /* on a tail page of the compound page */
 };
 
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int stage; /* 1: the reader is inside rcu_read_lock(); 2: it may leave */
-} reader = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-static void reader_wait(int stage)
-{
-	pthread_mutex_lock(&reader.lock);
-	while (reader.stage < stage)
-		pthread_cond_wait(&reader.cond, &reader.lock);
-	pthread_mutex_unlock(&reader.lock);
-}
-
-static void reader_set(int stage)
-{
-	pthread_mutex_lock(&reader.lock);
-	reader.stage = stage;
-	pthread_cond_broadcast(&reader.cond);
-	pthread_mutex_unlock(&reader.lock);
-}
-
-static void *rcu_reader_main(void *arg)
-{
-	(void)arg;
-	rcu_register_thread();
-	rcu_read_lock();
-	reader_set(1);
-	reader_wait(2);
-	rcu_read_unlock();
-	rcu_unregister_thread();
-	return NULL;
-}
+/* The suite's RCU reader; the teardown releases one a failed test left inside. */
+static struct rcu_reader reader;
 
 static void test_kfree_rcu_waits_for_the_reader_then_frees(void **state)
 {
 	struct big_rcu_obj *big;
 	unsigned long before;
-	pthread_t t;
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	kfree(kmalloc(8, GFP_KERNEL));
 	before = drained_free();
-	reader.stage = 0;
-	assert_int_equal(pthread_create(&t, NULL, rcu_reader_main, NULL), 0);
-	reader_wait(1);
+	rcu_reader_start(&reader, 0, NULL, NULL);
 	big = kmalloc(sizeof(*big), GFP_KERNEL);
 	kfree_rcu(big, rcu);
 	/* The reader still holds its lock: nothing may be freed, however long we wait. */
 	usleep(100 * 1000);
 	assert_true(PageLargeKmalloc(virt_to_page(big)));
 	assert_int_equal(drained_free(), before - 32);
-	reader_set(2);
-	pthread_join(t, NULL);
+	rcu_reader_release(&reader);
 	rcu_barrier();
 	assert_false(PageLargeKmalloc(virt_to_page(big)));
 	assert_int_equal(drained_free(), before);
@@ -1095,18 +1060,6 @@ static void test_kfree_rcu_finds_objects_from_an_inner_rcu_head(void **state)
 	kmm_exit();
 }
 
-static void *reader_for_a_while(void *arg)
-{
-	(void)arg;
-	rcu_register_thread();
-	rcu_read_lock();
-	reader_set(1);
-	usleep(100 * 1000);
-	rcu_read_unlock();
-	rcu_unregister_thread();
-	return NULL;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -1119,7 +1072,6 @@ static void test_kfree_rcu_mightsleep_waits_for_a_grace_period(void **state)
 {
 	unsigned long before;
 	double start;
-	pthread_t t;
 	void *p;
 
 	(void)state;
@@ -1127,16 +1079,14 @@ static void test_kfree_rcu_mightsleep_waits_for_a_grace_period(void **state)
 	kfree(kmalloc(8, GFP_KERNEL));
 	before = drained_free();
 	p = kmalloc(20000, GFP_KERNEL);
-	reader.stage = 0;
-	assert_int_equal(pthread_create(&t, NULL, reader_for_a_while, NULL), 0);
-	reader_wait(1);
+	rcu_reader_start(&reader, 100, NULL, NULL);
 	start = now_ms();
 	kfree_rcu_mightsleep(p);
 	/* It returned after the reader's 100 ms section, with the object freed. */
 	assert_true(now_ms() - start >= 90);
 	assert_false(PageLargeKmalloc(virt_to_page(p)));
 	assert_int_equal(drained_free(), before);
-	pthread_join(t, NULL);
+	rcu_reader_release(&reader);
 	kmm_exit();
 }
 
@@ -1204,7 +1154,7 @@ static int rcu_thread_setup(void **state)
 
 static int rcu_thread_teardown(void **state)
 {
-	reader_set(2); /* a reader a failed test left inside rcu_read_lock() leaves */
+	rcu_reader_release(&reader);
 	machine_down(state);
 	rcu_unregister_thread();
 	return 0;

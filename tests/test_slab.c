@@ -10,9 +10,9 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/wait.h>
-#include <urcu.h>
 #include <kmm/kmm.h>
 #include "kmm_test.h"
+#include "rcu_reader.h"
 
 /* One cache's line of /proc/slabinfo. */
 struct slabinfo {
@@ -895,48 +895,19 @@ static void test_shrink_while_threads_hammer_the_fast_path(void **state)
  * SLAB_TYPESAFE_BY_RCU: a freed object may be reused at once, but its slab's
  * pages go back to the page allocator only after a grace period.
  */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int stage; /* 1: reader inside rcu_read_lock(); 2: reader may leave */
-	unsigned long *obj;
-	unsigned long seen;
-} reader = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+/* The reader reads the object just before leaving its section. */
+static unsigned long reader_seen;
 
-static void reader_wait(int stage)
+static void read_the_object(void *obj)
 {
-	pthread_mutex_lock(&reader.lock);
-	while (reader.stage < stage)
-		pthread_cond_wait(&reader.cond, &reader.lock);
-	pthread_mutex_unlock(&reader.lock);
-}
-
-static void reader_set(int stage)
-{
-	pthread_mutex_lock(&reader.lock);
-	reader.stage = stage;
-	pthread_cond_broadcast(&reader.cond);
-	pthread_mutex_unlock(&reader.lock);
-}
-
-static void *rcu_reader_main(void *arg)
-{
-	(void)arg;
-	rcu_register_thread();
-	rcu_read_lock();
-	reader_set(1);
-	reader_wait(2);
-	reader.seen = __atomic_load_n(reader.obj, __ATOMIC_RELAXED);
-	rcu_read_unlock();
-	rcu_unregister_thread();
-	return NULL;
+	reader_seen = __atomic_load_n((unsigned long *)obj, __ATOMIC_RELAXED);
 }
 
 static void test_typesafe_by_rcu_defers_slab_release(void **state)
 {
 	struct kmem_cache *s;
 	unsigned long before, *obj, *again;
-	pthread_t t;
+	struct rcu_reader reader;
 
 	(void)state;
 	rcu_register_thread();
@@ -950,19 +921,15 @@ static void test_typesafe_by_rcu_defers_slab_release(void **state)
 	again = kmem_cache_alloc(s, GFP_KERNEL);
 	assert_ptr_equal(again, obj);
 
-	reader.stage = 0;
-	reader.obj = obj;
-	pthread_create(&t, NULL, rcu_reader_main, NULL);
-	reader_wait(1);
+	rcu_reader_start(&reader, 0, read_the_object, obj);
 	kmem_cache_free(s, again);
 	assert_int_equal(kmem_cache_shrink(s), 0);
 	/* The slab left the cache but its pages wait for the reader's grace period. */
 	assert_int_equal(slabinfo_of("rcu_test").num_slabs, 0);
 	assert_true(drained_free() < before);
 	assert_true(PageSlab(compound_head(virt_to_page(obj))));
-	reader_set(2);
-	pthread_join(t, NULL);
-	assert_int_equal(reader.seen, 42);
+	rcu_reader_release(&reader);
+	assert_int_equal(reader_seen, 42);
 	rcu_barrier();
 	assert_false(PageSlab(compound_head(virt_to_page(obj))));
 	assert_int_equal(drained_free(), before);

@@ -6,9 +6,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <urcu.h>
 #include <kmm/kmm.h>
 #include "kmm_test.h"
+#include "rcu_reader.h"
 
 /*
  * accounted_pages - free pages (per-CPU lists drained) plus those in page
@@ -835,41 +835,12 @@ struct rcu_area {
 	struct rcu_head rcu; /* on the area's fourth page */
 };
 
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int stage; /* 1: the reader is inside rcu_read_lock(); 2: it may leave */
-} rcu_reader = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-static void rcu_reader_step(int set, int wait)
-{
-	pthread_mutex_lock(&rcu_reader.lock);
-	if (set) {
-		rcu_reader.stage = set;
-		pthread_cond_broadcast(&rcu_reader.cond);
-	}
-	while (rcu_reader.stage < wait)
-		pthread_cond_wait(&rcu_reader.cond, &rcu_reader.lock);
-	pthread_mutex_unlock(&rcu_reader.lock);
-}
-
-static void *rcu_reader_main(void *arg)
-{
-	(void)arg;
-	rcu_register_thread();
-	rcu_read_lock();
-	rcu_reader_step(1, 2);
-	rcu_read_unlock();
-	rcu_unregister_thread();
-	return NULL;
-}
-
 static void test_kvfree_rcu_of_vmalloc_memory_waits_for_readers(void **state)
 {
 	struct capture cap;
 	struct rcu_area *a;
+	struct rcu_reader reader;
 	const char *out;
-	pthread_t t;
 
 	(void)state;
 	rcu_register_thread();
@@ -881,15 +852,12 @@ static void test_kvfree_rcu_of_vmalloc_memory_waits_for_readers(void **state)
 	out = capture_end(&cap);
 	assert_int_equal(count_lines(out), 1);
 	assert_non_null(strstr(out, "not the start of a vmalloc area"));
-	rcu_reader.stage = 0;
-	assert_int_equal(pthread_create(&t, NULL, rcu_reader_main, NULL), 0);
-	rcu_reader_step(0, 1);
+	rcu_reader_start(&reader, 0, NULL, NULL);
 	kvfree_rcu(a, rcu);
 	usleep(50 * 1000);
 	/* The reader still holds its lock: the area stays. */
 	assert_ptr_equal(find_vm_area(a)->addr, a);
-	rcu_reader_step(2, 2);
-	pthread_join(t, NULL);
+	rcu_reader_release(&reader);
 	rcu_barrier();
 	assert_null(find_vm_area(a));
 	kmm_exit();
