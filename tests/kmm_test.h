@@ -7,6 +7,7 @@
 #ifndef KMM_TEST_H
 #define KMM_TEST_H
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -154,6 +155,41 @@ static inline int child_exit_status(int (*fn)(void *arg), void *arg)
 	}
 	assert_true(waitpid(pid, &status, 0) == pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * assert_panic_on_warn_aborts - run @bad() twice in forked children on a
+ * machine booted from @cmdline, stderr silenced: as is, the report must let
+ * the child go on and exit normally; with " panic_on_warn=1" added, it must
+ * abort the child (SIGABRT).
+ */
+static inline void assert_panic_on_warn_aborts(const char *cmdline, void (*bad)(void))
+{
+	int status, panic;
+
+	for (panic = 0; panic <= 1; panic++) {
+		char line[256];
+		pid_t pid;
+
+		snprintf(line, sizeof(line), "%s%s", cmdline, panic ? " panic_on_warn=1" : "");
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			dup2(open("/dev/null", O_WRONLY), 2);
+			kmm_init(line);
+			bad();
+			_exit(7);
+		}
+		assert_true(waitpid(pid, &status, 0) == pid);
+		if (panic) {
+			assert_true(WIFSIGNALED(status));
+			assert_int_equal(WTERMSIG(status), SIGABRT);
+		} else {
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 7);
+		}
+	}
 }
 
 #endif /* KMM_TEST_H */

@@ -504,33 +504,18 @@ static void test_free_pages_outside_the_direct_map_is_refused(void **state)
 	kmm_exit();
 }
 
+static void free_a_page_twice(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	__free_page(page);
+	__free_page(page);
+}
+
 static void test_panic_on_warn_turns_a_bad_free_into_an_abort(void **state)
 {
-	int status, panic;
-
 	(void)state;
-	for (panic = 0; panic <= 1; panic++) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			struct page *page;
-
-			dup2(open("/dev/null", 1), 2);
-			kmm_init(panic ? "mem=32M panic_on_warn=1" : "mem=32M");
-			page = alloc_page(GFP_KERNEL);
-			__free_page(page);
-			__free_page(page);
-			_exit(7);
-		}
-		assert_true(waitpid(pid, &status, 0) == pid);
-		if (panic) {
-			assert_true(WIFSIGNALED(status));
-			assert_int_equal(WTERMSIG(status), SIGABRT);
-		} else {
-			assert_true(WIFEXITED(status));
-			assert_int_equal(WEXITSTATUS(status), 7);
-		}
-	}
+	assert_panic_on_warn_aborts("mem=32M", free_a_page_twice);
 }
 
 int main(void)
