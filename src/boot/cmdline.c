@@ -130,6 +130,30 @@ static bool set_panic_on_warn(const char *val, struct kmm_params *p)
 	return parse_bool(val, &p->panic_on_warn);
 }
 
+/*
+ * slub_debug=: the value is checked when caches are made (slab/debug.c); a
+ * bare "slub_debug" means every check on every cache, as in the kernel.
+ */
+static bool set_slub_debug(const char *val, struct kmm_params *p)
+{
+	const char *v = val ? val : "FZPU";
+
+	if (strlen(v) >= sizeof(p->slub_debug))
+		return false;
+	strcpy(p->slub_debug, v);
+	return true;
+}
+
+static bool set_init_on_alloc(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->init_on_alloc);
+}
+
+static bool set_init_on_free(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->init_on_free);
+}
+
 /* The parameter table: one row per kernel parameter, with what it accepts. */
 static const struct kmm_param {
 	const char *name;
@@ -142,6 +166,10 @@ static const struct kmm_param {
 	{"vmalloc", set_vmalloc, "a size from 1M to 16T, e.g. vmalloc=32G"},
 	{"highmem", set_highmem, "a size below mem= minus 16M, e.g. highmem=64M"},
 	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
+	{"slub_debug", set_slub_debug, "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
+	{"slab_debug", set_slub_debug, "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
+	{"init_on_alloc", set_init_on_alloc, "0 or 1"},
+	{"init_on_free", set_init_on_free, "0 or 1"},
 };
 
 static void defaults(struct kmm_params *p)

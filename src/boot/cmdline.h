@@ -19,6 +19,10 @@ struct kmm_params {
 	unsigned long long vmalloc;	/* vmalloc=: bytes of address space for the vmalloc area */
 	unsigned long long highmem;	/* highmem=: bytes at the top of memory for ZONE_HIGHMEM */
 	bool panic_on_warn;	/* panic_on_warn=: abort after any report */
+	/* slub_debug= / slab_debug=: flag letters and cache names; "" when off */
+	char slub_debug[200];
+	bool init_on_alloc;	/* init_on_alloc=: zero pages and objects when allocated */
+	bool init_on_free;	/* init_on_free=: zero pages and objects when freed */
 };
 
 extern struct kmm_params kmm_params;
