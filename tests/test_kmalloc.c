@@ -562,6 +562,7 @@ static void test_kfree_sensitive_zeroes_before_freeing(void **state)
 	memset(p, 0x5a, ksize(p));
 	bytes = p;
 	kfree_sensitive(p);
+	peek_freed(bytes, 32768);
 	for (i = 0; i < 32768; i++)
 		assert_int_equal(bytes[i], 0);
 	kmm_exit();

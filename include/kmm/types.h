@@ -37,6 +37,15 @@
 #define kmm_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 #define kmm_format(a, b)		    __attribute__((format(printf, a, b)))
 
+/* KMM_ASAN: this file is being built with AddressSanitizer (gcc or clang). */
+#if defined(__SANITIZE_ADDRESS__)
+#define KMM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KMM_ASAN 1
+#endif
+#endif
+
 /* Allocation flags: the kernel's __GFP_* bits, see <kmm/gfp.h>. */
 typedef unsigned int gfp_t;
 /* A physical address in the emulated machine (0 is the first byte of its memory). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "boot/cmdline.h"
+#include "fault/fault_inject.h"
 #include "report/report.h"
 
 struct kmm_params kmm_params;
@@ -154,6 +155,42 @@ static bool set_init_on_free(const char *val, struct kmm_params *p)
 	return parse_bool(val, &p->init_on_free);
 }
 
+static bool set_debug_pagealloc(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->debug_pagealloc);
+}
+
+static bool set_page_poison(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->page_poison);
+}
+
+/* failslab=, fail_page_alloc=: "<interval>,<probability>,<space>,<times>", as setup_fault_attr(). */
+static bool set_failslab(const char *val, struct kmm_params *p)
+{
+	return fault_attr_parse_setup(&p->failslab, val);
+}
+
+static bool set_fail_page_alloc(const char *val, struct kmm_params *p)
+{
+	return fault_attr_parse_setup(&p->fail_page_alloc, val);
+}
+
+/* The knobs of the kernel's debugfs directories, as "<capability>.<knob>=" parameters. */
+#define FAULT_KNOB_SETTER(fn, cap, field, knob)                                                    \
+	static bool fn(const char *val, struct kmm_params *p)                                      \
+	{                                                                                          \
+		return fault_attr_parse_knob(&p->field, cap, knob, val);                           \
+	}
+FAULT_KNOB_SETTER(set_failslab_ignore_gfp_wait, FAULT_FAILSLAB, failslab, "ignore-gfp-wait")
+FAULT_KNOB_SETTER(set_failslab_verbose, FAULT_FAILSLAB, failslab, "verbose")
+FAULT_KNOB_SETTER(set_fail_page_alloc_ignore_gfp_wait, FAULT_PAGE_ALLOC, fail_page_alloc,
+		  "ignore-gfp-wait")
+FAULT_KNOB_SETTER(set_fail_page_alloc_ignore_gfp_highmem, FAULT_PAGE_ALLOC, fail_page_alloc,
+		  "ignore-gfp-highmem")
+FAULT_KNOB_SETTER(set_fail_page_alloc_min_order, FAULT_PAGE_ALLOC, fail_page_alloc, "min-order")
+FAULT_KNOB_SETTER(set_fail_page_alloc_verbose, FAULT_PAGE_ALLOC, fail_page_alloc, "verbose")
+
 /* The parameter table: one row per kernel parameter, with what it accepts. */
 static const struct kmm_param {
 	const char *name;
@@ -170,6 +207,17 @@ static const struct kmm_param {
 	{"slab_debug", set_slub_debug, "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
 	{"init_on_alloc", set_init_on_alloc, "0 or 1"},
 	{"init_on_free", set_init_on_free, "0 or 1"},
+	{"debug_pagealloc", set_debug_pagealloc, "on or off"},
+	{"page_poison", set_page_poison, "0 or 1"},
+	{"failslab", set_failslab, "<interval>,<probability>,<space>,<times>, probability 0..100"},
+	{"fail_page_alloc", set_fail_page_alloc,
+	 "<interval>,<probability>,<space>,<times>, probability 0..100"},
+	{"failslab.ignore-gfp-wait", set_failslab_ignore_gfp_wait, "Y or N"},
+	{"failslab.verbose", set_failslab_verbose, "0, 1 or 2"},
+	{"fail_page_alloc.ignore-gfp-wait", set_fail_page_alloc_ignore_gfp_wait, "Y or N"},
+	{"fail_page_alloc.ignore-gfp-highmem", set_fail_page_alloc_ignore_gfp_highmem, "Y or N"},
+	{"fail_page_alloc.min-order", set_fail_page_alloc_min_order, "an order"},
+	{"fail_page_alloc.verbose", set_fail_page_alloc_verbose, "0, 1 or 2"},
 };
 
 static void defaults(struct kmm_params *p)
@@ -179,6 +227,8 @@ static void defaults(struct kmm_params *p)
 	p->numa_fake = 1;
 	p->min_free_kbytes = -1;
 	p->vmalloc = VMALLOC_DEFAULT;
+	fault_attr_defaults(&p->failslab, FAULT_FAILSLAB);
+	fault_attr_defaults(&p->fail_page_alloc, FAULT_PAGE_ALLOC);
 }
 
 /* Names compare with '-' and '_' as one character, as the kernel's parameq(). */

@@ -11,6 +11,7 @@
 #define KMM_BOOT_CMDLINE_H
 
 #include <stdbool.h>
+#include <kmm/fault-inject.h>
 
 struct kmm_params {
 	unsigned long long mem;	/* mem=: bytes of physical memory */
@@ -23,6 +24,10 @@ struct kmm_params {
 	char slub_debug[200];
 	bool init_on_alloc;	/* init_on_alloc=: zero pages and objects when allocated */
 	bool init_on_free;	/* init_on_free=: zero pages and objects when freed */
+	bool debug_pagealloc;	/* debug_pagealloc=: free pages unmapped from the direct map */
+	bool page_poison;	/* page_poison=: free pages filled with PAGE_POISON, checked */
+	/* failslab=, fail_page_alloc= and their knobs (failslab.verbose=, ...): see fault/ */
+	struct kmm_fault_attr failslab, fail_page_alloc;
 };
 
 extern struct kmm_params kmm_params;

@@ -107,7 +107,67 @@ unsigned long try_to_free_pages(const struct alloc_context *ac, unsigned int ord
 void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest_zoneidx);
 void kswapd_stop_all(void);
 
+/*
+ * debug.c: page debugging (debug_pagealloc=, page_poison=, init_on_alloc=/init_on_free=)
+ * and the per-CPU lists' on/off switch.  While page_debug_enabled, every zone's
+ * pcp high is 0, so the per-CPU lists never hold a block and the hooks below
+ * see every block that enters or leaves the buddy lists.
+ */
+extern bool page_debug_enabled;
+/* page_debug_boot - at the end of buddy_init(): decide, set pcp high, unmap free memory. */
+void page_debug_boot(void);
+/* page_debug_exit - at the start of buddy_exit(): forget it all (and ASan's poison). */
+void page_debug_exit(void);
+/* page_debug_free - a block leaving its owner for the buddy lists: poison/zero, unmap. */
+void page_debug_free(struct page *page, unsigned int order);
+/* page_debug_alloc - a block leaving the buddy lists: map, check poison; the gfp to prep with. */
+gfp_t page_debug_alloc(struct page *page, unsigned int order, gfp_t gfp);
+/* page_debug_pcp_free - page_debug_free() for the blocks on @pcp (one, pushed by a fast free). */
+void page_debug_pcp_free(struct per_cpu_pages *pcp);
+/*
+ * pcp_lists_update - switch the per-CPU lists off (high 0, drained) while page
+ * debugging or fail_page_alloc is on, back on otherwise.  Context: interrupts
+ * on, no zone lock held; may IPI every CPU.
+ */
+void pcp_lists_update(void);
+/*
+ * debug_pagealloc_reprotect - unmap (PROT_NONE) every free page of the direct
+ * map again, e.g. after the direct map was mapped anew in a fork child; nothing
+ * unless debug_pagealloc=on.  Context: no zone lock held (takes them).
+ */
+void debug_pagealloc_reprotect(void);
+
+/* ASan builds: the direct-map bytes of a free block are poisoned in ASan's shadow. */
+#ifdef KMM_ASAN
+#include <sanitizer/asan_interface.h>
+static inline void kasan_free_block(struct page *page, unsigned int order)
+{
+	if (page_to_pfn(page) < max_low_pfn)
+		ASAN_POISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
+}
+
+static inline void kasan_alloc_block(struct page *page, unsigned int order)
+{
+	if (page_to_pfn(page) < max_low_pfn)
+		ASAN_UNPOISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
+}
+#else
+static inline void kasan_free_block(struct page *page, unsigned int order)
+{
+	(void)page;
+	(void)order;
+}
+
+static inline void kasan_alloc_block(struct page *page, unsigned int order)
+{
+	(void)page;
+	(void)order;
+}
+#endif
+
 /* page_report.c: bad pages, allocation failures */
+/* dump_page - the kernel's __dump_page(): the struct page, then "page dumped because: @reason". */
+void dump_page(const struct page *page, const char *reason);
 /* bad_page - "BUG: Bad page state" for @page, then "<call>: ... refused". */
 void bad_page(const struct page *page, const char *reason, const char *call, unsigned int order);
 void warn_alloc(gfp_t gfp, const unsigned long *nodemask, unsigned int order);

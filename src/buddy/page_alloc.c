@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "report/report.h"
 
 const unsigned char gfp_zone_table[16] = {
@@ -332,6 +333,9 @@ static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struc
 
 		if (order)
 			batch = (batch >> order) > 2 ? batch >> order : 2;
+		/* Lists off (page debugging, fail_page_alloc): one block, straight through. */
+		if (kmm_unlikely(!pcp->high))
+			batch = 1;
 		pcp->count += rmqueue_bulk(zone, order, batch, list, migratetype) << order;
 		if (list_empty(list))
 			goto out;
@@ -480,6 +484,9 @@ static kmm_always_inline struct page *get_page_from_freelist(gfp_t gfp, unsigned
 		else
 			page = rmqueue_buddy(cpu, zone, order, ac->migratetype);
 		if (kmm_likely(page != NULL)) {
+			if (kmm_unlikely(page_debug_enabled))
+				gfp = page_debug_alloc(page, order, gfp);
+			kasan_alloc_block(page, order);
 			prep_new_page(page, order, gfp);
 			return page;
 		}
@@ -589,6 +596,9 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 		nid = 0;
 	}
 	gfp &= __GFP_BITS_MASK;
+	/* As the kernel's prepare_alloc_pages(): an injected failure, without warn_alloc(). */
+	if (kmm_unlikely(fail_page_alloc_active()) && should_fail_alloc_page(gfp, order))
+		return NULL;
 	ac.zonelist = &NODE_DATA(nid)->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
 									     : ZONELIST_FALLBACK];
 	ac.nodemask = nodemask;
@@ -646,6 +656,7 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	page = list_first_entry(list, struct page, lru);
 	unlink_lru(page);
 	pcp->count -= 1 << order;
+	kasan_alloc_block(page, order);
 	page->flags = (page->flags & PAGE_ZONE_NODE_MASK) |
 		      ((unsigned long)order << PAGE_ORDER_PGSHIFT) |
 		      ((unsigned long)fast->migratetype << PAGE_PCPTYPE_PGSHIFT);
@@ -703,6 +714,9 @@ static inline void free_pages_prepare(struct page *page, unsigned int order)
 	page->flags &= PAGE_ZONE_NODE_MASK;
 	page->page_type = ~0u;
 	page->mapping = NULL;
+	if (kmm_unlikely(page_debug_enabled))
+		page_debug_free(page, order);
+	kasan_free_block(page, order);
 }
 
 /* free_the_page - a block whose last reference is gone goes to a per-CPU list or the zone. */
@@ -803,6 +817,16 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
 						      struct per_cpu_pages *pcp)
 {
+	if (kmm_unlikely(page_debug_enabled)) {
+		/* Lists off: the block just pushed is debugged and flushed, interrupts off. */
+		int was_off = local_irq_save_cpu(cpu);
+
+		page_debug_pcp_free(pcp);
+		free_pcppages_bulk(pcp->zone, pcp->count, pcp);
+		local_irq_restore_cpu(cpu, was_off);
+		kmm_fastpath_exit(cpu);
+		return;
+	}
 	if (pcp->count >= pcp->high)
 		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
 	kmm_fastpath_exit(cpu);
@@ -822,6 +846,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	set_page_count(page, 0);
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
+	kasan_free_block(page, order);
 	kmm_fastpath_enter(cpu);
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);

@@ -84,7 +84,7 @@ static const char *const pageflag_names[NR_PAGEFLAGS] = {
 };
 
 /* dump_page - the kernel's __dump_page(): refcount, mapcount, flags and the raw words. */
-static void dump_page(const struct page *page, const char *reason)
+void dump_page(const struct page *page, const char *reason)
 {
 	const unsigned long *raw = (const unsigned long *)page;
 	char flags[256];

@@ -206,6 +206,7 @@ void buddy_init(void)
 	for_each_zone(zone, nid, zid) setup_pcp_sizes(zone);
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
+	page_debug_boot();
 }
 
 void buddy_exit(void)
@@ -214,6 +215,7 @@ void buddy_exit(void)
 	int nid, zid;
 
 	kswapd_stop_all();
+	page_debug_exit();
 	for_each_zone(zone, nid, zid) pthread_mutex_destroy(&zone->lock);
 }
 

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault/fault_inject.h - the allocators' side of fault injection (the kernel's
+ * should_failslab() and should_fail_alloc_page()); the user's side is
+ * <kmm/fault-inject.h>.
+ *
+ * The allocators ask should_failslab()/should_fail_alloc_page() on their slow
+ * paths, and only while failslab_active()/fail_page_alloc_active() is true:
+ * their fast paths stay as they are.  The page allocator keeps every
+ * allocation off its per-CPU lists while fail_page_alloc is active (see
+ * buddy/debug.c, pcp_lists_update()); the slab allocator does the same with
+ * its arrays while failslab is active.  Both may change at run time
+ * (kmm_fault_attr_set()), so they are read as relaxed atomics.
+ */
+#ifndef KMM_FAULT_FAULT_INJECT_H
+#define KMM_FAULT_FAULT_INJECT_H
+
+#include <stdbool.h>
+#include <kmm/fault-inject.h>
+#include <kmm/gfp.h>
+
+struct kmem_cache;
+struct kmm_params;
+
+/* Which capability: the index of its attributes. */
+enum fault_cap { FAULT_FAILSLAB, FAULT_PAGE_ALLOC, NR_FAULT_CAPS };
+
+/* true while the capability's probability is not 0 (written by fault_inject.c only). */
+extern bool fault_cap_active[NR_FAULT_CAPS];
+
+static inline bool failslab_active(void)
+{
+	return __atomic_load_n(&fault_cap_active[FAULT_FAILSLAB], __ATOMIC_RELAXED);
+}
+
+static inline bool fail_page_alloc_active(void)
+{
+	return __atomic_load_n(&fault_cap_active[FAULT_PAGE_ALLOC], __ATOMIC_RELAXED);
+}
+
+/*
+ * should_failslab - true if this allocation from @s must fail (failslab).
+ * Context: any; call only when failslab_active().  Prints the verbose report.
+ */
+bool should_failslab(struct kmem_cache *s, gfp_t gfp);
+
+/*
+ * should_fail_alloc_page - true if this page allocation must fail (fail_page_alloc).
+ * Context: any; call only when fail_page_alloc_active().
+ */
+bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
+
+/* For the command line (boot/cmdline.c): the kernel's defaults of capability @cap. */
+void fault_attr_defaults(struct kmm_fault_attr *attr, enum fault_cap cap);
+/* "<interval>,<probability>,<space>,<times>" into @attr; false if malformed. */
+bool fault_attr_parse_setup(struct kmm_fault_attr *attr, const char *value);
+/* One knob ("min-order", ...) of capability @cap into @attr; false if unknown or malformed. */
+bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, const char *knob,
+			   const char *value);
+
+/*
+ * fault_inject_boot - install the attributes of the command line (@params);
+ * called at boot before the per-CPU layer starts.  Counters start at zero.
+ */
+void fault_inject_boot(const struct kmm_params *params);
+
+#endif /* KMM_FAULT_FAULT_INJECT_H */
