@@ -326,7 +326,7 @@ static void test_verbose_ratelimit(void **state)
 	kmm_exit();
 }
 
-static __attribute__((unused)) void test_failslab_fails_slab_allocations(void **state)
+static void test_failslab_fails_slab_allocations(void **state)
 {
 	struct kmem_cache *s;
 	void *obj;
@@ -374,9 +374,7 @@ int main(void)
 		kmm_test(test_times_is_exact_across_threads),
 		kmm_test(test_verbose_reports_each_injected_failure),
 		kmm_test(test_verbose_ratelimit),
-#ifdef KMM_TEST_FAILSLAB /* until the slab slow path calls should_failslab() */
 		kmm_test(test_failslab_fails_slab_allocations),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

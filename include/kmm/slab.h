@@ -28,7 +28,7 @@ KMM_BEGIN_DECLS
 
 typedef unsigned int slab_flags_t;
 
-/* Flags of kmem_cache_create(), the kernel's values. */
+/* Flags of kmem_cache_create(), the kernel's values (SLAB_* debug flags: see slub_debug=). */
 #define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000100U) /* debug: check on free */
 #define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* debug: red zones */
 #define SLAB_POISON		((slab_flags_t)0x00000800U) /* debug: poison free objects */
@@ -92,6 +92,10 @@ struct kmem_cache {
 	unsigned int colour_off;    /* bytes between colours */
 	unsigned int freelist_size; /* bytes of on-slab freelist (0: in an object or struct page) */
 	bool obj_freelist;  /* the freelist lives in a free object (the kernel's OBJFREELIST) */
+	/* every allocation and free takes the out-of-line path (debugging is on): no CPU arrays */
+	bool bypass_arrays;
+	unsigned int red_left_pad; /* SLAB_RED_ZONE: bytes of red zone before each object */
+	unsigned int inuse;	   /* object and right red zone: where SLAB_STORE_USER's records start */
 	unsigned int limit; /* per-CPU array size (tunable) */
 	unsigned int batchcount;		   /* per-CPU array batch (tunable) */
 	unsigned int shared;			   /* shared array factor (tunable; 0: none) */
@@ -151,6 +155,17 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 		    unsigned int shared);
 
 /*
+ * kmem_cache_validate - check every slab of @s: list counters, freelists and,
+ * in debugging caches, every object's red zones, poison and padding (the
+ * kernel's /sys/kernel/slab/<cache>/validate).  Each problem is reported
+ * ("BUG <cache>: ...") and fixed up where the bytes can be restored.
+ * Return: the number of problems found.
+ */
+int kmem_cache_validate(struct kmem_cache *s);
+/* kmm_validate_all - kmem_cache_validate() on every cache; the problems found. */
+int kmm_validate_all(void);
+
+/*
  * kmm_slab_reap - one pass of the periodic reaping now (a thread does one every
  * 2 s): arrays and free slabs left unused since the last pass give memory back.
  */
@@ -166,6 +181,27 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node);
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p);
 /* kmem_cache_free_bulk - free @nr objects of @p. */
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
+
+/*
+ * Under AddressSanitizer, free objects are poisoned, so that ASan reports a use
+ * after kmem_cache_free() or kfree().  Objects of SLAB_TYPESAFE_BY_RCU caches
+ * stay readable after the free, as the flag promises.  Other builds compile
+ * none of this.
+ */
+#ifdef KMM_ASAN
+#include <sanitizer/asan_interface.h>
+#define kmm_asan_object(s, obj, usable)                                                            \
+	do {                                                                                       \
+		if (!((s)->flags & SLAB_TYPESAFE_BY_RCU)) {                                        \
+			if (usable)                                                                \
+				ASAN_UNPOISON_MEMORY_REGION((obj), (s)->object_size);              \
+			else                                                                       \
+				ASAN_POISON_MEMORY_REGION((obj), (s)->object_size);                \
+		}                                                                                  \
+	} while (0)
+#else
+#define kmm_asan_object(s, obj, usable) ((void)0)
+#endif
 
 /* kmm_direct_map_bytes - bytes of the direct map (0 before boot), for the inline checks. */
 extern unsigned long kmm_direct_map_bytes;
@@ -191,6 +227,7 @@ static kmm_always_inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 
 			ac->touched = 1;
 			kmm_fastpath_exit(cpu);
+			kmm_asan_object(s, obj, true);
 			if (gfp & __GFP_ZERO)
 				memset(obj, 0, s->object_size);
 			return obj;
@@ -256,6 +293,7 @@ static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_c
 		*top = obj;
 		ac->avail = (unsigned int)avail + 1;
 		kmm_fastpath_exit(cpu);
+		kmm_asan_object(s, obj, false);
 		return true;
 	}
 	kmm_fastpath_exit(cpu);

@@ -263,6 +263,7 @@ static int boot(const char *cmdline)
 		shutdown_machine();
 		return ret;
 	}
+	slab_debug_setup();
 	ret = create_kmalloc_caches();
 	if (ret) {
 		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));

@@ -33,6 +33,7 @@
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "report/report.h"
+#include "slab/slab.h"
 
 /* The kernel's struct fault_attr with the capability's own knobs (all atomics). */
 struct fault_attr {
@@ -292,6 +293,8 @@ int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
 		STORE(fault_attrs[cap].count, 0);
 	if (cap == FAULT_PAGE_ALLOC && kmm_booted())
 		pcp_lists_update();
+	if (cap == FAULT_FAILSLAB && kmm_booted())
+		slab_bypass_update();
 	pthread_mutex_unlock(&fault_set_lock);
 	return 0;
 }

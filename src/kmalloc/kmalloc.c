@@ -148,22 +148,6 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
 	return kmalloc_caches[kmalloc_type(flags)][kmalloc_size_to_index(size)];
 }
 
-/* Flags a kmalloc must not carry: the kernel's GFP_SLAB_BUG_MASK, and kmalloc_fix_flags(). */
-#define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
-
-static gfp_t kmalloc_fix_flags(gfp_t flags)
-{
-	gfp_t invalid = flags & GFP_SLAB_BUG_MASK;
-	char bad[128], fixed[256];
-
-	flags &= ~GFP_SLAB_BUG_MASK;
-	kmm_report("WARNING: kmalloc: Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). "
-		   "Fix your code!",
-		   invalid, format_gfp(invalid, bad, sizeof(bad)), flags,
-		   format_gfp(flags, fixed, sizeof(fixed)));
-	return flags;
-}
-
 void *kmalloc_large_node(size_t size, gfp_t flags, int node)
 {
 	unsigned int order;
@@ -179,7 +163,7 @@ void *kmalloc_large_node(size_t size, gfp_t flags, int node)
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (kmm_unlikely(flags & GFP_SLAB_BUG_MASK))
-		flags = kmalloc_fix_flags(flags);
+		flags = slab_fix_gfp("kmalloc", flags);
 	order = (unsigned int)get_order(size);
 	flags |= __GFP_COMP;
 	if (node == NUMA_NO_NODE)
@@ -281,7 +265,7 @@ void __kfree(const void *ptr)
 	if (problem)
 		kmm_report("kfree: %p: %s, refused", ptr, problem);
 	else if (s)
-		slab_free(s, (void *)ptr, "kfree");
+		slab_free(s, (void *)ptr, "kfree", (unsigned long)__builtin_return_address(0));
 	else
 		free_large_kmalloc(head);
 }

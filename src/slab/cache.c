@@ -21,8 +21,10 @@
 #include <time.h>
 #include <urcu.h>
 
+#include "boot/cmdline.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "report/report.h"
 #include "slab/slab.h"
 
@@ -32,7 +34,6 @@ unsigned long kmm_direct_map_bytes;
 
 #define CACHE_LINE_SIZE	 64
 #define REAPTIMEOUT_SEC	 2
-#define SLAB_OBJ_MAX_NUM 65535
 
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
 {
@@ -67,7 +68,7 @@ static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int orde
 {
 	unsigned long slab_size = PAGE_SIZE << order;
 	unsigned long num = slab_size / s->size;
-	bool obj_ok = !s->ctor && !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+	bool obj_ok = !s->ctor && !s->bypass_arrays && !(s->flags & SLAB_TYPESAFE_BY_RCU);
 
 	*freelist = 0;
 	*in_object = false;
@@ -154,7 +155,7 @@ static void default_tunables(struct kmem_cache *s)
 		limit = 120;
 	s->limit = limit;
 	s->batchcount = (limit + 1) / 2;
-	s->shared = (s->size <= PAGE_SIZE && host_cpus() > 1) ? 8 : 0;
+	s->shared = (s->size <= PAGE_SIZE && host_cpus() > 1 && !s->bypass_arrays) ? 8 : 0;
 }
 
 static int setup_node_shared(struct kmem_cache *s)
@@ -187,6 +188,19 @@ static int setup_node_shared(struct kmem_cache *s)
 
 static void reaper_start(void);
 
+/*
+ * cache_wants_bypass - must every allocation and free of @s take the slow
+ * path?  Debugging caches do, and every cache while objects are zeroed
+ * (init_on_alloc/init_on_free), Valgrind's memcheck watches or failslab may
+ * fail them.
+ */
+static bool cache_wants_bypass(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_DEBUG_FLAGS) ||
+	       ((kmm_params.init_on_alloc || kmm_params.init_on_free) && !kmm_params.page_poison) ||
+	       slab_under_memcheck || failslab_active();
+}
+
 static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
 				       slab_flags_t flags, unsigned int useroffset,
 				       unsigned int usersize, void (*ctor)(void *))
@@ -197,12 +211,14 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	if (!s)
 		return NULL;
 	s->object_size = size;
-	s->flags = flags;
+	s->flags = slab_debug_flags(name, flags);
 	s->ctor = ctor;
+	s->bypass_arrays = cache_wants_bypass(s);
 	s->useroffset = useroffset;
 	s->usersize = usersize;
 	s->align = calculate_alignment(flags, align, size);
 	s->size = (size + s->align - 1) & ~(s->align - 1);
+	slab_debug_layout(s);
 	s->colour_off = s->align > CACHE_LINE_SIZE ? s->align : CACHE_LINE_SIZE;
 	if (flags & SLAB_CACHE_DMA)
 		s->allocflags |= GFP_DMA;
@@ -414,6 +430,24 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 	return ret;
 }
 
+void slab_bypass_update(void)
+{
+	struct kmem_cache *s;
+
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		bool bypass = cache_wants_bypass(s);
+
+		if (bypass == s->bypass_arrays)
+			continue;
+		__atomic_store_n(&s->bypass_arrays, bypass, __ATOMIC_RELAXED);
+		if (bypass)
+			kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+}
+
 /* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */
 void slab_drain_cpu(struct kmm_cpu *cpu)
 {
@@ -537,6 +571,33 @@ static void reaper_start(void)
 	pthread_mutex_unlock(&reaper.lock);
 }
 
+/*
+ * Under ASan, the free objects of the slabs left at kmm_exit() are poisoned:
+ * make them addressable again, since the next machine's memory may be mapped
+ * at the same address.  slab_mutex held.
+ */
+static void slabs_unpoison_all(void)
+{
+	struct kmem_cache *s;
+	struct page *page;
+	int nid;
+
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		for (nid = 0; nid < nr_online_nodes; nid++) {
+			struct kmem_cache_node *n = &s->node[nid];
+			struct list_head *lists[] = {&n->slabs_full, &n->slabs_partial,
+						     &n->slabs_free};
+			unsigned int i;
+
+			for (i = 0; i < 3; i++)
+				list_for_each_entry(page, lists[i], lru)
+					kmm_asan_unpoison(page_address(page),
+							  PAGE_SIZE << s->gfporder);
+		}
+	}
+}
+
 /* At kmm_exit(): stop the reaper, forget the caches (their memory goes with the machine). */
 void kmm_slab_exit(void)
 {
@@ -550,6 +611,8 @@ void kmm_slab_exit(void)
 	reaper.stop = false;
 	rcu_barrier();
 	pthread_mutex_lock(&slab_mutex);
+	if (__asan_unpoison_memory_region)
+		slabs_unpoison_all();
 	INIT_LIST_HEAD(&slab_caches);
 	pthread_mutex_unlock(&slab_mutex);
 }

@@ -18,7 +18,9 @@
 #include <errno.h>
 #include <urcu.h>
 
+#include "boot/cmdline.h"
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "report/report.h"
 #include "slab/slab.h"
 
@@ -62,6 +64,32 @@ void free_array_cache(struct array_cache *ac)
 	free_pages_exact(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
 }
 
+/*
+ * free_object_hidden - @obj is free: poisoned for ASan (unless RCU readers may
+ * still read it) and, in caches that bypass the arrays under Valgrind, no
+ * longer addressable for memcheck.
+ */
+static void free_object_hidden(const struct kmem_cache *s, void *obj)
+{
+	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+		kmm_asan_poison(obj, s->object_size);
+	if (s->bypass_arrays && slab_under_memcheck)
+		VALGRIND_MAKE_MEM_NOACCESS(obj, s->object_size);
+}
+
+gfp_t slab_fix_gfp(const char *call, gfp_t flags)
+{
+	gfp_t invalid = flags & GFP_SLAB_BUG_MASK;
+	char bad[128], fixed[256];
+
+	flags &= ~GFP_SLAB_BUG_MASK;
+	kmm_report("WARNING: %s: Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). "
+		   "Fix your code!",
+		   call, invalid, format_gfp(invalid, bad, sizeof(bad)), flags,
+		   format_gfp(flags, fixed, sizeof(fixed)));
+	return flags;
+}
+
 /* Growing: a new slab, its objects constructed, not yet on a list. */
 static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 {
@@ -75,6 +103,13 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	unsigned int colour, idx;
 	unsigned short *freelist;
 
+	/* as the kernel's SLAB, checked when the cache grows, not on every allocation */
+	if (kmm_unlikely(gfp & GFP_SLAB_BUG_MASK)) {
+		char call[96];
+
+		snprintf(call, sizeof(call), "kmem_cache_alloc(%s)", s->name);
+		slab_fix_gfp(call, gfp);
+	}
 	if (s->gfporder)
 		page_gfp |= __GFP_COMP;
 	page = alloc_pages_node(node, page_gfp, s->gfporder);
@@ -90,7 +125,7 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	base = (unsigned long)page_address(page);
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = s;
-		page[i].private = base + colour * s->colour_off;
+		page[i].private = base + colour * s->colour_off + s->red_left_pad;
 	}
 	__SetPageSlab(page);
 	if (s->obj_freelist)
@@ -104,10 +139,19 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	page->index = (unsigned long)freelist;
 	slab_active(page) = 0;
 	for (idx = 0; idx < s->num; idx++) {
+		void *obj = index_to_obj(s, page, idx);
+
 		freelist[idx] = (unsigned short)idx;
+		if (s->flags & SLAB_DEBUG_FLAGS)
+			slab_debug_init_object(s, obj);
 		if (s->ctor)
-			s->ctor(index_to_obj(s, page, idx));
+			s->ctor(obj);
 	}
+	/* Free objects are off limits to ASan and Valgrind; the freelist in one is not. */
+	for (idx = 0; idx < s->num; idx++)
+		free_object_hidden(s, index_to_obj(s, page, idx));
+	if (s->obj_freelist)
+		kmm_asan_unpoison(freelist, s->num * sizeof(unsigned short));
 	slab_account(s, page, (long)nr);
 	return page;
 }
@@ -142,8 +186,10 @@ static void slab_put_obj(struct kmem_cache *s, struct page *page, void *obj)
 	unsigned int active = slab_active(page) - 1;
 
 	/* A full slab's freelist object was handed out: the freed object holds it now. */
-	if (s->obj_freelist && active == s->num - 1)
+	if (s->obj_freelist && active == s->num - 1) {
 		page->index = (unsigned long)obj;
+		kmm_asan_unpoison(obj, s->num * sizeof(unsigned short));
+	}
 
 	slab_freelist(page)[active] = (unsigned short)obj_to_index(s, page, obj);
 	slab_active(page) = active;
@@ -155,6 +201,9 @@ static void kmem_freepages(struct kmem_cache *s, struct page *page)
 	unsigned long i, nr = 1UL << s->gfporder;
 
 	slab_account(s, page, -(long)nr);
+	kmm_asan_unpoison(page_address(page), PAGE_SIZE << s->gfporder);
+	if (s->bypass_arrays && slab_under_memcheck)
+		VALGRIND_MAKE_MEM_DEFINED(page_address(page), PAGE_SIZE << s->gfporder);
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = NULL;
 		page[i].private = 0;
@@ -455,7 +504,48 @@ static int pick_node(struct kmm_cpu *cpu, int node)
 	return node;
 }
 
-void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
+/*
+ * init_on_alloc=1 zeroes objects whose contents nobody relies on (the
+ * kernel's rule); page_poison=1 takes precedence, as in the kernel.
+ */
+static bool want_init_on_alloc(const struct kmem_cache *s)
+{
+	return kmm_params.init_on_alloc && !kmm_params.page_poison && !s->ctor &&
+	       !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+}
+
+static bool want_init_on_free(const struct kmem_cache *s)
+{
+	return kmm_params.init_on_free && !kmm_params.page_poison && !s->ctor &&
+	       !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+}
+
+/*
+ * bypass_alloc - the allocation of a cache that bypasses the CPU arrays:
+ * straight from the slabs, checked (debugging), zeroed (init_on_alloc),
+ * announced to Valgrind.
+ */
+static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller)
+{
+	void *obj = alloc_from_node(s, gfp, node);
+	bool zeroed = (gfp & __GFP_ZERO) || want_init_on_alloc(s);
+
+	if (!obj)
+		return NULL;
+	if (slab_under_memcheck)
+		VALGRIND_MAKE_MEM_DEFINED(obj, s->object_size);
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		slab_debug_alloc(s, obj_to_head(obj), obj, caller);
+	kmm_asan_unpoison(obj, s->object_size);
+	if (zeroed)
+		memset(obj, 0, s->object_size);
+	if (slab_under_memcheck)
+		VALGRIND_MALLOCLIKE_BLOCK(obj, s->object_size, 0, zeroed);
+	return obj;
+}
+
+/* The out-of-line allocation; @caller is the return address into the program. */
+static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller)
 {
 	struct kmm_cpu *cpu = kmm_cpu_get();
 	void *obj;
@@ -464,9 +554,14 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
 		kmm_report("kmem_cache_alloc: NULL cache, refused");
 		return NULL;
 	}
-	if (!cpu) {
-		if (!kmm_booted())
+	if (!cpu && !kmm_booted())
+		return NULL;
+	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
+		/* an injected failure is not out of memory: no report but failslab's own */
+		if (failslab_active() && should_failslab(s, gfp))
 			return NULL;
+		obj = bypass_alloc(s, gfp, pick_node(cpu, node), caller);
+	} else if (!cpu) {
 		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
 	} else {
 		int was_off = kmm_local_irq_save(cpu);
@@ -486,19 +581,27 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
 		}
 		kmm_local_irq_restore(cpu, was_off);
 	}
-	if (obj && (gfp & __GFP_ZERO))
-		memset(obj, 0, s->object_size);
-	if (!obj && !(gfp & __GFP_NOWARN))
+	if (obj) {
+		kmm_asan_unpoison(obj, s->object_size);
+		if (gfp & __GFP_ZERO)
+			memset(obj, 0, s->object_size);
+	} else if (!(gfp & __GFP_NOWARN)) {
 		kmm_report("kmem_cache_alloc: %s: out of memory (object size %u, order %u)",
 			   s->name, s->size, s->gfporder);
+	}
 	return obj;
+}
+
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 {
 	if (node == NUMA_NO_NODE)
 		return kmem_cache_alloc(s, gfp);
-	return __kmem_cache_alloc(s, gfp, node);
+	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0));
 }
 
 /* Why @obj may not be freed to @s, or NULL (the checks of the inline fast path, spelled out). */
@@ -555,7 +658,40 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 	slabs_destroy(s, &list);
 }
 
-void slab_free(struct kmem_cache *s, void *obj, const char *call)
+/*
+ * bypass_free - the free of a cache that bypasses the CPU arrays: checked
+ * (every double free is found on the slab's freelist), zeroed (init_on_free),
+ * hidden, and straight back to its slab.
+ */
+static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
+{
+	struct page *page = obj_to_head(obj);
+	int node = page_to_nid(page);
+	struct kmem_cache_node *n = get_node(s, node);
+	LIST_HEAD(list);
+
+	struct kmm_irq_state irq = node_lock(n);
+	if (s->flags & SLAB_DEBUG_FLAGS) {
+		if (!slab_debug_free(s, page, obj, call, caller)) {
+			node_unlock(n, irq);
+			return;
+		}
+	} else if (slab_on_freelist(s, page, obj)) {
+		node_unlock(n, irq);
+		slab_report(call, s, obj, "double free");
+		return;
+	}
+	if (want_init_on_free(s))
+		memset(obj, 0, s->object_size);
+	if (slab_under_memcheck)
+		VALGRIND_FREELIKE_BLOCK(obj, 0);
+	free_object_hidden(s, obj);
+	free_block(s, &obj, 1, node, &list);
+	node_unlock(n, irq);
+	slabs_destroy(s, &list);
+}
+
+void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
 {
 	struct kmm_cpu *cpu;
 	const char *problem;
@@ -572,6 +708,10 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call)
 		slab_report(call, s, obj, problem);
 		return;
 	}
+	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
+		bypass_free(s, obj, call, caller);
+		return;
+	}
 	cpu = kmm_cpu_get();
 	if (cpu) {
 		int was_off = kmm_local_irq_save(cpu);
@@ -582,6 +722,7 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call)
 			slab_report(call, s, obj, "double free");
 			return;
 		}
+		free_object_hidden(s, obj);
 		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
 			if (ac->avail >= ac->limit)
 				cache_flusharray(s, ac, cpu->node);
@@ -594,12 +735,13 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call)
 		kmm_local_irq_restore(cpu, was_off);
 		return;
 	}
+	free_object_hidden(s, obj);
 	free_block_any_node(s, &obj, 1);
 }
 
 void __kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	slab_free(s, obj, "kmem_cache_free");
+	slab_free(s, obj, "kmem_cache_free", (unsigned long)__builtin_return_address(0));
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)

@@ -49,6 +49,45 @@ static inline void node_unlock(struct kmem_cache_node *n, struct kmm_irq_state i
 	kmm_irq_restore(irq);
 }
 
+/* The SLAB_* flags that make a debugging cache (slab/debug.c). */
+#define SLAB_DEBUG_FLAGS                                                                           \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE)
+#define SLAB_OBJ_MAX_NUM 65535 /* objects a slab may hold: indices are unsigned short */
+
+/*
+ * kmm_asan_poison / kmm_asan_unpoison - mark bytes unusable or usable for
+ * AddressSanitizer when the program runs with it, whether or not libkmm was
+ * built with it (weak references to the ASan runtime); nothing otherwise.
+ */
+void __asan_poison_memory_region(void const volatile *addr, size_t size) __attribute__((weak));
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size) __attribute__((weak));
+
+static inline void kmm_asan_poison(const void *addr, size_t size)
+{
+	if (__asan_poison_memory_region)
+		__asan_poison_memory_region(addr, size);
+}
+
+static inline void kmm_asan_unpoison(const void *addr, size_t size)
+{
+	if (__asan_unpoison_memory_region)
+		__asan_unpoison_memory_region(addr, size);
+}
+
+/*
+ * Valgrind's client requests (memcheck.h), for the caches that bypass the CPU
+ * arrays when the program runs under Valgrind; no-ops without the header.
+ */
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#define VALGRIND_MALLOCLIKE_BLOCK(addr, size, rz, zeroed) ((void)0)
+#define VALGRIND_FREELIKE_BLOCK(addr, rz)		  ((void)0)
+#define VALGRIND_MAKE_MEM_NOACCESS(addr, size)		  ((void)0)
+#define VALGRIND_MAKE_MEM_DEFINED(addr, size)		  ((void)0)
+#endif
+
 /* Slab state in the head page. */
 #define slab_freelist(page)	 ((unsigned short *)(page)->index)
 #define slab_active(page)	 (*(unsigned int *)&(page)->page_type)
@@ -80,8 +119,11 @@ static inline void *index_to_obj(const struct kmem_cache *s, const struct page *
 }
 
 /* slab.c: objects */
-/* slab_free - __kmem_cache_free(), with reports naming @call (kfree frees through it too). */
-void slab_free(struct kmem_cache *s, void *obj, const char *call);
+/*
+ * slab_free - __kmem_cache_free(), with reports naming @call (kfree frees
+ * through it too); @caller is the return address into the program.
+ */
+void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller);
 void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list_head *list);
 void slabs_destroy(struct kmem_cache *s, struct list_head *list);
 /* drain_freelist - release up to @tofree free slabs of node @n; list_lock not held. */
@@ -97,8 +139,41 @@ void free_array_cache(struct array_cache *ac);
 void show_slabinfo(FILE *out);
 void slab_drain_cpu(struct kmm_cpu *cpu);
 
+/*
+ * slab_bypass_update - after failslab was switched on or off: caches that
+ * must now bypass their CPU arrays give them back on every CPU, the others
+ * make them again at their next use.
+ */
+void slab_bypass_update(void);
+
 /* cache.c: teardown at kmm_exit() (stop the reaper, wait for RCU frees) */
 void kmm_slab_exit(void);
+
+/* Flags slab and kmalloc memory must not carry: the kernel's GFP_SLAB_BUG_MASK. */
+#define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+/* slab_fix_gfp - report @flags' GFP_SLAB_BUG_MASK bits (naming @call) and drop them. */
+gfp_t slab_fix_gfp(const char *call, gfp_t flags);
+
+/* debug.c: slub_debug= and the debugging caches */
+/* slab_debug_setup - at boot: parse slub_debug=, see whether memcheck runs the program. */
+void slab_debug_setup(void);
+/*
+ * slab_under_memcheck - the program runs under Valgrind's memcheck (not any
+ * Valgrind tool: callgrind counts the fast paths as they are).
+ */
+extern bool slab_under_memcheck;
+/* slab_debug_flags - @flags with the slub_debug= flags for the cache @name added. */
+slab_flags_t slab_debug_flags(const char *name, slab_flags_t flags);
+/* slab_debug_layout - red zones and tracks: set red_left_pad, inuse and size. */
+void slab_debug_layout(struct kmem_cache *s);
+void slab_debug_init_object(struct kmem_cache *s, void *obj);
+/* slab_on_freelist - is @obj free in its slab @page?  list_lock held. */
+bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
+/* slab_debug_alloc - check and mark @obj, just taken from @page; records @caller. */
+void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsigned long caller);
+/* slab_debug_free - check @obj before it goes back to @page: false (reported) to refuse. */
+bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const char *call,
+		     unsigned long caller);
 
 /* cache.c: reports */
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what);
