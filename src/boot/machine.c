@@ -256,6 +256,7 @@ static int boot(const char *cmdline)
 		return ret;
 	}
 	vmalloc_init();
+	kmm_fork_init();
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
 	ret = highmem_init();
 	if (ret) {
@@ -270,6 +271,22 @@ static int boot(const char *cmdline)
 		shutdown_machine();
 	}
 	return ret;
+}
+
+/* boot/fork.c holds the boot lock across fork(); the child starts with a fresh one. */
+void kmm_boot_lock_fork_prepare(void)
+{
+	pthread_mutex_lock(&boot_lock);
+}
+
+void kmm_boot_lock_fork_parent(void)
+{
+	pthread_mutex_unlock(&boot_lock);
+}
+
+void kmm_boot_lock_fork_child(void)
+{
+	pthread_mutex_init(&boot_lock, NULL);
 }
 
 int kmm_init(const char *cmdline)

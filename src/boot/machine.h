@@ -71,6 +71,13 @@ struct zone *pfn_zone(unsigned long pfn);
 /* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
 int kmm_boot_default(void);
 
+/* The boot lock across fork() (boot/fork.c). */
+void kmm_boot_lock_fork_prepare(void);
+void kmm_boot_lock_fork_parent(void);
+void kmm_boot_lock_fork_child(void);
+/* kmm_fork_init - register the fork handlers (once per process; boot/fork.c). */
+void kmm_fork_init(void);
+
 /* memblock */
 void memblock_reserve(phys_addr_t base, phys_addr_t size, const char *what);
 phys_addr_t memblock_alloc(phys_addr_t size, phys_addr_t align, const char *what);

@@ -97,6 +97,20 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
 		     int migratetype);
 
+/*
+ * zone.c, reclaim.c: fork (boot/fork.c).  reclaim_fork_prepare() holds the
+ * shrinker list for reading across fork(); buddy_fork_lock_zones() takes every
+ * zone lock (the other CPUs parked); the parent unlocks both; buddy_fork_child()
+ * re-initialises the zone locks and, through reclaim_fork_child(), the
+ * shrinker lock and kswapd's state (its threads do not exist in the child).
+ */
+void buddy_fork_lock_zones(void);
+void buddy_fork_unlock_zones(void);
+void buddy_fork_child(void);
+void reclaim_fork_prepare(void);
+void reclaim_fork_parent(void);
+void reclaim_fork_child(void);
+
 /* page_alloc.c */
 void drain_local_pages(struct kmm_cpu *cpu);
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,

@@ -245,3 +245,29 @@ void kswapd_stop_all(void)
 		kswapds[nid] = (struct kswapd){0};
 	}
 }
+
+/*
+ * fork (boot/fork.c): the shrinker list is held for reading across fork(), so
+ * that no shrinker comes or goes, while reclaim already running goes on.  The
+ * child has no kswapd threads: each starts again at its node's next wake-up.
+ */
+void reclaim_fork_prepare(void)
+{
+	pthread_rwlock_rdlock(&shrinker_rwsem);
+}
+
+void reclaim_fork_parent(void)
+{
+	pthread_rwlock_unlock(&shrinker_rwsem);
+}
+
+void reclaim_fork_child(void)
+{
+	int nid;
+
+	pthread_rwlock_init(&shrinker_rwsem, NULL);
+	pthread_mutex_init(&kswapd_lock, NULL);
+	pthread_cond_init(&kswapd_wait, NULL);
+	for (nid = 0; nid < MAX_NUMNODES; nid++)
+		kswapds[nid] = (struct kswapd){0};
+}

@@ -345,3 +345,34 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 		pfn = e;
 	}
 }
+
+/* fork (boot/fork.c): every zone lock is held across fork(), one node after another. */
+static void for_each_zone_lock(int (*op)(pthread_mutex_t *lock))
+{
+	int nid, zid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++)
+		for (zid = 0; zid < MAX_NR_ZONES; zid++)
+			op(&NODE_DATA(nid)->node_zones[zid].lock);
+}
+
+static int zone_lock_init(pthread_mutex_t *lock)
+{
+	return pthread_mutex_init(lock, NULL);
+}
+
+void buddy_fork_lock_zones(void)
+{
+	for_each_zone_lock(pthread_mutex_lock);
+}
+
+void buddy_fork_unlock_zones(void)
+{
+	for_each_zone_lock(pthread_mutex_unlock);
+}
+
+void buddy_fork_child(void)
+{
+	for_each_zone_lock(zone_lock_init);
+	reclaim_fork_child();
+}

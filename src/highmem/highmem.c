@@ -339,6 +339,36 @@ void kmap_local_thread_exit(struct kmm_cpu *cpu)
 	}
 }
 
+/* fork: kmap_lock is held across fork(); the child has no waiters. */
+void kmap_fork_prepare(void)
+{
+	pthread_mutex_lock(&kmap_lock);
+}
+
+void kmap_fork_parent(void)
+{
+	pthread_mutex_unlock(&kmap_lock);
+}
+
+void kmap_fork_child(void)
+{
+	pthread_mutex_init(&kmap_lock, NULL);
+	pthread_cond_init(&pkmap_map_wait, NULL);
+	pkmap_waiters = 0;
+}
+
+void kmap_local_fork_release(struct kmm_cpu *cpu)
+{
+	unsigned long slot = (unsigned long)cpu->id * KM_MAX_IDX, end = slot + KM_MAX_IDX;
+
+	for (; kmap_local_tables[0] && slot < end; slot++) {
+		if (pte_none(ptep_get(kmap_local_pte(slot))))
+			continue;
+		pte_clear(&init_mm, kmap_local_addr(slot), kmap_local_pte(slot));
+		mirror_one(kmap_local_addr(slot), MMU_NO_PFN);
+	}
+}
+
 struct page *kmap_to_page(const void *vaddr)
 {
 	unsigned long addr = (unsigned long)vaddr;

@@ -28,4 +28,15 @@ void highmem_exit(void);
  */
 void kmap_local_thread_exit(struct kmm_cpu *cpu);
 
+/*
+ * fork (boot/fork.c): kmap_lock is held across fork(); the child re-initialises
+ * it and pkmap_map_wait (its waiters do not exist there).  PKMAP entries that
+ * threads gone in the child held stay taken.  kmap_local_fork_release() clears
+ * the kmap_local slots of @cpu, whose thread does not exist in the child.
+ */
+void kmap_fork_prepare(void);
+void kmap_fork_parent(void);
+void kmap_fork_child(void);
+void kmap_local_fork_release(struct kmm_cpu *cpu);
+
 #endif /* KMM_HIGHMEM_INTERNAL_H */

@@ -10,10 +10,14 @@
  * drain_ack are atomics.  Everything else in a slot is its owner's.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <kmm/kmm.h>
 #include "boot/machine.h"
@@ -376,4 +380,160 @@ int numa_node_id(void)
 unsigned int num_online_cpus(void)
 {
 	return __atomic_load_n(&nr_cpus_online, __ATOMIC_RELAXED);
+}
+
+/*
+ * fork (boot/fork.c): the other CPUs are parked at a point where their
+ * per-CPU data is consistent (an IPI handler with interrupts on, outside any
+ * fast path), their slots are copied, and they are let go before fork() itself
+ * runs; the child restores the copies, so what it drains is what the copied
+ * memory holds.  All of it under ipi_call_lock and cpu_registry_lock.
+ */
+static int fork_gate;		    /* 1 while parked CPUs must stay parked (futex) */
+static int fork_parked[NR_CPUS];    /* the CPU is parked in fork_park() (atomic) */
+static bool fork_saved_ok[NR_CPUS]; /* fork_saved[id] holds the CPU's state at the copy */
+static struct kmm_cpu *fork_saved;  /* NR_CPUS slots, anonymous, NORESERVE */
+
+#define FORK_PARK_TRY_NS   (200LL * 1000 * 1000)
+#define FORK_PARK_TOTAL_NS (2LL * 1000 * 1000 * 1000)
+
+/* The IPI function: wait, in the handler, until the forking thread opens the gate. */
+static void fork_park(struct kmm_cpu *cpu, void *info)
+{
+	(void)info;
+	__atomic_store_n(&fork_parked[cpu->id], 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&fork_gate, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &fork_gate, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+	__atomic_store_n(&fork_parked[cpu->id], 0, __ATOMIC_RELEASE);
+}
+
+static void fork_open_gate(void)
+{
+	__atomic_store_n(&fork_gate, 0, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &fork_gate, FUTEX_WAKE_PRIVATE, NR_CPUS, NULL, NULL, 0);
+}
+
+/* One attempt: signal every unparked CPU, wait until all are parked or @until. */
+static int fork_park_all(struct kmm_cpu *self, long long until)
+{
+	int i, left;
+
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		if (cpu->online && cpu != self &&
+		    !__atomic_load_n(&fork_parked[i], __ATOMIC_ACQUIRE)) {
+			__atomic_add_fetch(&cpu->drain_req, 1, __ATOMIC_ACQ_REL);
+			pthread_kill(cpu->thread, KMM_IPI_SIGNAL);
+		}
+	}
+	for (;;) {
+		left = 0;
+		for (i = 0; i < NR_CPUS; i++) {
+			struct kmm_cpu *cpu = &cpu_slots[i];
+
+			if (!cpu->online || cpu == self ||
+			    __atomic_load_n(&fork_parked[i], __ATOMIC_ACQUIRE))
+				continue;
+			left++;
+			if (__atomic_exchange_n(&cpu->ipi_dropped, 0, __ATOMIC_ACQ_REL))
+				pthread_kill(cpu->thread, KMM_IPI_SIGNAL);
+		}
+		if (!left || now_ns() > until)
+			return left;
+		nanosleep(&(struct timespec){0, 20000}, NULL);
+	}
+}
+
+int kmm_cpu_fork_prepare(void)
+{
+	struct kmm_cpu *self = kmm_this_cpu;
+	long long start = now_ns();
+	int left;
+
+	if (!fork_saved) {
+		void *p = mmap(NULL, sizeof(struct kmm_cpu) * NR_CPUS, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		fork_saved = p == MAP_FAILED ? NULL : p;
+	}
+	pthread_mutex_lock(&ipi_call_lock);
+	pthread_mutex_lock(&cpu_registry_lock);
+	ipi_call.fn = fork_park;
+	ipi_call.info = NULL;
+	for (;;) {
+		__atomic_store_n(&fork_gate, 1, __ATOMIC_RELEASE);
+		left = fork_park_all(self, now_ns() + FORK_PARK_TRY_NS);
+		if (!left || now_ns() - start > FORK_PARK_TOTAL_NS)
+			return left;
+		/*
+		 * A CPU that cannot get to a parking point may be waiting for
+		 * something a parked thread holds (a stdio lock in a report, say):
+		 * let everyone run a moment and try again.
+		 */
+		fork_open_gate();
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+}
+
+void kmm_cpu_fork_save(void)
+{
+	struct kmm_cpu *self = kmm_this_cpu;
+	int i;
+
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		fork_saved_ok[i] = fork_saved && cpu->online && cpu != self &&
+				   __atomic_load_n(&fork_parked[i], __ATOMIC_ACQUIRE);
+		if (fork_saved_ok[i])
+			memcpy(&fork_saved[i], cpu, sizeof(*cpu));
+	}
+}
+
+void kmm_cpu_fork_unpark(void)
+{
+	fork_open_gate();
+}
+
+void kmm_cpu_fork_parent(void)
+{
+	pthread_mutex_unlock(&cpu_registry_lock);
+	pthread_mutex_unlock(&ipi_call_lock);
+}
+
+int kmm_cpu_fork_child(void)
+{
+	struct kmm_cpu *self = kmm_this_cpu;
+	int i, leaked = 0;
+
+	pthread_mutex_init(&ipi_call_lock, NULL);
+	pthread_mutex_init(&cpu_registry_lock, NULL);
+	fork_gate = 0;
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		fork_parked[i] = 0;
+		if (!cpu->online || cpu == self)
+			continue;
+		if (!fork_saved_ok[i]) {
+			/* Never parked: its caches may be torn.  Keep the slot, leak them. */
+			leaked++;
+			continue;
+		}
+		/* The thread is gone: give back what its CPU held, as at thread exit. */
+		memcpy(cpu, &fork_saved[i], sizeof(*cpu));
+		cpu->ipi_pending = 0;
+		cpu->in_fastpath = 0;
+		local_irq_save_cpu(cpu);
+		kmap_local_fork_release(cpu);
+		run_drain_hooks(cpu, NULL);
+		cpu->online = false;
+		cpu->owner_ref = NULL;
+		cpu->irq_off = 0;
+		cpu->ipi_dropped = 0;
+		__atomic_store_n(&cpu->drain_ack, cpu->drain_req, __ATOMIC_RELEASE);
+		nr_cpus_online--;
+	}
+	return leaked;
 }

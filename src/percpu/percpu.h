@@ -88,6 +88,22 @@ void kmm_percpu_exit(void);
 /* kmm_cpu_refresh_fast - recompute @cpu's pcp_fast table (watermarks changed). */
 void kmm_cpu_refresh_fast(struct kmm_cpu *cpu);
 
+/*
+ * fork support, for boot/fork.c only (see there).  kmm_cpu_fork_prepare() takes
+ * ipi_call_lock and cpu_registry_lock and parks every other CPU in its IPI
+ * handler; returns how many could not be parked within 2 s (a thread that
+ * blocks KMM_IPI_SIGNAL).  kmm_cpu_fork_save() copies the parked CPUs' slots;
+ * kmm_cpu_fork_unpark() lets them go; kmm_cpu_fork_parent() drops the locks.
+ * kmm_cpu_fork_child() re-initialises the locks and, for each CPU whose thread
+ * does not exist in the child, restores its saved slot, drains it and releases
+ * it; returns the slots it had to keep (never parked: their caches leak).
+ */
+int kmm_cpu_fork_prepare(void);
+void kmm_cpu_fork_save(void);
+void kmm_cpu_fork_unpark(void);
+void kmm_cpu_fork_parent(void);
+int kmm_cpu_fork_child(void);
+
 struct kmm_irq_state {
 	struct kmm_cpu *cpu; /* the thread's CPU, or NULL */
 	int was_off;	     /* the flag to restore */

@@ -101,3 +101,11 @@ const char *kmm_current_comm(char buf[16])
 		strcpy(buf, "?");
 	return buf;
 }
+
+/* fork (boot/fork.c): a report another thread was printing does not go on in the child. */
+void kmm_report_fork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+	report_lock = fresh;
+}

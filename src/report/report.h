@@ -45,4 +45,7 @@ const char *kmm_current_comm(char buf[16]);
 
 extern bool kmm_panic_on_warn;
 
+/* kmm_report_fork_child - in a forked child: a fresh report lock (its holder may be gone). */
+void kmm_report_fork_child(void);
+
 #endif /* KMM_REPORT_H */

@@ -653,3 +653,59 @@ void show_slabinfo(FILE *out)
 	}
 	pthread_mutex_unlock(&slab_mutex);
 }
+
+/*
+ * fork (boot/fork.c): slab_mutex is held across fork(), and every node's
+ * list_lock after the other CPUs are parked.  The reaper thread does not
+ * exist in the child: slab_fork_child() forgets it and
+ * slab_fork_child_restart() starts a new one if the parent had one.
+ */
+static bool reaper_was_running;
+
+void slab_fork_prepare(void)
+{
+	pthread_mutex_lock(&slab_mutex);
+}
+
+void slab_fork_lock_nodes(void)
+{
+	struct kmem_cache *s;
+	int nid;
+
+	list_for_each_entry(s, &slab_caches, list)
+		for (nid = 0; nid < nr_online_nodes; nid++)
+			pthread_mutex_lock(&s->node[nid].list_lock);
+}
+
+void slab_fork_parent(void)
+{
+	struct kmem_cache *s;
+	int nid;
+
+	list_for_each_entry(s, &slab_caches, list)
+		for (nid = 0; nid < nr_online_nodes; nid++)
+			pthread_mutex_unlock(&s->node[nid].list_lock);
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+void slab_fork_child(void)
+{
+	struct kmem_cache *s;
+	int nid;
+
+	pthread_mutex_init(&slab_mutex, NULL);
+	list_for_each_entry(s, &slab_caches, list)
+		for (nid = 0; nid < nr_online_nodes; nid++)
+			pthread_mutex_init(&s->node[nid].list_lock, NULL);
+	pthread_mutex_init(&reaper.lock, NULL);
+	pthread_cond_init(&reaper.wake, NULL);
+	reaper_was_running = reaper.running && !reaper.stop;
+	reaper.running = false;
+	reaper.stop = false;
+}
+
+void slab_fork_child_restart(void)
+{
+	if (reaper_was_running)
+		reaper_start();
+}

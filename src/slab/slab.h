@@ -140,6 +140,19 @@ void show_slabinfo(FILE *out);
 void slab_drain_cpu(struct kmm_cpu *cpu);
 
 /*
+ * cache.c: fork (boot/fork.c).  slab_fork_prepare() takes slab_mutex,
+ * slab_fork_lock_nodes() then every node's list_lock (slab_mutex held);
+ * slab_fork_parent() releases them all; slab_fork_child() re-initialises
+ * them and forgets the reaper thread, slab_fork_child_restart() starts a new
+ * one once the child's machine is whole.
+ */
+void slab_fork_prepare(void);
+void slab_fork_lock_nodes(void);
+void slab_fork_parent(void);
+void slab_fork_child(void);
+void slab_fork_child_restart(void);
+
+/*
  * slab_bypass_update - after failslab was switched on or off: caches that
  * must now bypass their CPU arrays give them back on every CPU, the others
  * make them again at their next use.

@@ -111,6 +111,14 @@ void purge_vmap_area_lazy(void);
 const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len);
 /* vmalloc_largest_free - the largest free range of the vmalloc area, in bytes. */
 unsigned long vmalloc_largest_free(void);
+/*
+ * fork (boot/fork.c): vmap_fork_prepare() takes the four locks (purge lock
+ * first); the parent releases them, the child re-initialises them.  Lazily
+ * freed areas stay in the purge tree on both sides.
+ */
+void vmap_fork_prepare(void);
+void vmap_fork_parent(void);
+void vmap_fork_child(void);
 /* vmap_area_init - empty trees for a new machine (from vmalloc_init()). */
 void vmap_area_init(void);
 

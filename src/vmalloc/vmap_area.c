@@ -47,6 +47,31 @@ static unsigned long vmap_lazy_nr;
 static bool vmap_initialized;
 static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
 
+/* fork: every vmalloc lock is held across fork(), vmap_purge_lock first. */
+void vmap_fork_prepare(void)
+{
+	pthread_mutex_lock(&vmap_purge_lock);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	pthread_mutex_lock(&purge_vmap_area_lock);
+	pthread_mutex_lock(&vmap_area_lock);
+}
+
+void vmap_fork_parent(void)
+{
+	pthread_mutex_unlock(&vmap_area_lock);
+	pthread_mutex_unlock(&purge_vmap_area_lock);
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	pthread_mutex_unlock(&vmap_purge_lock);
+}
+
+void vmap_fork_child(void)
+{
+	pthread_mutex_init(&vmap_area_lock, NULL);
+	pthread_mutex_init(&purge_vmap_area_lock, NULL);
+	pthread_mutex_init(&free_vmap_area_lock, NULL);
+	pthread_mutex_init(&vmap_purge_lock, NULL);
+}
+
 void vmap_area_init(void)
 {
 	vmap_tree_init(&free_vmap_area_root, true);

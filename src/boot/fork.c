@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/fork.c - fork(): the child gets a machine of its own.
+ *
+ * Physical memory is a memfd mapped shared, so after a plain fork() parent
+ * and child would allocate from one memory.  The pthread_atfork() handlers
+ * registered at the first boot give the child a copy instead:
+ *
+ * prepare (the forking thread, before fork()):
+ *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
+ *      liburcu's call_rcu_before_fork() (its threads pause between batches);
+ *   2. the locks taken with emulated interrupts on, in the lock order:
+ *      slab_mutex, the shrinker list (read), the vmalloc locks (purge lock
+ *      first), kmap_lock, init_mm.page_table_lock, then percpu's ipi_call_lock
+ *      and cpu_registry_lock;
+ *   3. every other CPU is parked: an IPI whose function waits in the handler,
+ *      which runs only where the CPU's per-CPU data is consistent (interrupts
+ *      on, outside an inline fast path).  No parked thread holds a lock of
+ *      step 2 (they were ours first), nor of step 4 (those are only held with
+ *      interrupts off);
+ *   4. with interrupts off, every node's list_lock, then every zone lock;
+ *   5. the copy: a new memfd of the same size gets the frames in use (holes
+ *      skipped with SEEK_DATA/SEEK_HOLE, free buddy blocks and per-CPU pages
+ *      skipped by their struct pages; all of them copied when page debugging
+ *      keeps poison in free pages), by copy_file_range() between the two
+ *      files, so HighMem frames, which have no direct map, are copied too.
+ *      The parked CPUs' slots and the zone counters are saved as well;
+ *   6. the parked CPUs go (glibc's fork() takes malloc's and stdio's locks
+ *      after the handlers, which a parked thread might hold).  Everything
+ *      of steps 1, 2 and 4 stays held, so until fork() nothing that the copy
+ *      and the process's own memory describe together can change, except the
+ *      per-CPU slots of the other CPUs (restored from step 5 in the child).
+ * parent: everything is released; the new memfd is closed.
+ * child (one thread: the one that forked):
+ *   the direct map is mapped anew from the new memfd, which takes the old
+ *   one's descriptor number; the table's areas (vmalloc, PKMAP, kmap_local) are
+ *   replaced by a fresh reservation and every present entry mirrored again from
+ *   the page table, so nothing maps the parent's memory any more; the locks are
+ *   initialised afresh; each CPU whose thread does not exist here gets its saved
+ *   slot back and is drained as at thread exit (arrays, page lists, kmap_local
+ *   slots) and released; kswapd and the reaper start again (the reaper at once
+ *   if the parent had one); liburcu's call_rcu_after_fork_child() makes a new
+ *   call_rcu thread, which runs the callbacks that were pending.
+ *
+ * The guarantee (docs/design.md, "fork"): the child's machine is the parent's
+ * at the copy; memory the forking thread owns has exactly its fork-time
+ * contents; memory other threads write during the fork may show any mix of
+ * old and new bytes (those threads do not exist in the child); allocations
+ * they had in flight are leaked in the child.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include <kmm/kmm.h>
+#include "boot/machine.h"
+#include "buddy/internal.h"
+#include "highmem/highmem.h"
+#include "pagetable/internal.h"
+#include "percpu/percpu.h"
+#include "report/report.h"
+#include "slab/slab.h"
+#include "vmalloc/vmalloc.h"
+
+/* What prepare leaves for the parent and child handlers. */
+static struct {
+	bool active;		  /* a machine is booted: the handlers have work */
+	int newfd;		  /* the child's physical memory, or -1 */
+	int err;		  /* errno of a failed copy (reported by the parent) */
+	int unparked;		  /* CPUs that could not be parked */
+	struct kmm_irq_state irq; /* the forking thread's interrupts, off from step 4 */
+	unsigned long copied;	  /* pages copied */
+	/* the zone counters at the copy */
+	long vm_stat[MAX_NUMNODES][MAX_NR_ZONES][NR_VM_ZONE_STAT_ITEMS];
+} fork_state = {.newfd = -1};
+
+/* A bounce buffer for hosts without copy_file_range() between memfds. */
+static char fork_bounce[1 << 16];
+
+/* copy_range - bytes [@off, @off + @len) of @from into @to; 0 or -errno.  System calls only. */
+static int copy_range(int from, int to, off_t off, size_t len)
+{
+	static bool no_copy_file_range;
+
+	while (len) {
+		off_t in = off, out = off;
+		ssize_t n = -1;
+
+		if (!no_copy_file_range) {
+			n = copy_file_range(from, &in, to, &out, len, 0);
+			if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL ||
+				      errno == EOPNOTSUPP)) {
+				no_copy_file_range = true;
+				continue;
+			}
+		} else {
+			size_t chunk = len < sizeof(fork_bounce) ? len : sizeof(fork_bounce);
+
+			n = pread(from, fork_bounce, chunk, off);
+			if (n > 0)
+				n = pwrite(to, fork_bounce, (size_t)n, off);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * free_pages_at - how many pages from @pfn on are free and need no copy: a
+ * buddy block, the head of a per-CPU block; 0 if @pfn is in use (or its
+ * struct page is not initialised: then it is boot memory).
+ */
+static unsigned long free_pages_at(unsigned long pfn, struct zone **zonep)
+{
+	struct zone *zone = *zonep;
+	struct page *page;
+
+	if (!zone || !zone_spans_pfn(zone, pfn))
+		zone = *zonep = pfn_zone(pfn);
+	if (!zone || !section_chunk_ready(zone, pfn))
+		return 0;
+	page = pfn_to_page(pfn);
+	if (PageBuddy(page))
+		return 1UL << page->private;
+	return PagePcp(page) ? 1 : 0;
+}
+
+/* copy_data_range - the pages in use among pfns [@start, @end), all with data. */
+static int copy_data_range(int from, int to, unsigned long start, unsigned long end)
+{
+	unsigned long pfn = start, run = start;
+	struct zone *zone = NULL;
+	int ret = 0;
+
+	while (pfn < end && !ret) {
+		unsigned long skip = page_debug_enabled ? 0 : free_pages_at(pfn, &zone);
+
+		if (!skip) {
+			pfn++;
+			continue;
+		}
+		if (pfn > run) {
+			ret = copy_range(from, to, (off_t)PFN_PHYS(run), PFN_PHYS(pfn - run));
+			fork_state.copied += pfn - run;
+		}
+		pfn += skip;
+		run = pfn;
+	}
+	if (!ret && end > run) {
+		ret = copy_range(from, to, (off_t)PFN_PHYS(run), PFN_PHYS(end - run));
+		fork_state.copied += end - run;
+	}
+	return ret;
+}
+
+/* copy_physical_memory - a new memfd with the frames in use; its fd or -errno. */
+static int copy_physical_memory(void)
+{
+	int from = kmm_machine.memfd, to, ret = 0;
+	off_t pos = 0, size = (off_t)kmm_machine.mem_bytes;
+
+	to = memfd_create("kmm-physmem", MFD_CLOEXEC);
+	if (to < 0)
+		return -errno;
+	if (ftruncate(to, size) != 0)
+		ret = -errno;
+	while (!ret && pos < size) {
+		off_t data = lseek(from, pos, SEEK_DATA), hole;
+
+		if (data < 0) {
+			ret = errno == ENXIO ? 0 : -errno;
+			break;
+		}
+		hole = lseek(from, data, SEEK_HOLE);
+		if (hole < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = copy_data_range(from, to, PFN_DOWN(data), PFN_UP(hole));
+		pos = hole;
+	}
+	if (ret) {
+		close(to);
+		return ret;
+	}
+	return to;
+}
+
+static void save_zone_counters(bool restore)
+{
+	int nid, zid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			long *stat = NODE_DATA(nid)->node_zones[zid].vm_stat;
+
+			if (restore)
+				memcpy(stat, fork_state.vm_stat[nid][zid],
+				       sizeof(long) * NR_VM_ZONE_STAT_ITEMS);
+			else
+				memcpy(fork_state.vm_stat[nid][zid], stat,
+				       sizeof(long) * NR_VM_ZONE_STAT_ITEMS);
+		}
+	}
+}
+
+static void fork_prepare(void)
+{
+	kmm_boot_lock_fork_prepare();
+	fork_state.active = kmm_booted();
+	if (!fork_state.active)
+		return;
+	call_rcu_before_fork();
+	slab_fork_prepare();
+	reclaim_fork_prepare();
+	vmap_fork_prepare();
+	kmap_fork_prepare();
+	pthread_mutex_lock(&init_mm.page_table_lock);
+	fork_state.unparked = kmm_cpu_fork_prepare();
+	fork_state.irq = kmm_irq_save();
+	slab_fork_lock_nodes();
+	buddy_fork_lock_zones();
+	/* From here to the unpark, nothing but system calls: a parked thread may hold any libc lock. */
+	fork_state.copied = 0;
+	fork_state.newfd = copy_physical_memory();
+	fork_state.err = fork_state.newfd < 0 ? -fork_state.newfd : 0;
+	kmm_cpu_fork_save();
+	save_zone_counters(false);
+	kmm_cpu_fork_unpark();
+}
+
+static void fork_parent(void)
+{
+	if (fork_state.active) {
+		buddy_fork_unlock_zones();
+		slab_fork_parent(); /* the list locks, then slab_mutex */
+		kmm_irq_restore(fork_state.irq);
+		kmm_cpu_fork_parent();
+		pthread_mutex_unlock(&init_mm.page_table_lock);
+		kmap_fork_parent();
+		vmap_fork_parent();
+		reclaim_fork_parent();
+		call_rcu_after_fork_parent();
+		if (fork_state.newfd >= 0)
+			close(fork_state.newfd);
+		fork_state.newfd = -1;
+	}
+	kmm_boot_lock_fork_parent();
+	if (fork_state.active && fork_state.err)
+		kmm_report("fork: cannot copy physical memory for the child: %s",
+			   strerror(fork_state.err));
+	if (fork_state.active && fork_state.unparked)
+		kmm_report("fork: %d CPU(s) did not answer KMM_IPI_SIGNAL in 2 s (signal "
+			   "blocked?); the child leaks their per-CPU caches",
+			   fork_state.unparked);
+}
+
+/* The child cannot go on sharing the parent's memory. */
+static void __attribute__((noreturn)) fork_child_fail(const char *what)
+{
+	static const char msg[] = "kmm: fork: the child has no copy of physical memory (";
+
+	(void)!write(2, msg, sizeof(msg) - 1);
+	(void)!write(2, what, strlen(what));
+	(void)!write(2, "); aborting\n", 12);
+	abort();
+}
+
+/*
+ * switch_physical_memory - map the direct map and every mirror of the table
+ * from @newfd, which replaces the old memfd (and takes its number).
+ */
+static void switch_physical_memory(int newfd)
+{
+	unsigned long top = kmm_kmap_local_end ? kmm_kmap_local_end : VMALLOC_END;
+	void *map;
+
+	map = mmap((void *)PAGE_OFFSET, kmm_direct_map_bytes, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_FIXED | MAP_NORESERVE, newfd, 0);
+	if (map == MAP_FAILED)
+		fork_child_fail("mapping the direct map failed");
+	if (dup3(newfd, kmm_machine.memfd, O_CLOEXEC) < 0)
+		fork_child_fail("dup3 failed");
+	close(newfd);
+	if (VMALLOC_START) {
+		/* Revoked and stale mirrors still map the old memfd: drop them all. */
+		map = mmap((void *)VMALLOC_START, top - VMALLOC_START, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		if (map == MAP_FAILED)
+			fork_child_fail("replacing the vmalloc area failed");
+		flush_tlb_kernel_range(VMALLOC_START, top);
+	}
+}
+
+static void fork_child(void)
+{
+	int leaked;
+
+	kmm_report_fork_child();
+	if (!fork_state.active) {
+		kmm_boot_lock_fork_child();
+		return;
+	}
+	if (fork_state.newfd < 0)
+		fork_child_fail(strerror(fork_state.err));
+	switch_physical_memory(fork_state.newfd);
+	fork_state.newfd = -1;
+	buddy_fork_child();
+	slab_fork_child();
+	pthread_mutex_init(&init_mm.page_table_lock, NULL);
+	kmap_fork_child();
+	vmap_fork_child();
+	save_zone_counters(true);
+	kmm_irq_restore(fork_state.irq);
+	debug_pagealloc_reprotect();
+	leaked = kmm_cpu_fork_child();
+	kmm_boot_lock_fork_child();
+	call_rcu_after_fork_child();
+	slab_fork_child_restart();
+	if (leaked)
+		kmm_report("fork: %d CPU(s) could not be parked; their per-CPU caches are lost in "
+			   "the child",
+			   leaked);
+}
+
+static void register_fork_handlers(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+void kmm_fork_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, register_fork_handlers);
+}
