@@ -114,14 +114,14 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 {
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
-		struct page *buddy = page + (buddy_pfn - pfn);
+		struct page *buddy = pfn_to_page(buddy_pfn);
 		unsigned long combined_pfn;
 
 		if (!page_is_buddy(buddy, buddy_pfn, zone, order))
 			break;
 		del_from_free_list(buddy, zone, order);
 		combined_pfn = buddy_pfn & pfn;
-		page = page + (combined_pfn - pfn);
+		page = pfn_to_page(combined_pfn);
 		pfn = combined_pfn;
 		order++;
 	}
