@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <kmm/vmalloc.h>
 
 #include "boot/machine.h"
 #include "buddy/internal.h"
@@ -218,6 +219,8 @@ const char *kfree_target(const void *ptr, struct kmem_cache **s, struct page **h
 
 	*s = NULL;
 	*head = NULL;
+	if (kmm_booted() && is_vmalloc_addr(ptr))
+		return "a vmalloc address, not in the direct map (vfree() or kvfree() frees it)";
 	if (!kmm_booted() || off >= kmm_direct_map_bytes)
 		return "not in the direct map";
 	page = virt_to_page(ptr);
