@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_api.h - the entry points of the fuzz harness (fuzz_api.c), as libFuzzer
+ * calls them, for replay.c's main() to call the same way.
+ */
+#ifndef KMM_FUZZ_API_H
+#define KMM_FUZZ_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Once, before the first input: probes the build, sets up the capture of stderr. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Run one input (a program of operations); aborts on any failure.  Returns 0. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif /* KMM_FUZZ_API_H */
