@@ -26,7 +26,10 @@
  *      files, so HighMem frames, which have no direct map, are copied too.
  *      The parked CPUs' slots and the zone counters are saved as well;
  *   6. the parked CPUs go (glibc's fork() takes malloc's and stdio's locks
- *      after the handlers, which a parked thread might hold).  Everything
+ *      after the handlers, which a parked thread might hold), but without
+ *      their CPUs: their allocator calls wait for the locks below until the
+ *      parent handler gives the CPUs back, so none lands between the copy
+ *      and fork().  Everything
  *      of steps 1, 2 and 4 stays held, so until fork() nothing that the copy
  *      and the process's own memory describe together can change, except the
  *      per-CPU slots of the other CPUs (restored from step 5 in the child).

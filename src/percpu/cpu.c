@@ -181,6 +181,12 @@ static struct kmm_cpu *cpu_online_self(void)
 	int i;
 
 	pthread_mutex_lock(&cpu_registry_lock);
+	/* a thread whose CPU a fork took away for a moment has it back now */
+	if (kmm_this_cpu) {
+		cpu = kmm_this_cpu;
+		pthread_mutex_unlock(&cpu_registry_lock);
+		return cpu;
+	}
 	if (kmm_booted()) {
 		for (i = 0; i < NR_CPUS; i++) {
 			if (!cpu_slots[i].online) {
@@ -390,6 +396,7 @@ unsigned int num_online_cpus(void)
  * memory holds.  All of it under ipi_call_lock and cpu_registry_lock.
  */
 static int fork_gate;		    /* 1 while parked CPUs must stay parked (futex) */
+static int fork_detach;		    /* parked CPUs leave their thread when let go (atomic) */
 static int fork_parked[NR_CPUS];    /* the CPU is parked in fork_park() (atomic) */
 static bool fork_saved_ok[NR_CPUS]; /* fork_saved[id] holds the CPU's state at the copy */
 static struct kmm_cpu *fork_saved;  /* NR_CPUS slots, anonymous, NORESERVE */
@@ -397,13 +404,22 @@ static struct kmm_cpu *fork_saved;  /* NR_CPUS slots, anonymous, NORESERVE */
 #define FORK_PARK_TRY_NS   (200LL * 1000 * 1000)
 #define FORK_PARK_TOTAL_NS (2LL * 1000 * 1000 * 1000)
 
-/* The IPI function: wait, in the handler, until the forking thread opens the gate. */
+/*
+ * The IPI function: wait, in the handler, until the forking thread opens the
+ * gate.  Let go after the copy (fork_detach), the thread leaves its CPU until
+ * the fork is over: its fast paths find no CPU and its slow paths wait for the
+ * locks the fork holds, so nothing it allocates or frees between the copy and
+ * fork() is missing from the child's copy.  The parent handler gives the CPU
+ * back before it releases cpu_registry_lock.
+ */
 static void fork_park(struct kmm_cpu *cpu, void *info)
 {
 	(void)info;
 	__atomic_store_n(&fork_parked[cpu->id], 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&fork_gate, __ATOMIC_ACQUIRE))
 		syscall(SYS_futex, &fork_gate, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+	if (__atomic_load_n(&fork_detach, __ATOMIC_ACQUIRE))
+		kmm_this_cpu = NULL;
 	__atomic_store_n(&fork_parked[cpu->id], 0, __ATOMIC_RELEASE);
 }
 
@@ -493,11 +509,24 @@ void kmm_cpu_fork_save(void)
 
 void kmm_cpu_fork_unpark(void)
 {
+	__atomic_store_n(&fork_detach, 1, __ATOMIC_RELEASE);
 	fork_open_gate();
 }
 
 void kmm_cpu_fork_parent(void)
 {
+	int i;
+
+	/* The detached threads get their CPUs back (a thread waiting in cpu_online_self() too). */
+	for (i = 0; i < NR_CPUS; i++) {
+		struct kmm_cpu *cpu = &cpu_slots[i];
+
+		while (fork_saved_ok[i] && __atomic_load_n(&fork_parked[i], __ATOMIC_ACQUIRE))
+			nanosleep(&(struct timespec){0, 20000}, NULL);
+		if (fork_saved_ok[i] && cpu->owner_ref)
+			__atomic_store_n(cpu->owner_ref, cpu, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&fork_detach, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&cpu_registry_lock);
 	pthread_mutex_unlock(&ipi_call_lock);
 }
@@ -510,6 +539,7 @@ int kmm_cpu_fork_child(void)
 	pthread_mutex_init(&ipi_call_lock, NULL);
 	pthread_mutex_init(&cpu_registry_lock, NULL);
 	fork_gate = 0;
+	fork_detach = 0;
 	for (i = 0; i < NR_CPUS; i++) {
 		struct kmm_cpu *cpu = &cpu_slots[i];
 
