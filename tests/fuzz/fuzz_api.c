@@ -57,6 +57,8 @@
 #include <urcu.h>
 #include <kmm/kmm.h>
 
+#include "../pattern.h"
+
 #include "fuzz_api.h"
 
 #define FUZZ_CMDLINE                                                                               \
@@ -345,45 +347,10 @@ static void expect_quiet(off_t before, bool may_warn, const char *what)
 
 /* ---- patterns ---- */
 
-static inline uint64_t pat_word(uint32_t id, unsigned long w)
+/* Does @len bytes at @p break (check) the pattern of @id from @off on?  (Fill: never.) */
+static bool pattern_bad(unsigned char *p, uint32_t id, unsigned long off, size_t len, bool check)
 {
-	uint64_t x = ((uint64_t)id << 32 | (uint32_t)w) * 0x9E3779B97F4A7C15ULL;
-
-	return x ^ x >> 29 ^ (uint64_t)w << 40;
-}
-
-static inline uint8_t pat_byte(uint32_t id, unsigned long off)
-{
-	return (uint8_t)(pat_word(id, off >> 3) >> ((off & 7) * 8));
-}
-
-/* Fill (@check false) or check @len bytes at @p, pattern offsets @off on. */
-static bool pattern(unsigned char *p, uint32_t id, unsigned long off, size_t len, bool check)
-{
-	size_t i = 0;
-
-	while (i < len && ((off + i) & 7)) {
-		if (check ? p[i] != pat_byte(id, off + i) : (p[i] = pat_byte(id, off + i), false))
-			return false;
-		i++;
-	}
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w = pat_word(id, (off + i) >> 3);
-
-		if (check) {
-			uint64_t v;
-
-			memcpy(&v, p + i, 8);
-			if (v != w)
-				return false;
-		} else {
-			memcpy(p + i, &w, 8);
-		}
-	}
-	for (; i < len; i++)
-		if (check ? p[i] != pat_byte(id, off + i) : (p[i] = pat_byte(id, off + i), false))
-			return false;
-	return true;
+	return pattern(p, id, off, len, check) >= 0;
 }
 
 static bool all_bytes(const unsigned char *p, size_t len, unsigned char c)
@@ -425,7 +392,7 @@ static void pages_pattern(struct obj *o, struct page *page, unsigned long nr, un
 
 		if (!k)
 			fail("kmap_local_page of pfn %#lx returned NULL", page_to_pfn(page + i));
-		if (!pattern(k, o->id, off + i * PAGE_SIZE, PAGE_SIZE, check)) {
+		if (pattern_bad(k, o->id, off + i * PAGE_SIZE, PAGE_SIZE, check)) {
 			kunmap_local(k);
 			k = kmap_local_page(page + i);
 			pattern_fail(o, k, off + i * PAGE_SIZE, PAGE_SIZE, how);
@@ -452,7 +419,7 @@ static void obj_pattern(struct obj *o, bool check, size_t limit, const char *how
 			      how);
 		return;
 	}
-	if (!pattern(o->ptr, o->id, o->pat_off, len, check))
+	if (pattern_bad(o->ptr, o->id, o->pat_off, len, check))
 		pattern_fail(o, o->ptr, o->pat_off, len, how);
 	/* Mappings of the same pages: each page seen through its own address too. */
 	obj_fix_pages(o);
@@ -460,7 +427,7 @@ static void obj_pattern(struct obj *o, bool check, size_t limit, const char *how
 		for (i = 0; i < o->nr_pages && (size_t)i * PAGE_SIZE < len; i++) {
 			unsigned char *k = kmap_local_page(o->pages[i]);
 
-			if (!pattern(k, o->id, o->pat_off + i * PAGE_SIZE, PAGE_SIZE, true)) {
+			if (pattern_bad(k, o->id, o->pat_off + i * PAGE_SIZE, PAGE_SIZE, true)) {
 				kunmap_local(k);
 				fail("vmap page %u of id %u differs through kmap_local_page", i,
 				     o->id);
@@ -478,7 +445,7 @@ static void obj_pattern(struct obj *o, bool check, size_t limit, const char *how
 			fail("vmalloc_to_page(%p) of a live area is NULL",
 			     (void *)(o->ptr + pg * PAGE_SIZE));
 		k = kmap_local_page(page);
-		if (!pattern(k, o->id, o->pat_off + pg * PAGE_SIZE, n, true)) {
+		if (pattern_bad(k, o->id, o->pat_off + pg * PAGE_SIZE, n, true)) {
 			kunmap_local(k);
 			fail("id %u: page %zu of the area differs through vmalloc_to_page", o->id,
 			     pg);
@@ -1116,7 +1083,7 @@ static void op_realloc(void)
 	o->ptr = p;
 	o->size = size;
 	F.live_bytes += o->size;
-	if (!pattern(o->ptr, o->id, o->pat_off, keep, true))
+	if (pattern_bad(o->ptr, o->id, o->pat_off, keep, true))
 		pattern_fail(o, o->ptr, o->pat_off, keep, "by realloc");
 	if (is_vmalloc_addr(p))
 		o->kind = o->kind == K_KMALLOC ? K_KVMALLOC : o->kind;
@@ -1210,7 +1177,7 @@ static void op_kmap(void)
 	expect_quiet(pos, false, "kmap");
 	if (!k)
 		fail("kmap returned NULL");
-	if (!pattern(k, o->id, o->pat_off + pg * PAGE_SIZE, PAGE_SIZE, true))
+	if (pattern_bad(k, o->id, o->pat_off + pg * PAGE_SIZE, PAGE_SIZE, true))
 		pattern_fail(o, k, o->pat_off + pg * PAGE_SIZE, PAGE_SIZE, "seen through kmap");
 	if (kmap_to_page(k) != page)
 		fail("kmap_to_page(%p) is not the page kmapped", (void *)k);
@@ -1273,8 +1240,8 @@ static void op_kmap_local(void)
 	n = i;
 	logop("kmap_local_page x%u", n);
 	for (i = 0; i < n; i++)
-		if (!pattern(m[i].k, m[i].o->id, m[i].o->pat_off + m[i].pg * PAGE_SIZE, PAGE_SIZE,
-			     true))
+		if (pattern_bad(m[i].k, m[i].o->id, m[i].o->pat_off + m[i].pg * PAGE_SIZE,
+				PAGE_SIZE, true))
 			pattern_fail(m[i].o, m[i].k, m[i].o->pat_off + m[i].pg * PAGE_SIZE,
 				     PAGE_SIZE, "seen through kmap_local_page");
 	while (n--)

@@ -46,6 +46,8 @@
 #include <urcu.h>
 #include <kmm/kmm.h>
 
+#include "../pattern.h"
+
 #define STRESS_CMDLINE "mem=128M highmem=32M"
 #define LOCAL_MAX      48	  /* allocations a worker holds */
 #define RING_SIZE      1024	  /* allocations in flight between threads */
@@ -133,43 +135,6 @@ static void die(const char *fmt, ...)
 }
 
 /* ---- patterns ---- */
-
-static inline uint64_t pat_word(uint32_t id, unsigned long w)
-{
-	uint64_t x = ((uint64_t)id << 32 | (uint32_t)w) * 0x9E3779B97F4A7C15ULL;
-
-	return x ^ x >> 29 ^ (uint64_t)w << 40;
-}
-
-static inline uint8_t pat_byte(uint32_t id, unsigned long off)
-{
-	return (uint8_t)(pat_word(id, off >> 3) >> ((off & 7) * 8));
-}
-
-/* Fill or check @len bytes at @p with pattern offsets @off on; the first bad offset or -1. */
-static long pattern(unsigned char *p, uint32_t id, unsigned long off, size_t len, bool check)
-{
-	size_t i;
-
-	for (i = 0; i < len && ((off + i) & 7); i++)
-		if (check ? p[i] != pat_byte(id, off + i) : (p[i] = pat_byte(id, off + i), false))
-			return (long)i;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w = pat_word(id, (off + i) >> 3), v;
-
-		if (check) {
-			memcpy(&v, p + i, 8);
-			if (v != w)
-				return (long)i;
-		} else {
-			memcpy(p + i, &w, 8);
-		}
-	}
-	for (; i < len; i++)
-		if (check ? p[i] != pat_byte(id, off + i) : (p[i] = pat_byte(id, off + i), false))
-			return (long)i;
-	return -1;
-}
 
 /* Fill (@check false) or check @it, page by page through kmap_local_page() where needed. */
 static void item_pattern(struct item *it, bool check, const char *when)
