@@ -1798,7 +1798,8 @@ static const struct scenario scenarios[] = {
 	SCENARIO(kfree_of_a_large_kmalloc_twice, 0,
 		 "kfree: {p}: Not a kmalloc allocation (its page is free), refused"),
 	SCENARIO(kfree_of_a_vmalloc_address, 0,
-		 "kfree: {p}: a vmalloc address, not in the direct map (vfree() or kvfree() frees it), "
+		 "kfree: {p}: a vmalloc address, not in the direct map (vfree() or kvfree() frees "
+		 "it), "
 		 "refused"),
 	SCENARIO(ksize_inside_an_object, 0,
 		 "ksize: {p}: 1 bytes into an object of kmalloc-64, refused"),

@@ -91,11 +91,11 @@ struct kmem_cache {
 	unsigned int colour;	    /* colours: offsets a slab's first object may start at */
 	unsigned int colour_off;    /* bytes between colours */
 	unsigned int freelist_size; /* bytes of on-slab freelist (0: in an object or struct page) */
-	bool obj_freelist;  /* the freelist lives in a free object (the kernel's OBJFREELIST) */
+	bool obj_freelist; /* the freelist lives in a free object (the kernel's OBJFREELIST) */
 	/* every allocation and free takes the out-of-line path (debugging is on): no CPU arrays */
 	bool bypass_arrays;
 	unsigned int red_left_pad; /* SLAB_RED_ZONE: bytes of red zone before each object */
-	unsigned int inuse;	   /* object and right red zone: where SLAB_STORE_USER's records start */
+	unsigned int inuse; /* object and right red zone: where SLAB_STORE_USER's records start */
 	unsigned int limit; /* per-CPU array size (tunable) */
 	unsigned int batchcount;		   /* per-CPU array batch (tunable) */
 	unsigned int shared;			   /* shared array factor (tunable; 0: none) */

@@ -32,8 +32,8 @@ LIST_HEAD(slab_caches);
 pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
 unsigned long kmm_direct_map_bytes;
 
-#define CACHE_LINE_SIZE	 64
-#define REAPTIMEOUT_SEC	 2
+#define CACHE_LINE_SIZE 64
+#define REAPTIMEOUT_SEC 2
 
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
 {
@@ -592,8 +592,10 @@ static void slabs_unpoison_all(void)
 
 			for (i = 0; i < 3; i++)
 				list_for_each_entry(page, lists[i], lru)
+				{
 					kmm_asan_unpoison(page_address(page),
 							  PAGE_SIZE << s->gfporder);
+				}
 		}
 	}
 }
@@ -673,8 +675,10 @@ void slab_fork_lock_nodes(void)
 	int nid;
 
 	list_for_each_entry(s, &slab_caches, list)
+	{
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_lock(&s->node[nid].list_lock);
+	}
 }
 
 void slab_fork_parent(void)
@@ -683,8 +687,10 @@ void slab_fork_parent(void)
 	int nid;
 
 	list_for_each_entry(s, &slab_caches, list)
+	{
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_unlock(&s->node[nid].list_lock);
+	}
 	pthread_mutex_unlock(&slab_mutex);
 }
 
@@ -695,8 +701,10 @@ void slab_fork_child(void)
 
 	pthread_mutex_init(&slab_mutex, NULL);
 	list_for_each_entry(s, &slab_caches, list)
+	{
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_init(&s->node[nid].list_lock, NULL);
+	}
 	pthread_mutex_init(&reaper.lock, NULL);
 	pthread_cond_init(&reaper.wake, NULL);
 	reaper_was_running = reaper.running && !reaper.stop;

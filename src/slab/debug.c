@@ -43,10 +43,10 @@
 #include "report/report.h"
 #include "slab/slab.h"
 
-#define TRACK_ADDRS	 8   /* frames of each recorded call stack */
-#define DUMP_MAX	 256 /* bytes of an object a report dumps */
-#define SLUB_DEBUG_ALL	 (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
-#define SLUB_DEBUG_MAX	 8 /* blocks in slub_debug= */
+#define TRACK_ADDRS    8   /* frames of each recorded call stack */
+#define DUMP_MAX       256 /* bytes of an object a report dumps */
+#define SLUB_DEBUG_ALL (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+#define SLUB_DEBUG_MAX 8 /* blocks in slub_debug= */
 
 /* SLAB_STORE_USER: who allocated or freed an object last. */
 struct slab_track {
@@ -81,12 +81,24 @@ static slab_flags_t parse_debug_letters(const char *s, size_t len)
 		return SLUB_DEBUG_ALL;
 	for (i = 0; i < len; i++) {
 		switch (s[i] | 0x20) {
-		case 'f': flags |= SLAB_CONSISTENCY_CHECKS; break;
-		case 'z': flags |= SLAB_RED_ZONE; break;
-		case 'p': flags |= SLAB_POISON; break;
-		case 'u': flags |= SLAB_STORE_USER; break;
-		case 't': flags |= SLAB_TRACE; break;
-		case '-': flags = 0; break;
+		case 'f':
+			flags |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'z':
+			flags |= SLAB_RED_ZONE;
+			break;
+		case 'p':
+			flags |= SLAB_POISON;
+			break;
+		case 'u':
+			flags |= SLAB_STORE_USER;
+			break;
+		case 't':
+			flags |= SLAB_TRACE;
+			break;
+		case '-':
+			flags = 0;
+			break;
 		default:
 			kmm_info("slub_debug option '%c' unknown. skipped", s[i]);
 		}
@@ -107,7 +119,8 @@ void slab_debug_setup(void)
 	const char *preload = getenv("LD_PRELOAD");
 
 	/* memcheck preloads its own library; other tools (callgrind) do not */
-	slab_under_memcheck = RUNNING_ON_VALGRIND && preload && strstr(preload, "vgpreload_memcheck");
+	slab_under_memcheck =
+		RUNNING_ON_VALGRIND && preload && strstr(preload, "vgpreload_memcheck");
 	slub_debug.nr = 0;
 	tainted = false;
 	while (*p && slub_debug.nr < SLUB_DEBUG_MAX) {
@@ -134,7 +147,7 @@ static bool name_listed(const char *list, const char *name)
 		size_t len = strcspn(list, ",");
 
 		if (len && list[len - 1] == '*' ? !strncmp(list, name, len - 1)
-						 : strlen(name) == len && !strncmp(list, name, len))
+						: strlen(name) == len && !strncmp(list, name, len))
 			return true;
 		list += len;
 		if (*list == ',')
@@ -241,8 +254,8 @@ static void print_symbol(const char *prefix, unsigned long addr, const char *suf
 	Dl_info info;
 
 	if (dladdr((void *)addr, &info) && info.dli_sname)
-		kmm_pr("%s%s+0x%lx%s", prefix, info.dli_sname,
-		       addr - (unsigned long)info.dli_saddr, suffix);
+		kmm_pr("%s%s+0x%lx%s", prefix, info.dli_sname, addr - (unsigned long)info.dli_saddr,
+		       suffix);
 	else if (info.dli_fname)
 		kmm_pr("%s%s+0x%lx%s", prefix,
 		       strrchr(info.dli_fname, '/') ? strrchr(info.dli_fname, '/') + 1
@@ -378,7 +391,8 @@ static void print_trailer(const struct kmem_cache *s, const struct page *page, v
 
 /* Every byte of [start, start + len) is @value; else report "<what> overwritten" and restore. */
 static bool check_bytes(const struct kmem_cache *s, const struct page *page, void *obj,
-			const char *what, unsigned char *start, unsigned char value, unsigned int len)
+			const char *what, unsigned char *start, unsigned char value,
+			unsigned int len)
 {
 	unsigned char *fault = NULL, *end = start + len;
 	unsigned int i;
@@ -470,7 +484,8 @@ static void trace(const struct kmem_cache *s, const struct page *page, void *obj
 	kmm_pr("TRACE %s %s %p inuse=%u fp=%p\n", s->name, alloc ? "alloc" : "free", obj,
 	       slab_active(page), (void *)slab_freelist(page));
 	if (!alloc)
-		print_section("Object ", obj, s->object_size < DUMP_MAX ? s->object_size : DUMP_MAX);
+		print_section("Object ", obj,
+			      s->object_size < DUMP_MAX ? s->object_size : DUMP_MAX);
 	dump_stack();
 	kmm_report_end(false);
 }
@@ -542,8 +557,8 @@ bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const c
 }
 
 /* The objects of one slab against what its list says.  list_lock held. */
-static int validate_slab(struct kmem_cache *s, struct page *page, const char *list,
-			 unsigned int lo, unsigned int hi)
+static int validate_slab(struct kmem_cache *s, struct page *page, const char *list, unsigned int lo,
+			 unsigned int hi)
 {
 	unsigned char seen[SLAB_OBJ_MAX_NUM / 8 + 1] = {0};
 	unsigned short *freelist = slab_freelist(page);
@@ -640,7 +655,9 @@ int kmm_validate_all(void)
 
 	pthread_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
+	{
 		errors += kmem_cache_validate(s);
+	}
 	pthread_mutex_unlock(&slab_mutex);
 	return errors;
 }

@@ -81,7 +81,7 @@ static inline void kmm_asan_unpoison(const void *addr, size_t size)
 #if __has_include(<valgrind/memcheck.h>)
 #include <valgrind/memcheck.h>
 #else
-#define RUNNING_ON_VALGRIND 0
+#define RUNNING_ON_VALGRIND				  0
 #define VALGRIND_MALLOCLIKE_BLOCK(addr, size, rz, zeroed) ((void)0)
 #define VALGRIND_FREELIKE_BLOCK(addr, rz)		  ((void)0)
 #define VALGRIND_MAKE_MEM_NOACCESS(addr, size)		  ((void)0)
