@@ -1869,10 +1869,15 @@ static const struct scenario scenarios[] = {
 	SCENARIO(alloc_pages_out_of_memory, PANIC,
 		 "*: page allocation failure: order:10, mode:0xcc0(GFP_KERNEL), "
 		 "nodemask=(null)\n" MEM_INFO),
-	SCENARIO(alloc_pages_with_gfp_dma_and_dma32, GAP, "WARNING: *GFP_DMA*GFP_DMA32*"),
-	SCENARIO(alloc_pages_with_movable_and_reclaimable, GAP,
-		 "WARNING: *__GFP_RECLAIMABLE*__GFP_MOVABLE*"),
-	SCENARIO(alloc_pages_nofail_above_order_1, GAP, "WARNING: *__GFP_NOFAIL*order*"),
+	SCENARIO(alloc_pages_with_gfp_dma_and_dma32, PANIC,
+		 "WARNING: alloc_pages: more than one zone modifier in gfp 0xcc5 "
+		 "(GFP_KERNEL|GFP_DMA|GFP_DMA32), refused"),
+	SCENARIO(alloc_pages_with_movable_and_reclaimable, PANIC,
+		 "WARNING: alloc_pages: __GFP_MOVABLE and __GFP_RECLAIMABLE together in gfp * "
+		 "allocated as movable"),
+	SCENARIO(alloc_pages_nofail_above_order_1, PANIC,
+		 "WARNING: alloc_pages: __GFP_NOFAIL above order 1 (order 4): it may wait forever; "
+		 "do not use it in new code"),
 	SCENARIO(shrinker_register_without_scan, 0,
 		 "shrinker_register: shrinker half_done has no count or scan callback, refused"),
 

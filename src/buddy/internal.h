@@ -50,6 +50,14 @@ static inline int gfp_zone(gfp_t gfp)
 	return gfp_zone_table[gfp & GFP_ZONEMASK];
 }
 
+/* gfp_zone_bad - more than one of __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM (the kernel's GFP_ZONE_BAD). */
+static inline bool gfp_zone_bad(gfp_t gfp)
+{
+	return __builtin_popcount(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)) > 1;
+}
+
+#define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)
+
 static inline int gfp_migratetype(gfp_t gfp)
 {
 	unsigned int mt = (gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3;

@@ -570,6 +570,38 @@ nopage:
 	return NULL;
 }
 
+/*
+ * check_gfp - the masks the kernel rejects: two zone modifiers (gfp_zone()'s
+ * VM_BUG_ON) are refused; __GFP_MOVABLE with __GFP_RECLAIMABLE
+ * (gfp_migratetype()'s VM_WARN_ON) is reported and allocated as movable;
+ * __GFP_NOFAIL above order 1 (rmqueue()'s WARN_ON_ONCE) is reported once.
+ * The per-CPU fast path never takes the first two (kmm_cpu_refresh_fast()).
+ * Return: false to refuse the allocation.
+ */
+static bool check_gfp(gfp_t gfp, unsigned int order)
+{
+	static bool nofail_warned;
+	char flags[256];
+
+	if (gfp_zone_bad(gfp)) {
+		kmm_report("WARNING: alloc_pages: more than one zone modifier in gfp %#x (%s), "
+			   "refused",
+			   gfp, format_gfp(gfp, flags, sizeof(flags)));
+		return false;
+	}
+	if ((gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK)
+		kmm_report("WARNING: alloc_pages: __GFP_MOVABLE and __GFP_RECLAIMABLE together in "
+			   "gfp %#x (%s), allocated as movable",
+			   gfp, format_gfp(gfp, flags, sizeof(flags)));
+	if ((gfp & __GFP_NOFAIL) && order > 1 &&
+	    !__atomic_exchange_n(&nofail_warned, true, __ATOMIC_RELAXED))
+		kmm_report(
+			"WARNING: alloc_pages: __GFP_NOFAIL above order 1 (order %u): it may wait "
+			"forever; do not use it in new code",
+			order);
+	return true;
+}
+
 /* The general path: any order, node and zone, watermarks, then the slow path. */
 static __attribute__((noinline)) struct page *
 alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *nodemask)
@@ -596,6 +628,10 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 		nid = 0;
 	}
 	gfp &= __GFP_BITS_MASK;
+	if (kmm_unlikely(gfp_zone_bad(gfp) || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
+			 ((gfp & __GFP_NOFAIL) && order > 1)) &&
+	    !check_gfp(gfp, order))
+		return NULL;
 	/* As the kernel's prepare_alloc_pages(): an injected failure, without warn_alloc(). */
 	if (kmm_unlikely(fail_page_alloc_active()) && should_fail_alloc_page(gfp, order))
 		return NULL;
