@@ -241,7 +241,10 @@ static gfp_t get_gfp(enum gfp_use use)
 			gfp |= __GFP_DMA32;
 			break;
 		default:
+			/* movable only without reclaimable: the pair together is reported */
 			gfp |= __GFP_HIGHMEM | (b & 0x40 ? __GFP_MOVABLE : 0);
+			if (gfp & __GFP_MOVABLE)
+				gfp &= ~__GFP_RECLAIMABLE;
 			break;
 		}
 	}
