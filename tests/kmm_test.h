@@ -199,14 +199,14 @@ static inline void assert_panic_on_warn_aborts(const char *cmdline, void (*bad)(
 }
 
 /*
- * peek_freed - a test about to read freed memory on purpose says so: under
- * ASan, libkmm poisons freed objects and pages.
+ * asan_allow - a test about to touch bytes libkmm poisoned for ASan on
+ * purpose (freed memory, the tail of a kmalloc object) says so.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define peek_freed(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define asan_allow(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
-#define peek_freed(p, n) ((void)0)
+#define asan_allow(p, n) ((void)0)
 #endif
 
 #endif /* KMM_TEST_H */

@@ -61,16 +61,16 @@ static void test_slub_debug_all_lays_out_red_zones_and_tracks(void **state)
 	kmm_exit();
 	/*
 	 * kmalloc-64's objects are aligned to 64, so its left red zone is 64
-	 * bytes; then 64 + 8 of right red zone + two 80-byte tracks, rounded up
-	 * to 64.  kmalloc-96 is aligned to 8.
+	 * bytes; then 64 + 8 of right red zone + two 80-byte tracks + the size
+	 * asked for (8), rounded up to 64.  kmalloc-96 is aligned to 8.
 	 */
 	boot("mem=64M slub_debug");
 	assert_int_equal(slabinfo_objsize("kmalloc-64"), 320);
-	assert_int_equal(slabinfo_objsize("kmalloc-96"), 272);
+	assert_int_equal(slabinfo_objsize("kmalloc-96"), 280);
 	kmm_exit();
 	boot("mem=64M slub_debug=Z");
 	assert_int_equal(slabinfo_objsize("kmalloc-64"), 192);
-	assert_int_equal(slabinfo_objsize("kmalloc-96"), 112);
+	assert_int_equal(slabinfo_objsize("kmalloc-96"), 120);
 }
 
 static void test_named_caches_and_prefixes_choose_which_caches_debug(void **state)
@@ -130,6 +130,38 @@ static void test_right_red_zone_overwrite_is_reported_and_restored(void **state)
 	assert_ptr_equal(kmalloc(64, GFP_KERNEL), p);
 }
 
+static void test_kmalloc_red_zone_guards_the_bytes_not_asked_for(void **state)
+{
+	struct capture c;
+	unsigned char *p;
+
+	(void)state;
+	boot("mem=64M slub_debug=Z,kmalloc-32");
+	p = kmalloc(24, GFP_KERNEL);
+	asan_allow(p + 24, 1);
+	p[24] = 0x77; /* inside kmalloc-32's object, beyond the 24 bytes asked for */
+	capture_begin(&c);
+	kfree(p);
+	capture_end(&c);
+	assert_non_null(strstr(c.text, "BUG kmalloc-32 (Not tainted): kmalloc Redzone overwritten"));
+	assert_non_null(strstr(c.text, "@offset=24. First byte 0x77 instead of 0xcc"));
+	assert_int_equal(kmm_validate_all(), 0);
+	/* ksize() hands out the whole object: then all 32 bytes are the caller's */
+	p = kmalloc(24, GFP_KERNEL);
+	assert_int_equal(ksize(p), 32);
+	p[31] = 1;
+	capture_begin(&c);
+	kfree(p);
+	capture_end(&c);
+	assert_string_equal(c.text, "");
+	/* kzalloc zeroes what was asked for and leaves the red zone */
+	p = kzalloc(20, GFP_KERNEL);
+	asan_allow(p + 20, 12);
+	assert_true(all_bytes(p, 0, 20));
+	assert_true(all_bytes(p + 20, SLUB_RED_ACTIVE, 12));
+	kfree(p);
+}
+
 static void test_left_red_zone_overwrite_is_reported(void **state)
 {
 	struct kmem_cache *s;
@@ -162,7 +194,7 @@ static void test_write_after_free_is_found_by_the_next_allocation(void **state)
 	p = kmalloc(128, GFP_KERNEL);
 	kfree(p);
 	/* the freed object is poisoned; write into it behind the allocator's back */
-	peek_freed(p, 128);
+	asan_allow(p, 128);
 	assert_true(all_bytes(p, POISON_FREE, 127));
 	assert_int_equal(p[127], POISON_END);
 	p[5] = 0x42;
@@ -368,7 +400,7 @@ static void test_init_on_alloc_and_init_on_free_zero_objects(void **state)
 	p = kmalloc(100, GFP_KERNEL);
 	memset(p, 0xff, 100);
 	kfree(p);
-	peek_freed(p, 100);
+	asan_allow(p, 100);
 	assert_true(all_bytes(p, 0, 100));
 }
 
@@ -428,6 +460,16 @@ static void test_debug_caches_keep_no_cpu_arrays(void **state)
 }
 
 #ifdef KMM_ASAN
+static int overflow_of_kmalloc(void *arg)
+{
+	volatile char *p;
+
+	(void)arg;
+	kmm_init("mem=64M");
+	p = kmalloc(24, GFP_KERNEL);
+	return p[24];
+}
+
 static int use_after_kfree(void *arg)
 {
 	volatile char *p;
@@ -440,31 +482,48 @@ static int use_after_kfree(void *arg)
 }
 #endif
 
-/* ASan builds: a read of a freed kmalloc object is an ASan report (use-after-poison). */
-static void test_asan_reports_use_after_kfree(void **state)
-{
 #ifdef KMM_ASAN
+/* The stderr of @fn run in a forked child (where ASan reports and aborts). */
+static const char *asan_child_report(int (*fn)(void *arg))
+{
+	static char text[8192];
 	char path[] = "/tmp/kmm-asan-XXXXXX";
 	int fd = mkstemp(path), status;
-	char text[8192] = "";
+	ssize_t n;
 	pid_t pid;
 
-	(void)state;
 	assert_true(fd >= 0);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		dup2(fd, 2);
-		_exit(use_after_kfree(NULL));
+		_exit(fn(NULL));
 	}
 	assert_true(waitpid(pid, &status, 0) == pid);
-	assert_true(pread(fd, text, sizeof(text) - 1, 0) > 0);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(path);
+	return text;
+}
+#endif
+
+/*
+ * ASan builds: a read of a freed kmalloc object, or of the bytes of a kmalloc
+ * object beyond the size asked for, is an ASan report (use-after-poison).
+ */
+static void test_asan_reports_use_after_kfree_and_overflow(void **state)
+{
+	(void)state;
+#ifdef KMM_ASAN
+	const char *text = asan_child_report(use_after_kfree);
+
 	assert_non_null(strstr(text, "AddressSanitizer: use-after-poison"));
 	assert_non_null(strstr(text, "use_after_kfree"));
+	text = asan_child_report(overflow_of_kmalloc);
+	assert_non_null(strstr(text, "AddressSanitizer: use-after-poison"));
+	assert_non_null(strstr(text, "overflow_of_kmalloc"));
 #else
-	(void)state;
 	skip();
 #endif
 }
@@ -537,6 +596,7 @@ int main(int argc, char **argv)
 		kmm_test(test_named_caches_and_prefixes_choose_which_caches_debug),
 		kmm_test(test_unknown_letters_are_skipped_with_a_notice),
 		kmm_test(test_right_red_zone_overwrite_is_reported_and_restored),
+		kmm_test(test_kmalloc_red_zone_guards_the_bytes_not_asked_for),
 		kmm_test(test_left_red_zone_overwrite_is_reported),
 		kmm_test(test_write_after_free_is_found_by_the_next_allocation),
 		kmm_test(test_every_double_free_is_caught_not_only_the_last),
@@ -549,7 +609,7 @@ int main(int argc, char **argv)
 		kmm_test(test_init_on_alloc_and_init_on_free_zero_objects),
 		kmm_test(test_caches_that_bypass_arrays_catch_every_double_free),
 		kmm_test(test_debug_caches_keep_no_cpu_arrays),
-		kmm_test(test_asan_reports_use_after_kfree),
+		kmm_test(test_asan_reports_use_after_kfree_and_overflow),
 		kmm_test(test_valgrind_memcheck_sees_slab_objects),
 	};
 

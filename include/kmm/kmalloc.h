@@ -125,6 +125,20 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
 
 /* The out-of-line paths of kmalloc(), kmalloc_node() and kfree(). */
 void *__kmalloc(size_t size, gfp_t flags);
+/* __kmalloc_cache - @size bytes from @s, its kmalloc cache, when the CPU's array is empty. */
+void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size);
+
+/*
+ * Under AddressSanitizer, the bytes of a kmalloc object beyond the size asked
+ * for stay poisoned (until ksize() or krealloc() hands them out), so ASan
+ * reports an overflow into them.  Other builds compile none of this.
+ */
+#ifdef KMM_ASAN
+#define kmm_asan_kmalloc_tail(s, obj, size)                                                        \
+	ASAN_POISON_MEMORY_REGION((char *)(obj) + (size), (s)->object_size - (size))
+#else
+#define kmm_asan_kmalloc_tail(s, obj, size) ((void)0)
+#endif
 void *__kmalloc_node(size_t size, gfp_t flags, int node);
 void __kfree(const void *obj);
 
@@ -163,6 +177,7 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
 	unsigned int index;
+	void *obj;
 
 	if (__builtin_constant_p(size)) {
 		if (!size)
@@ -181,7 +196,11 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 	s = kmalloc_caches[kmalloc_type(flags)][index];
 	if (kmm_unlikely(s == NULL))
 		return __kmalloc(size, flags);
-	return kmem_cache_alloc(s, flags);
+	if (kmm_likely(kmem_cache_alloc_fast(s, flags, &obj))) {
+		kmm_asan_kmalloc_tail(s, obj, size);
+		return obj;
+	}
+	return __kmalloc_cache(s, flags, size);
 }
 
 /* kmalloc_node - kmalloc() with the memory on node @node (NUMA_NO_NODE: any). */

@@ -206,14 +206,12 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
 /* kmm_direct_map_bytes - bytes of the direct map (0 before boot), for the inline checks. */
 extern unsigned long kmm_direct_map_bytes;
 
-/**
- * kmem_cache_alloc - an object from @s.
- * @gfp: GFP flags for growing the cache; __GFP_ZERO zeroes the object.
- *
- * Context: any thread; the fast path pops the calling CPU's array.
- * Return: the object, or NULL when the cache cannot grow.
+/*
+ * kmem_cache_alloc_fast - the allocation fast path: pop the calling CPU's
+ * array into *@objp (zeroed for __GFP_ZERO).  False, with nothing done, when
+ * the thread has no CPU or the array is empty: the caller takes a slow path.
  */
-static kmm_always_inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+static kmm_always_inline bool kmem_cache_alloc_fast(struct kmem_cache *s, gfp_t gfp, void **objp)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 
@@ -230,10 +228,27 @@ static kmm_always_inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 			kmm_asan_object(s, obj, true);
 			if (gfp & __GFP_ZERO)
 				memset(obj, 0, s->object_size);
-			return obj;
+			*objp = obj;
+			return true;
 		}
 		kmm_fastpath_exit(cpu);
 	}
+	return false;
+}
+
+/**
+ * kmem_cache_alloc - an object from @s.
+ * @gfp: GFP flags for growing the cache; __GFP_ZERO zeroes the object.
+ *
+ * Context: any thread; the fast path pops the calling CPU's array.
+ * Return: the object, or NULL when the cache cannot grow.
+ */
+static kmm_always_inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	void *obj;
+
+	if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj)))
+		return obj;
 	return __kmem_cache_alloc(s, gfp, NUMA_NO_NODE);
 }
 

@@ -203,7 +203,7 @@ void *__kmalloc_node(size_t size, gfp_t flags, int node)
 	s = kmalloc_slab(size, flags);
 	if (kmm_unlikely(!s))
 		return NULL;
-	return kmem_cache_alloc_node(s, flags, node);
+	return kmalloc_slab_alloc(s, flags, node, size, (unsigned long)__builtin_return_address(0));
 }
 
 void *__kmalloc(size_t size, gfp_t flags)
@@ -288,7 +288,11 @@ static size_t object_size(const void *ptr, const char *call)
 		kmm_report("%s: %p: %s, refused", call, ptr, problem);
 		return 0;
 	}
-	return s ? s->object_size : PAGE_SIZE << compound_order(head);
+	if (!s)
+		return PAGE_SIZE << compound_order(head);
+	/* all of it is the caller's now, as the kernel's ksize() says */
+	slab_kmalloc_whole(s, (void *)ptr);
+	return s->object_size;
 }
 
 size_t ksize(const void *obj)

@@ -196,6 +196,8 @@ void slab_debug_layout(struct kmem_cache *s)
 	size = s->inuse;
 	if (s->flags & SLAB_STORE_USER)
 		size += 2 * sizeof(struct slab_track);
+	if (kmalloc_redzoned(s))
+		size += sizeof(unsigned long);
 	if (s->flags & SLAB_RED_ZONE) {
 		s->red_left_pad = align_up(sizeof(void *), s->align);
 		size += s->red_left_pad;
@@ -203,11 +205,22 @@ void slab_debug_layout(struct kmem_cache *s)
 	s->size = align_up(size, s->align);
 }
 
-/* The slot of @obj: [object - red_left_pad, object - red_left_pad + size). */
-static unsigned int info_end(const struct kmem_cache *s)
+/* Where a red-zoned kmalloc object records the size asked for: after the tracks. */
+static unsigned int orig_size_offset(const struct kmem_cache *s)
 {
 	return s->inuse +
 	       ((s->flags & SLAB_STORE_USER) ? 2 * (unsigned int)sizeof(struct slab_track) : 0);
+}
+
+/* The end of the metadata; padding from there to the slot's end. */
+static unsigned int info_end(const struct kmem_cache *s)
+{
+	return orig_size_offset(s) + (kmalloc_redzoned(s) ? (unsigned int)sizeof(unsigned long) : 0);
+}
+
+static unsigned long *orig_size_of(const struct kmem_cache *s, void *obj)
+{
+	return (unsigned long *)((char *)obj + orig_size_offset(s));
 }
 
 static struct slab_track *get_track(const struct kmem_cache *s, void *obj, enum track_item item)
@@ -432,6 +445,13 @@ static bool check_object(const struct kmem_cache *s, const struct page *page, vo
 				  s->red_left_pad);
 		ok &= check_bytes(s, page, obj, "Redzone", p + s->object_size, val,
 				  s->inuse - s->object_size);
+		if (val == SLUB_RED_ACTIVE && kmalloc_redzoned(s)) {
+			unsigned long orig = *orig_size_of(s, obj);
+
+			if (orig < s->object_size)
+				ok &= check_bytes(s, page, obj, "kmalloc Redzone", p + orig, val,
+						  s->object_size - (unsigned int)orig);
+		}
 	} else if ((s->flags & SLAB_POISON) && s->inuse > s->object_size) {
 		ok &= check_bytes(s, page, obj, "Alignment padding", p + s->object_size,
 				  POISON_INUSE, s->inuse - s->object_size);
@@ -473,9 +493,15 @@ static void init_object(const struct kmem_cache *s, void *obj, unsigned char val
 /* A new slab's object, before its constructor runs. */
 void slab_debug_init_object(struct kmem_cache *s, void *obj)
 {
-	if (s->flags & SLAB_STORE_USER)
-		memset((char *)obj + s->inuse, 0, 2 * sizeof(struct slab_track));
+	memset((char *)obj + s->inuse, 0, info_end(s) - s->inuse);
 	init_object(s, obj, SLUB_RED_INACTIVE);
+}
+
+void slab_kmalloc_whole(struct kmem_cache *s, void *obj)
+{
+	if (kmalloc_redzoned(s))
+		*orig_size_of(s, obj) = s->object_size;
+	kmm_asan_unpoison(obj, s->object_size);
 }
 
 static void trace(const struct kmem_cache *s, const struct page *page, void *obj, bool alloc)
@@ -521,7 +547,8 @@ static bool check_slab(const struct kmem_cache *s, const struct page *page, cons
 	return true;
 }
 
-void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsigned long caller)
+void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsigned long caller,
+		      unsigned int orig_size)
 {
 	kmm_asan_unpoison((char *)obj - s->red_left_pad, s->size);
 	if (s->flags & SLAB_CONSISTENCY_CHECKS)
@@ -530,6 +557,10 @@ void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsign
 	if (s->flags & SLAB_STORE_USER)
 		set_track(s, obj, TRACK_ALLOC, caller);
 	init_object(s, obj, SLUB_RED_ACTIVE);
+	if (kmalloc_redzoned(s)) {
+		*orig_size_of(s, obj) = orig_size;
+		memset((char *)obj + orig_size, SLUB_RED_ACTIVE, s->object_size - orig_size);
+	}
 	if (s->flags & SLAB_TRACE)
 		trace(s, page, obj, true);
 }

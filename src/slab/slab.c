@@ -521,11 +521,26 @@ static bool want_init_on_free(const struct kmem_cache *s)
 }
 
 /*
+ * hand_out - @obj goes to the caller: zeroed if @zero (a red-zoned kmalloc
+ * object up to @orig_size, the rest being its red zone), and under ASan
+ * usable up to @orig_size, the bytes asked for.
+ */
+static void hand_out(const struct kmem_cache *s, void *obj, size_t orig_size, bool zero)
+{
+	kmm_asan_unpoison(obj, s->object_size);
+	if (zero)
+		memset(obj, 0, kmalloc_redzoned(s) ? orig_size : s->object_size);
+	if (orig_size < s->object_size)
+		kmm_asan_poison((char *)obj + orig_size, s->object_size - orig_size);
+}
+
+/*
  * bypass_alloc - the allocation of a cache that bypasses the CPU arrays:
  * straight from the slabs, checked (debugging), zeroed (init_on_alloc),
  * announced to Valgrind.
  */
-static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller)
+static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller,
+			  unsigned int orig_size)
 {
 	void *obj = alloc_from_node(s, gfp, node);
 	bool zeroed = (gfp & __GFP_ZERO) || want_init_on_alloc(s);
@@ -535,17 +550,19 @@ static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned lo
 	if (slab_under_memcheck)
 		VALGRIND_MAKE_MEM_DEFINED(obj, s->object_size);
 	if (s->flags & SLAB_DEBUG_FLAGS)
-		slab_debug_alloc(s, obj_to_head(obj), obj, caller);
-	kmm_asan_unpoison(obj, s->object_size);
-	if (zeroed)
-		memset(obj, 0, s->object_size);
+		slab_debug_alloc(s, obj_to_head(obj), obj, caller, orig_size);
+	hand_out(s, obj, orig_size, zeroed);
 	if (slab_under_memcheck)
 		VALGRIND_MALLOCLIKE_BLOCK(obj, s->object_size, 0, zeroed);
 	return obj;
 }
 
-/* The out-of-line allocation; @caller is the return address into the program. */
-static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller)
+/*
+ * The out-of-line allocation; @caller is the return address into the
+ * program, @orig_size the bytes asked for (a kmalloc's size; else object_size).
+ */
+static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller,
+			size_t orig_size)
 {
 	struct kmm_cpu *cpu = kmm_cpu_get();
 	void *obj;
@@ -560,7 +577,7 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 		/* an injected failure is not out of memory: no report but failslab's own */
 		if (failslab_active() && should_failslab(s, gfp))
 			return NULL;
-		obj = bypass_alloc(s, gfp, pick_node(cpu, node), caller);
+		obj = bypass_alloc(s, gfp, pick_node(cpu, node), caller, (unsigned int)orig_size);
 	} else if (!cpu) {
 		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
 	} else {
@@ -582,9 +599,7 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 		kmm_local_irq_restore(cpu, was_off);
 	}
 	if (obj) {
-		kmm_asan_unpoison(obj, s->object_size);
-		if (gfp & __GFP_ZERO)
-			memset(obj, 0, s->object_size);
+		hand_out(s, obj, orig_size, gfp & __GFP_ZERO);
 	} else if (!(gfp & __GFP_NOWARN)) {
 		kmm_report("kmem_cache_alloc: %s: out of memory (object size %u, order %u)",
 			   s->name, s->size, s->gfporder);
@@ -594,14 +609,28 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 
 void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, int node)
 {
-	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0));
+	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0),
+			  s ? s->object_size : 0);
 }
 
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 {
 	if (node == NUMA_NO_NODE)
 		return kmem_cache_alloc(s, gfp);
-	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0));
+	return slab_alloc(s, gfp, node, (unsigned long)__builtin_return_address(0),
+			  s ? s->object_size : 0);
+}
+
+void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
+{
+	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0),
+			  size);
+}
+
+void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
+			 unsigned long caller)
+{
+	return slab_alloc(s, flags, node, caller, size);
 }
 
 /* Why @obj may not be freed to @s, or NULL (the checks of the inline fast path, spelled out). */
@@ -681,8 +710,10 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		slab_report(call, s, obj, "double free");
 		return;
 	}
-	if (want_init_on_free(s))
+	if (want_init_on_free(s)) {
+		kmm_asan_unpoison(obj, s->object_size);
 		memset(obj, 0, s->object_size);
+	}
 	if (slab_under_memcheck)
 		VALGRIND_FREELIKE_BLOCK(obj, 0);
 	free_object_hidden(s, obj);

@@ -49,6 +49,15 @@ static inline void node_unlock(struct kmem_cache_node *n, struct kmm_irq_state i
 	kmm_irq_restore(irq);
 }
 
+/*
+ * kmalloc_redzoned - a red-zoned kmalloc cache also guards the bytes between
+ * the size asked for and the object's end (SLUB's kmalloc red zone).
+ */
+static inline bool kmalloc_redzoned(const struct kmem_cache *s)
+{
+	return (s->flags & (SLAB_KMALLOC | SLAB_RED_ZONE)) == (SLAB_KMALLOC | SLAB_RED_ZONE);
+}
+
 /* The SLAB_* flags that make a debugging cache (slab/debug.c). */
 #define SLAB_DEBUG_FLAGS                                                                           \
 	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE)
@@ -124,6 +133,9 @@ static inline void *index_to_obj(const struct kmem_cache *s, const struct page *
  * through it too); @caller is the return address into the program.
  */
 void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller);
+/* kmalloc_slab_alloc - @size bytes from @s, a kmalloc cache, on @node; for __kmalloc_node(). */
+void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
+			 unsigned long caller);
 void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list_head *list);
 void slabs_destroy(struct kmem_cache *s, struct list_head *list);
 /* drain_freelist - release up to @tofree free slabs of node @n; list_lock not held. */
@@ -182,8 +194,14 @@ void slab_debug_layout(struct kmem_cache *s);
 void slab_debug_init_object(struct kmem_cache *s, void *obj);
 /* slab_on_freelist - is @obj free in its slab @page?  list_lock held. */
 bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
-/* slab_debug_alloc - check and mark @obj, just taken from @page; records @caller. */
-void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsigned long caller);
+/*
+ * slab_debug_alloc - check and mark @obj, just taken from @page; records
+ * @caller, and in red-zoned kmalloc caches @orig_size, the bytes asked for.
+ */
+void slab_debug_alloc(struct kmem_cache *s, struct page *page, void *obj, unsigned long caller,
+		      unsigned int orig_size);
+/* slab_kmalloc_whole - ksize() handed out all of @obj: its kmalloc red zone goes. */
+void slab_kmalloc_whole(struct kmem_cache *s, void *obj);
 /* slab_debug_free - check @obj before it goes back to @page: false (reported) to refuse. */
 bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const char *call,
 		     unsigned long caller);
