@@ -1632,6 +1632,20 @@ static void slub_debug_redzone_overwritten(void)
 	consistent();
 }
 
+static void slub_debug_kmalloc_redzone_overwritten(void)
+{
+	unsigned char *p;
+
+	boot("mem=64M slub_debug=Z,kmalloc-32");
+	p = kmalloc(24, GFP_KERNEL);
+	asan_allow(p + 24, 1);
+	p[24] = 0x11; /* beyond the 24 bytes asked for, inside kmalloc-32's object */
+	note_ptr("p", p);
+	kfree(p);
+	check(kmm_validate_all() == 0);
+	consistent();
+}
+
 static void slub_debug_left_redzone_overwritten(void)
 {
 	struct kmem_cache *s;
@@ -2009,6 +2023,12 @@ static const struct scenario scenarios[] = {
 		 "-----------------------------------------------------------------------------\n"
 		 "...\n"
 		 "FIX kmalloc-64: Restoring Redzone *=0xcc\n"),
+	SCENARIO(slub_debug_kmalloc_redzone_overwritten, PANIC,
+		 "=============================================================================\n"
+		 "BUG kmalloc-32 (Not tainted): kmalloc Redzone overwritten\n"
+		 "-----------------------------------------------------------------------------\n"
+		 "...\n"
+		 "FIX kmalloc-32: Restoring kmalloc Redzone *=0xcc\n"),
 	SCENARIO(slub_debug_left_redzone_overwritten, PANIC,
 		 "=============================================================================\n"
 		 "BUG victim (Not tainted): Left Redzone overwritten\n"
