@@ -143,7 +143,8 @@ static void test_kmalloc_red_zone_guards_the_bytes_not_asked_for(void **state)
 	capture_begin(&c);
 	kfree(p);
 	capture_end(&c);
-	assert_non_null(strstr(c.text, "BUG kmalloc-32 (Not tainted): kmalloc Redzone overwritten"));
+	assert_non_null(
+		strstr(c.text, "BUG kmalloc-32 (Not tainted): kmalloc Redzone overwritten"));
 	assert_non_null(strstr(c.text, "@offset=24. First byte 0x77 instead of 0xcc"));
 	assert_int_equal(kmm_validate_all(), 0);
 	/* ksize() hands out the whole object: then all 32 bytes are the caller's */

@@ -215,7 +215,8 @@ static unsigned int orig_size_offset(const struct kmem_cache *s)
 /* The end of the metadata; padding from there to the slot's end. */
 static unsigned int info_end(const struct kmem_cache *s)
 {
-	return orig_size_offset(s) + (kmalloc_redzoned(s) ? (unsigned int)sizeof(unsigned long) : 0);
+	return orig_size_offset(s) +
+	       (kmalloc_redzoned(s) ? (unsigned int)sizeof(unsigned long) : 0);
 }
 
 static unsigned long *orig_size_of(const struct kmem_cache *s, void *obj)

@@ -623,8 +623,7 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
 {
-	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0),
-			  size);
+	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), size);
 }
 
 void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
