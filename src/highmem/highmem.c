@@ -302,6 +302,9 @@ void kunmap_local_indexed(const void *vaddr)
 		return;
 	}
 	ctrl = current_kmap_ctrl();
+	/* a thread whose CPU a fork took away for a moment gets it back here */
+	if (kmm_unlikely(!cpu) && ctrl->idx)
+		cpu = kmm_cpu_get();
 	if (kmm_unlikely(!cpu || !ctrl->idx)) {
 		kmm_report("WARNING: kunmap_local: %p: this thread has no kmap_local_page() "
 			   "mapping, refused",

@@ -415,6 +415,13 @@ static unsigned long pool_count(struct shrinker *s, struct shrink_control *sc)
 
 	(void)s;
 	(void)sc;
+	/*
+	 * In a fork child the pool is other threads' data, which may be any mix
+	 * of before and after the copy (docs/design.md, "fork"), and its lock
+	 * may have been held at the fork: the child leaves it alone.
+	 */
+	if (in_fork_child)
+		return SHRINK_EMPTY;
 	pthread_mutex_lock(&pool.lock);
 	n = pool.count;
 	pthread_mutex_unlock(&pool.lock);
@@ -448,13 +455,7 @@ static unsigned long pool_scan(struct shrinker *s, struct shrink_control *sc)
 		void *obj = list;
 
 		list = *(void **)obj;
-		/*
-		 * In a fork child, the pool's objects are other threads': their
-		 * bytes may be any mix of before and after the copy (docs/design.md,
-		 * "fork"), so only the forking thread's own memory is checked there.
-		 */
-		if (!in_fork_child)
-			pool_obj_check(obj, "shrinker");
+		pool_obj_check(obj, "shrinker");
 		kmem_cache_free(pool.s, obj);
 	}
 	atomic_fetch_add(&pool.freed, (long)n);
