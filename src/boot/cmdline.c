@@ -165,6 +165,16 @@ static bool set_page_poison(const char *val, struct kmm_params *p)
 	return parse_bool(val, &p->page_poison);
 }
 
+static bool set_page_reporting_order(const char *val, struct kmm_params *p)
+{
+	long v;
+
+	if (!val || !parse_long(val, 0, INT_MAX, &v))
+		return false;
+	p->page_reporting_order = (unsigned int)v;
+	return true;
+}
+
 /* failslab=, fail_page_alloc=: "<interval>,<probability>,<space>,<times>", as setup_fault_attr(). */
 static bool set_failslab(const char *val, struct kmm_params *p)
 {
@@ -209,6 +219,8 @@ static const struct kmm_param {
 	{"init_on_free", set_init_on_free, "0 or 1"},
 	{"debug_pagealloc", set_debug_pagealloc, "on or off"},
 	{"page_poison", set_page_poison, "0 or 1"},
+	{"page_reporting.page_reporting_order", set_page_reporting_order,
+	 "an order; above MAX_PAGE_ORDER (10) turns free page reporting off"},
 	{"failslab", set_failslab, "<interval>,<probability>,<space>,<times>, probability 0..100"},
 	{"fail_page_alloc", set_fail_page_alloc,
 	 "<interval>,<probability>,<space>,<times>, probability 0..100"},
@@ -227,6 +239,7 @@ static void defaults(struct kmm_params *p)
 	p->numa_fake = 1;
 	p->min_free_kbytes = -1;
 	p->vmalloc = VMALLOC_DEFAULT;
+	p->page_reporting_order = 9; /* pageblock_order, the kernel's default */
 	fault_attr_defaults(&p->failslab, FAULT_FAILSLAB);
 	fault_attr_defaults(&p->fail_page_alloc, FAULT_PAGE_ALLOC);
 }

@@ -26,6 +26,9 @@ struct kmm_params {
 	bool init_on_free;	/* init_on_free=: zero pages and objects when freed */
 	bool debug_pagealloc;	/* debug_pagealloc=: free pages unmapped from the direct map */
 	bool page_poison;	/* page_poison=: free pages filled with PAGE_POISON, checked */
+	/* page_reporting.page_reporting_order=: free blocks of this order and more are given
+	 * back to the system (holes punched); above MAX_PAGE_ORDER: off */
+	unsigned int page_reporting_order;
 	/* failslab=, fail_page_alloc= and their knobs (failslab.verbose=, ...): see fault/ */
 	struct kmm_fault_attr failslab, fail_page_alloc;
 };

@@ -10,7 +10,8 @@
  *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
  *      liburcu's call_rcu_before_fork() (its threads pause between batches);
  *   2. the locks taken with emulated interrupts on, in the lock order:
- *      slab_mutex, the shrinker list (read), the vmalloc locks (purge lock
+ *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no
+ *      block is isolated for reporting across fork), the vmalloc locks (purge lock
  *      first), kmap_lock, init_mm.page_table_lock, then percpu's ipi_call_lock
  *      and cpu_registry_lock;
  *   3. every other CPU is parked: an IPI whose function waits in the handler,
@@ -226,6 +227,7 @@ static void fork_prepare(void)
 	call_rcu_before_fork();
 	slab_fork_prepare();
 	reclaim_fork_prepare();
+	page_reporting_fork_prepare();
 	vmap_fork_prepare();
 	kmap_fork_prepare();
 	pthread_mutex_lock(&init_mm.page_table_lock);
@@ -252,6 +254,7 @@ static void fork_parent(void)
 		pthread_mutex_unlock(&init_mm.page_table_lock);
 		kmap_fork_parent();
 		vmap_fork_parent();
+		page_reporting_fork_parent();
 		reclaim_fork_parent();
 		call_rcu_after_fork_parent();
 		if (fork_state.newfd >= 0)

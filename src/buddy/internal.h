@@ -11,6 +11,9 @@
  *  - shrinker_rwsem (reclaim.c): the shrinker list; callbacks run under it
  *    for reading, with no zone lock held and interrupts on.
  *  - kswapd's wait lock (reclaim.c): the wake-up state of each node's kswapd.
+ *  - page reporting (page_reporting.c): pr_lock across a reporting pass, taken
+ *    before zone->lock; pr_wait_lock, the worker's wake-up state, innermost
+ *    (taken under zone->lock).
  * Counters in zone->vm_stat are atomics, changed under zone->lock and read anywhere.
  */
 #ifndef KMM_BUDDY_INTERNAL_H
@@ -121,6 +124,53 @@ void reclaim_fork_child(void);
 
 /* page_alloc.c */
 void drain_local_pages(struct kmm_cpu *cpu);
+/* __free_one_page_fpi - __free_one_page() with FPI_* flags (page_alloc.c). */
+void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
+			 unsigned int order, int migratetype, unsigned int fpi);
+bool __isolate_free_page(struct page *page, unsigned int order);
+void __putback_isolated_page(struct page *page, unsigned int order, int migratetype);
+
+/*
+ * page_reporting.c: free page reporting (holes punched in free blocks of the
+ * memfd).  PageReported (the kernel's alias of PG_uptodate) marks the head of
+ * a free block whose memory was given back; it is set and cleared under
+ * zone->lock, only on blocks in the free lists.
+ */
+#define PG_reported PG_uptodate
+static inline bool PageReported(const struct page *page)
+{
+	return (page->flags >> PG_reported) & 1;
+}
+
+static inline void __SetPageReported(struct page *page)
+{
+	page->flags |= 1UL << PG_reported;
+}
+
+static inline void __ClearPageReported(struct page *page)
+{
+	page->flags &= ~(1UL << PG_reported);
+}
+
+/* The smallest order reported; above MAX_PAGE_ORDER while reporting is off. */
+extern unsigned int page_reporting_order;
+void __page_reporting_notify(void);
+/* page_reporting_notify_free - a block of @order entered the free lists; zone->lock held. */
+static inline void page_reporting_notify_free(unsigned int order)
+{
+	if (kmm_likely(order < page_reporting_order))
+		return;
+	__page_reporting_notify();
+}
+
+/* page_reporting_init - at boot (after page_debug_boot()): on unless page_poison=1. */
+void page_reporting_init(void);
+/* page_reporting_exit - at kmm_exit(): stop the worker (no zone lock held). */
+void page_reporting_exit(void);
+/* fork: the prepare holds the reporting lock, so no block is isolated across fork(). */
+void page_reporting_fork_prepare(void);
+void page_reporting_fork_parent(void);
+void page_reporting_fork_child(void);
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 

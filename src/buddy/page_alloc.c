@@ -102,15 +102,28 @@ static inline void add_to_free_list(struct page *page, struct zone *zone, unsign
 	area->nr_free++;
 }
 
+/* del_from_free_list - take a block off its list; a reported block is no longer reported. */
 static inline void del_from_free_list(struct page *page, struct zone *zone, unsigned int order)
 {
+	if (kmm_unlikely(PageReported(page)))
+		__ClearPageReported(page);
 	unlink_lru(page);
 	clear_buddy(page);
 	zone->free_area[order].nr_free--;
 }
 
+/* Flags of __free_one_page_fpi() (the kernel's fpi_t). */
+#define FPI_SKIP_REPORT_NOTIFY 0x1 /* do not tell page reporting about the block */
+#define FPI_TO_TAIL	       0x2 /* put the block at the tail: allocated last */
+
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
 		     int migratetype)
+{
+	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
+}
+
+void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
+			 unsigned int order, int migratetype, unsigned int fpi)
 {
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -126,6 +139,44 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 		order++;
 	}
 	add_to_free_list(page, zone, order, migratetype);
+	if (kmm_unlikely(fpi))
+		goto out_fpi;
+	page_reporting_notify_free(order);
+	return;
+out_fpi:
+	if (fpi & FPI_TO_TAIL)
+		list_move_tail(&page->lru, &zone->free_area[order].free_list[migratetype]);
+	if (!(fpi & FPI_SKIP_REPORT_NOTIFY))
+		page_reporting_notify_free(order);
+}
+
+/*
+ * __isolate_free_page - take the free block @page of @order off the free lists
+ * for page reporting, unless that would bring the zone below its min watermark
+ * (the kernel's check).  zone->lock held.  Return: true if it was taken.
+ */
+bool __isolate_free_page(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+
+	if (!zone_watermark_ok(zone, 0, min_wmark_pages(zone) + (1UL << order), 0, 0))
+		return false;
+	del_from_free_list(page, zone, order);
+	zone_stat_add(zone, NR_FREE_PAGES, -(1L << order));
+	return true;
+}
+
+/*
+ * __putback_isolated_page - give a block taken by __isolate_free_page() back,
+ * at the tail of its list and without a new reporting request.  zone->lock held.
+ */
+void __putback_isolated_page(struct page *page, unsigned int order, int migratetype)
+{
+	struct zone *zone = page_zone(page);
+
+	__free_one_page_fpi(page, page_to_pfn(page), zone, order, migratetype,
+			    FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);
+	zone_stat_add(zone, NR_FREE_PAGES, 1L << order);
 }
 
 /* expand - split a 2^high block down to 2^low, giving the upper halves back. */

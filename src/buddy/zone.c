@@ -207,6 +207,7 @@ void buddy_init(void)
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 	page_debug_boot();
+	page_reporting_init();
 }
 
 void buddy_exit(void)
@@ -214,6 +215,7 @@ void buddy_exit(void)
 	struct zone *zone;
 	int nid, zid;
 
+	page_reporting_exit();
 	kswapd_stop_all();
 	page_debug_exit();
 	for_each_zone(zone, nid, zid) pthread_mutex_destroy(&zone->lock);
@@ -375,4 +377,5 @@ void buddy_fork_child(void)
 {
 	for_each_zone_lock(zone_lock_init);
 	reclaim_fork_child();
+	page_reporting_fork_child();
 }
