@@ -40,6 +40,14 @@
  *                                        (vs vmalloc/vmalloc_vfree_pair/size:N)
  *   peer/malloc_free_pair/size:N         malloc(N) + free for N = 64 KiB, 4 MiB and
  *                                        4 MiB + 4 KiB (vs vmalloc/kvmalloc_kvfree_pair/size:N)
+ * and against bench_server.c's (the same headers, so the same requests):
+ *   peer/malloc_footprint/real_time      footprint.h's 256 MiB burst, malloc for the
+ *                                        objects, posix_memalign(4096) for the
+ *                                        blocks; counters base_mib, peak_mib,
+ *                                        final_mib; registered first, so it starts
+ *                                        from a fresh heap (vs kmalloc/footprint)
+ *   peer/malloc_larson/threads:N         larson.h's server pattern, N = 1, 2
+ *                                        (vs kmalloc/larson/threads:N)
  * items_per_second counts operations: pairs, or blocks for the others.
  */
 #include <pthread.h>
@@ -60,6 +68,39 @@
 /* The producer/consumer benchmark's ring and its consumer thread. */
 static struct handoff ring;
 static bool consumer_started;
+
+static inline void *footprint_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static inline void footprint_free(void *p)
+{
+	free(p);
+}
+
+static inline void *footprint_alloc_block(unsigned int order)
+{
+	void *p;
+
+	return posix_memalign(&p, ALIGN, (size_t)ALIGN << order) == 0 ? p : NULL;
+}
+
+static inline void footprint_free_block(void *p, unsigned int order)
+{
+	(void)order;
+	free(p);
+}
+
+/* Nothing to ask of malloc: each peer gives memory back on its own (or not). */
+static void footprint_idle(void)
+{
+}
+
+#include "footprint.h"
+
+/* First of all, from a fresh heap. */
+KMM_BENCHMARK(footprint_run, .name = "peer/malloc_footprint", .real_time = true);
 
 static void posix_memalign_free_pair(struct kmm_bench_state *st)
 {
@@ -364,3 +405,20 @@ KMM_BENCHMARK(mmap_munmap_pair, .name = "peer/mmap_munmap_pair", .arg_name = "si
 
 KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(65536, 4194304, 4198400));
+
+static inline void *larson_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static inline void larson_free(void *p)
+{
+	free(p);
+}
+
+#include "larson.h"
+
+KMM_BENCHMARK(larson_run, .name = "peer/malloc_larson", .threads = 1, .setup = larson_setup,
+	      .teardown = larson_teardown);
+KMM_BENCHMARK(larson_run, .name = "peer/malloc_larson", .threads = 2, .setup = larson_setup,
+	      .teardown = larson_teardown);
