@@ -61,6 +61,16 @@ static inline bool gfp_zone_bad(gfp_t gfp)
 
 #define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)
 
+/*
+ * gfp_mask_bad - a mask the kernel rejects: two zone modifiers, or movable
+ * with reclaimable.  The general path reports it (check_gfp()); the per-CPU
+ * fast path's table never takes it.
+ */
+static inline bool gfp_mask_bad(gfp_t gfp)
+{
+	return gfp_zone_bad(gfp) || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK;
+}
+
 static inline int gfp_migratetype(gfp_t gfp)
 {
 	unsigned int mt = (gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3;

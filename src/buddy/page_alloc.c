@@ -626,10 +626,10 @@ nopage:
  * VM_BUG_ON) are refused; __GFP_MOVABLE with __GFP_RECLAIMABLE
  * (gfp_migratetype()'s VM_WARN_ON) is reported and allocated as movable;
  * __GFP_NOFAIL above order 1 (rmqueue()'s WARN_ON_ONCE) is reported once.
- * The per-CPU fast path never takes the first two (kmm_cpu_refresh_fast()).
+ * The per-CPU fast path never takes the first two (gfp_mask_bad()).
  * Return: false to refuse the allocation.
  */
-static bool check_gfp(gfp_t gfp, unsigned int order)
+static __attribute__((cold, noinline)) bool check_gfp(gfp_t gfp, unsigned int order)
 {
 	static bool nofail_warned;
 	char flags[256];
@@ -679,8 +679,7 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 		nid = 0;
 	}
 	gfp &= __GFP_BITS_MASK;
-	if (kmm_unlikely(gfp_zone_bad(gfp) || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
-			 ((gfp & __GFP_NOFAIL) && order > 1)) &&
+	if (kmm_unlikely(gfp_mask_bad(gfp) || ((gfp & __GFP_NOFAIL) && order > 1)) &&
 	    !check_gfp(gfp, order))
 		return NULL;
 	/* As the kernel's prepare_alloc_pages(): an injected failure, without warn_alloc(). */

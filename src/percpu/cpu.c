@@ -133,7 +133,7 @@ void kmm_cpu_refresh_fast(struct kmm_cpu *cpu)
 		fast->migratetype = gfp_migratetype((gfp_t)bits);
 		fast->pcp = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
 		/* masks the general path reports (check_gfp()) never take the fast path */
-		if (gfp_zone_bad((gfp_t)bits) || (bits & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK)
+		if (gfp_mask_bad((gfp_t)bits))
 			fast->pcp = NULL;
 		fast->mark = zone ? (long)low_wmark_pages(zone) +
 					     zone->lowmem_reserve[gfp_zone((gfp_t)bits)]

@@ -364,12 +364,6 @@ static void slab_fix(const struct kmem_cache *s, const char *fmt, ...)
 	report_done();
 }
 
-static void *slab_start(const struct kmem_cache *s, const struct page *page)
-{
-	(void)s;
-	return page_address(page);
-}
-
 static void print_slab_info(const struct kmem_cache *s, const struct page *page)
 {
 	kmm_pr("Slab %p objects=%u used=%u fp=%p flags=0x%lx(slab%s)\n", (void *)page, s->num,
@@ -380,7 +374,7 @@ static void print_slab_info(const struct kmem_cache *s, const struct page *page)
 /* Tracks, slab, object and the bytes around it, then the call trace (SLUB's print_trailer()). */
 static void print_trailer(const struct kmem_cache *s, const struct page *page, void *obj)
 {
-	char *p = obj, *base = slab_start(s, page);
+	char *p = obj, *base = page_address(page);
 	unsigned int off = info_end(s), slot = s->size - s->red_left_pad;
 	unsigned long now = now_ns();
 
