@@ -299,6 +299,11 @@ static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_c
 	unsigned long avail;
 	void **top;
 
+	/*
+	 * Poisoned before it is on the array: once there, an IPI's drain may put
+	 * it back in its slab and keep the slab's freelist in it.
+	 */
+	kmm_asan_object(s, obj, false);
 	kmm_fastpath_enter(cpu);
 	ac = s->cpu_cache[cpu->id];
 	avail = ac->avail;
@@ -308,7 +313,6 @@ static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_c
 		*top = obj;
 		ac->avail = (unsigned int)avail + 1;
 		kmm_fastpath_exit(cpu);
-		kmm_asan_object(s, obj, false);
 		return true;
 	}
 	kmm_fastpath_exit(cpu);
