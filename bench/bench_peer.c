@@ -38,6 +38,9 @@
  *   peer/mmap_munmap_pair/size:N         an anonymous private mmap() of N bytes and
  *                                        its munmap(), N = 4 KiB .. 16 MiB
  *                                        (vs vmalloc/vmalloc_vfree_pair/size:N)
+ *   peer/mmap_touch_munmap_pair/size:N   the same with a byte written in every
+ *                                        4 KiB page before munmap(), N = 1 MiB, 16 MiB
+ *                                        (vs vmalloc/vmalloc_touch_vfree_pair/size:N)
  *   peer/malloc_free_pair/size:N         malloc(N) + free for N = 64 KiB, 4 MiB and
  *                                        4 MiB + 4 KiB (vs vmalloc/kvmalloc_kvfree_pair/size:N)
  * and against bench_server.c's (the same headers, so the same requests):
@@ -402,6 +405,30 @@ static void mmap_munmap_pair(struct kmm_bench_state *st)
 }
 KMM_BENCHMARK(mmap_munmap_pair, .name = "peer/mmap_munmap_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(4096, 65536, 1048576, 16777216));
+
+static void mmap_touch_munmap_pair(struct kmm_bench_state *st)
+{
+	size_t size = (size_t)kmm_bench_range(st, 0);
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (__builtin_expect(p == MAP_FAILED, 0)) {
+				kmm_bench_skip(st, "mmap failed");
+				break;
+			}
+			for (size_t off = 0; off < size; off += 4096)
+				p[off] = 1;
+			kmm_bench_do_not_optimize(p);
+			munmap(p, size);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(mmap_touch_munmap_pair, .name = "peer/mmap_touch_munmap_pair", .arg_name = "size",
+	      KMM_BENCH_ARGS(1048576, 16777216));
 
 KMM_BENCHMARK(malloc_free_pair, .name = "peer/malloc_free_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(65536, 4194304, 4198400));

@@ -10,6 +10,11 @@
  *                                       vfree() triggers are part of the time
  *                                       (vs peer/mmap_munmap_pair/size:N, an
  *                                       anonymous mmap() + munmap())
+ *   vmalloc/vmalloc_touch_vfree_pair/size:N  the same with a byte written in
+ *                                       every page before vfree(), N = 1 MiB,
+ *                                       16 MiB: the memory used, not only
+ *                                       reserved (vs peer/mmap_touch_munmap_pair/size:N,
+ *                                       whose pages fault in at the writes)
  *   vmalloc/vmalloc_to_page             the walk of a 1 MiB area's page table,
  *                                       one page after the other (no peer)
  *   vmalloc/kvmalloc_kvfree_pair/size:N kvmalloc(N, GFP_KERNEL) + kvfree() on
@@ -57,6 +62,29 @@ static void vmalloc_vfree_pair(struct kmm_bench_state *st)
 }
 KMM_BENCHMARK(vmalloc_vfree_pair, .name = "vmalloc/vmalloc_vfree_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(4096, 65536, 1048576, 16777216), .setup = boot_1g);
+
+static void vmalloc_touch_vfree_pair(struct kmm_bench_state *st)
+{
+	unsigned long size = (unsigned long)kmm_bench_range(st, 0);
+
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			char *p = vmalloc(size);
+
+			if (kmm_unlikely(!p)) {
+				kmm_bench_skip(st, "vmalloc failed");
+				break;
+			}
+			for (unsigned long off = 0; off < size; off += PAGE_SIZE)
+				p[off] = 1;
+			kmm_bench_do_not_optimize(p);
+			vfree(p);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(vmalloc_touch_vfree_pair, .name = "vmalloc/vmalloc_touch_vfree_pair",
+	      .arg_name = "size", KMM_BENCH_ARGS(1048576, 16777216), .setup = boot_1g);
 
 static void walk_vmalloc_to_page(struct kmm_bench_state *st)
 {
