@@ -20,6 +20,9 @@
  *                                       handoff.h's ring; the consumer checks the words
  *                                       and frees the objects.  Wall time, up to the
  *                                       last batch freed (vs peer/producer_consumer/size:64)
+ * and with no peer:
+ *   floor/tls_array_pair                floor.h's pop and push of a thread-local
+ *                                       array: the hardware floor of a pair
  * items_per_second counts operations: pairs, or objects for the others.  A
  * thread gets its CPU (per-CPU arrays) at its first allocation; every run of
  * the two-thread benchmark has a new second thread, whose arrays go back at
@@ -32,6 +35,7 @@
 
 #include <kmm/kmm.h>
 
+#include "floor.h"
 #include "handoff.h"
 #include "machine.h"
 #include "shim.h"
@@ -102,6 +106,20 @@ static void alloc_free_pair(struct kmm_bench_state *st)
 }
 KMM_BENCHMARK(alloc_free_pair, .name = "slab/alloc_free_pair", .arg_name = "size",
 	      KMM_BENCH_ARGS(16, 64, 256, 1024), .setup = boot_1g);
+
+static void floor_pair(struct kmm_bench_state *st)
+{
+	for (long n; (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void *obj = floor_pop();
+
+			kmm_bench_do_not_optimize(obj);
+			floor_push(obj);
+		}
+	}
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(floor_pair, .name = "floor/tls_array_pair");
 
 static void alloc_free_batch(struct kmm_bench_state *st)
 {

@@ -15,6 +15,8 @@
  *                            argument and read through a volatile at every pair,
  *                            so the compiler can neither fold nor hoist it
  *   instr/page_pair/order:0  alloc_page(GFP_KERNEL) + __free_page()
+ *   instr/floor_pair         a pop and a push of a thread-local array (floor.h):
+ *                            the hardware floor of a pair
  *   instr/empty_loop         the same loop with no pair: the overhead to subtract
  * The pairs touch no object, like bench_slab.c's; warm-up, counting and
  * output: instr.h.
@@ -23,6 +25,7 @@
 
 #include <kmm/kmm.h>
 
+#include "floor.h"
 #include "instr.h"
 
 static __attribute__((noinline)) int slab_pair(void *arg, long n)
@@ -36,6 +39,18 @@ static __attribute__((noinline)) int slab_pair(void *arg, long n)
 			return -1;
 		kmm_bench_do_not_optimize(obj);
 		kmem_cache_free(s, obj);
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int floor_pair(void *arg, long n)
+{
+	(void)arg;
+	for (long i = 0; i < n; i++) {
+		void *obj = floor_pop();
+
+		kmm_bench_do_not_optimize(obj);
+		floor_push(obj);
 	}
 	return 0;
 }
@@ -118,6 +133,7 @@ int main(int argc, char **argv)
 	instr_measure("bench_instr", "instr/kmalloc_pair_var/size:64", kmalloc_pair_var,
 		      (void *)(uintptr_t)64, n);
 	instr_measure("bench_instr", "instr/page_pair/order:0", page_pair, NULL, n);
+	instr_measure("bench_instr", "instr/floor_pair", floor_pair, NULL, n);
 	kmm_exit();
 	return 0;
 }
