@@ -51,6 +51,9 @@ for path in sorted(glob.glob(os.path.join(results, "*.json"))):
         else:
             ns = b["real_time"] * scale[b.get("time_unit", "ns")]
         runs.setdefault((alloc, b["name"]), []).append(ns)
+        for c in ("peak_mib", "final_mib"):  # the footprint's counters, as name:counter
+            if c in b:
+                runs.setdefault((alloc, b["name"] + ":" + c), []).append(b[c])
 
 allocs = [a for a in ORDER if a in reps] + sorted(a for a in reps if a not in ORDER)
 for i, a in enumerate(a for a in allocs if a not in COLOUR):
@@ -149,7 +152,8 @@ def thread_plot(name, panels):
     """ns per pair with 1 and 2 threads, one panel per pattern, side by side."""
     body, logs = [], []
     for short, title, kname, pname in panels:
-        series = [(a, {1: base, 2: base + "/threads:2"}) for a, base in
+        series = [(a, {1: base % 1, 2: base % 2} if "%d" in base else
+                   {1: base, 2: base + "/threads:2"}) for a, base in
                   ((a, kname if a == "kmm" else pname) for a in allocs)]
         panel, log = line_panel(title, "threads", [1, 2], series, False)
         if panel:
@@ -164,9 +168,11 @@ def thread_plot(name, panels):
     return gnuplot((520 * len(body), 400, s), name), text
 
 
-def bar_plot(name, title, groups):
+def bar_plot(name, title, groups,
+             ylabel="ns per object or block (median CPU time, log scale)", log=True):
     """Grouped bars: groups is [(label, kmm benchmark, peer benchmark)], one bar per
-    allocator in each group, on a logarithmic axis (the batches span 1000x)."""
+    allocator in each group, on a logarithmic axis (the batches span 1000x) unless
+    @log is False."""
     groups = [g for g in groups if any(median(a, g[1] if a == "kmm" else g[2]) is not None
                                        for a in allocs)]
     cols = [a for a in allocs if any(median(a, g[1] if a == "kmm" else g[2]) is not None
@@ -180,10 +186,11 @@ def bar_plot(name, title, groups):
     s = "$bars << EOD\n%s\nEOD\n" % "\n".join(rows)
     s += "set xtics (%s)\n" % ", ".join('"%s" %d' % (g[0], i) for i, g in enumerate(groups))
     s += "set xrange [-0.6:%s]\nset bmargin 5\n" % (len(groups) - 0.4)
-    s += 'set title "%s"\nset ylabel "ns per object or block (median CPU time, log scale)"\n' % title
+    s += 'set title "%s"\nset ylabel "%s"\n' % (title, ylabel)
     s += "set style data histograms\nset style histogram clustered gap 1\n"
     s += "set style fill solid 0.9 border rgb \"#333333\"\nset boxwidth 0.9\n"
-    s += "set logscale y 10\nset yrange [1:*]\nset xtics scale 0\n"
+    s += ("set logscale y 10\nset yrange [1:*]\n" if log else "set yrange [0:*]\n")
+    s += "set xtics scale 0\n"
     plot = []
     for i, a in enumerate(cols):
         fill = "fs solid 1 border rgb \"black\"" if a == "kmm" else ""
@@ -215,7 +222,7 @@ def section(title, svg, text, log=False, alt="", what="point"):
     sections.append("![%s](bench/%s)\n" % (alt or title, svg))
     if log is True:
         log = "The y axis is logarithmic."
-    sections.append(" ".join(t for t in (text, log, how % what) if t) + "\n")
+    sections.append(" ".join(t for t in (text, log, how % what if what else "") if t) + "\n")
 
 
 slab_sizes = sorted({16, 64, 256, 1024})
@@ -265,6 +272,28 @@ section("Batches", svg,
         "then 1000 kmem_cache_free, and 64 with kmem_cache_alloc_bulk + "
         "kmem_cache_free_bulk, against as many malloc(64) then frees (bench_slab.c).  A "
         "missing bar is a benchmark that allocator did not run.", True, what="bar")
+
+svg, log = thread_plot("larson.svg", [
+    ("larson", "larson server pattern, 8..1024 bytes (vs malloc)", "kmalloc/larson/threads:%d",
+     "peer/malloc_larson/threads:%d")])
+section("The larson server pattern by thread count", svg,
+        "Nanoseconds of CPU per free + allocation in larson.h's server pattern: each thread "
+        "keeps a window of live objects of random sizes from 8 to 1024 bytes and replaces a "
+        "random one at each step, and every so often hands its window to a new thread, so "
+        "objects are freed by threads that did not allocate them (kmalloc and kfree against "
+        "malloc and free; bench_server.c, bench_peer.c).", log)
+svg = bar_plot("footprint.svg", "memory footprint of a 256 MiB burst, then idle", [
+    ("peak", "kmalloc/footprint/real_time:peak_mib", "peer/malloc_footprint/real_time:peak_mib"),
+    ("final, after idle", "kmalloc/footprint/real_time:final_mib",
+     "peer/malloc_footprint/real_time:final_mib")],
+    ylabel="MiB of RSS above the start (median)", log=False)
+section("Memory footprint", svg,
+        "MiB of resident memory above the process's RSS before the burst: at the peak of a "
+        "256 MiB burst of objects (8 to 4096 bytes) and 4 to 32 KiB blocks, and after all "
+        "of it is freed and the process has idled until its RSS stops falling (libkmm: the "
+        "kmalloc caches shrunk, and free page reporting gives free 2 MiB blocks back; "
+        "footprint.h, bench_server.c, bench_peer.c); medians over %s, each allocator in its "
+        "own process." % nreps_text, what=None)
 
 # summary.md holds scripts/bench's tables and, when scripts/bench ran it, bench-instr's.
 summary = ""
