@@ -9,9 +9,6 @@
  * address of a frame the same bytes.  Runs of pages with consecutive frames
  * and one protection are mapped with one mmap(MAP_FIXED), so a physically
  * contiguous vmalloc area costs one system call however large it is.
- * Mirrors are mapped with MAP_POPULATE: as in the kernel, memory that
- * vmalloc() returns is mapped, and its first use takes no fault (a fault per
- * page costs more than populating the run, and on a virtual machine far more).
  *
  * Everything of the vmalloc area that no present entry maps is inaccessible:
  * either the reservation itself (anonymous, PROT_NONE, MAP_NORESERVE: it
@@ -69,8 +66,8 @@ void mmu_run_flush(struct mmu_run *run)
 		map = mmap(addr, len, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	} else {
-		map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
-			   kmm_machine.memfd, (off_t)PFN_PHYS(run->pfn));
+		map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
+			   (off_t)PFN_PHYS(run->pfn));
 	}
 	if (kmm_unlikely(map == MAP_FAILED)) {
 		int err = errno;
