@@ -253,15 +253,14 @@ static kmm_always_inline void kfree(const void *objp)
 {
 	void *obj = (void *)objp;
 	unsigned long off = (unsigned long)obj - kmm_page_offset;
-	struct kmm_cpu *cpu = kmm_this_cpu;
 
 	/* Objects on the head page of a slab: the page names the cache. */
-	if (kmm_likely(off < kmm_direct_map_bytes && cpu != NULL)) {
+	if (kmm_likely(off < kmm_direct_map_bytes)) {
 		struct page *page = vmemmap + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
 
 		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, obj) &&
-			       kmem_cache_push(cpu, s, obj)))
+			       kmem_cache_push(s, obj)))
 			return;
 	}
 	__kfree(obj);

@@ -5,7 +5,10 @@
  *
  * Each thread that uses libkmm owns a struct kmm_cpu (see <kmm/smp.h> for the
  * model); kmm_this_cpu points to it, or is NULL until the thread's first slow
- * path.  Only the owning thread writes the fields above the "shared" line,
+ * path.  The inline fast paths read only the thread-local struct kmm_cpu_tls:
+ * the CPU's id, which is KMM_NO_CPU for a thread without one (an array slot
+ * every cache keeps empty, so the fast paths need no test for it), and the
+ * fast-path flag.  Only the owning thread writes the fields above the "shared" line,
  * with its emulated interrupts off, so it needs neither locks nor atomics; the
  * IPI handler that drains a CPU runs on the owning thread, and only while its
  * interrupts are on.
@@ -46,8 +49,6 @@ struct kmm_cpu {
 	volatile sig_atomic_t irq_off;
 	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
 	volatile sig_atomic_t ipi_pending;
-	/* an inline fast path is in its critical section (they never nest); IPIs wait */
-	volatile sig_atomic_t in_fastpath;
 	/* CPU id (slot index) and node */
 	int id, node;
 	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
@@ -61,15 +62,31 @@ struct kmm_cpu {
 	bool online;
 	/* the owner, for pthread_kill() */
 	pthread_t thread;
-	/* the owner's kmm_this_cpu variable, cleared when the machine goes away */
-	struct kmm_cpu **owner_ref;
+	/* the owner's struct kmm_cpu_tls, cleared when the machine goes away */
+	struct kmm_cpu_tls *owner_tls;
 	/* drain requests sent and answered (atomic, never reset: slots are reused) */
 	unsigned int drain_req, drain_ack;
 	/* the owner's IPI handler found it inside a fast path and dropped it (atomic) */
 	int ipi_dropped;
 };
 
-extern __thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+/* The CPU id of a thread that has no CPU: every cache's cpu_cache[KMM_NO_CPU] is empty. */
+#define KMM_NO_CPU NR_CPUS
+
+/* What a thread knows of its CPU (thread-local, initial-exec). */
+struct kmm_cpu_tls {
+	/* the thread's CPU, NULL until its first slow path (and while a fork borrows it) */
+	struct kmm_cpu *cpu;
+	/* cpu->id, or KMM_NO_CPU: the only field the inline fast paths read */
+	unsigned int id;
+	/* an inline fast path is in its critical section (they never nest); IPIs wait */
+	volatile sig_atomic_t in_fastpath;
+};
+
+extern __thread struct kmm_cpu_tls kmm_cpu_tls __attribute__((tls_model("initial-exec")));
+
+/* kmm_this_cpu - the calling thread's CPU, or NULL. */
+#define kmm_this_cpu (kmm_cpu_tls.cpu)
 
 /* kmm_ipi_process - run the IPI that arrived while @cpu had interrupts off. */
 void kmm_ipi_process(struct kmm_cpu *cpu);
@@ -99,10 +116,6 @@ static kmm_always_inline void kmm_local_irq_restore(struct kmm_cpu *cpu, int was
 }
 
 /*
- * kmm_irq_save / kmm_irq_restore - interrupts off around code that takes zone
- * locks or touches per-CPU data; safe for threads without a CPU (no-ops).
- */
-/*
  * kmm_fastpath_enter / kmm_fastpath_exit - bracket the few instructions of an
  * inline fast path that touch per-CPU data.  An IPI arriving in between is
  * dropped and the sender sends it again (kmm_on_each_cpu() does, until it is
@@ -110,16 +123,16 @@ static kmm_always_inline void kmm_local_irq_restore(struct kmm_cpu *cpu, int was
  * The bracket need not save a previous state: the fast paths never nest, and
  * an enclosing local_irq_save() is left alone (an IPI then waits for it).
  */
-static kmm_always_inline void kmm_fastpath_enter(struct kmm_cpu *cpu)
+static kmm_always_inline void kmm_fastpath_enter(void)
 {
-	cpu->in_fastpath = 1;
+	kmm_cpu_tls.in_fastpath = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-static kmm_always_inline void kmm_fastpath_exit(struct kmm_cpu *cpu)
+static kmm_always_inline void kmm_fastpath_exit(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->in_fastpath = 0;
+	kmm_cpu_tls.in_fastpath = 0;
 }
 
 KMM_END_DECLS

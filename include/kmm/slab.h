@@ -108,7 +108,7 @@ struct kmem_cache {
 	char name_buf[64];			   /* the name, truncated to 63 characters */
 	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
 	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
-	struct array_cache *cpu_cache[NR_CPUS];
+	struct array_cache *cpu_cache[NR_CPUS + 1]; /* [KMM_NO_CPU]: always the stub */
 };
 
 /**
@@ -209,30 +209,27 @@ extern unsigned long kmm_direct_map_bytes;
 /*
  * kmem_cache_alloc_fast - the allocation fast path: pop the calling CPU's
  * array into *@objp (zeroed for __GFP_ZERO).  False, with nothing done, when
- * the thread has no CPU or the array is empty: the caller takes a slow path.
+ * the array is empty (always, for a thread with no CPU): the caller takes a
+ * slow path.
  */
 static kmm_always_inline bool kmem_cache_alloc_fast(struct kmem_cache *s, gfp_t gfp, void **objp)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
+	struct array_cache *ac;
 
-	if (kmm_likely(cpu != NULL)) {
-		struct array_cache *ac;
+	kmm_fastpath_enter();
+	ac = s->cpu_cache[kmm_cpu_tls.id];
+	if (kmm_likely(ac->avail != 0)) {
+		void *obj = ac->entry[--ac->avail];
 
-		kmm_fastpath_enter(cpu);
-		ac = s->cpu_cache[cpu->id];
-		if (kmm_likely(ac->avail != 0)) {
-			void *obj = ac->entry[--ac->avail];
-
-			ac->touched = 1;
-			kmm_fastpath_exit(cpu);
-			kmm_asan_object(s, obj, true);
-			if (gfp & __GFP_ZERO)
-				memset(obj, 0, s->object_size);
-			*objp = obj;
-			return true;
-		}
-		kmm_fastpath_exit(cpu);
+		ac->touched = 1;
+		kmm_fastpath_exit();
+		kmm_asan_object(s, obj, true);
+		if (gfp & __GFP_ZERO)
+			memset(obj, 0, s->object_size);
+		*objp = obj;
+		return true;
 	}
+	kmm_fastpath_exit();
 	return false;
 }
 
@@ -289,11 +286,12 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 }
 
 /*
- * kmem_cache_push - put @obj, a checked object of @s, on @cpu's array: the free
- * fast path of kmem_cache_free() and kfree().  False, with nothing done, when
- * the array is full or @obj is its top (freed just before: a double free).
+ * kmem_cache_push - put @obj, a checked object of @s, on the calling CPU's
+ * array: the free fast path of kmem_cache_free() and kfree().  False, with
+ * nothing done, when the array is full (always, for a thread with no CPU) or
+ * @obj is its top (freed just before: a double free).
  */
-static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_cache *s, void *obj)
+static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
 {
 	struct array_cache *ac;
 	unsigned long avail;
@@ -304,18 +302,18 @@ static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_c
 	 * it back in its slab and keep the slab's freelist in it.
 	 */
 	kmm_asan_object(s, obj, false);
-	kmm_fastpath_enter(cpu);
-	ac = s->cpu_cache[cpu->id];
+	kmm_fastpath_enter();
+	ac = s->cpu_cache[kmm_cpu_tls.id];
 	avail = ac->avail;
 	top = &ac->entry[avail];
 	/* top[-1] is the last object freed, or the cache field when the array is empty */
 	if (kmm_likely(avail < ac->limit && top[-1] != obj)) {
 		*top = obj;
 		ac->avail = (unsigned int)avail + 1;
-		kmm_fastpath_exit(cpu);
+		kmm_fastpath_exit();
 		return true;
 	}
-	kmm_fastpath_exit(cpu);
+	kmm_fastpath_exit();
 	return false;
 }
 
@@ -329,9 +327,7 @@ static kmm_always_inline bool kmem_cache_push(struct kmm_cpu *cpu, struct kmem_c
  */
 static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
-
-	if (kmm_likely(cpu != NULL && kmem_cache_obj_ok(s, obj) && kmem_cache_push(cpu, s, obj)))
+	if (kmm_likely(kmem_cache_obj_ok(s, obj) && kmem_cache_push(s, obj)))
 		return;
 	__kmem_cache_free(s, obj);
 }

@@ -708,7 +708,7 @@ pcp_alloc_finish(struct kmm_cpu *cpu, struct page *page, unsigned int order, gfp
 {
 	if (gfp & (__GFP_ZERO | __GFP_COMP))
 		prep_new_page_extra(page, order, gfp);
-	kmm_fastpath_exit(cpu);
+	kmm_fastpath_exit();
 	return page;
 }
 
@@ -734,9 +734,9 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 			 fast->mark))
 		return NULL;
 	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
-	kmm_fastpath_enter(cpu);
+	kmm_fastpath_enter();
 	if (kmm_unlikely(list_empty(list))) {
-		kmm_fastpath_exit(cpu);
+		kmm_fastpath_exit();
 		return NULL;
 	}
 	page = list_first_entry(list, struct page, lru);
@@ -752,8 +752,7 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	set_page_count(page, 1);
 	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
 		return pcp_alloc_finish(cpu, page, order, gfp);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->in_fastpath = 0;
+	kmm_fastpath_exit();
 	return page;
 }
 
@@ -910,12 +909,12 @@ static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
 		page_debug_pcp_free(pcp);
 		free_pcppages_bulk(pcp->zone, pcp->count, pcp);
 		local_irq_restore_cpu(cpu, was_off);
-		kmm_fastpath_exit(cpu);
+		kmm_fastpath_exit();
 		return;
 	}
 	if (pcp->count >= pcp->high)
 		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-	kmm_fastpath_exit(cpu);
+	kmm_fastpath_exit();
 }
 
 /*
@@ -933,7 +932,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
 	kasan_free_block(page, order);
-	kmm_fastpath_enter(cpu);
+	kmm_fastpath_enter();
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
@@ -941,8 +940,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 		pcp_free_finish(cpu, pcp);
 		return;
 	}
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu->in_fastpath = 0;
+	kmm_fastpath_exit();
 }
 
 /* Whether a block may take the free fast path: one reference, clean, not compound. */

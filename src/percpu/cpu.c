@@ -3,7 +3,7 @@
  * percpu/cpu.c - the CPU slot table, thread registration and exit, and IPIs.
  *
  * See percpu.h for the model.  Locking: cpu_registry_lock protects the slot
- * table (online, thread, owner_ref of every slot, nr_cpus_online) and is held
+ * table (online, thread, owner_tls of every slot, nr_cpus_online) and is held
  * while IPIs are sent, so that a target cannot release its slot in between.
  * ipi_call_lock serialises cross-CPU calls: it protects ipi_call, which the
  * targets read after seeing their drain_req move (acquire).  drain_req and
@@ -27,7 +27,8 @@
 #include "report/report.h"
 #include "slab/slab.h"
 
-__thread struct kmm_cpu *kmm_this_cpu __attribute__((tls_model("initial-exec")));
+__thread struct kmm_cpu_tls kmm_cpu_tls
+	__attribute__((tls_model("initial-exec"))) = {.cpu = NULL, .id = KMM_NO_CPU};
 
 static struct kmm_cpu cpu_slots[NR_CPUS];
 static pthread_mutex_t cpu_registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,6 +45,22 @@ static pthread_mutex_t ipi_call_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How long kmm_on_each_cpu() waits for a CPU to answer before reporting it. */
 #define IPI_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+
+/*
+ * cpu_tls_set - make @cpu (or none, for NULL) the CPU of the thread that owns
+ * @tls.  The id the fast paths read goes last when a CPU is given and first
+ * when it is taken, so they never use a CPU the thread no longer has.
+ */
+static void cpu_tls_set(struct kmm_cpu_tls *tls, struct kmm_cpu *cpu)
+{
+	if (cpu) {
+		__atomic_store_n(&tls->cpu, cpu, __ATOMIC_RELEASE);
+		__atomic_store_n(&tls->id, (unsigned int)cpu->id, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&tls->id, KMM_NO_CPU, __ATOMIC_RELEASE);
+		__atomic_store_n(&tls->cpu, NULL, __ATOMIC_RELEASE);
+	}
+}
 
 /*
  * run_drain_hooks - give back everything the CPU caches, subsystem by
@@ -88,7 +105,7 @@ static void ipi_handler(int sig)
 	if (cpu) {
 		if (cpu->irq_off)
 			cpu->ipi_pending = 1;
-		else if (cpu->in_fastpath)
+		else if (kmm_cpu_tls.in_fastpath)
 			__atomic_store_n(&cpu->ipi_dropped, 1, __ATOMIC_RELEASE);
 		else
 			kmm_ipi_process(cpu);
@@ -102,7 +119,6 @@ static void init_slot(struct kmm_cpu *cpu)
 
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
-	cpu->in_fastpath = 0;
 	cpu->node = cpu->id % nr_online_nodes;
 	INIT_LIST_HEAD(&cpu->slab_arrays);
 	for (nid = 0; nid < nr_online_nodes; nid++) {
@@ -155,9 +171,9 @@ static void cpu_thread_exit(void *arg)
 	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
 	cpu->ipi_pending = 0;
-	kmm_this_cpu = NULL;
+	cpu_tls_set(&kmm_cpu_tls, NULL);
 	cpu->online = false;
-	cpu->owner_ref = NULL;
+	cpu->owner_tls = NULL;
 	nr_cpus_online--;
 	cpu->irq_off = 0;
 	pthread_mutex_unlock(&cpu_registry_lock);
@@ -202,10 +218,10 @@ static struct kmm_cpu *cpu_online_self(void)
 		cpu->id = i;
 		init_slot(cpu);
 		cpu->thread = pthread_self();
-		cpu->owner_ref = &kmm_this_cpu;
+		cpu->owner_tls = &kmm_cpu_tls;
 		cpu->online = true;
 		nr_cpus_online++;
-		kmm_this_cpu = cpu;
+		cpu_tls_set(&kmm_cpu_tls, cpu);
 		pthread_setspecific(cpu_exit_key, cpu);
 		unblock_ipi();
 	}
@@ -252,10 +268,10 @@ void kmm_percpu_exit(void)
 
 		if (!cpu->online)
 			continue;
-		if (cpu->owner_ref)
-			*cpu->owner_ref = NULL;
+		if (cpu->owner_tls)
+			cpu_tls_set(cpu->owner_tls, NULL);
 		cpu->online = false;
-		cpu->owner_ref = NULL;
+		cpu->owner_tls = NULL;
 		__atomic_store_n(&cpu->drain_ack,
 				 __atomic_load_n(&cpu->drain_req, __ATOMIC_RELAXED),
 				 __ATOMIC_RELEASE);
@@ -422,7 +438,7 @@ static void fork_park(struct kmm_cpu *cpu, void *info)
 	while (__atomic_load_n(&fork_gate, __ATOMIC_ACQUIRE))
 		syscall(SYS_futex, &fork_gate, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
 	if (__atomic_load_n(&fork_detach, __ATOMIC_ACQUIRE))
-		kmm_this_cpu = NULL;
+		cpu_tls_set(&kmm_cpu_tls, NULL);
 	__atomic_store_n(&fork_parked[cpu->id], 0, __ATOMIC_RELEASE);
 }
 
@@ -526,8 +542,8 @@ void kmm_cpu_fork_parent(void)
 
 		while (fork_saved_ok[i] && __atomic_load_n(&fork_parked[i], __ATOMIC_ACQUIRE))
 			nanosleep(&(struct timespec){0, 20000}, NULL);
-		if (fork_saved_ok[i] && cpu->owner_ref)
-			__atomic_store_n(cpu->owner_ref, cpu, __ATOMIC_RELEASE);
+		if (fork_saved_ok[i] && cpu->owner_tls)
+			cpu_tls_set(cpu->owner_tls, cpu);
 	}
 	__atomic_store_n(&fork_detach, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&cpu_registry_lock);
@@ -557,12 +573,11 @@ int kmm_cpu_fork_child(void)
 		/* The thread is gone: give back what its CPU held, as at thread exit. */
 		memcpy(cpu, &fork_saved[i], sizeof(*cpu));
 		cpu->ipi_pending = 0;
-		cpu->in_fastpath = 0;
 		local_irq_save_cpu(cpu);
 		kmap_local_fork_release(cpu);
 		run_drain_hooks(cpu, NULL);
 		cpu->online = false;
-		cpu->owner_ref = NULL;
+		cpu->owner_tls = NULL;
 		cpu->irq_off = 0;
 		cpu->ipi_dropped = 0;
 		__atomic_store_n(&cpu->drain_ack, cpu->drain_req, __ATOMIC_RELEASE);

@@ -3,8 +3,9 @@
  * percpu/percpu.h - threads as CPUs: the per-CPU area, emulated interrupts, IPIs.
  *
  * Each thread that uses libkmm gets a struct kmm_cpu from a static table of
- * NR_CPUS slots; kmm_this_cpu (thread-local, initial-exec) points to it, or is
- * NULL for a thread that has none yet.  Per-CPU data is touched only by its
+ * NR_CPUS slots; kmm_this_cpu (kmm_cpu_tls.cpu, thread-local, initial-exec)
+ * points to it, or is NULL for a thread that has none yet, and kmm_cpu_tls.id
+ * holds its id (KMM_NO_CPU for none) for the fast paths.  Per-CPU data is touched only by its
  * owning thread, with emulated interrupts off (local_irq_save()), and by that
  * same thread's IPI handler, which runs only when interrupts are on.  So the
  * owner needs no lock and no atomic instruction: disabling interrupts is a

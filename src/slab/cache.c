@@ -232,7 +232,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	snprintf(s->name_buf, sizeof(s->name_buf), "%s", name);
 	s->name = s->name_buf;
 	s->refcount = 1;
-	for (i = 0; i < NR_CPUS; i++)
+	for (i = 0; i <= KMM_NO_CPU; i++)
 		s->cpu_cache[i] = &slab_empty_array;
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
