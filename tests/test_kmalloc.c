@@ -153,10 +153,10 @@ static void test_caches_are_made_at_boot_and_forgotten_at_exit(void **state)
 	void *p;
 
 	(void)state;
-	assert_null(kmalloc_caches[KMALLOC_NORMAL][6]);
+	assert_ptr_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
 	assert_int_equal(kmm_init("mem=64G"), 0);
-	assert_non_null(kmalloc_caches[KMALLOC_NORMAL][6]);
-	assert_non_null(kmalloc_caches[KMALLOC_DMA][KMALLOC_SHIFT_HIGH]);
+	assert_ptr_not_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
+	assert_ptr_not_equal(kmalloc_caches[KMALLOC_DMA][KMALLOC_SHIFT_HIGH], &kmalloc_unmade);
 	assert_int_equal(
 		slabinfo_objsize(show_to_string("slabinfo", text, sizeof(text)), "kmalloc-64"), 64);
 	p = kmalloc(64, GFP_KERNEL);
@@ -164,8 +164,8 @@ static void test_caches_are_made_at_boot_and_forgotten_at_exit(void **state)
 	assert_ptr_equal(cache_of(p), kmalloc_caches[KMALLOC_NORMAL][6]);
 	kfree(p);
 	kmm_exit();
-	assert_null(kmalloc_caches[KMALLOC_NORMAL][6]);
-	assert_null(kmalloc_caches[KMALLOC_RECLAIM][1]);
+	assert_ptr_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
+	assert_ptr_equal(kmalloc_caches[KMALLOC_RECLAIM][1], &kmalloc_unmade);
 }
 
 /* Without kmm_init(), the first kmalloc boots a machine from KMM_CMDLINE, caches and all. */

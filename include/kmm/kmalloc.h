@@ -21,8 +21,8 @@
  * of line.
  *
  * The caches are made at boot, as the kernel's kmem_cache_init() makes them;
- * before any machine is booted every kmalloc_caches[][] entry is NULL, and the
- * first kmalloc boots one from KMM_CMDLINE.
+ * before any machine is booted every kmalloc_caches[][] entry is
+ * &kmalloc_unmade, and the first kmalloc boots one from KMM_CMDLINE.
  *
  * Context: any thread.  Flags that allow direct reclaim (GFP_KERNEL) may run
  * reclaim.  kfree() may be called from any thread, not only the allocating one.
@@ -73,8 +73,14 @@ extern const struct kmalloc_info_struct kmalloc_info[];
 /* kmalloc_size_index - the cache index of sizes 1..192, by (size - 1) / 8. */
 extern const unsigned char kmalloc_size_index[24];
 
-/* kmalloc_caches - each family's caches by index (NULL while no machine is booted). */
+/*
+ * kmalloc_caches - each family's caches by index.  A slot with no cache (every
+ * slot while no machine is booted, and index 0) holds &kmalloc_unmade: a cache
+ * of no objects whose CPU arrays are all empty, so that kmalloc()'s inline
+ * path needs no test for it and its slow path makes the caches first.
+ */
 extern struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+extern struct kmem_cache kmalloc_unmade;
 
 /* kmalloc_type - the family of a request: GFP_DMA first, then __GFP_RECLAIMABLE. */
 static kmm_always_inline enum kmalloc_cache_type kmalloc_type(gfp_t flags)
@@ -125,7 +131,10 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
 
 /* The out-of-line paths of kmalloc(), kmalloc_node() and kfree(). */
 void *__kmalloc(size_t size, gfp_t flags);
-/* __kmalloc_cache - @size bytes from @s, its kmalloc cache, when the CPU's array is empty. */
+/*
+ * __kmalloc_cache - @size bytes from @s, its kmalloc cache, when the CPU's
+ * array is empty (always, for kmalloc_unmade: then the caches are made first).
+ */
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size);
 
 /*
@@ -194,8 +203,6 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 		return __kmalloc(size, flags);
 	}
 	s = kmalloc_caches[kmalloc_type(flags)][index];
-	if (kmm_unlikely(s == NULL))
-		return __kmalloc(size, flags);
 	if (kmm_likely(kmem_cache_alloc_fast(s, flags, &obj))) {
 		kmm_asan_kmalloc_tail(s, obj, size);
 		return obj;

@@ -71,7 +71,14 @@ const unsigned char kmalloc_size_index[24] = {
 	2, 2, 2, 2, 2, 2, 2, 2, /* 136, 144, 152, 160, 168, 176, 184, 192 */
 };
 
-struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+struct kmem_cache kmalloc_unmade = {
+	.name = "kmalloc-unmade",
+	.cpu_cache = {[0 ... KMM_NO_CPU] = &slab_empty_array},
+};
+
+struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1] = {
+	[0 ... NR_KMALLOC_TYPES - 1] = {[0 ... KMALLOC_SHIFT_HIGH] = &kmalloc_unmade},
+};
 
 static pthread_mutex_t kmalloc_mutex = PTHREAD_MUTEX_INITIALIZER;
 /* Every cache of kmalloc_caches[][] is made (acquire/release). */
@@ -97,7 +104,7 @@ static int new_kmalloc_cache(unsigned int idx, enum kmalloc_cache_type type)
 	struct kmem_cache *s;
 	char name[32];
 
-	if (kmalloc_caches[type][idx])
+	if (kmalloc_caches[type][idx] != &kmalloc_unmade)
 		return 0;
 	snprintf(name, sizeof(name), kmalloc_family_format[type],
 		 kmalloc_info[idx].name + strlen("kmalloc-"));
@@ -136,8 +143,12 @@ int create_kmalloc_caches(void)
 
 void kmalloc_exit(void)
 {
+	int type, i;
+
 	pthread_mutex_lock(&kmalloc_mutex);
-	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	for (type = 0; type < NR_KMALLOC_TYPES; type++)
+		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
+			kmalloc_caches[type][i] = &kmalloc_unmade;
 	__atomic_store_n(&kmalloc_caches_made, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&kmalloc_mutex);
 }

@@ -623,6 +623,8 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
 {
+	if (kmm_unlikely(s == &kmalloc_unmade))
+		return __kmalloc(size, flags);
 	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), size);
 }
 

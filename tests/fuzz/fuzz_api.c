@@ -2000,7 +2000,7 @@ static void shrink_kmalloc_caches(void)
 
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			if (kmalloc_caches[t][i])
+			if (kmalloc_caches[t][i] != &kmalloc_unmade)
 				kmem_cache_shrink(kmalloc_caches[t][i]);
 }
 
@@ -2031,7 +2031,7 @@ static void measure(long *free_kb, long *slab_kb, long *pt_kb,
 	slabinfo = show("slabinfo");
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			active[t][i] = kmalloc_caches[t][i]
+			active[t][i] = kmalloc_caches[t][i] != &kmalloc_unmade
 					       ? slab_active(slabinfo, kmalloc_caches[t][i]->name)
 					       : -1;
 }

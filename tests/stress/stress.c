@@ -632,7 +632,7 @@ static void measure(struct counts *c)
 	kmm_drain_all();
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			if (kmalloc_caches[t][i])
+			if (kmalloc_caches[t][i] != &kmalloc_unmade)
 				kmem_cache_shrink(kmalloc_caches[t][i]);
 	kmm_drain_all();
 	show("meminfo");
@@ -646,7 +646,7 @@ static void measure(struct counts *c)
 			char key[64];
 
 			c->active[t][i] = -1;
-			if (!kmalloc_caches[t][i])
+			if (kmalloc_caches[t][i] == &kmalloc_unmade)
 				continue;
 			snprintf(key, sizeof(key), "\n%s ", kmalloc_caches[t][i]->name);
 			c->active[t][i] = field(show_buf, key);
