@@ -181,17 +181,27 @@ static void *slab_get_obj(struct kmem_cache *s, struct page *page)
 	return index_to_obj(s, page, slab_freelist(page)[active]);
 }
 
-static void slab_put_obj(struct kmem_cache *s, struct page *page, void *obj)
+/*
+ * slab_put_objs - put @nr objects of @objs, all of the slab @page, back on its
+ * freelist, with the slab's count in a register for the run (a batch frees
+ * runs of objects of one slab: the count is read and written once).
+ */
+static void slab_put_objs(struct kmem_cache *s, struct page *page, void *const *objs, int nr)
 {
-	unsigned int active = slab_active(page) - 1;
+	unsigned int active = slab_active(page);
+	unsigned short *freelist = slab_freelist(page);
+	int i;
 
-	/* A full slab's freelist object was handed out: the freed object holds it now. */
-	if (s->obj_freelist && active == s->num - 1) {
-		page->index = (unsigned long)obj;
-		kmm_asan_unpoison(obj, s->num * sizeof(unsigned short));
+	for (i = 0; i < nr; i++) {
+		active--;
+		/* A full slab's freelist object was handed out: the freed object holds it now. */
+		if (s->obj_freelist && active == s->num - 1) {
+			page->index = (unsigned long)objs[i];
+			kmm_asan_unpoison(objs[i], s->num * sizeof(unsigned short));
+			freelist = slab_freelist(page);
+		}
+		freelist[active] = (unsigned short)obj_to_index(s, page, objs[i]);
 	}
-
-	slab_freelist(page)[active] = (unsigned short)obj_to_index(s, page, obj);
 	slab_active(page) = active;
 }
 
@@ -257,13 +267,17 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 	struct kmem_cache_node *n = get_node(s, node);
 	int i;
 
-	for (i = 0; i < nr; i++) {
-		void *obj = objs[i];
-		struct page *page = obj_to_head(obj);
+	for (i = 0; i < nr;) {
+		struct page *page = obj_to_head(objs[i]);
 		bool was_full = slab_active(page) == s->num;
+		int run = 1;
 
-		slab_put_obj(s, page, obj);
-		n->free_objects++;
+		/* objects freed together are mostly of one slab: put them back as a run */
+		while (i + run < nr && obj_to_head(objs[i + run]) == page)
+			run++;
+		slab_put_objs(s, page, objs + i, run);
+		n->free_objects += (unsigned long)run;
+		i += run;
 		/* A slab changes lists only when it changes state (full, partial, free). */
 		if (slab_active(page) == 0) {
 			list_move(&page->lru, &n->slabs_free);
@@ -379,10 +393,15 @@ static struct page *get_first_slab(struct kmem_cache_node *n)
 static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct array_cache *ac,
 		       struct page *page, int batch)
 {
-	bool was_free = slab_active(page) == 0;
+	unsigned int active = slab_active(page), avail = ac->avail;
+	const unsigned short *freelist = slab_freelist(page);
+	bool was_free = active == 0;
 
-	while (slab_active(page) < s->num && batch-- > 0)
-		ac->entry[ac->avail++] = slab_get_obj(s, page);
+	/* the slab's count and the array's in registers for the run */
+	for (; active < s->num && batch > 0; batch--)
+		ac->entry[avail++] = index_to_obj(s, page, freelist[active++]);
+	slab_active(page) = active;
+	ac->avail = avail;
 	list_del(&page->lru);
 	if (was_free)
 		n->free_slabs--;
