@@ -104,17 +104,20 @@ static void test_a_reported_block_reads_zero_when_allocated_again(void **state)
 {
 	struct page *blocks[NR_BLOCKS], *again[256];
 	unsigned long pfns[NR_BLOCKS];
-	long rss_used;
+	long rss_used, free_before;
 	int i, j, n, found = 0;
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=256M"), 0);
+	free_before = (long)drained_free();
 	fill_blocks(blocks, NR_BLOCKS, 0x5a);
 	for (i = 0; i < NR_BLOCKS; i++)
 		pfns[i] = page_to_pfn(blocks[i]);
 	rss_used = rss_kib();
 	free_blocks(blocks, NR_BLOCKS);
 	assert_true(wait_rss_below(rss_used - 24 * 1024, REPORT_WAIT_MS) <= rss_used - 24 * 1024);
+	/* no block still held off the free lists by the pass */
+	assert_int_equal(wait_free_pages(free_before, REPORT_WAIT_MS), free_before);
 	/* take every block there is, so the reported ones are among them */
 	for (n = 0; n < 256; n++) {
 		again[n] = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, BLOCK_ORDER);
