@@ -294,8 +294,7 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
 {
 	struct array_cache *ac;
-	unsigned long avail;
-	void **top;
+	long avail;
 
 	/*
 	 * Poisoned before it is on the array: once there, an IPI's drain may put
@@ -305,10 +304,9 @@ static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
 	kmm_fastpath_enter();
 	ac = s->cpu_cache[kmm_cpu_tls.id];
 	avail = ac->avail;
-	top = &ac->entry[avail];
-	/* top[-1] is the last object freed, or the cache field when the array is empty */
-	if (kmm_likely(avail < ac->limit && top[-1] != obj)) {
-		*top = obj;
+	/* entry[avail - 1] is the last object freed, or the cache field when the array is empty */
+	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
+		ac->entry[avail] = obj;
 		ac->avail = (unsigned int)avail + 1;
 		kmm_fastpath_exit();
 		return true;
