@@ -16,6 +16,10 @@
  *                       the direct map, reached through kmap() (default 0: none;
  *                       at least 16M of lowmem must stay)
  *   panic_on_warn=0|1   turn every report into an abort (for test suites)
+ *   kmmstat=0|1         serve the kmm_show() files to the kmmstat tool while the
+ *                       program runs: a thread listening on the abstract unix
+ *                       socket "@kmm/<pid>" (default 0: no thread, no socket;
+ *                       see docs/kmmstat.md)
  * An unknown parameter is reported and ignored.
  */
 #ifndef KMM_KMM_H
@@ -60,11 +64,33 @@ bool kmm_booted(void);
 
 /**
  * kmm_show - print a /proc file of the machine, in the kernel's format.
- * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo", "slabinfo", "vmallocinfo"
+ * @file: "buddyinfo", "zoneinfo", "pagetypeinfo", "meminfo", "slabinfo",
+ *        "vmallocinfo"; and libkmm's "physmap" (the owner of every page frame,
+ *        a line per run of frames: "pfn 0x1000-0x10ff  slab kmalloc-64") and
+ *        "physmap.svg" (the picture kmm_physmap_svg() draws)
  * @out: where to print.
  * Return: 0, or -ENOENT for a file the machine does not have.
  */
 int kmm_show(const char *file, FILE *out);
+
+/**
+ * kmm_physmap_svg - draw physical memory as an SVG picture.
+ * @out: where to write the picture.
+ *
+ * Every page frame is a cell (on machines above 65536 frames, a power-of-two
+ * group of frames, coloured by the owner of most of them), coloured by its
+ * owner: free buddy blocks shaded by order, per-CPU lists, reserved memory,
+ * page tables, vmalloc pages, kmalloc-large, each of the biggest slab caches,
+ * other alloc_pages; zones are outlined; the legend gives each owner's total.
+ * The same picture as "physmap.svg" of kmm_show() and `kmmstat <pid> physmap --svg`.
+ *
+ * Context: any thread; other threads may allocate meanwhile (each chunk of
+ * the memmap is read under its zone lock, the rest racily, as a snapshot).
+ * Boots the machine from KMM_CMDLINE if none runs.
+ * Return: 0; -EINVAL if @out is NULL; -ENOMEM if no scratch memory could be
+ * mapped; -EIO if writing to @out failed; -ENODEV if no machine could boot.
+ */
+int kmm_physmap_svg(FILE *out);
 
 KMM_END_DECLS
 

@@ -175,6 +175,12 @@ static bool set_page_reporting_order(const char *val, struct kmm_params *p)
 	return true;
 }
 
+/* kmmstat=: a server thread answers the kmmstat tool (stat/server.c). */
+static bool set_kmmstat(const char *val, struct kmm_params *p)
+{
+	return parse_bool(val, &p->kmmstat);
+}
+
 /* failslab=, fail_page_alloc=: "<interval>,<probability>,<space>,<times>", as setup_fault_attr(). */
 static bool set_failslab(const char *val, struct kmm_params *p)
 {
@@ -230,6 +236,7 @@ static const struct kmm_param {
 	{"fail_page_alloc.ignore-gfp-highmem", set_fail_page_alloc_ignore_gfp_highmem, "Y or N"},
 	{"fail_page_alloc.min-order", set_fail_page_alloc_min_order, "an order"},
 	{"fail_page_alloc.verbose", set_fail_page_alloc_verbose, "0, 1 or 2"},
+	{"kmmstat", set_kmmstat, "0 or 1"},
 };
 
 static void defaults(struct kmm_params *p)

@@ -31,6 +31,7 @@ struct kmm_params {
 	unsigned int page_reporting_order;
 	/* failslab=, fail_page_alloc= and their knobs (failslab.verbose=, ...): see fault/ */
 	struct kmm_fault_attr failslab, fail_page_alloc;
+	bool kmmstat;		/* kmmstat=: serve the kmm_show() files to the kmmstat tool */
 };
 
 extern struct kmm_params kmm_params;

@@ -8,6 +8,7 @@
  *
  * prepare (the forking thread, before fork()):
  *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
+ *      the kmmstat server's lock (no request is being answered: stat/server.c),
  *      liburcu's call_rcu_before_fork() (its threads pause between batches);
  *   2. the locks taken with emulated interrupts on, in the lock order:
  *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no
@@ -44,7 +45,8 @@
  *   slot back and is drained as at thread exit (arrays, page lists, kmap_local
  *   slots) and released; kswapd and the reaper start again (the reaper at once
  *   if the parent had one); liburcu's call_rcu_after_fork_child() makes a new
- *   call_rcu thread, which runs the callbacks that were pending.
+ *   call_rcu thread, which runs the callbacks that were pending; a kmmstat
+ *   server (kmmstat=1) starts anew, for the child's pid.
  *
  * The guarantee (docs/design.md, "fork"): the child's machine is the parent's
  * at the copy; memory the forking thread owns has exactly its fork-time
@@ -69,6 +71,7 @@
 #include "percpu/percpu.h"
 #include "report/report.h"
 #include "slab/slab.h"
+#include "stat/stat.h"
 #include "vmalloc/vmalloc.h"
 
 /* What prepare leaves for the parent and child handlers. */
@@ -224,6 +227,7 @@ static void fork_prepare(void)
 	fork_state.active = kmm_booted();
 	if (!fork_state.active)
 		return;
+	kmm_stat_fork_prepare();
 	call_rcu_before_fork();
 	slab_fork_prepare();
 	reclaim_fork_prepare();
@@ -257,6 +261,7 @@ static void fork_parent(void)
 		page_reporting_fork_parent();
 		reclaim_fork_parent();
 		call_rcu_after_fork_parent();
+		kmm_stat_fork_parent();
 		if (fork_state.newfd >= 0)
 			close(fork_state.newfd);
 		fork_state.newfd = -1;
@@ -333,6 +338,7 @@ static void fork_child(void)
 	kmm_boot_lock_fork_child();
 	call_rcu_after_fork_child();
 	slab_fork_child_restart();
+	kmm_stat_fork_child();
 	if (leaked)
 		kmm_report("fork: %d CPU(s) could not be parked; their per-CPU caches are lost in "
 			   "the child",

@@ -27,6 +27,7 @@
 #include "percpu/percpu.h"
 #include "report/report.h"
 #include "slab/slab.h"
+#include "stat/stat.h"
 #include "vmalloc/vmalloc.h"
 
 struct kmm_machine kmm_machine = {.memfd = -1};
@@ -196,6 +197,7 @@ static void reserve_boot_memory(void)
 /* shutdown_machine - undo a whole boot: subsystems, CPUs, memory.  boot_lock held. */
 static void shutdown_machine(void)
 {
+	kmm_stat_stop();
 	kmm_slab_exit();
 	kmalloc_exit();
 	highmem_exit();
@@ -269,6 +271,8 @@ static int boot(const char *cmdline)
 	if (ret) {
 		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
 		shutdown_machine();
+	} else if (params.kmmstat) {
+		kmm_stat_start();
 	}
 	return ret;
 }
@@ -326,6 +330,7 @@ static const struct {
 	{"buddyinfo", show_buddyinfo}, {"pagetypeinfo", show_pagetypeinfo},
 	{"zoneinfo", show_zoneinfo},   {"meminfo", show_meminfo},
 	{"slabinfo", show_slabinfo},   {"vmallocinfo", show_vmallocinfo},
+	{"physmap", show_physmap},     {"physmap.svg", show_physmap_svg},
 };
 
 int kmm_show(const char *file, FILE *out)
