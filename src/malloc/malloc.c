@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * malloc/malloc.c - the C allocation API on libkmm: malloc(), free(),
+ * calloc(), realloc(), reallocarray(), posix_memalign(), aligned_alloc(),
+ * memalign(), valloc(), pvalloc() and malloc_usable_size(), exported by
+ * libkmm-malloc.so for LD_PRELOAD (docs/malloc.md).
+ *
+ * Where memory comes from.  A program is "process context": every request
+ * is GFP_KERNEL (it may reclaim) with __GFP_NOWARN (a failure is the caller's
+ * NULL and ENOMEM, as the C API says, not a kernel warning).
+ *   0 .. 8 KiB (KMALLOC_MAX_CACHE_SIZE)  kmalloc's caches (0 takes one byte)
+ *   .. 4 MiB (KMALLOC_MAX_SIZE)          kvmalloc(): a large kmalloc (a compound
+ *                                        block of the page allocator) when one is
+ *                                        free without heavy reclaim, else vmalloc
+ *   above                                vmalloc, with 2 MiB leaves where they fit
+ * Alignments above 16 bytes and below a page, with max(size, alignment) up to
+ * 8 KiB, take the kmalloc cache of the power of two holding it: power-of-two
+ * caches are naturally aligned, as the kernel guarantees.  Other alignments
+ * above 16 take a large kmalloc of max(size, alignment) bytes: buddy blocks
+ * are naturally aligned in physical memory and the direct map starts 1 GiB
+ * aligned (boot/machine.c), so they are in virtual memory too; above 4 MiB, or
+ * when no block is free, a vmalloc area with the alignment.  Everything is 16-byte aligned except the
+ * objects of kmalloc-8 (requests of 8 bytes and less), which are 8-byte
+ * aligned, as jemalloc's, mimalloc's and tcmalloc's are.
+ *
+ * Where memory goes back.  free() tells the sources apart by address with
+ * libkmm's own checks: kfree()'s inline one (the start of an object on the
+ * head page of a slab), then the bootstrap arena (bootstrap.c), the vmalloc
+ * area and find_vm_area() (the start of a vmalloc() area), kfree_target()
+ * (objects and large kmallocs of the direct map).  Any other pointer is
+ * reported in one line naming the call and the address, as kfree() reports a
+ * wild free, and refused.
+ *
+ * Fast paths.  malloc(), calloc() and free() of up to 8 KiB are kmalloc's
+ * and kfree()'s inline fast paths (a pop and a push of the CPU's array) with
+ * one more test: the thread is not inside libkmm (malloc_depth), where its
+ * per-CPU data may be in flux and locks held; a malloc() from there (libc,
+ * called by libkmm) goes the slow way, which sends it to the bootstrap arena.
+ * realloc() within the size class an object already has is inline too.
+ *
+ * Locking: none of its own; libkmm's.  Every call into libkmm from here is
+ * made with malloc_depth raised (see malloc.h).
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kmm/kmm.h>
+#include "kmalloc/kmalloc.h"
+#include "malloc/malloc.h"
+#include "report/report.h"
+
+#define MALLOC_API   __attribute__((visibility("default")))
+/* Every request: process context, failures told by NULL and errno alone. */
+#define MALLOC_GFP   (GFP_KERNEL | __GFP_NOWARN)
+/* The alignment of every block above 8 bytes (glibc's MALLOC_ALIGNMENT on x86-64). */
+#define MALLOC_ALIGN 16UL
+
+#define CALLER __builtin_return_address(0)
+
+static void *malloc_slow(size_t size, gfp_t gfp, const void *caller);
+static void free_slow(void *ptr);
+static void *realloc_slow(void *ptr, size_t size, const void *caller);
+static void *aligned_slow(size_t align, size_t size, gfp_t gfp, const void *caller);
+static size_t usable_size_slow(const void *ptr);
+
+/*
+ * slab_object - the cache of @ptr if it is the start of an object on the head
+ * page of a slab (kfree()'s inline check), else NULL.
+ */
+static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
+{
+	unsigned long off = (unsigned long)ptr - kmm_page_offset;
+
+	if (kmm_likely(off < kmm_direct_map_bytes)) {
+		struct page *page = vmemmap + (off >> PAGE_SHIFT);
+		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
+
+		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, ptr)))
+			return s;
+	}
+	return NULL;
+}
+
+/* kmalloc(@size, @gfp)'s inline fast path for 1..8 KiB, on a CPU whose interrupts are on. */
+static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *caller)
+{
+	void *obj;
+
+	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !malloc_depth)) {
+		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(size)];
+
+		if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj)))
+			return obj;
+	}
+	return malloc_slow(size, gfp, caller);
+}
+
+/*
+ * class_size - the bytes a new allocation of @size would hold: its kmalloc
+ * cache's size, whole pages of a buddy block up to 4 MiB, @size above.
+ */
+static kmm_always_inline size_t class_size(size_t size)
+{
+	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_info[kmalloc_size_to_index(size)].size;
+	return kmalloc_size_roundup(size);
+}
+
+/*
+ * fits_in_place - may an allocation of @old usable bytes hold @size bytes
+ * for realloc()?  It must be large enough, and not more than twice what a
+ * new allocation would be: a shrink that halves the size class moves.
+ */
+static kmm_always_inline bool fits_in_place(size_t size, size_t old)
+{
+	return size <= old && old < 2 * class_size(size);
+}
+
+MALLOC_API void *malloc(size_t size)
+{
+	return malloc_fast(size, MALLOC_GFP, CALLER);
+}
+
+MALLOC_API void *calloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (kmm_unlikely(__builtin_mul_overflow(n, size, &bytes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return malloc_fast(bytes, MALLOC_GFP | __GFP_ZERO, CALLER);
+}
+
+MALLOC_API void free(void *ptr)
+{
+	struct kmem_cache *s;
+
+	if (kmm_likely(!malloc_depth && (s = slab_object(ptr)) && kmem_cache_push(s, ptr)))
+		return;
+	free_slow(ptr);
+}
+
+MALLOC_API void *realloc(void *ptr, size_t size)
+{
+	struct kmem_cache *s;
+
+	if (!ptr)
+		return malloc_fast(size, MALLOC_GFP, CALLER);
+	if (!size) {
+		/* glibc's answer: @ptr is freed and NULL returned */
+		free(ptr);
+		return NULL;
+	}
+	s = slab_object(ptr);
+	if (s && fits_in_place(size, s->object_size))
+		return ptr;
+	return realloc_slow(ptr, size, CALLER);
+}
+
+MALLOC_API void *reallocarray(void *ptr, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (kmm_unlikely(__builtin_mul_overflow(n, size, &bytes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!ptr)
+		return malloc_fast(bytes, MALLOC_GFP, CALLER);
+	if (!bytes) {
+		free(ptr);
+		return NULL;
+	}
+	return realloc_slow(ptr, bytes, CALLER);
+}
+
+MALLOC_API size_t malloc_usable_size(void *ptr)
+{
+	struct kmem_cache *s = slab_object(ptr);
+
+	if (s)
+		return s->object_size;
+	return ptr ? usable_size_slow(ptr) : 0;
+}
+
+/* @align: a power of two. */
+static kmm_always_inline void *alloc_aligned(size_t align, size_t size, const void *caller)
+{
+	size_t bytes = size > align ? size : align;
+
+	/* 16 bytes: any cache but kmalloc-8, which a size of 16 or more never takes */
+	if (align <= MALLOC_ALIGN)
+		return malloc_fast(bytes, MALLOC_GFP, caller);
+	/* a power-of-two cache: aligned to its size, at least @align */
+	if (align < PAGE_SIZE && bytes <= KMALLOC_MAX_CACHE_SIZE)
+		return malloc_fast(1UL << (64 - __builtin_clzl(bytes - 1)), MALLOC_GFP, caller);
+	return aligned_slow(align, size, MALLOC_GFP, caller);
+}
+
+MALLOC_API int posix_memalign(void **memptr, size_t align, size_t size)
+{
+	int saved_errno = errno;
+	void *p;
+
+	if (align < sizeof(void *) || (align & (align - 1)))
+		return EINVAL;
+	p = alloc_aligned(align, size, CALLER);
+	if (!p) {
+		errno = saved_errno;
+		return ENOMEM;
+	}
+	*memptr = p;
+	return 0;
+}
+
+MALLOC_API void *aligned_alloc(size_t align, size_t size)
+{
+	if (!align || (align & (align - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return alloc_aligned(align, size, CALLER);
+}
+
+/* memalign - as glibc's: an alignment that is not a power of two is rounded up to one. */
+MALLOC_API void *memalign(size_t align, size_t size)
+{
+	if (align > SIZE_MAX / 2 + 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (align > MALLOC_ALIGN && (align & (align - 1)))
+		align = 1UL << (64 - __builtin_clzl(align));
+	return alloc_aligned(align, size, CALLER);
+}
+
+MALLOC_API void *valloc(size_t size)
+{
+	return alloc_aligned(PAGE_SIZE, size, CALLER);
+}
+
+/* pvalloc - valloc() of @size rounded up to whole pages (one page for 0). */
+MALLOC_API void *pvalloc(size_t size)
+{
+	if (size > SIZE_MAX - PAGE_SIZE + 1) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return alloc_aligned(PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE, CALLER);
+}
+
+/* The slow paths. */
+
+/* nested_alloc - @size bytes for a thread inside libkmm: the bootstrap arena's. */
+static void *nested_alloc(size_t size, size_t align)
+{
+	void *p = bootstrap_alloc(size ? size : 1, align > MALLOC_ALIGN ? align : MALLOC_ALIGN);
+
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+/* nested_size - the usable bytes of @ptr, for a thread inside libkmm: lock-free checks only. */
+static size_t nested_size(const void *ptr)
+{
+	struct kmem_cache *s;
+	struct page *head;
+	char why[128];
+
+	if (bootstrap_owns(ptr))
+		return bootstrap_size(ptr);
+	if (is_vmalloc_addr(ptr) || kfree_target(ptr, &s, &head, why, sizeof(why)))
+		return 0;
+	return s ? s->object_size : PAGE_SIZE << compound_order(head);
+}
+
+/* release - give @ptr, a checked allocation of the machine, back to its allocator. */
+static void release(void *ptr)
+{
+	if (is_vmalloc_addr(ptr))
+		vfree(ptr);
+	else
+		kfree(ptr);
+}
+
+/* free_deferred - free what threads inside libkmm could not (bootstrap.c). */
+static void free_deferred(void)
+{
+	void *obj = take_deferred_frees(), *next;
+
+	malloc_depth++;
+	for (; obj; obj = next) {
+		next = *(void **)obj;
+		release(obj);
+	}
+	malloc_depth--;
+}
+
+/*
+ * enter_libkmm - the preamble of every slow path outside libkmm: the machine
+ * booted, deferred frees done, malloc_depth raised (leave_libkmm() lowers it).
+ * Return: false, with errno ENOMEM, if no machine could be booted.
+ */
+static bool enter_libkmm(void)
+{
+	if (kmm_unlikely(!kmm_booted()) && malloc_boot() != 0) {
+		errno = ENOMEM;
+		return false;
+	}
+	if (kmm_unlikely(deferred_pending()))
+		free_deferred();
+	malloc_depth++;
+	return true;
+}
+
+static void leave_libkmm(void)
+{
+	malloc_depth--;
+}
+
+/* vmalloc_bytes - a vmalloc() area of @size bytes aligned to @align, 2 MiB leaves allowed. */
+static void *vmalloc_bytes(size_t size, size_t align, gfp_t gfp, const void *caller)
+{
+	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL,
+				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, caller);
+}
+
+static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const void *caller)
+{
+	void *p;
+
+	if (kmm_unlikely(malloc_depth))
+		return nested_alloc(size, MALLOC_ALIGN);
+	if (!enter_libkmm())
+		return NULL;
+	if (!size)
+		size = 1;
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		p = kmalloc(size, gfp);
+	else if (size <= KMALLOC_MAX_SIZE)
+		p = kvmalloc(size, gfp);
+	else
+		p = vmalloc_bytes(size, 1, gfp, caller);
+	leave_libkmm();
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+/* aligned_slow - an alignment of a page or more, or above 16 for more than 8 KiB. */
+static __attribute__((noinline)) void *aligned_slow(size_t align, size_t size, gfp_t gfp,
+						    const void *caller)
+{
+	size_t bytes = size > align ? size : align;
+	void *p = NULL;
+
+	if (kmm_unlikely(malloc_depth))
+		return nested_alloc(size, align);
+	if (!enter_libkmm())
+		return NULL;
+	/* a buddy block of 2^order pages is aligned to its size, which is at least @bytes */
+	if (bytes <= KMALLOC_MAX_SIZE)
+		p = kmalloc_large(bytes, bytes > PAGE_SIZE ? gfp | __GFP_NORETRY : gfp);
+	if (!p)
+		p = vmalloc_bytes(size ? size : 1, align, gfp, caller);
+	leave_libkmm();
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+/*
+ * check_allocation - is @ptr the start of an allocation of the machine?
+ * Context: inside libkmm (find_vm_area() takes the vmap locks).
+ * Return: NULL, or why not (the text may be in @why).
+ */
+static const char *check_allocation(const void *ptr, char *why, size_t len)
+{
+	struct kmem_cache *s;
+	struct page *head;
+
+	if (is_vmalloc_addr(ptr)) {
+		struct vm_struct *vm = find_vm_area(ptr);
+
+		if (!vm)
+			return "in the vmalloc space but in no area (freed already?)";
+		if (vm->addr == ptr && (vm->flags & VM_ALLOC))
+			return NULL;
+		snprintf(why, len, "%lu bytes into the vmalloc area at %p",
+			 (unsigned long)ptr - (unsigned long)vm->addr, vm->addr);
+		return why;
+	}
+	if (!virt_addr_valid(ptr))
+		return "not the machine's memory (neither the direct map, the vmalloc area nor "
+		       "the bootstrap arena)";
+	return kfree_target(ptr, &s, &head, why, len);
+}
+
+/* The usable bytes at @ptr, a checked allocation; inside libkmm. */
+static size_t checked_size(const void *ptr)
+{
+	if (is_vmalloc_addr(ptr))
+		return get_vm_area_size(find_vm_area(ptr));
+	return ksize(ptr);
+}
+
+/*
+ * usable_bytes - what malloc_usable_size() and realloc() need: the bytes
+ * usable at @ptr, or 0 after a report naming @call (errno EINVAL) if @ptr is
+ * no allocation.
+ */
+static size_t usable_bytes(const void *ptr, const char *call)
+{
+	const char *problem;
+	char why[128];
+	size_t size = 0;
+
+	if (bootstrap_owns(ptr))
+		return bootstrap_size(ptr);
+	if (malloc_depth)
+		return nested_size(ptr);
+	if (!enter_libkmm())
+		return 0;
+	problem = check_allocation(ptr, why, sizeof(why));
+	if (problem) {
+		kmm_report("%s: %p: %s, refused", call, ptr, problem);
+		errno = EINVAL;
+	} else {
+		size = checked_size(ptr);
+	}
+	leave_libkmm();
+	return size;
+}
+
+static __attribute__((noinline)) size_t usable_size_slow(const void *ptr)
+{
+	return usable_bytes(ptr, "malloc_usable_size");
+}
+
+static __attribute__((noinline)) void free_slow(void *ptr)
+{
+	const char *problem;
+	char why[128];
+
+	if (!ptr || bootstrap_owns(ptr))
+		return;
+	if (kmm_unlikely(malloc_depth)) {
+		/* inside libkmm: later, if the lock-free checks pass; dropped otherwise */
+		if (is_vmalloc_addr(ptr) ? PAGE_ALIGNED(ptr) && vmalloc_to_page(ptr)
+					 : nested_size(ptr))
+			defer_free(ptr);
+		return;
+	}
+	if (!enter_libkmm())
+		return;
+	problem = check_allocation(ptr, why, sizeof(why));
+	if (problem)
+		kmm_report("free: %p: %s, refused", ptr, problem);
+	else
+		release(ptr);
+	leave_libkmm();
+}
+
+static __attribute__((noinline)) void *realloc_slow(void *ptr, size_t size, const void *caller)
+{
+	size_t old = usable_bytes(ptr, "realloc");
+	void *p;
+
+	/* 0: refused (EINVAL), or no machine (ENOMEM) */
+	if (!old)
+		return NULL;
+	if (!bootstrap_owns(ptr) && fits_in_place(size, old))
+		return ptr;
+	p = malloc_fast(size, MALLOC_GFP, caller);
+	if (p) {
+		memcpy(p, ptr, old < size ? old : size);
+		free(ptr);
+	}
+	return p;
+}

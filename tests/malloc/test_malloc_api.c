@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_malloc_api.c - the C allocation API of libkmm-malloc.so: where each
+ * size and alignment comes from, usable sizes, realloc(), calloc(), errno,
+ * frees of memory of every source, bad frees, threads as CPUs.
+ *
+ * This suite links the front end's sources (src/malloc/) itself, so that its
+ * malloc() replaces libc's for the whole process exactly as the preloaded
+ * library's does, and so that it can reach the bootstrap arena, which no
+ * program can name.  The real programs run on the .so itself (program.sh).
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <kmm/kmm.h>
+#include "kmm_test.h"
+#include "malloc/malloc.h"
+
+static int a_global;
+
+/* Writes through a pointer the compiler cannot see through, so no call is elided. */
+static void *volatile sink;
+
+static void *keep(void *p)
+{
+	sink = p;
+	return p;
+}
+
+/* A size the compiler cannot see (so impossible sizes raise no warning). */
+static volatile size_t size_sink;
+
+static size_t opaque(size_t n)
+{
+	size_sink = n;
+	return size_sink;
+}
+
+static bool is_slab_object(const void *p)
+{
+	return virt_addr_valid(p) && PageSlab(compound_head(virt_to_page(p)));
+}
+
+static bool is_large_kmalloc(const void *p)
+{
+	return virt_addr_valid(p) && PageLargeKmalloc(compound_head(virt_to_page(p)));
+}
+
+/* fill / filled - a pattern of @seed over @n bytes. */
+static unsigned char pattern(size_t i, int seed)
+{
+	return (unsigned char)(i * 7 + (i >> 12) + (size_t)seed);
+}
+
+static void fill(void *p, size_t n, int seed)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = pattern(i, seed);
+}
+
+static bool filled(const void *p, size_t n, int seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != pattern(i, seed))
+			return false;
+	return true;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void the_first_malloc_boots_the_default_machine(void **state)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	unsigned long long ram =
+		(unsigned long long)pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+	unsigned long long gib = (ram + (1ULL << 30) - 1) >> 30;
+
+	(void)state;
+	assert_true(kmm_booted());
+	if (!getenv("KMM_CMDLINE"))
+		assert_int_equal((unsigned long long)max_pfn << PAGE_SHIFT, (gib ? gib : 1) << 30);
+	/* buddy blocks, naturally aligned in physical memory, are so in virtual memory too */
+	assert_int_equal(kmm_page_offset & (KMALLOC_MAX_SIZE - 1), 0);
+}
+
+static void small_sizes_come_from_the_kmalloc_caches(void **state)
+{
+	static void *kept[1024];
+	size_t n, k = 0;
+
+	(void)state;
+	for (n = 1; n <= KMALLOC_MAX_CACHE_SIZE; n += n < 256 ? 1 : 61) {
+		void *p = keep(malloc(n));
+
+		assert_non_null(p);
+		assert_true(is_slab_object(p));
+		assert_int_equal(malloc_usable_size(p), kmalloc_size_roundup(n));
+		/* 16 bytes, as glibc, except kmalloc-8 */
+		assert_int_equal((uintptr_t)p % (n > 8 ? 16 : 8), 0);
+		memset(p, 0x5a, malloc_usable_size(p));
+		kept[k++] = p;
+	}
+	while (k)
+		free(kept[--k]);
+}
+
+static void malloc_zero_gives_unique_freeable_pointers(void **state)
+{
+	void *p[64];
+	struct capture c;
+	int i, j;
+
+	(void)state;
+	capture_begin(&c);
+	for (i = 0; i < 64; i++) {
+		p[i] = keep(malloc(0));
+		assert_non_null(p[i]);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(p[i], p[j]);
+	}
+	for (i = 0; i < 64; i++)
+		free(p[i]);
+	assert_string_equal(capture_end(&c), "");
+}
+
+static void large_sizes_come_from_the_page_allocator(void **state)
+{
+	static const size_t sizes[] = {
+		KMALLOC_MAX_CACHE_SIZE + 1, 16384, 100000, 1 << 20, 3 << 20, KMALLOC_MAX_SIZE};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = keep(malloc(sizes[i]));
+
+		assert_non_null(p);
+		assert_true(is_large_kmalloc(p));
+		assert_int_equal(malloc_usable_size(p), PAGE_SIZE << get_order(sizes[i]));
+		fill(p, sizes[i], (int)i);
+		assert_true(filled(p, sizes[i], (int)i));
+		free(p);
+	}
+}
+
+static void huge_sizes_come_from_vmalloc(void **state)
+{
+	static const size_t sizes[] = {KMALLOC_MAX_SIZE + 1, 9 << 20, 64 << 20};
+	unsigned long before = vmalloc_nr_pages();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = keep(malloc(sizes[i]));
+
+		assert_non_null(p);
+		assert_true(is_vmalloc_addr(p));
+		assert_true(malloc_usable_size(p) >= sizes[i]);
+		assert_int_equal(malloc_usable_size(p), get_vm_area_size(find_vm_area(p)));
+		fill(p, sizes[i], (int)i);
+		assert_true(filled(p, sizes[i], (int)i));
+		free(p);
+	}
+	assert_int_equal(vmalloc_nr_pages(), before);
+}
+
+/* One aligned allocation by @how: where it must come from, and that it is usable. */
+static void check_aligned(int how, size_t align, size_t size)
+{
+	size_t bytes = size > align ? size : align;
+	void *p = NULL;
+
+	switch (how) {
+	case 0:
+		assert_int_equal(posix_memalign(&p, align, size), 0);
+		break;
+	case 1:
+		p = aligned_alloc(align, size);
+		break;
+	default:
+		p = memalign(align, size);
+		break;
+	}
+	keep(p);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % align, 0);
+	assert_true(malloc_usable_size(p) >= size);
+	if (align >= PAGE_SIZE && bytes <= KMALLOC_MAX_SIZE)
+		assert_true(is_large_kmalloc(p));
+	else if (bytes <= KMALLOC_MAX_CACHE_SIZE)
+		assert_true(is_slab_object(p));
+	fill(p, size < 65536 ? size : 65536, 3);
+	((char *)p)[size ? size - 1 : 0] = 1;
+	free(p);
+}
+
+static void aligned_allocations_are_aligned(void **state)
+{
+	static const size_t sizes[] = {0, 1, 24, 100, 3000, 9000, 70000, 5 << 20};
+	size_t align, i;
+	int how;
+
+	(void)state;
+	for (align = 8; align <= (8 << 20); align *= 2)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (how = 0; how < 3; how++)
+				check_aligned(how, align, sizes[i]);
+}
+
+static void aligned_allocations_check_their_arguments(void **state)
+{
+	void *p = &a_global;
+
+	(void)state;
+	assert_int_equal(posix_memalign(&p, 24, 8), EINVAL);
+	assert_int_equal(posix_memalign(&p, 4, 8), EINVAL); /* below sizeof(void *) */
+	assert_int_equal(posix_memalign(&p, 0, 8), EINVAL);
+	assert_ptr_equal(p, &a_global);
+	errno = 0;
+	assert_null(aligned_alloc(3, 8));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(aligned_alloc(0, 8));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(memalign(SIZE_MAX, 8));
+	assert_int_equal(errno, EINVAL);
+	/* memalign() rounds an alignment that is not a power of two up, as glibc's */
+	p = keep(memalign(48, 10));
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 64, 0);
+	free(p);
+}
+
+static void valloc_and_pvalloc_give_whole_pages(void **state)
+{
+	void *p = keep(valloc(100)), *q = keep(pvalloc(100)), *r = keep(pvalloc(0));
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_non_null(r);
+	assert_true(PAGE_ALIGNED(p) && PAGE_ALIGNED(q) && PAGE_ALIGNED(r));
+	assert_true(malloc_usable_size(q) >= PAGE_SIZE);
+	assert_true(malloc_usable_size(r) >= PAGE_SIZE);
+	memset(q, 1, PAGE_SIZE);
+	free(p);
+	free(q);
+	free(r);
+}
+
+static void calloc_zeroes_reused_memory(void **state)
+{
+	static const size_t sizes[] = {24, 1000, 8000, 20000, 3 << 20, 6 << 20};
+	size_t i;
+	int round;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (round = 0; round < 4; round++) {
+			void *p = keep(malloc(sizes[i])), *q;
+
+			assert_non_null(p);
+			memset(p, 0xff, sizes[i]);
+			free(p);
+			q = keep(calloc(1, sizes[i]));
+			assert_non_null(q);
+			assert_true(all_zero(q, sizes[i]));
+			free(q);
+		}
+	}
+}
+
+static void calloc_overflow_fails_with_enomem(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(calloc(opaque(SIZE_MAX / 2 + 1), 2));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(calloc(opaque(1UL << 33), 1UL << 33));
+	assert_int_equal(errno, ENOMEM);
+}
+
+static void impossible_sizes_fail_with_enomem_quietly(void **state)
+{
+	unsigned long long machine = (unsigned long long)max_pfn << PAGE_SHIFT;
+	struct capture c;
+	void *p = keep(malloc(100)), *q = &a_global;
+
+	(void)state;
+	memset(p, 7, 100);
+	capture_begin(&c);
+	errno = 0;
+	assert_null(keep(malloc(opaque(SIZE_MAX))));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(keep(malloc(opaque(PTRDIFF_MAX))));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(keep(malloc(machine + 1)));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(keep(aligned_alloc(1 << 20, opaque(SIZE_MAX / 2))));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(keep(memalign((size_t)1 << 62, 1)));
+	assert_int_equal(errno, ENOMEM);
+	/* posix_memalign() returns the error and leaves errno alone */
+	errno = 0;
+	assert_int_equal(posix_memalign(&q, 64, opaque(SIZE_MAX)), ENOMEM);
+	assert_int_equal(errno, 0);
+	assert_ptr_equal(q, &a_global);
+	errno = 0;
+	assert_null(keep(realloc(p, opaque(SIZE_MAX))));
+	assert_int_equal(errno, ENOMEM);
+	assert_string_equal(capture_end(&c), "");
+	/* the failed realloc() left the block as it was */
+	assert_int_equal(((unsigned char *)p)[99], 7);
+	free(p);
+}
+
+static void realloc_keeps_contents_across_sources(void **state)
+{
+	static const size_t sizes[] = {10,	100,	 1000,	 9000, 100000, 3 << 20,
+				       9 << 20, 5 << 20, 100000, 5000, 50,     1};
+	size_t i, prev = sizes[0];
+	void *p = keep(malloc(sizes[0]));
+
+	(void)state;
+	fill(p, sizes[0], 0);
+	for (i = 1; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = keep(realloc(p, sizes[i]));
+		assert_non_null(p);
+		assert_true(filled(p, prev < sizes[i] ? prev : sizes[i], (int)i - 1));
+		assert_true(malloc_usable_size(p) >= sizes[i]);
+		fill(p, sizes[i], (int)i);
+		prev = sizes[i];
+	}
+	free(p);
+}
+
+static void realloc_stays_in_place_while_the_class_fits(void **state)
+{
+	void *p = keep(malloc(100)), *q;
+
+	(void)state;
+	assert_int_equal(malloc_usable_size(p), 128);
+	fill(p, 100, 1);
+	/* kmalloc-128: 65..128 bytes stay, 64 and less move to a smaller cache */
+	assert_ptr_equal(realloc(p, 128), p);
+	assert_ptr_equal(realloc(p, 70), p);
+	q = keep(realloc(p, 10));
+	assert_ptr_not_equal(q, p);
+	assert_true(filled(q, 10, 1));
+	assert_int_equal(malloc_usable_size(q), 16);
+	free(q);
+	/* a large kmalloc of 32 KiB (order 3) keeps 16385..32768 bytes */
+	p = keep(malloc(20000));
+	assert_int_equal(malloc_usable_size(p), 32768);
+	assert_ptr_equal(realloc(p, 30000), p);
+	assert_ptr_equal(realloc(p, 17000), p);
+	q = keep(realloc(p, 16000));
+	assert_ptr_not_equal(q, p);
+	free(q);
+	/* a vmalloc area keeps sizes above half of it */
+	p = keep(malloc(10 << 20));
+	fill(p, 10 << 20, 2);
+	assert_ptr_equal(realloc(p, 9 << 20), p);
+	q = keep(realloc(p, 4 << 20));
+	assert_ptr_not_equal(q, p);
+	assert_true(filled(q, 4 << 20, 2));
+	free(q);
+}
+
+static void realloc_of_null_mallocs_and_of_zero_frees(void **state)
+{
+	void *p = keep(realloc(NULL, 64)), *q;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(is_slab_object(p));
+	/* freed: the CPU's array gives it back first */
+	assert_null(realloc(p, 0));
+	q = keep(malloc(64));
+	assert_ptr_equal(q, p);
+	free(q);
+}
+
+static void reallocarray_checks_overflow(void **state)
+{
+	void *p = keep(reallocarray(NULL, 10, 10)), *q;
+
+	(void)state;
+	assert_non_null(p);
+	fill(p, 100, 4);
+	errno = 0;
+	assert_null(reallocarray(p, opaque(SIZE_MAX / 2), 3));
+	assert_int_equal(errno, ENOMEM);
+	/* still ours (the compiler would have it freed: read it back through sink) */
+	p = sink;
+	assert_true(filled(p, 100, 4));
+	q = keep(reallocarray(p, 100, 100));
+	assert_non_null(q);
+	assert_true(filled(q, 100, 4));
+	free(q);
+}
+
+static void frees_of_every_source_are_silent(void **state)
+{
+	unsigned long vmalloc_before = vmalloc_nr_pages();
+	struct capture c;
+	void *p[6];
+	int i;
+
+	(void)state;
+	capture_begin(&c);
+	p[0] = keep(malloc(200));	       /* slab */
+	p[1] = keep(malloc(50000));	       /* large kmalloc */
+	p[2] = keep(aligned_alloc(65536, 10)); /* a naturally aligned buddy block */
+	p[3] = keep(malloc(12 << 20));	       /* vmalloc */
+	p[4] = keep(bootstrap_alloc(300, 16)); /* the bootstrap arena */
+	p[5] = keep(memalign(8 << 20, 100));   /* vmalloc, aligned */
+	assert_true(is_slab_object(p[0]));
+	assert_true(is_large_kmalloc(p[1]) && is_large_kmalloc(p[2]));
+	assert_true(is_vmalloc_addr(p[3]) && is_vmalloc_addr(p[5]));
+	assert_true(bootstrap_owns(p[4]));
+	for (i = 0; i < 6; i++) {
+		memset(p[i], i, 100);
+		free(p[i]);
+	}
+	assert_string_equal(capture_end(&c), "");
+	assert_int_equal(vmalloc_nr_pages(), vmalloc_before);
+}
+
+static void bootstrap_memory_is_recognised_and_never_reused(void **state)
+{
+	char *p = keep(bootstrap_alloc(100, 16)), *q, *r;
+	struct capture c;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(bootstrap_owns(p));
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_true(all_zero(p, 100));
+	assert_true(malloc_usable_size(p) >= 100);
+	fill(p, 100, 5);
+	capture_begin(&c);
+	free(p);
+	assert_string_equal(capture_end(&c), "");
+	q = keep(bootstrap_alloc(100, 16));
+	assert_true(q > p);
+	/* realloc() moves it to the machine */
+	r = keep(realloc(p, 300));
+	assert_true(is_slab_object(r));
+	assert_true(filled(r, 100, 5));
+	free(r);
+}
+
+static void mallocs_inside_libkmm_use_the_bootstrap_arena(void **state)
+{
+	void *x = keep(malloc(64)), *p, *q, *a, *z;
+
+	(void)state;
+	malloc_depth++;
+	p = keep(malloc(40));
+	q = keep(calloc(10, 10));
+	a = keep(aligned_alloc(256, 10));
+	assert_true(bootstrap_owns(p) && bootstrap_owns(q) && bootstrap_owns(a));
+	assert_true(all_zero(q, 100));
+	assert_int_equal((uintptr_t)a % 256, 0);
+	/* a free of the machine's memory waits for the next slow path outside libkmm */
+	free(x);
+	assert_true(deferred_pending());
+	malloc_depth--;
+	free(keep(malloc(0)));
+	assert_false(deferred_pending());
+	z = keep(malloc(64));
+	assert_ptr_equal(z, x);
+	free(z);
+}
+
+static void bad_frees_are_reported_and_refused(void **state)
+{
+	char *p = keep(malloc(64)), *v = keep(malloc(9 << 20)), *l = keep(malloc(16384));
+	int local;
+	struct capture c;
+	const char *text, *line;
+	int lines = 0;
+
+	(void)state;
+	capture_begin(&c);
+	free(l);
+	free(&local);
+	free(&a_global);
+	free(p + 8);
+	free(v + 4096);
+	free(l); /* twice */
+	errno = 0;
+	assert_null(realloc(&local, 10));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(malloc_usable_size(p + 16), 0);
+	text = capture_end(&c);
+	for (line = text; *line; line = strchr(line, '\n') + 1, lines++) {
+		const char *end = strchr(line, '\n');
+
+		assert_non_null(end);
+		assert_true(!strncmp(line, "free: 0x", 8) || !strncmp(line, "realloc: 0x", 11) ||
+			    !strncmp(line, "malloc_usable_size: 0x", 22));
+		assert_true(end - line > 9 && !strncmp(end - 9, ", refused", 9));
+	}
+	assert_int_equal(lines, 7);
+	assert_non_null(strstr(text, "8 bytes into an object of kmalloc-64"));
+	assert_non_null(strstr(text, "4096 bytes into the vmalloc area"));
+	assert_non_null(strstr(text, "its page is free"));
+	/* nothing was freed: the blocks are whole, and free as usual */
+	memset(p, 1, 64);
+	memset(v, 1, 9 << 20);
+	capture_begin(&c);
+	free(p);
+	free(v);
+	assert_string_equal(capture_end(&c), "");
+	assert_int_equal(kmm_validate_all(), 0);
+}
+
+/* Threads: each becomes a CPU at its first allocation and gives it back at exit. */
+static pthread_barrier_t cpu_barrier;
+static int threads_without_cpu;
+
+static void *thread_allocates(void *arg)
+{
+	void *p = keep(malloc(100));
+
+	if (!kmm_this_cpu)
+		__atomic_add_fetch(&threads_without_cpu, 1, __ATOMIC_RELAXED);
+	free(p);
+	if (arg) {
+		/* online until the main thread has counted */
+		pthread_barrier_wait(&cpu_barrier);
+		pthread_barrier_wait(&cpu_barrier);
+	}
+	return NULL;
+}
+
+static void every_thread_becomes_a_cpu_and_ids_are_reused(void **state)
+{
+	unsigned int online = num_online_cpus();
+	pthread_t t[8];
+	int i;
+
+	(void)state;
+	/* more threads than NR_CPUS, one after the other: ids come back at thread exit */
+	for (i = 0; i < NR_CPUS + 100; i++) {
+		assert_int_equal(pthread_create(&t[0], NULL, thread_allocates, NULL), 0);
+		pthread_join(t[0], NULL);
+	}
+	assert_int_equal(num_online_cpus(), online);
+	assert_int_equal(threads_without_cpu, 0);
+	pthread_barrier_init(&cpu_barrier, NULL, 9);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_allocates, &cpu_barrier), 0);
+	pthread_barrier_wait(&cpu_barrier);
+	assert_int_equal(num_online_cpus(), online + 8);
+	pthread_barrier_wait(&cpu_barrier);
+	for (i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&cpu_barrier);
+	assert_int_equal(num_online_cpus(), online);
+}
+
+/* A thread-specific destructor that frees after libkmm's own gave the CPU back. */
+static pthread_key_t late_key;
+
+static void late_free(void *p)
+{
+	free(p);
+}
+
+static void *thread_frees_at_exit(void *arg)
+{
+	(void)arg;
+	pthread_setspecific(late_key, keep(malloc(100)));
+	free(keep(malloc(100)));
+	return NULL;
+}
+
+static void frees_at_thread_exit_keep_no_cpu(void **state)
+{
+	unsigned int online = num_online_cpus();
+	pthread_t t;
+	int i;
+
+	(void)state;
+	assert_int_equal(pthread_key_create(&late_key, late_free), 0);
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(pthread_create(&t, NULL, thread_frees_at_exit, NULL), 0);
+		pthread_join(t, NULL);
+	}
+	assert_int_equal(num_online_cpus(), online);
+	pthread_key_delete(late_key);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
+		cmocka_unit_test(small_sizes_come_from_the_kmalloc_caches),
+		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
+		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
+		cmocka_unit_test(huge_sizes_come_from_vmalloc),
+		cmocka_unit_test(aligned_allocations_are_aligned),
+		cmocka_unit_test(aligned_allocations_check_their_arguments),
+		cmocka_unit_test(valloc_and_pvalloc_give_whole_pages),
+		cmocka_unit_test(calloc_zeroes_reused_memory),
+		cmocka_unit_test(calloc_overflow_fails_with_enomem),
+		cmocka_unit_test(impossible_sizes_fail_with_enomem_quietly),
+		cmocka_unit_test(realloc_keeps_contents_across_sources),
+		cmocka_unit_test(realloc_stays_in_place_while_the_class_fits),
+		cmocka_unit_test(realloc_of_null_mallocs_and_of_zero_frees),
+		cmocka_unit_test(reallocarray_checks_overflow),
+		cmocka_unit_test(frees_of_every_source_are_silent),
+		cmocka_unit_test(bootstrap_memory_is_recognised_and_never_reused),
+		cmocka_unit_test(mallocs_inside_libkmm_use_the_bootstrap_arena),
+		cmocka_unit_test(bad_frees_are_reported_and_refused),
+		cmocka_unit_test(every_thread_becomes_a_cpu_and_ids_are_reused),
+		cmocka_unit_test(frees_at_thread_exit_keep_no_cpu),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
