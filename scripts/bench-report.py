@@ -3,8 +3,9 @@
 #   python3 scripts/bench-report.py <results> <instr.md or ""> <docs> <commit>
 # Reads Google Benchmark's <allocator>.<rep>.json files and summary.md in <results>
 # (build/release/results, written by scripts/bench) and, when summary.md does not hold it
-# already, the instruction-count table <instr.md> (scripts/bench-instr's).  Writes
-# <docs>/benchmarks.md (host, date, commit, summary.md's tables as they are, the
+# already, the instruction-count table <instr.md> (scripts/bench-instr's), and
+# programs.md (scripts/bench-programs') when it is there.  Writes <docs>/benchmarks.md
+# (host, date, commit, summary.md's tables as they are, the real programs, the
 # instruction counts, the plots with a paragraph each) and the plots, SVG drawn by gnuplot,
 # to <docs>/bench/.  The plots take the medians the same way as scripts/bench's table (ns
 # per operation from items_per_second, else the real time); a benchmark missing from an
@@ -336,7 +337,8 @@ out = ["<!-- SPDX-License-Identifier: MIT -->",
        "do not edit by hand. -->",
        "# Benchmarks: libkmm against glibc, jemalloc, mimalloc and tcmalloc", "",
        "`sh scripts/bench` wrote this report (tables, then plots); see the README's "
-       "Benchmarks section to run it again.", "",
+       "Benchmarks section to run it again.  [performance.md](performance.md) reads it: the "
+       "goals, where the time goes, the gap to the hardware and the next goals.", "",
        "- Host: %s, %s CPUs at %s MHz%s; %s %s." % (
            ctx.get("host_name", "?"), ctx.get("num_cpus", "?"), ctx.get("mhz_per_cpu", "?"),
            " (%s)" % cpu if cpu else "", platform.system(), platform.release()),
@@ -348,6 +350,14 @@ out = ["<!-- SPDX-License-Identifier: MIT -->",
 if vers:
     out.append("- Packages: %s." % vers)
 out += ["", "## Medians and ratios", "", summary.strip() or "summary.md not found.", ""]
+programs = os.path.join(results, "programs.md")
+if os.path.exists(programs):
+    with open(programs) as f:
+        out += ["## Real programs on libkmm-malloc.so", "",
+                "Unmodified Debian programs with libkmm-malloc.so preloaded (docs/malloc.md) "
+                "against the system's glibc malloc and the peers preloaded, timed by "
+                "/usr/bin/time (scripts/bench-programs; the workloads are tests/malloc/'s).",
+                "", f.read().strip(), ""]
 out += ["## Instructions per pair", ""]
 out.append((instr.strip() + instr_note if instr.strip() else
             "Not counted (`KMM_BENCH_INSTR=0`, or run `sh scripts/bench-instr`).") + "\n")
