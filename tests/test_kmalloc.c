@@ -4,6 +4,7 @@
  * size classes and alignment, DMA and reclaimable families, large kmallocs,
  * the k* helpers, kfree() of anything, kfree_rcu(), and the bad-input reports.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -146,6 +147,26 @@ static void test_variable_sizes_index_as_constant_ones(void **state)
 }
 
 /* The caches. */
+
+/* Code that passes an empty slot of kmalloc_caches[][] on, as it would a NULL one. */
+static void test_an_empty_slot_is_no_cache(void **state)
+{
+	struct kmem_cache *unmade = kmalloc_caches[KMALLOC_NORMAL][0];
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	assert_ptr_equal(unmade, &kmalloc_unmade);
+	capture_begin(&c);
+	assert_int_equal(kmem_cache_shrink(unmade), 0);
+	assert_int_equal(kmem_cache_validate(unmade), 0);
+	assert_int_equal(kmem_cache_tune(unmade, 16, 8, 0), -EINVAL);
+	kmem_cache_destroy(unmade);
+	assert_null(kmem_cache_alloc(unmade, GFP_KERNEL));
+	assert_string_equal(capture_end(&c), "kmem_cache_alloc: unmade kmalloc cache, refused\n");
+	assert_int_equal(kmm_validate_all(), 0);
+	kmm_exit();
+}
 
 static void test_caches_are_made_at_boot_and_forgotten_at_exit(void **state)
 {
@@ -1171,6 +1192,7 @@ int main(void)
 		kmm_test(test_kmalloc_index_of_constant_sizes),
 		kmm_test(test_variable_sizes_index_as_constant_ones),
 		kmm_test(test_caches_are_made_at_boot_and_forgotten_at_exit),
+		kmm_test(test_an_empty_slot_is_no_cache),
 		kmm_test(test_first_kmalloc_boots_the_machine),
 		kmm_test(test_slabinfo_lists_every_kmalloc_cache),
 		kmm_test(test_kmalloc_slab_picks_the_family_by_gfp),

@@ -369,7 +369,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	int ret;
 
-	if (!s)
+	if (no_cache(s))
 		return 0;
 	drain_cache(s);
 	pthread_mutex_lock(&slab_mutex);
@@ -382,7 +382,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 {
 	int nid;
 
-	if (!s)
+	if (no_cache(s))
 		return;
 	pthread_mutex_lock(&slab_mutex);
 	if (--s->refcount > 0) {
@@ -415,7 +415,8 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 {
 	int ret;
 
-	if (!s || !limit || !batchcount || batchcount > limit || limit > 4096 || shared > 64)
+	if (no_cache(s) || !limit || !batchcount || batchcount > limit || limit > 4096 ||
+	    shared > 64)
 		return -EINVAL;
 	pthread_mutex_lock(&slab_mutex);
 	s->limit = limit;

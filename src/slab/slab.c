@@ -586,8 +586,8 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 	struct kmm_cpu *cpu = kmm_cpu_get();
 	void *obj;
 
-	if (!s) {
-		kmm_report("kmem_cache_alloc: NULL cache, refused");
+	if (no_cache(s)) {
+		kmm_report("kmem_cache_alloc: %s cache, refused", s ? "unmade kmalloc" : "NULL");
 		return NULL;
 	}
 	if (!cpu && !kmm_booted())

@@ -108,6 +108,16 @@ extern struct array_cache slab_empty_array;
 extern struct list_head slab_caches;
 extern pthread_mutex_t slab_mutex;
 
+/*
+ * no_cache - @s is no cache: NULL, or kmalloc_unmade, which stands in
+ * kmalloc_caches[][]'s empty slots (so a program that passes such a slot on,
+ * as it would a NULL one, is treated as with NULL).
+ */
+static inline bool no_cache(const struct kmem_cache *s)
+{
+	return !s || s == &kmalloc_unmade;
+}
+
 static inline struct page *obj_to_head(const void *obj)
 {
 	return compound_head(virt_to_page(obj));
