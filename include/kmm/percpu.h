@@ -49,6 +49,8 @@ struct kmm_cpu {
 	volatile sig_atomic_t irq_off;
 	/* an IPI arrived while interrupts were off: run it at local_irq_restore() */
 	volatile sig_atomic_t ipi_pending;
+	/* the page allocator's fast path is in its critical section; IPIs wait */
+	volatile sig_atomic_t in_fastpath;
 	/* CPU id (slot index) and node */
 	int id, node;
 	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
@@ -133,6 +135,25 @@ static kmm_always_inline void kmm_fastpath_exit(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	kmm_cpu_tls.in_fastpath = 0;
+}
+
+/*
+ * kmm_cpu_fastpath_enter / kmm_cpu_fastpath_exit - the same bracket for a fast
+ * path that holds its CPU (the page allocator's, in the library): a flag in
+ * struct kmm_cpu, which the IPI handler checks too.  A store through the CPU
+ * pointer in a register costs less there than a thread-local one (measured: the
+ * page pair 0.3 ns faster, 1 ns with the page touched).
+ */
+static kmm_always_inline void kmm_cpu_fastpath_enter(struct kmm_cpu *cpu)
+{
+	cpu->in_fastpath = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static kmm_always_inline void kmm_cpu_fastpath_exit(struct kmm_cpu *cpu)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->in_fastpath = 0;
 }
 
 KMM_END_DECLS

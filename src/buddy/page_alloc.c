@@ -708,7 +708,7 @@ pcp_alloc_finish(struct kmm_cpu *cpu, struct page *page, unsigned int order, gfp
 {
 	if (gfp & (__GFP_ZERO | __GFP_COMP))
 		prep_new_page_extra(page, order, gfp);
-	kmm_fastpath_exit();
+	kmm_cpu_fastpath_exit(cpu);
 	return page;
 }
 
@@ -717,7 +717,7 @@ pcp_alloc_finish(struct kmm_cpu *cpu, struct page *page, unsigned int order, gfp
  * CPU's list for the preferred zone, when that zone is above its low watermark;
  * NULL to take the general path.  It takes exactly the block
  * get_page_from_freelist() would take first.  The per-CPU list is used inside
- * the fast-path bracket (kmm_fastpath_enter()), which holds off IPIs.
+ * the fast-path bracket (kmm_cpu_fastpath_enter()), which holds off IPIs.
  */
 static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
 						     unsigned int order)
@@ -734,9 +734,9 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 			 fast->mark))
 		return NULL;
 	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
-	kmm_fastpath_enter();
+	kmm_cpu_fastpath_enter(cpu);
 	if (kmm_unlikely(list_empty(list))) {
-		kmm_fastpath_exit();
+		kmm_cpu_fastpath_exit(cpu);
 		return NULL;
 	}
 	page = list_first_entry(list, struct page, lru);
@@ -752,7 +752,7 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	set_page_count(page, 1);
 	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
 		return pcp_alloc_finish(cpu, page, order, gfp);
-	kmm_fastpath_exit();
+	kmm_cpu_fastpath_exit(cpu);
 	return page;
 }
 
@@ -909,12 +909,12 @@ static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
 		page_debug_pcp_free(pcp);
 		free_pcppages_bulk(pcp->zone, pcp->count, pcp);
 		local_irq_restore_cpu(cpu, was_off);
-		kmm_fastpath_exit();
+		kmm_cpu_fastpath_exit(cpu);
 		return;
 	}
 	if (pcp->count >= pcp->high)
 		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-	kmm_fastpath_exit();
+	kmm_cpu_fastpath_exit(cpu);
 }
 
 /*
@@ -932,7 +932,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
 	kasan_free_block(page, order);
-	kmm_fastpath_enter();
+	kmm_cpu_fastpath_enter(cpu);
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
@@ -940,7 +940,7 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 		pcp_free_finish(cpu, pcp);
 		return;
 	}
-	kmm_fastpath_exit();
+	kmm_cpu_fastpath_exit(cpu);
 }
 
 /* Whether a block may take the free fast path: one reference, clean, not compound. */

@@ -105,7 +105,7 @@ static void ipi_handler(int sig)
 	if (cpu) {
 		if (cpu->irq_off)
 			cpu->ipi_pending = 1;
-		else if (kmm_cpu_tls.in_fastpath)
+		else if (kmm_cpu_tls.in_fastpath || cpu->in_fastpath)
 			__atomic_store_n(&cpu->ipi_dropped, 1, __ATOMIC_RELEASE);
 		else
 			kmm_ipi_process(cpu);
@@ -119,6 +119,7 @@ static void init_slot(struct kmm_cpu *cpu)
 
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
+	cpu->in_fastpath = 0;
 	cpu->node = cpu->id % nr_online_nodes;
 	INIT_LIST_HEAD(&cpu->slab_arrays);
 	for (nid = 0; nid < nr_online_nodes; nid++) {
@@ -573,6 +574,7 @@ int kmm_cpu_fork_child(void)
 		/* The thread is gone: give back what its CPU held, as at thread exit. */
 		memcpy(cpu, &fork_saved[i], sizeof(*cpu));
 		cpu->ipi_pending = 0;
+		cpu->in_fastpath = 0;
 		local_irq_save_cpu(cpu);
 		kmap_local_fork_release(cpu);
 		run_drain_hooks(cpu, NULL);
