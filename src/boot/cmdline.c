@@ -23,7 +23,7 @@ struct kmm_params kmm_params;
 #define MEM_MIN		(16ULL << 20)
 #define MEM_MAX		(4ULL << 40)
 /* The vmalloc area is address space only: a generous default costs nothing. */
-#define VMALLOC_DEFAULT	(32ULL << 30)
+#define VMALLOC_DEFAULT (32ULL << 30)
 #define VMALLOC_MIN	(1ULL << 20)
 #define VMALLOC_MAX	(16ULL << 40)
 
@@ -40,13 +40,28 @@ bool kmm_memparse(const char *s, unsigned long long *out)
 	if (errno)
 		return false;
 	switch (*end) {
-	case 'E': case 'e': shift += 10; /* fall through */
-	case 'P': case 'p': shift += 10; /* fall through */
-	case 'T': case 't': shift += 10; /* fall through */
-	case 'G': case 'g': shift += 10; /* fall through */
-	case 'M': case 'm': shift += 10; /* fall through */
-	case 'K': case 'k': shift += 10; end++; break;
-	default: break;
+	case 'E':
+	case 'e':
+		shift += 10; /* fall through */
+	case 'P':
+	case 'p':
+		shift += 10; /* fall through */
+	case 'T':
+	case 't':
+		shift += 10; /* fall through */
+	case 'G':
+	case 'g':
+		shift += 10; /* fall through */
+	case 'M':
+	case 'm':
+		shift += 10; /* fall through */
+	case 'K':
+	case 'k':
+		shift += 10;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end || (shift && v > (ULLONG_MAX >> shift)))
 		return false;
@@ -219,8 +234,10 @@ static const struct kmm_param {
 	{"vmalloc", set_vmalloc, "a size from 1M to 16T, e.g. vmalloc=32G"},
 	{"highmem", set_highmem, "a size below mem= minus 16M, e.g. highmem=64M"},
 	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
-	{"slub_debug", set_slub_debug, "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
-	{"slab_debug", set_slub_debug, "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
+	{"slub_debug", set_slub_debug,
+	 "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
+	{"slab_debug", set_slub_debug,
+	 "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
 	{"init_on_alloc", set_init_on_alloc, "0 or 1"},
 	{"init_on_free", set_init_on_free, "0 or 1"},
 	{"debug_pagealloc", set_debug_pagealloc, "on or off"},
