@@ -18,8 +18,8 @@
 #define K(x) ((x) << (PAGE_SHIFT - 10))
 
 static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
-	"nr_free_pages",       "nr_page_table_pages", "nr_slab_reclaimable",
-	"nr_slab_unreclaimable", "nr_kmalloc_large",  "nr_vmalloc",
+	"nr_free_pages",	 "nr_page_table_pages", "nr_slab_reclaimable",
+	"nr_slab_unreclaimable", "nr_kmalloc_large",	"nr_vmalloc",
 };
 
 /* The free blocks of each order of @zone, deferred sections included. */
@@ -86,8 +86,10 @@ void show_pagetypeinfo(FILE *out)
 					struct list_head *pos;
 
 					list_for_each(pos, &zone->free_area[order].free_list[mt])
+					{
 						if (++counts[mt][order] >= 100000)
 							break;
+					}
 				}
 			}
 			pthread_mutex_unlock(&zone->lock);
@@ -115,7 +117,8 @@ void show_pagetypeinfo(FILE *out)
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
 					bool overflow = counts[mt][order] >= 100000;
 
-					fprintf(out, "%s%6lu ", overflow ? ">" : "", counts[mt][order]);
+					fprintf(out, "%s%6lu ", overflow ? ">" : "",
+						counts[mt][order]);
 				}
 				fputc('\n', out);
 			}
@@ -182,9 +185,9 @@ void show_zoneinfo(FILE *out)
 				"\n        managed  %lu"
 				"\n        cma      %lu",
 				zone_page_state(zone, NR_FREE_PAGES), zone->watermark_boost,
-				min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
-				wmark_pages(zone, WMARK_PROMO), zone->spanned_pages,
-				zone->present_pages, zone->managed_pages, 0UL);
+				min_wmark_pages(zone), low_wmark_pages(zone),
+				high_wmark_pages(zone), wmark_pages(zone, WMARK_PROMO),
+				zone->spanned_pages, zone->present_pages, zone->managed_pages, 0UL);
 			fprintf(out, "\n        protection: (%ld", zone->lowmem_reserve[0]);
 			for (i = 1; i < MAX_NR_ZONES; i++)
 				fprintf(out, ", %ld", zone->lowmem_reserve[i]);
@@ -197,7 +200,8 @@ void show_zoneinfo(FILE *out)
 				fprintf(out, "\n      %-12s %lu", zone_stat_names[i],
 					zone_page_state(zone, (enum zone_stat_item)i));
 			fprintf(out, "\n  pagesets");
-			for_each_online_cpu(cpu) {
+			for_each_online_cpu(cpu)
+			{
 				struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
 				fprintf(out,
@@ -277,7 +281,8 @@ void show_meminfo(FILE *out)
 	}
 	show_val_kb(out, "SwapTotal:", 0);
 	show_val_kb(out, "SwapFree:", 0);
-	show_val_kb(out, "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
+	show_val_kb(out,
+		    "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
 	show_val_kb(out, "SReclaimable:", sum_zone_stat(NR_ZONE_SLAB_RECL));
 	show_val_kb(out, "SUnreclaim:", sum_zone_stat(NR_ZONE_SLAB_UNRECL));
 	show_val_kb(out, "PageTables:", sum_zone_stat(NR_ZONE_PAGETABLE));
