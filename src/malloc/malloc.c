@@ -51,6 +51,7 @@
 #include "kmalloc/kmalloc.h"
 #include "malloc/malloc.h"
 #include "report/report.h"
+#include "slab/slab.h"
 
 #define MALLOC_API   __attribute__((visibility("default")))
 /* Every request: process context, failures told by NULL and errno alone. */
@@ -156,8 +157,12 @@ MALLOC_API void *realloc(void *ptr, size_t size)
 		return NULL;
 	}
 	s = slab_object(ptr);
-	if (s && fits_in_place(size, s->object_size))
+	if (s && fits_in_place(size, s->object_size)) {
+		/* slub_debug=Z guards the bytes past the size asked for: no longer */
+		if (kmm_unlikely(s->flags & SLAB_RED_ZONE))
+			slab_kmalloc_whole(s, ptr);
 		return ptr;
+	}
 	return realloc_slow(ptr, size, CALLER);
 }
 
@@ -182,8 +187,12 @@ MALLOC_API size_t malloc_usable_size(void *ptr)
 {
 	struct kmem_cache *s = slab_object(ptr);
 
-	if (s)
+	if (s) {
+		/* all of it may be used now, as after ksize() */
+		if (kmm_unlikely(s->flags & SLAB_RED_ZONE))
+			slab_kmalloc_whole(s, ptr);
 		return s->object_size;
+	}
 	return ptr ? usable_size_slow(ptr) : 0;
 }
 

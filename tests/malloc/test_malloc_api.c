@@ -583,6 +583,65 @@ static void every_thread_becomes_a_cpu_and_ids_are_reused(void **state)
 	assert_int_equal(num_online_cpus(), online);
 }
 
+/*
+ * The kmalloc red zone (slub_debug=Z) guards the bytes past the size asked
+ * for; after a realloc() in place, or malloc_usable_size(), they are the
+ * program's.  Each scenario runs in a fresh process booted with
+ * "slub_debug=Z panic_on_warn=1" (the suite re-executes itself), so a report
+ * is an abort.
+ */
+static int redzone_scenario(const char *name)
+{
+	char *p = malloc(10);
+	size_t n;
+
+	if (!strcmp(name, "realloc")) {
+		p = realloc(p, 14);
+		memset(p, 1, 14);
+	} else if (!strcmp(name, "usable")) {
+		n = malloc_usable_size(p);
+		memset(p, 2, n);
+	} else {
+		/* "overflow": past the 10 bytes asked for, with neither: reported */
+		memset(p, 3, opaque(14));
+	}
+	free(p);
+	return 0;
+}
+
+static int run_redzone_scenario(const char *name)
+{
+	char *const argv[] = {"test_malloc_api", "redzone", (char *)name, NULL};
+	char *const envp[] = {"KMM_CMDLINE=mem=256M slub_debug=Z panic_on_warn=1",
+			      "CMOCKA_MESSAGE_OUTPUT=stdout", NULL};
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* the overflow's report is expected: the status is what is checked */
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(126);
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void the_bytes_realloc_and_usable_size_give_are_the_programs(void **state)
+{
+	int status;
+
+	(void)state;
+	status = run_redzone_scenario("realloc");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = run_redzone_scenario("usable");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = run_redzone_scenario("overflow");
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 /* A thread-specific destructor that frees after libkmm's own gave the CPU back. */
 static pthread_key_t late_key;
 
@@ -615,8 +674,10 @@ static void frees_at_thread_exit_keep_no_cpu(void **state)
 	pthread_key_delete(late_key);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "redzone"))
+		return redzone_scenario(argv[2]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
 		cmocka_unit_test(small_sizes_come_from_the_kmalloc_caches),
@@ -631,6 +692,7 @@ int main(void)
 		cmocka_unit_test(impossible_sizes_fail_with_enomem_quietly),
 		cmocka_unit_test(realloc_keeps_contents_across_sources),
 		cmocka_unit_test(realloc_stays_in_place_while_the_class_fits),
+		cmocka_unit_test(the_bytes_realloc_and_usable_size_give_are_the_programs),
 		cmocka_unit_test(realloc_of_null_mallocs_and_of_zero_frees),
 		cmocka_unit_test(reallocarray_checks_overflow),
 		cmocka_unit_test(frees_of_every_source_are_silent),
