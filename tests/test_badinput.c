@@ -77,8 +77,7 @@ static unsigned long settled_free(void)
 	vm_unmap_aliases();
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			if (kmalloc_caches[t][i] != &kmalloc_unmade)
-				kmem_cache_shrink(kmalloc_caches[t][i]);
+			kmem_cache_shrink(kmalloc_caches[t][i]);
 	return drained_free() + (unsigned long)meminfo_kb("PageTables") / (PAGE_SIZE >> 10);
 }
 

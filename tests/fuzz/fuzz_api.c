@@ -2000,8 +2000,7 @@ static void shrink_kmalloc_caches(void)
 
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			if (kmalloc_caches[t][i] != &kmalloc_unmade)
-				kmem_cache_shrink(kmalloc_caches[t][i]);
+			kmem_cache_shrink(kmalloc_caches[t][i]);
 }
 
 /* Settle the machine: deferred frees done, lazy areas purged, every cache drained. */
@@ -2031,9 +2030,7 @@ static void measure(long *free_kb, long *slab_kb, long *pt_kb,
 	slabinfo = show("slabinfo");
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			active[t][i] = kmalloc_caches[t][i] != &kmalloc_unmade
-					       ? slab_active(slabinfo, kmalloc_caches[t][i]->name)
-					       : -1;
+			active[t][i] = slab_active(slabinfo, kmalloc_caches[t][i]->name);
 }
 
 /* Touch every kmalloc cache of every family and the vmalloc paths once. */

@@ -632,8 +632,7 @@ static void measure(struct counts *c)
 	kmm_drain_all();
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			if (kmalloc_caches[t][i] != &kmalloc_unmade)
-				kmem_cache_shrink(kmalloc_caches[t][i]);
+			kmem_cache_shrink(kmalloc_caches[t][i]);
 	kmm_drain_all();
 	show("meminfo");
 	c->free_kb = field(show_buf, "MemFree:");
