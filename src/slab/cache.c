@@ -272,11 +272,12 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 		why = "align is not a power of two";
 	else if (useroffset > size || usersize > size - useroffset)
 		why = "usercopy region outside the object";
+	/* boot first: making the kmalloc caches takes slab_mutex too */
+	if (!why && !kmm_booted() && kmm_boot_default() != 0)
+		why = "no machine (boot failed)";
 	if (!why) {
 		pthread_mutex_lock(&slab_mutex);
-		s = kmm_booted() || kmm_boot_default() == 0
-			    ? create_cache(name, size, align, flags, useroffset, usersize, ctor)
-			    : NULL;
+		s = create_cache(name, size, align, flags, useroffset, usersize, ctor);
 		if (s)
 			list_add(&s->list, &slab_caches);
 		pthread_mutex_unlock(&slab_mutex);
