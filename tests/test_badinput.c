@@ -1600,6 +1600,76 @@ static void kmm_init_with_too_much_highmem(void)
 	consistent();
 }
 
+/* Frees the slab's own record refuses: an object that is free in its slab already (issue 14). */
+
+static void kmem_cache_free_of_an_object_back_in_its_slab(void)
+{
+	struct kmem_cache *s;
+	void *a, *b;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b);
+	kmm_drain_all(); /* a and b are back in their slab */
+	note_ptr("p", a);
+	kmem_cache_free(s, a); /* the CPU's array takes it ... */
+	kmm_drain_all();       /* ... and its slab refuses it */
+	check(kmm_validate_all() == 0);
+	kmem_cache_destroy(s);
+	consistent();
+}
+
+/*
+ * 100,000 kfree()s of almost-right pointers while nothing is allocated: page
+ * starts anywhere in the direct map, and object starts in slabs full of free
+ * objects.  Every one is refused (the reports go to /dev/null), and the
+ * machine is whole afterwards.
+ */
+static void kfree_of_100000_almost_right_pointers(void)
+{
+	static const size_t sizes[] = {8, 16, 64, 96, 128, 192, 512, 1024, 4096, 8192};
+	static void *objs[256];
+	unsigned long pages, i;
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+	size_t k;
+	int j;
+
+	boot("mem=64M");
+	pages = max_low_pfn;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (j = 0; j < 256; j++)
+			check((objs[j] = kmalloc(sizes[k], GFP_KERNEL)) != NULL);
+		for (j = 0; j < 256; j++)
+			kfree(objs[j]);
+	}
+	kmm_drain_all();
+	srand(14);
+	check(saved >= 0 && null >= 0);
+	dup2(null, 2);
+	for (i = 0; i < 100000; i++) {
+		char *p =
+			(char *)page_address(pfn_to_page(1 + (unsigned long)rand() % (pages - 1)));
+		struct page *page = virt_to_page(p);
+		struct kmem_cache *s = page->mapping;
+
+		if ((i & 1) && PageSlab(page) && s)
+			p = (char *)page->private + (unsigned long)rand() % s->num * s->size;
+		kfree(p);
+		if (i % 1000 == 999)
+			kmm_drain_all(); /* the objects the arrays took reach their slabs */
+	}
+	settled_free(); /* and those the shared arrays took */
+	dup2(saved, 2);
+	close(null);
+	close(saved);
+	fprintf(stderr, "100000 almost-right frees done\n");
+	check(kmm_validate_all() == 0);
+	consistent();
+}
+
 /* The table. */
 
 enum {
@@ -2054,6 +2124,10 @@ static const struct scenario scenarios[] = {
 		 "FIX kmalloc-32: Restoring Redzone *=0xcc\n"),
 	SCENARIO(init_on_free_double_free, PANIC,
 		 "kfree: kmalloc-64: double free (object {p}), refused"),
+	SCENARIO(kmem_cache_free_of_an_object_back_in_its_slab, PANIC,
+		 "slab: double free detected in cache 'victim', objp {p}: already free in its "
+		 "slab, refused"),
+	SCENARIO(kfree_of_100000_almost_right_pointers, 0, "100000 almost-right frees done"),
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -52,6 +52,12 @@ struct page {
 		unsigned int page_type;
 		/* mappings of this page into user page tables, minus one; -1 for none */
 		int _mapcount;
+		/* in a slab's head page (PG_slab): its objects in use, and for a slab of
+		   at most 4 objects the bit per object that says it is free in the slab */
+		struct {
+			unsigned short slab_inuse;
+			unsigned short slab_inline_free;
+		};
 	};
 	/* references; the page is freed when the last one is dropped (atomic) */
 	int _refcount;

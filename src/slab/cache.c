@@ -58,8 +58,8 @@ static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, 
 
 /*
  * Objects of @s fitting a slab of @order, with their freelist; the bytes left
- * over.  The freelist (an index per object) goes in the head page for up to 4
- * objects; else, as the kernel's OBJFREELIST_SLAB, inside a free object when
+ * over.  The freelist (an index and a free bit per object) goes in the head
+ * page for up to 4 objects; else, as the kernel's OBJFREELIST_SLAB, inside a free object when
  * one can hold it and free objects are not precious (no constructor, no RCU
  * readers after the free); else at the end of the slab.
  */
@@ -75,13 +75,17 @@ static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int orde
 	if (num > SLAB_OBJ_MAX_NUM)
 		num = SLAB_OBJ_MAX_NUM;
 	if (num > SLAB_INLINE_FREELIST_MAX) {
-		if (obj_ok && num * sizeof(unsigned short) <= s->size) {
+		if (obj_ok && slab_freelist_bytes(num) <= s->size) {
 			*in_object = true;
 		} else {
-			num = slab_size / (s->size + sizeof(unsigned short));
+			/* an index and a free bit per object at the end of the slab */
+			num = slab_size * 8 / (s->size * 8UL + 8 * sizeof(unsigned short) + 1);
 			if (num > SLAB_OBJ_MAX_NUM)
 				num = SLAB_OBJ_MAX_NUM;
-			*freelist = (unsigned int)(num * sizeof(unsigned short));
+			/* rounded to keep the indices aligned */
+			while (num * s->size + ((slab_freelist_bytes(num) + 1) & ~1UL) > slab_size)
+				num--;
+			*freelist = (unsigned int)((slab_freelist_bytes(num) + 1) & ~1UL);
 		}
 	}
 	*left_over = (unsigned int)(slab_size - num * s->size - *freelist);

@@ -511,17 +511,6 @@ static void trace(const struct kmem_cache *s, const struct page *page, void *obj
 	kmm_report_end(false);
 }
 
-bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj)
-{
-	unsigned int idx = obj_to_index(s, page, obj), i;
-	const unsigned short *freelist = slab_freelist(page);
-
-	for (i = slab_active(page); i < s->num; i++)
-		if (freelist[i] == idx)
-			return true;
-	return false;
-}
-
 /* The slab's own state: a slab page of @s with a sane count of objects in use. */
 static bool check_slab(const struct kmem_cache *s, const struct page *page, const char *call)
 {
@@ -611,6 +600,17 @@ static int validate_slab(struct kmem_cache *s, struct page *page, const char *li
 			return errors + 1;
 		}
 		seen[idx / 8] |= (unsigned char)(1u << (idx % 8));
+	}
+	/* the free bits say the same as the freelist */
+	for (i = 0; active < s->num && i < s->num; i++) {
+		if (slab_obj_free(slab_free_bits(s, page), i) != slab_obj_free(seen, i)) {
+			slab_bug(s, "Free bit of object %u says %s but the freelist says %s", i,
+				 slab_obj_free(slab_free_bits(s, page), i) ? "free" : "in use",
+				 slab_obj_free(seen, i) ? "free" : "in use");
+			print_slab_info(s, page);
+			report_done();
+			return errors + 1;
+		}
 	}
 	if (!(s->flags & SLAB_DEBUG_FLAGS))
 		return errors;

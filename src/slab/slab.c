@@ -138,6 +138,8 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		freelist = (unsigned short *)&page->virtual;
 	page->index = (unsigned long)freelist;
 	slab_active(page) = 0;
+	page->slab_inline_free = 0;
+	memset(slab_free_bits(s, page), 0xff, (s->num + 7) / 8);
 	for (idx = 0; idx < s->num; idx++) {
 		void *obj = index_to_obj(s, page, idx);
 
@@ -151,7 +153,7 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	for (idx = 0; idx < s->num; idx++)
 		free_object_hidden(s, index_to_obj(s, page, idx));
 	if (s->obj_freelist)
-		kmm_asan_unpoison(freelist, s->num * sizeof(unsigned short));
+		kmm_asan_unpoison(freelist, slab_freelist_bytes(s->num));
 	slab_account(s, page, (long)nr);
 	return page;
 }
@@ -175,34 +177,59 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 
 static void *slab_get_obj(struct kmem_cache *s, struct page *page)
 {
-	unsigned int active = slab_active(page);
+	unsigned int active = slab_active(page), idx = slab_freelist(page)[active];
+	unsigned char *bits = slab_free_bits(s, page);
 
-	slab_active(page) = active + 1;
-	return index_to_obj(s, page, slab_freelist(page)[active]);
+	bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
+	slab_active(page) = (unsigned short)(active + 1);
+	return index_to_obj(s, page, idx);
 }
 
 /*
- * slab_put_objs - put @nr objects of @objs, all of the slab @page, back on its
- * freelist, with the slab's count in a register for the run (a batch frees
- * runs of objects of one slab: the count is read and written once).
+ * slab_put_objs - put the objects of @objs[0..@nr), all of the slab @page,
+ * back on its freelist, with the slab's count in a register for the run (a
+ * batch frees runs of objects of one slab: the count is read and written
+ * once).  An object the slab holds free already is reported and left out.
+ * Return: the objects put back.
  */
-static void slab_put_objs(struct kmem_cache *s, struct page *page, void *const *objs, int nr)
+static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *objs, int nr)
 {
 	unsigned int active = slab_active(page);
 	unsigned short *freelist = slab_freelist(page);
-	int i;
+	unsigned char *bits = slab_free_bits(s, page);
+	int i, put = 0;
 
+	/* a wild free of the object holding the freelist poisoned it for ASan */
+	if (s->obj_freelist && active != s->num)
+		kmm_asan_unpoison(freelist, slab_freelist_bytes(s->num));
 	for (i = 0; i < nr; i++) {
+		unsigned int idx = obj_to_index(s, page, objs[i]);
+
+		/* a full slab holds nothing free (its bits may be in a handed-out object) */
+		if (kmm_unlikely(active != s->num && slab_obj_free(bits, idx))) {
+			kmm_report("slab: double free detected in cache '%s', objp %p: "
+				   "already free in its slab, refused",
+				   s->name, objs[i]);
+			continue;
+		}
 		active--;
-		/* A full slab's freelist object was handed out: the freed object holds it now. */
+		/*
+		 * A full slab's freelist object was handed out: the freed object
+		 * holds it now, with the free bits, all clear in a full slab.
+		 */
 		if (s->obj_freelist && active == s->num - 1) {
 			page->index = (unsigned long)objs[i];
-			kmm_asan_unpoison(objs[i], s->num * sizeof(unsigned short));
+			kmm_asan_unpoison(objs[i], slab_freelist_bytes(s->num));
 			freelist = slab_freelist(page);
+			bits = slab_free_bits(s, page);
+			memset(bits, 0, (s->num + 7) / 8);
 		}
-		freelist[active] = (unsigned short)obj_to_index(s, page, objs[i]);
+		freelist[active] = (unsigned short)idx;
+		bits[idx / 8] |= (unsigned char)(1u << (idx % 8));
+		put++;
 	}
-	slab_active(page) = active;
+	slab_active(page) = (unsigned short)active;
+	return put;
 }
 
 /* Destroying: the slab's pages go back to the buddy allocator. */
@@ -270,16 +297,29 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 	for (i = 0; i < nr;) {
 		struct page *page = obj_to_head(objs[i]);
 		bool was_full = slab_active(page) == s->num;
-		int run = 1;
+		int run = 1, put;
 
+		/*
+		 * An object the slab had free when a wild free put it on an array
+		 * may find its slab gone back to the page allocator.
+		 */
+		if (kmm_unlikely(!PageSlab(page) || page->mapping != (void *)s)) {
+			kmm_report("slab: object %p of cache '%s' is on no slab of it: a double or "
+				   "wild free, refused",
+				   objs[i], s->name);
+			i++;
+			continue;
+		}
 		/* objects freed together are mostly of one slab: put them back as a run */
 		while (i + run < nr && obj_to_head(objs[i + run]) == page)
 			run++;
-		slab_put_objs(s, page, objs + i, run);
-		n->free_objects += (unsigned long)run;
+		put = slab_put_objs(s, page, objs + i, run);
+		n->free_objects += (unsigned long)put;
 		i += run;
 		/* A slab changes lists only when it changes state (full, partial, free). */
-		if (slab_active(page) == 0) {
+		if (kmm_unlikely(!put)) {
+			continue;
+		} else if (slab_active(page) == 0) {
 			list_move(&page->lru, &n->slabs_free);
 			n->free_slabs++;
 		} else if (was_full) {
@@ -397,10 +437,16 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	const unsigned short *freelist = slab_freelist(page);
 	bool was_free = active == 0;
 
+	unsigned char *bits = slab_free_bits(s, page);
+
 	/* the slab's count and the array's in registers for the run */
-	for (; active < s->num && batch > 0; batch--)
-		ac->entry[avail++] = index_to_obj(s, page, freelist[active++]);
-	slab_active(page) = active;
+	for (; active < s->num && batch > 0; batch--) {
+		unsigned int idx = freelist[active++];
+
+		bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
+		ac->entry[avail++] = index_to_obj(s, page, idx);
+	}
+	slab_active(page) = (unsigned short)active;
 	ac->avail = avail;
 	list_del(&page->lru);
 	if (was_free)

@@ -8,14 +8,19 @@
  *   every page:  mapping = the cache, private = address of the first object
  *                (so kmem_cache_free() checks an object from any page of it);
  *   head page:   PG_slab, lru = slab_list (or the rcu_head while an RCU free
- *                is pending), index = the freelist, page_type = active (objects
+ *                is pending), index = the freelist, slab_inuse = active (objects
  *                in use).
  * The freelist is an array of unsigned short object indices: freelist[active..
- * num) are the free objects, popped from the front.  For slabs of at most 4
- * objects it sits in the head page's `virtual` word; in caches without a
- * constructor or RCU readers, inside the free object freelist[num - 1] (the
- * last one handed out; a free into a full slab moves it to the freed object);
- * otherwise at the end of the slab.
+ * num) are the free objects, popped from the front.  Behind it, a bit per
+ * object says the object is free in the slab (on the freelist), so that every
+ * object coming back to its slab is checked in O(1): a free of an object the
+ * slab already holds (a double free that reached the slab, a wild pointer to a
+ * free object) is reported and dropped, never put on the freelist twice.  For
+ * slabs of at most 4 objects the freelist sits in the head page's `virtual`
+ * word and the bits in slab_inline_free; in caches without a constructor or
+ * RCU readers, inside the free object freelist[num - 1] (the last one handed
+ * out; a free into a full slab moves it, and the bits, all clear in a full
+ * slab, to the freed object); otherwise at the end of the slab.
  *
  * Locking order:
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
@@ -99,8 +104,27 @@ static inline void kmm_asan_unpoison(const void *addr, size_t size)
 
 /* Slab state in the head page. */
 #define slab_freelist(page)	 ((unsigned short *)(page)->index)
-#define slab_active(page)	 (*(unsigned int *)&(page)->page_type)
+#define slab_active(page)	 ((page)->slab_inuse)
 #define SLAB_INLINE_FREELIST_MAX 4 /* objects whose indices fit in page->virtual */
+
+/* slab_freelist_bytes - a freelist of @num objects with its free bits. */
+static inline unsigned long slab_freelist_bytes(unsigned long num)
+{
+	return num * sizeof(unsigned short) + (num + 7) / 8;
+}
+
+/* slab_free_bits - the slab's bit per object, set while the object is on the freelist. */
+static inline unsigned char *slab_free_bits(const struct kmem_cache *s, struct page *page)
+{
+	if (s->num <= SLAB_INLINE_FREELIST_MAX)
+		return (unsigned char *)&page->slab_inline_free;
+	return (unsigned char *)(slab_freelist(page) + s->num);
+}
+
+static inline bool slab_obj_free(const unsigned char *bits, unsigned int idx)
+{
+	return bits[idx / 8] & (1u << (idx % 8));
+}
 
 /* The empty array every CPU starts with: avail 0, limit 0, never written. */
 extern struct array_cache slab_empty_array;
@@ -203,7 +227,12 @@ slab_flags_t slab_debug_flags(const char *name, slab_flags_t flags);
 void slab_debug_layout(struct kmem_cache *s);
 void slab_debug_init_object(struct kmem_cache *s, void *obj);
 /* slab_on_freelist - is @obj free in its slab @page?  list_lock held. */
-bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
+static inline bool slab_on_freelist(const struct kmem_cache *s, struct page *page, const void *obj)
+{
+	/* a full slab holds nothing free (its bits may be in a handed-out object) */
+	return slab_active(page) != s->num &&
+	       slab_obj_free(slab_free_bits(s, page), obj_to_index(s, page, obj));
+}
 /*
  * slab_debug_alloc - check and mark @obj, just taken from @page; records
  * @caller, and in red-zoned kmalloc caches @orig_size, the bytes asked for.
