@@ -1600,6 +1600,61 @@ static void kmm_init_with_too_much_highmem(void)
 	consistent();
 }
 
+/* Frees of pages the library owns itself: refused as a bad page state (issue 14). */
+
+/* free_own_page - a program's free_pages() of @addr, one of libkmm's own pages. */
+static void free_own_page(void *addr)
+{
+	note("pfnx", "%#lx", page_to_pfn(virt_to_page(addr)));
+	free_pages((unsigned long)addr, 0);
+}
+
+static void free_pages_of_a_live_page_table(void)
+{
+	unsigned long v;
+	pmd_t *pmd;
+
+	boot("mem=64M");
+	v = (unsigned long)vmalloc(4 * PAGE_SIZE);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset_k(v), v), v), v);
+	free_own_page((void *)((unsigned long)pte_offset_kernel(pmd, v) & PAGE_MASK));
+	memset((void *)v, 1, 4 * PAGE_SIZE); /* still mapped through that table */
+	vfree((void *)v);
+	consistent();
+}
+
+static void free_pages_of_a_kmem_cache(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	free_own_page(s);
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_destroy(s);
+	consistent();
+}
+
+static void free_pages_of_a_per_cpu_array(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+	free_own_page(s->cpu_cache[kmm_cpu_tls.id]);
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_destroy(s);
+	consistent();
+}
+
+static void free_pages_of_the_memmap(void)
+{
+	boot("mem=64M");
+	free_own_page(vmemmap + max_pfn / 2);
+	consistent();
+}
+
 /* Frees the slab's own record refuses: an object that is free in its slab already (issue 14). */
 
 static void kmem_cache_free_of_an_object_back_in_its_slab(void)
@@ -2124,6 +2179,14 @@ static const struct scenario scenarios[] = {
 		 "FIX kmalloc-32: Restoring Redzone *=0xcc\n"),
 	SCENARIO(init_on_free_double_free, PANIC,
 		 "kfree: kmalloc-64: double free (object {p}), refused"),
+	SCENARIO(free_pages_of_a_live_page_table, PANIC,
+		 BAD_PAGE("page table in use (PageTable)", "__free_pages")),
+	SCENARIO(free_pages_of_a_kmem_cache, PANIC,
+		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
+	SCENARIO(free_pages_of_a_per_cpu_array, PANIC,
+		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
+	SCENARIO(free_pages_of_the_memmap, PANIC,
+		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
 	SCENARIO(kmem_cache_free_of_an_object_back_in_its_slab, PANIC,
 		 "slab: double free detected in cache 'victim', objp {p}: already free in its "
 		 "slab, refused"),

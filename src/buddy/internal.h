@@ -250,6 +250,27 @@ static inline void kasan_alloc_block(struct page *page, unsigned int order)
 /* page_report.c: bad pages, allocation failures */
 /* dump_page - the kernel's __dump_page(): the struct page, then "page dumped because: @reason". */
 void dump_page(const struct page *page, const char *reason);
+/*
+ * kmm_alloc_own_pages / kmm_free_own_pages - alloc_pages_exact() and
+ * free_pages_exact() for the library's own structures (cache descriptors,
+ * per-CPU arrays).  While the library holds them the pages are PG_reserved,
+ * one of the PAGE_FLAGS_CHECK_AT_FREE bits, so a program's free of one is a
+ * "Bad page state" report and refused on every path, the fast ones included,
+ * at no cost there.  kmm_own_page() / kmm_disown_page() mark and unmark one
+ * page allocated otherwise (a page table).
+ */
+void *kmm_alloc_own_pages(size_t size, gfp_t gfp);
+void kmm_free_own_pages(void *virt, size_t size);
+static inline void kmm_own_page(struct page *page)
+{
+	__SetPageReserved(page);
+}
+
+static inline void kmm_disown_page(struct page *page)
+{
+	__ClearPageReserved(page);
+}
+
 /* bad_page - "BUG: Bad page state" for @page, then "<call>: ... refused". */
 void bad_page(const struct page *page, const char *reason, const char *call, unsigned int order);
 void warn_alloc(gfp_t gfp, const unsigned long *nodemask, unsigned int order);

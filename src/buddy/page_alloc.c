@@ -856,6 +856,8 @@ static const char *free_page_problem(struct page *page, unsigned int order)
 			return "negative refcount";
 		return "page is not allocated (refcount 0)";
 	}
+	if (PageTable(page))
+		return "page table in use (PageTable)";
 	if (page->flags & PAGE_FLAGS_CHECK_AT_FREE)
 		return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
 	alloc_order = (page->flags & PAGE_ORDER_MASK) >> PAGE_ORDER_PGSHIFT;
@@ -1061,6 +1063,25 @@ void free_pages_exact(void *virt, size_t size)
 
 	for (; addr < end; addr += PAGE_SIZE)
 		free_page(addr);
+}
+
+void *kmm_alloc_own_pages(size_t size, gfp_t gfp)
+{
+	void *virt = alloc_pages_exact(size, gfp);
+	unsigned long i;
+
+	for (i = 0; virt && i < PAGE_ALIGN(size) >> PAGE_SHIFT; i++)
+		kmm_own_page(virt_to_page(virt) + i);
+	return virt;
+}
+
+void kmm_free_own_pages(void *virt, size_t size)
+{
+	unsigned long i;
+
+	for (i = 0; i < PAGE_ALIGN(size) >> PAGE_SHIFT; i++)
+		kmm_disown_page(virt_to_page(virt) + i);
+	free_pages_exact(virt, size);
 }
 
 /* Totals. */

@@ -97,6 +97,7 @@ static void *pgtable_alloc_page(void)
 	if (!page)
 		return NULL;
 	page->page_type &= ~PG_table;
+	kmm_own_page(page); /* a program's free of it is refused */
 	zone_stat_add(page_zone(page), NR_ZONE_PAGETABLE, 1);
 	return page_address(page);
 }
@@ -106,6 +107,7 @@ static void pgtable_free_page(void *table)
 	struct page *page = virt_to_page(table);
 
 	page->page_type |= PG_table;
+	kmm_disown_page(page);
 	zone_stat_add(page_zone(page), NR_ZONE_PAGETABLE, -1);
 	__free_page(page);
 }

@@ -209,7 +209,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 				       slab_flags_t flags, unsigned int useroffset,
 				       unsigned int usersize, void (*ctor)(void *))
 {
-	struct kmem_cache *s = alloc_pages_exact(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
+	struct kmem_cache *s = kmm_alloc_own_pages(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
 	int nid, i;
 
 	if (!s)
@@ -247,7 +247,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		INIT_LIST_HEAD(&n->slabs_free);
 	}
 	if (setup_node_shared(s)) {
-		free_pages_exact(s, sizeof(*s));
+		kmm_free_own_pages(s, sizeof(*s));
 		return NULL;
 	}
 	return s;
@@ -412,7 +412,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 			free_array_cache(s->node[nid].shared);
 		pthread_mutex_destroy(&s->node[nid].list_lock);
 	}
-	free_pages_exact(s, sizeof(*s));
+	kmm_free_own_pages(s, sizeof(*s));
 }
 
 int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,

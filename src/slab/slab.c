@@ -41,13 +41,13 @@ static void slab_account(struct kmem_cache *s, struct page *page, long nr)
 		      nr);
 }
 
-/* Arrays: one page each (a kmalloc to come later would do, the kernel uses kmalloc). */
+/* Arrays: whole pages of the library's own (the kernel uses kmalloc). */
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
 {
 	size_t bytes = sizeof(struct array_cache) + (size_t)limit * sizeof(void *);
 	struct array_cache *ac;
 
-	ac = alloc_pages_exact(bytes, GFP_NOWAIT | __GFP_NOWARN);
+	ac = kmm_alloc_own_pages(bytes, GFP_NOWAIT | __GFP_NOWARN);
 	if (!ac)
 		return NULL;
 	ac->avail = 0;
@@ -61,7 +61,7 @@ struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, 
 
 void free_array_cache(struct array_cache *ac)
 {
-	free_pages_exact(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
+	kmm_free_own_pages(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
 }
 
 /*

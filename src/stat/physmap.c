@@ -361,14 +361,11 @@ static unsigned long classify(struct physmap *pm, const struct zone *zone, unsig
 		owner->kind = PM_PCP;
 	} else if (PageTail(&page)) {
 		*owner = classify_tail(pm, pfn, &page);
-	} else if (PageReserved(&page)) {
-		unsigned long next;
-
-		r = reserved_range(pfn, &next);
-		owner->kind = PM_RESERVED;
-		owner->detail = r >= 0 ? (unsigned long)r : PM_NONE;
 	} else if (PageTable(&page)) {
 		owner->kind = PM_TABLE;
+	} else if (PageReserved(&page) && (r = reserved_range(pfn, &(unsigned long){0})) >= 0) {
+		owner->kind = PM_RESERVED;
+		owner->detail = (unsigned long)r;
 	} else if (PageSlab(&page)) {
 		owner->kind = PM_SLAB;
 		owner->detail =
