@@ -93,6 +93,17 @@ static inline unsigned long drained_free(void)
 	return nr_free_pages();
 }
 
+/*
+ * dropped_free - nr_free_pages() once every cached page is given back
+ * (kmm_drop_caches()): after kmem_cache_destroy(), whose descriptor is kept
+ * for the next creation.
+ */
+static inline unsigned long dropped_free(void)
+{
+	kmm_drop_caches();
+	return nr_free_pages();
+}
+
 /* A meminfo line's value in kB, by name without the colon ("Slab", "PageTables"). */
 static inline long meminfo_kb(const char *field)
 {

@@ -66,19 +66,13 @@ static void note_ptr(const char *name, const void *p)
 static unsigned long baseline;
 
 /*
- * settled_free - free pages once the kmalloc caches' empty slabs, every CPU's
- * arrays and lists and the lazily freed vmalloc ranges are given back; pages
- * of page tables (kept once made, as the kernel's) count as free.
+ * settled_free - free pages once every cached page is given back (the
+ * documented leak check, kmm_drop_caches()); pages of page tables (kept once
+ * made, as the kernel's) count as free.
  */
 static unsigned long settled_free(void)
 {
-	int t, i;
-
-	vm_unmap_aliases();
-	for (t = 0; t < NR_KMALLOC_TYPES; t++)
-		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			kmem_cache_shrink(kmalloc_caches[t][i]);
-	return drained_free() + (unsigned long)meminfo_kb("PageTables") / (PAGE_SIZE >> 10);
+	return dropped_free() + (unsigned long)meminfo_kb("PageTables") / (PAGE_SIZE >> 10);
 }
 
 /* boot - the scenario's machine, and the baseline its consistency is checked against. */
@@ -1600,6 +1594,97 @@ static void kmm_init_with_too_much_highmem(void)
 	consistent();
 }
 
+/* Caches that are no live cache, and parameters the kernel refuses (issue 14). */
+
+static void kmem_cache_destroy_twice(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	kmem_cache_destroy(s);
+	note_ptr("s", s);
+	kmem_cache_destroy(s);
+	consistent();
+}
+
+static void kmem_cache_destroy_of_a_kmalloc_cache(void)
+{
+	void *p;
+
+	boot("mem=64M");
+	kmem_cache_destroy(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]);
+	p = kmalloc(64, GFP_KERNEL); /* the cache still works */
+	check(p && ksize(p) == 64);
+	kfree(p);
+	consistent();
+}
+
+static void kmem_cache_alloc_from_a_destroyed_cache(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_destroy(s);
+	note_ptr("s", s);
+	check(kmem_cache_alloc(s, GFP_KERNEL) == NULL);
+	consistent();
+}
+
+static void kmem_cache_free_to_a_destroyed_cache(void)
+{
+	struct kmem_cache *s;
+	void *p;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	kmem_cache_destroy(s);
+	p = kmalloc(64, GFP_KERNEL);
+	note_ptr("s", s);
+	kmem_cache_free(s, p);
+	kfree(p);
+	consistent();
+}
+
+static void kmem_cache_shrink_of_a_destroyed_cache(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	kmem_cache_destroy(s);
+	note_ptr("s", s);
+	check(kmem_cache_shrink(s) == 0);
+	check(kmem_cache_validate(s) == 0);
+	consistent();
+}
+
+static void kmem_cache_create_with_a_huge_align(void)
+{
+	boot("mem=64M");
+	check(kmem_cache_create("huge_align", 64, 1U << 31, 0, NULL) == NULL);
+	check(kmm_validate_all() == 0);
+	consistent();
+}
+
+static void kmem_cache_create_with_flags_the_kernel_refuses(void)
+{
+	boot("mem=64M");
+	check(kmem_cache_create("odd_flags", 64, 0, 0x1, NULL) == NULL);
+	check(kmem_cache_create("odd_flags", 64, 0, SLAB_HWCACHE_ALIGN | 0x40000000, NULL) == NULL);
+	consistent();
+}
+
+static void kmem_cache_create_with_a_newline_in_the_name(void)
+{
+	boot("mem=64M");
+	check(kmem_cache_create("two\nlines", 64, 0, 0, NULL) == NULL);
+	check(kmem_cache_create("with space", 64, 0, 0, NULL) == NULL);
+	consistent();
+}
+
 /* Frees of pages the library owns itself: refused as a bad page state (issue 14). */
 
 /* free_own_page - a program's free_pages() of @addr, one of libkmm's own pages. */
@@ -2179,6 +2264,32 @@ static const struct scenario scenarios[] = {
 		 "FIX kmalloc-32: Restoring Redzone *=0xcc\n"),
 	SCENARIO(init_on_free_double_free, PANIC,
 		 "kfree: kmalloc-64: double free (object {p}), refused"),
+	SCENARIO(kmem_cache_destroy_twice, PANIC,
+		 "kmem_cache_destroy: cache {s} was destroyed (it was victim), refused"),
+	SCENARIO(kmem_cache_destroy_of_a_kmalloc_cache, PANIC,
+		 "kmem_cache_destroy kmalloc-64: a boot cache, ignored"),
+	SCENARIO(kmem_cache_alloc_from_a_destroyed_cache, PANIC,
+		 "kmem_cache_alloc: cache {s} was destroyed (it was victim), refused"),
+	SCENARIO(kmem_cache_free_to_a_destroyed_cache, PANIC,
+		 "kmem_cache_free: cache {s} was destroyed (it was victim), refused"),
+	SCENARIO(kmem_cache_shrink_of_a_destroyed_cache, PANIC,
+		 "kmem_cache_shrink: cache {s} was destroyed (it was victim), refused\n"
+		 "kmem_cache_validate: cache {s} was destroyed (it was victim), refused"),
+	SCENARIO(
+		kmem_cache_create_with_a_huge_align, PANIC,
+		"kmem_cache_create(huge_align): size aligned to align above KMALLOC_MAX_SIZE (size "
+		"64, align 2147483648), refused"),
+	SCENARIO(
+		kmem_cache_create_with_flags_the_kernel_refuses, PANIC,
+		"kmem_cache_create(odd_flags): flags 0x1 outside SLAB_FLAGS_PERMITTED (size 64, "
+		"align 0), refused\n"
+		"kmem_cache_create(odd_flags): flags 0x40000000 outside SLAB_FLAGS_PERMITTED (size "
+		"64, align 0), refused"),
+	SCENARIO(kmem_cache_create_with_a_newline_in_the_name, PANIC,
+		 "kmem_cache_create(two\\x0alines): name is empty or has a control character or "
+		 "white space (size 64, align 0), refused\n"
+		 "kmem_cache_create(with space): name is empty or has a control character or white "
+		 "space (size 64, align 0), refused"),
 	SCENARIO(free_pages_of_a_live_page_table, PANIC,
 		 BAD_PAGE("page table in use (PageTable)", "__free_pages")),
 	SCENARIO(free_pages_of_a_kmem_cache, PANIC,

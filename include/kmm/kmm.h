@@ -59,6 +59,22 @@ int kmm_init(const char *cmdline);
  */
 void kmm_exit(void);
 
+/**
+ * kmm_drop_caches - give back every page the allocators keep cached, so that
+ * nr_free_pages() is back to its count before the work when the work freed
+ * all it allocated: a leak check is "free pages before == free pages after".
+ *
+ * What `echo 3 > /proc/sys/vm/drop_caches` asks of a kernel, taken to the
+ * end: drop_slab() (pending RCU frees, every CPU's and node's arrays, every
+ * empty slab, the kept descriptors of destroyed caches), vm_unmap_aliases()
+ * (lazily freed vmalloc ranges), then every CPU's page lists (kmm_drain_all()).
+ * Page tables made for vmalloc stay, as the kernel's do (meminfo's PageTables).
+ * Cost: a grace period, an IPI to every CPU and a pass over every cache; the
+ * caches are refilled by the next allocations.  Context: a thread that may
+ * sleep, not in an RCU read-side critical section.
+ */
+void kmm_drop_caches(void);
+
 /* kmm_booted - true while a machine is running. */
 bool kmm_booted(void);
 

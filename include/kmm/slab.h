@@ -43,6 +43,12 @@ typedef unsigned int slab_flags_t;
 #define SLAB_TRACE		((slab_flags_t)0x00200000U) /* debug: trace allocs and frees */
 #define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* kmemleak: ignore */
 #define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* charge to a memory cgroup */
+/* The flags kmem_cache_create() takes; any other bit is refused, as the kernel refuses it. */
+#define SLAB_FLAGS_PERMITTED                                                                       \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |                    \
+	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_STORE_USER |                \
+	 SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |                   \
+	 SLAB_NOLEAKTRACE | SLAB_ACCOUNT)
 
 /* The largest object a cache may hold: the largest buddy block. */
 #define KMALLOC_MAX_SIZE (1UL << (MAX_PAGE_ORDER + PAGE_SHIFT))
@@ -97,15 +103,16 @@ struct kmem_cache {
 	unsigned int red_left_pad; /* SLAB_RED_ZONE: bytes of red zone before each object */
 	unsigned int inuse; /* object and right red zone: where SLAB_STORE_USER's records start */
 	unsigned int limit; /* per-CPU array size (tunable) */
-	unsigned int batchcount;		   /* per-CPU array batch (tunable) */
-	unsigned int shared;			   /* shared array factor (tunable; 0: none) */
-	unsigned int useroffset;		   /* usercopy region offset */
-	unsigned int usersize;			   /* usercopy region size */
-	void (*ctor)(void *obj);		   /* runs on every object when its slab is made */
-	const char *name;			   /* the cache's name (name_buf) */
-	struct list_head list;			   /* on slab_caches */
-	int refcount;				   /* creations that share this cache */
-	char name_buf[64];			   /* the name, truncated to 63 characters */
+	unsigned int batchcount; /* per-CPU array batch (tunable) */
+	unsigned int shared;	 /* shared array factor (tunable; 0: none) */
+	unsigned int useroffset; /* usercopy region offset */
+	unsigned int usersize;	 /* usercopy region size */
+	void (*ctor)(void *obj); /* runs on every object when its slab is made */
+	const char *name;	 /* the cache's name (name_buf) */
+	struct list_head list;	 /* on slab_caches */
+	int refcount; /* creations that share this cache; -1 for a boot (kmalloc) cache */
+	struct kmem_cache *self; /* the cache itself while it is live, NULL once destroyed */
+	char name_buf[64];	 /* the name, truncated to 63 characters */
 	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
 	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
 	struct array_cache *cpu_cache[NR_CPUS + 1]; /* [KMM_NO_CPU]: always the stub */
@@ -119,8 +126,10 @@ struct kmem_cache {
  * @ctor: run on each object when its slab is created (not on every allocation);
  *        objects must be freed back in their constructed state.
  * Return: the cache, or NULL (one line says why; with SLAB_PANIC, abort) if
- * @name is NULL, @size is 0 or above KMALLOC_MAX_SIZE, or @align is not a
- * power of two.
+ * @name is NULL or holds a control character or white space (it would break
+ * slabinfo's lines), @size is 0 or above KMALLOC_MAX_SIZE (@size aligned to
+ * @align too), @align is not a power of two, or @flags has a bit outside
+ * SLAB_FLAGS_PERMITTED (the flags above).
  */
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
 				     slab_flags_t flags, void (*ctor)(void *));
@@ -136,11 +145,37 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 /*
  * kmem_cache_destroy - free the cache.  Objects parked in CPU arrays count as
  * free.  If objects are still allocated, "kmem_cache_destroy <name>: Slab cache
- * still has objects" is reported and the cache is kept.  NULL is ignored.
+ * still has objects" is reported and the cache is kept.  NULL is ignored, and
+ * so is a boot cache (kmalloc's), as the kernel does.  A pointer that is no
+ * live cache (a cache destroyed already) is reported and refused; so is such a
+ * pointer passed to every other call that takes a cache.  The descriptor of a
+ * destroyed cache is kept for the next kmem_cache_create() (up to 64 of them;
+ * drop_slab() gives them all back), so that a stale pointer to it is caught.
  */
 void kmem_cache_destroy(struct kmem_cache *s);
 /* kmem_cache_shrink - give back every free slab (after draining all arrays); 0 if none is left in use. */
 int kmem_cache_shrink(struct kmem_cache *s);
+/*
+ * kmem_cache_live_objects - the objects of @s handed out and not freed (those
+ * in CPU and shared arrays count as free); kmm_live_objects() - the same
+ * summed over every cache, kmalloc's included: what the kernel's userspace
+ * test harness counts in nr_allocated, for a test to assert that nothing
+ * leaked.  Exact when no other thread allocates or frees meanwhile.
+ */
+unsigned long kmem_cache_live_objects(struct kmem_cache *s);
+unsigned long kmm_live_objects(void);
+
+/*
+ * drop_slab - give back every page the slab allocator keeps cached: wait for
+ * pending RCU frees (rcu_barrier()), drain every CPU's and every node's
+ * arrays and free every empty slab of every cache (kmem_cache_shrink() of
+ * each), and free the kept descriptors of destroyed caches.  It costs what
+ * kmem_cache_shrink() of every cache costs plus a grace period, and the
+ * arrays and slabs are made again at the next allocations.  kmm_drop_caches()
+ * (kmm/kmm.h) does this and the page allocator's and vmalloc's share.
+ */
+void drop_slab(void);
+
 /* kmem_cache_size - the object size the cache was created with. */
 unsigned int kmem_cache_size(struct kmem_cache *s);
 /* kmem_cache_name - the cache's name (an extension). */

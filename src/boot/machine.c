@@ -347,3 +347,13 @@ int kmm_show(const char *file, FILE *out)
 	}
 	return -ENOENT;
 }
+
+void kmm_drop_caches(void)
+{
+	if (!kmm_booted())
+		return;
+	drop_slab();
+	vm_unmap_aliases();
+	/* last: the slab pages and ranges just freed wait on this CPU's page lists */
+	kmm_drain_all();
+}

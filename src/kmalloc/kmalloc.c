@@ -112,6 +112,7 @@ static int new_kmalloc_cache(unsigned int idx, enum kmalloc_cache_type type)
 				       0, size, NULL);
 	if (!s)
 		return -ENOMEM;
+	s->refcount = -1; /* a boot cache: kmem_cache_destroy() ignores it, as the kernel's */
 	__atomic_store_n(&kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
 	return 0;
 }

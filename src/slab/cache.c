@@ -30,6 +30,18 @@
 
 LIST_HEAD(slab_caches);
 pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Descriptors of destroyed caches, kept (on s->list, under slab_mutex) for
+ * the next creation, so that a stale pointer finds a dead descriptor (every
+ * CPU array the empty stub, self saying dead) rather than memory reused for
+ * anything else; beyond DEAD_CACHES_MAX the oldest goes back to the page
+ * allocator, and drop_slab() gives them all back.
+ */
+static LIST_HEAD(dead_caches);
+static unsigned int nr_dead_caches;
+#define DEAD_CACHES_MAX	   64
+#define cache_dead_mark(s) ((struct kmem_cache *)~(unsigned long)(s))
 unsigned long kmm_direct_map_bytes;
 
 #define CACHE_LINE_SIZE 64
@@ -38,6 +50,32 @@ unsigned long kmm_direct_map_bytes;
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
 {
 	kmm_report("%s: %s: %s (object %p), refused", call, s ? s->name : "(null)", what, obj);
+}
+
+bool slab_cache_live(const struct kmem_cache *s)
+{
+	unsigned long off = (unsigned long)s - kmm_page_offset;
+
+	/* descriptors are whole pages of the library's own (kmm_alloc_own_pages()) */
+	if (!kmm_booted() || off >= kmm_direct_map_bytes || (off & ~PAGE_MASK) ||
+	    !PageReserved(virt_to_page(s)))
+		return false;
+	return __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
+}
+
+bool slab_cache_check(const char *call, const struct kmem_cache *s)
+{
+	if (kmm_likely(slab_cache_live(s)))
+		return true;
+	if (no_cache(s))
+		kmm_report("%s: %s cache, refused", call, s ? "unmade kmalloc" : "NULL");
+	else if (kmm_booted() && (unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
+		 PageReserved(virt_to_page(s)) && s->self == cache_dead_mark(s))
+		kmm_report("%s: cache %p was destroyed (it was %.63s), refused", call, (void *)s,
+			   s->name_buf);
+	else
+		kmm_report("%s: %p is not a cache, refused", call, (void *)s);
+	return false;
 }
 
 /* The alignment objects get: the caller's, a word at least, cache lines if asked. */
@@ -209,9 +247,18 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 				       slab_flags_t flags, unsigned int useroffset,
 				       unsigned int usersize, void (*ctor)(void *))
 {
-	struct kmem_cache *s = kmm_alloc_own_pages(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
+	struct kmem_cache *s = NULL;
 	int nid, i;
 
+	/* slab_mutex held: a destroyed cache's descriptor first */
+	if (!list_empty(&dead_caches)) {
+		s = list_first_entry(&dead_caches, struct kmem_cache, list);
+		list_del(&s->list);
+		nr_dead_caches--;
+		memset(s, 0, sizeof(*s));
+	} else {
+		s = kmm_alloc_own_pages(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
+	}
 	if (!s)
 		return NULL;
 	s->object_size = size;
@@ -250,7 +297,29 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		kmm_free_own_pages(s, sizeof(*s));
 		return NULL;
 	}
+	__atomic_store_n(&s->self, s, __ATOMIC_RELEASE);
 	return s;
+}
+
+/* shown_name - @name for a report line: at most 63 bytes, control characters as \xNN. */
+static void shown_name(const char *name, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	if (!name) {
+		snprintf(buf, len, "(null)");
+		return;
+	}
+	for (i = 0; name[i] && i < 63 && used + 5 < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < ' ' || c == 0x7f)
+			used += (size_t)snprintf(buf + used, len - used, "\\x%02x", c);
+		else
+			buf[used++] = (char)c;
+	}
+	buf[used] = '\0';
 }
 
 static bool is_power_of_2(unsigned int n)
@@ -263,17 +332,28 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 					      unsigned int useroffset, unsigned int usersize,
 					      void (*ctor)(void *))
 {
-	const char *why = NULL;
+	const char *why = NULL, *c;
+	char shown[64 * 4 + 1], bad_flags[64];
 	struct kmem_cache *s = NULL;
 
+	for (c = name; c && *c && (unsigned char)*c > ' ' && *c != 0x7f; c++)
+		;
+	snprintf(bad_flags, sizeof(bad_flags), "flags %#x outside SLAB_FLAGS_PERMITTED",
+		 flags & ~SLAB_FLAGS_PERMITTED);
 	if (!name)
 		why = "no name";
+	else if (*c || !*name)
+		why = "name is empty or has a control character or white space";
 	else if (!size)
 		why = "size 0";
 	else if (size > KMALLOC_MAX_SIZE)
 		why = "size above KMALLOC_MAX_SIZE";
 	else if (align && !is_power_of_2(align))
 		why = "align is not a power of two";
+	else if (((unsigned long)size + align - 1) / (align ? align : 1) * align > KMALLOC_MAX_SIZE)
+		why = "size aligned to align above KMALLOC_MAX_SIZE";
+	else if (flags & ~SLAB_FLAGS_PERMITTED)
+		why = bad_flags;
 	else if (useroffset > size || usersize > size - useroffset)
 		why = "usercopy region outside the object";
 	/* boot first: making the kmalloc caches takes slab_mutex too */
@@ -291,16 +371,17 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 			reaper_start();
 	}
 	if (why) {
+		shown_name(name, shown, sizeof(shown));
 		if (flags & SLAB_PANIC) {
 			kmm_report_begin();
-			kmm_pr("kmem_cache_create: Failed to create slab '%s'. Error %s\n",
-			       name ? name : "(null)", why);
+			kmm_pr("kmem_cache_create: Failed to create slab '%s'. Error %s\n", shown,
+			       why);
 			kmm_pr("Kernel panic - not syncing: SLAB_PANIC\n");
 			kmm_report_end(false);
 			abort();
 		}
-		kmm_report("kmem_cache_create(%s): %s (size %u, align %u), refused",
-			   name ? name : "(null)", why, size, align);
+		kmm_report("kmem_cache_create(%s): %s (size %u, align %u), refused", shown, why,
+			   size, align);
 	}
 	return s;
 }
@@ -374,7 +455,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	int ret;
 
-	if (no_cache(s))
+	if (no_cache(s) || !slab_cache_check("kmem_cache_shrink", s))
 		return 0;
 	drain_cache(s);
 	pthread_mutex_lock(&slab_mutex);
@@ -387,9 +468,14 @@ void kmem_cache_destroy(struct kmem_cache *s)
 {
 	int nid;
 
-	if (no_cache(s))
+	if (no_cache(s) || !slab_cache_check("kmem_cache_destroy", s))
 		return;
 	pthread_mutex_lock(&slab_mutex);
+	if (s->refcount < 0) {
+		pthread_mutex_unlock(&slab_mutex);
+		kmm_report("kmem_cache_destroy %s: a boot cache, ignored", s->name);
+		return;
+	}
 	if (--s->refcount > 0) {
 		pthread_mutex_unlock(&slab_mutex);
 		return;
@@ -404,15 +490,96 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	}
 	list_del(&s->list);
+	__atomic_store_n(&s->self, cache_dead_mark(s), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		rcu_barrier();
 	for (nid = 0; nid < nr_online_nodes; nid++) {
 		if (s->node[nid].shared)
 			free_array_cache(s->node[nid].shared);
+		s->node[nid].shared = NULL;
 		pthread_mutex_destroy(&s->node[nid].list_lock);
 	}
-	kmm_free_own_pages(s, sizeof(*s));
+	/* every cpu_cache[] is the empty stub again: a stale pointer's fast paths fall through */
+	pthread_mutex_lock(&slab_mutex);
+	list_add_tail(&s->list, &dead_caches);
+	if (++nr_dead_caches > DEAD_CACHES_MAX) {
+		struct kmem_cache *oldest = list_first_entry(&dead_caches, struct kmem_cache, list);
+
+		list_del(&oldest->list);
+		nr_dead_caches--;
+		kmm_free_own_pages(oldest, sizeof(*oldest));
+	}
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+unsigned long kmem_cache_live_objects(struct kmem_cache *s)
+{
+	unsigned long held = 0, free = 0;
+	int nid, cpu;
+
+	if (no_cache(s) || !slab_cache_check("kmem_cache_live_objects", s))
+		return 0;
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		struct kmem_cache_node *n = &s->node[nid];
+
+		struct kmm_irq_state irq = node_lock(n);
+		held += n->total_slabs * s->num;
+		free += n->free_objects + (n->shared ? n->shared->avail : 0);
+		node_unlock(n, irq);
+	}
+	/* objects in CPU arrays are free too: a racy read of other CPUs' counts */
+	for (cpu = 0; cpu < KMM_NO_CPU; cpu++)
+		free += __atomic_load_n(
+			&__atomic_load_n(&s->cpu_cache[cpu], __ATOMIC_RELAXED)->avail,
+			__ATOMIC_RELAXED);
+	return held > free ? held - free : 0;
+}
+
+unsigned long kmm_live_objects(void)
+{
+	struct kmem_cache *s;
+	unsigned long sum = 0;
+
+	if (!kmm_booted())
+		return 0;
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		sum += kmem_cache_live_objects(s);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	return sum;
+}
+
+/* free_dead_caches - give every kept descriptor of a destroyed cache back. */
+static void free_dead_caches(void)
+{
+	pthread_mutex_lock(&slab_mutex);
+	while (!list_empty(&dead_caches)) {
+		struct kmem_cache *s = list_first_entry(&dead_caches, struct kmem_cache, list);
+
+		list_del(&s->list);
+		kmm_free_own_pages(s, sizeof(*s));
+	}
+	nr_dead_caches = 0;
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+void drop_slab(void)
+{
+	struct kmem_cache *s;
+
+	if (!kmm_booted())
+		return;
+	rcu_barrier(); /* kfree_rcu() objects and SLAB_TYPESAFE_BY_RCU slabs first */
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		drain_cache(s);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	free_dead_caches();
 }
 
 int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,
@@ -420,8 +587,8 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 {
 	int ret;
 
-	if (no_cache(s) || !limit || !batchcount || batchcount > limit || limit > 4096 ||
-	    shared > 64)
+	if (no_cache(s) || !slab_cache_check("kmem_cache_tune", s) || !limit || !batchcount ||
+	    batchcount > limit || limit > 4096 || shared > 64)
 		return -EINVAL;
 	pthread_mutex_lock(&slab_mutex);
 	s->limit = limit;
@@ -622,6 +789,8 @@ void kmm_slab_exit(void)
 	if (__asan_unpoison_memory_region)
 		slabs_unpoison_all();
 	INIT_LIST_HEAD(&slab_caches);
+	INIT_LIST_HEAD(&dead_caches);
+	nr_dead_caches = 0;
 	pthread_mutex_unlock(&slab_mutex);
 }
 

@@ -632,10 +632,8 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 	struct kmm_cpu *cpu = kmm_cpu_get();
 	void *obj;
 
-	if (no_cache(s)) {
-		kmm_report("kmem_cache_alloc: %s cache, refused", s ? "unmade kmalloc" : "NULL");
+	if (!slab_cache_check("kmem_cache_alloc", s))
 		return NULL;
-	}
 	if (!cpu && !kmm_booted())
 		return NULL;
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
@@ -800,6 +798,8 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long 
 		kmm_report("%s: NULL cache for object %p, refused", call, obj);
 		return;
 	}
+	if (!slab_cache_check(call, s))
+		return;
 	problem = free_problem(s, obj, why, sizeof(why));
 	if (problem) {
 		slab_report(call, s, obj, problem);

@@ -161,6 +161,15 @@ static inline void *index_to_obj(const struct kmem_cache *s, const struct page *
 	return (void *)(page->private + (unsigned long)idx * s->size);
 }
 
+/*
+ * slab_cache_live - is @s a cache kmem_cache_create() made and
+ * kmem_cache_destroy() has not destroyed?  Reads nothing outside the direct
+ * map.  slab_cache_check() reports the call (naming @call) when it is not;
+ * both are for the slow paths, never the inline ones.
+ */
+bool slab_cache_live(const struct kmem_cache *s);
+bool slab_cache_check(const char *call, const struct kmem_cache *s);
+
 /* slab.c: objects */
 /*
  * slab_free - __kmem_cache_free(), with reports naming @call (kfree frees

@@ -1993,24 +1993,10 @@ static void op_bad_alloc(void)
 
 /* ---- booting, the baseline, the end of an input ---- */
 
-/* Every kmalloc cache this machine has, shrunk: its free slabs go back. */
-static void shrink_kmalloc_caches(void)
-{
-	int t, i;
-
-	for (t = 0; t < NR_KMALLOC_TYPES; t++)
-		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			kmem_cache_shrink(kmalloc_caches[t][i]);
-}
-
-/* Settle the machine: deferred frees done, lazy areas purged, every cache drained. */
+/* Settle the machine: every cached page given back (the leak check kmm_drop_caches()). */
 static void settle(void)
 {
-	rcu_barrier();
-	vm_unmap_aliases();
-	kmm_drain_all();
-	shrink_kmalloc_caches();
-	kmm_drain_all();
+	kmm_drop_caches();
 }
 
 static void measure(long *free_kb, long *slab_kb, long *pt_kb,
