@@ -6,11 +6,13 @@
  * hostile clients (a request that trickles in is dropped at its deadline and
  * holds back no other client, no fork() and no kmm_exit(); a burst of idle
  * connections locks nobody out; a name taken by another process is reported),
- * and the physmap: every frame once, the right owners, a well-formed picture
- * that the server and the program draw alike.
+ * the tool's checks (it refuses an impostor's server; -l lists only the
+ * caller's programs), and the physmap: every frame once, the right owners, a
+ * well-formed picture that the server and the program draw alike.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -723,6 +725,103 @@ static void test_server_says_its_name_is_taken_and_serves_nothing(void **state)
 	close(result[0]);
 }
 
+/*
+ * run_tool - run the kmmstat binary (next to this suite's build directory)
+ * with @args, as @uid; its exit status, its stdout in @out and stderr in @err.
+ */
+static int run_tool(uid_t uid, char *out, size_t out_len, char *err, size_t err_len,
+		    const char *const args[])
+{
+	char self[PATH_MAX], tool[PATH_MAX + 32], *slash;
+	FILE *o = tmpfile(), *e = tmpfile();
+	const char *argv[8] = {"kmmstat"};
+	int status, i;
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(tool, sizeof(tool), "%s/../tools/kmmstat", self);
+	if (access(tool, X_OK))
+		skip();
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	assert_non_null(o);
+	assert_non_null(e);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fileno(o), 1);
+		dup2(fileno(e), 2);
+		if (getuid() != uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	rewind(o);
+	rewind(e);
+	out[fread(out, 1, out_len - 1, o)] = '\0';
+	err[fread(err, 1, err_len - 1, e)] = '\0';
+	fclose(o);
+	fclose(e);
+	return WEXITSTATUS(status);
+}
+
+/* Does `kmmstat -l` output @list name process @pid? */
+static bool lists(const char *list, pid_t pid)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "\n%7d  ", (int)pid);
+	return strstr(list, line) != NULL;
+}
+
+static void test_tool_refuses_an_impostor_server(void **state)
+{
+	static char out[1 << 16], err[4096];
+	char pid[16], expect[160];
+	const char *fetch[] = {pid, "meminfo", NULL}, *list[] = {"-l", NULL};
+
+	(void)state;
+	/* no machine here: the impostor takes this process's name */
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	impostor_start(getpid(), other_uid());
+	assert_int_equal(run_tool(getuid(), out, sizeof(out), err, sizeof(err), fetch), 1);
+	assert_null(strstr(out, "impostor"));
+	snprintf(expect, sizeof(expect),
+		 "kmmstat: @kmm/%d is bound by pid %d (uid %u), not by process %d: refusing its "
+		 "reply\n",
+		 (int)getpid(), (int)imp.pid, (unsigned int)other_uid(), (int)getpid());
+	assert_string_equal(err, expect);
+	/* nor is it listed as this process */
+	assert_int_equal(run_tool(getuid(), out, sizeof(out), err, sizeof(err), list), 0);
+	assert_false(lists(out, getpid()));
+	impostor_stop();
+}
+
+static void test_tool_lists_only_the_programs_the_caller_may_read(void **state)
+{
+	static char out[1 << 16], err[4096];
+	const char *list[] = {"-l", NULL};
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* it needs a program of another user */
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	assert_int_equal(run_tool(0, out, sizeof(out), err, sizeof(err), list), 0);
+	assert_true(lists(out, getpid()));
+	assert_int_equal(run_tool(other_uid(), out, sizeof(out), err, sizeof(err), list), 0);
+	assert_false(lists(out, getpid()));
+	assert_int_equal(strncmp(out, "    PID  COMMAND\n", 17), 0);
+	kmm_exit();
+}
+
 /* A run of the physmap text. */
 struct run {
 	unsigned long first, last;
@@ -978,6 +1077,8 @@ int main(void)
 		kmm_test(test_server_answers_behind_a_burst_of_idle_connections),
 		cmocka_unit_test_teardown(test_server_says_its_name_is_taken_and_serves_nothing,
 					  impostor_down),
+		cmocka_unit_test_teardown(test_tool_refuses_an_impostor_server, impostor_down),
+		kmm_test(test_tool_lists_only_the_programs_the_caller_may_read),
 		kmm_test(test_physmap_accounts_for_every_frame_exactly_once),
 		kmm_test(test_physmap_accounts_for_every_frame_with_nodes_and_highmem),
 		kmm_test(test_physmap_names_the_owners_of_known_pages),
