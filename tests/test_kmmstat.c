@@ -559,7 +559,7 @@ static void test_kmm_exit_is_not_held_back_by_a_trickling_client(void **state)
 	pthread_join(t.thread, NULL);
 }
 
-#define IDLE_CONNECTIONS 300
+#define IDLE_CONNECTIONS 100 /* fewer than the smallest SOMAXCONN (128), more than 16 */
 
 static void test_server_answers_behind_a_burst_of_idle_connections(void **state)
 {
@@ -572,7 +572,7 @@ static void test_server_answers_behind_a_burst_of_idle_connections(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
 	snprintf(name, sizeof(name), "kmm/%d", (int)getpid());
-	/* as many as the backlog takes: connections that never send a byte */
+	/* connections that never send a byte, as many as the backlog takes */
 	for (nr = 0; nr < IDLE_CONNECTIONS; nr++) {
 		idle[nr] = connect_name(name, true);
 		if (idle[nr] < 0)
