@@ -2,12 +2,19 @@
 /*
  * kmmstat: the server that hands the kmm_show() files to the kmmstat tool
  * (off by default; answers as kmm_show() does; refuses what it does not
- * have; a server of its own in a fork child; gone after kmm_exit()), and the
- * physmap: every frame once, the right owners, a well-formed picture that the
- * server and the program draw alike.
+ * have; a server of its own in a fork child; gone after kmm_exit()), under
+ * hostile clients (a request that trickles in is dropped at its deadline and
+ * holds back no other client, no fork() and no kmm_exit(); a burst of idle
+ * connections locks nobody out; a name taken by another process is reported),
+ * the tool's checks (it refuses an impostor's server; -l lists only the
+ * caller's programs), and the physmap: every frame once, the right owners, a
+ * well-formed picture that the server and the program draw alike.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -410,6 +417,411 @@ static void test_server_stops_at_kmm_exit_and_starts_again(void **state)
 	assert_no_server(getpid());
 }
 
+/*
+ * A hostile client: it connects to @pid's server and sends its request a byte
+ * at a time, every 250 ms, TRICKLE_BYTES bytes without a newline, unless the
+ * server answers or closes the connection first.  A deadline per byte would
+ * let it hold its connection for 10 s; the whole request has 1 s.
+ */
+#define TRICKLE_BYTES 40
+
+struct trickler {
+	pthread_t thread;
+	pid_t pid;
+	int sent;     /* bytes sent (atomic) */
+	bool dropped; /* the server answered or closed before all were sent */
+};
+
+/* connect_name - a connection to "@<name>", non-blocking if asked; the fd or -errno. */
+static int connect_name(const char *name, bool nonblock)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd, len, err;
+
+	len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "%s", name);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&addr,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+		return fd;
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+static void *trickle(void *arg)
+{
+	struct trickler *t = arg;
+	char name[32];
+	int fd, i;
+
+	snprintf(name, sizeof(name), "kmm/%d", (int)t->pid);
+	fd = connect_name(name, false);
+	if (fd < 0) {
+		t->dropped = true;
+		return NULL;
+	}
+	for (i = 0; i < TRICKLE_BYTES; i++) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+
+		if (poll(&pfd, 1, 250) != 0 || send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
+			t->dropped = true;
+			break;
+		}
+		__atomic_store_n(&t->sent, i + 1, __ATOMIC_RELEASE);
+	}
+	close(fd);
+	return NULL;
+}
+
+static int trickled(struct trickler *t)
+{
+	return __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
+}
+
+/* trickle_start - a trickler on @pid's server, once it has sent two bytes (or was dropped). */
+static void trickle_start(struct trickler *t, pid_t pid)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	assert_int_equal(pthread_create(&t->thread, NULL, trickle, t), 0);
+	while (trickled(t) < 2 && !__atomic_load_n(&t->dropped, __ATOMIC_ACQUIRE))
+		usleep(10 * 1000);
+}
+
+static void test_server_answers_others_while_a_request_trickles_in(void **state)
+{
+	static struct trickler t;
+	char *reply;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	trickle_start(&t, getpid());
+	reply = stat_fetch(getpid(), "meminfo");
+	/* answered while the trickler was still at it, not after it gave up */
+	assert_true(trickled(&t) < TRICKLE_BYTES);
+	assert_int_equal(strncmp(reply, "MemTotal:", 9), 0);
+	free(reply);
+	kmm_exit();
+	pthread_join(t.thread, NULL);
+}
+
+static void test_server_drops_a_request_that_trickles_in_past_its_deadline(void **state)
+{
+	static struct trickler t;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	trickle_start(&t, getpid());
+	pthread_join(t.thread, NULL);
+	assert_true(t.dropped);
+	assert_true(t.sent < TRICKLE_BYTES);
+	kmm_exit();
+}
+
+static void test_fork_is_not_held_back_by_a_trickling_client(void **state)
+{
+	static struct trickler t;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	kfree(kmalloc(64, GFP_KERNEL));
+	trickle_start(&t, getpid());
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		kfree(kmalloc(64, GFP_KERNEL));
+		_exit(0);
+	}
+	/* fork() returned while the trickler was still at it */
+	assert_true(trickled(&t) < TRICKLE_BYTES);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	pthread_join(t.thread, NULL);
+	kmm_exit();
+}
+
+static void test_kmm_exit_is_not_held_back_by_a_trickling_client(void **state)
+{
+	static struct trickler t;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	trickle_start(&t, getpid());
+	kmm_exit();
+	assert_true(trickled(&t) < TRICKLE_BYTES);
+	assert_no_server(getpid());
+	pthread_join(t.thread, NULL);
+}
+
+#define IDLE_CONNECTIONS 100 /* fewer than the smallest SOMAXCONN (128), more than 16 */
+
+static void test_server_answers_behind_a_burst_of_idle_connections(void **state)
+{
+	static int idle[IDLE_CONNECTIONS];
+	struct timeval bound = {10, 0};
+	char name[32], reply[64] = "";
+	int nr, fd, i;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	snprintf(name, sizeof(name), "kmm/%d", (int)getpid());
+	/* connections that never send a byte, as many as the backlog takes */
+	for (nr = 0; nr < IDLE_CONNECTIONS; nr++) {
+		idle[nr] = connect_name(name, true);
+		if (idle[nr] < 0)
+			break;
+	}
+	/* a real client still gets in, and is answered (the bound only keeps a failure short) */
+	fd = connect_name(name, true);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+	assert_int_equal(write(fd, "meminfo\n", 8), 8);
+	n = read(fd, reply, sizeof(reply) - 1);
+	assert_true(n > 0);
+	assert_int_equal(strncmp(reply, "OK ", 3), 0);
+	close(fd);
+	for (i = 0; i < nr; i++)
+		close(idle[i]);
+	kmm_exit();
+}
+
+/* A socket bound to "@kmm/<@pid>" by another process, that listens and answers every request falsely. */
+struct impostor {
+	pid_t pid; /* 0: none */
+	int quit;  /* closing it ends the impostor */
+};
+
+/* The test's impostor, if any: impostor_down() ends it even after a failure. */
+static struct impostor imp;
+
+static void impostor_start(pid_t victim, uid_t uid)
+{
+	int ready[2], quit[2];
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(quit), 0);
+	fflush(NULL);
+	imp.pid = fork();
+	assert_true(imp.pid >= 0);
+	if (imp.pid == 0) {
+		static const char lie[] = "OK 22\nimpostor's statistics\n";
+		struct sockaddr_un addr = {.sun_family = AF_UNIX};
+		int fd, len;
+
+		close(ready[0]);
+		close(quit[1]);
+		if (getuid() != uid && (setgid(uid) || setuid(uid)))
+			_exit(1);
+		len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "kmm/%d", (int)victim);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 ||
+		    bind(fd, (struct sockaddr *)&addr,
+			 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) ||
+		    listen(fd, 16) || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			struct pollfd fds[2] = {{fd, POLLIN, 0}, {quit[0], POLLIN, 0}};
+			char request[64];
+			int conn;
+
+			if (poll(fds, 2, -1) < 0 || fds[1].revents)
+				_exit(0);
+			conn = accept(fd, NULL, NULL);
+			if (conn < 0)
+				continue;
+			if (read(conn, request, sizeof(request)) > 0)
+				(void)!write(conn, lie, sizeof(lie) - 1);
+			close(conn);
+		}
+	}
+	close(ready[1]);
+	close(quit[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	imp.quit = quit[1];
+}
+
+static void impostor_stop(void)
+{
+	int status;
+
+	close(imp.quit);
+	assert_int_equal(waitpid(imp.pid, &status, 0), imp.pid);
+	imp.pid = 0;
+}
+
+static int impostor_down(void **state)
+{
+	if (imp.pid > 0)
+		impostor_stop();
+	return machine_down(state);
+}
+
+/* Another user's uid for the impostor when the tests run as root, ours otherwise. */
+static uid_t other_uid(void)
+{
+	return geteuid() == 0 ? 65534 : geteuid();
+}
+
+static void test_server_says_its_name_is_taken_and_serves_nothing(void **state)
+{
+	int go[2], result[2], status;
+	char report[512], expect[256];
+	pid_t target, holder;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(result), 0);
+	/* the target first, so that the impostor can take its name before it boots */
+	fflush(NULL);
+	target = fork();
+	assert_true(target >= 0);
+	if (target == 0) {
+		struct capture cap;
+		const char *text;
+		char c;
+
+		close(go[1]);
+		close(result[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		capture_begin(&cap);
+		if (kmm_init("mem=64M kmmstat=1"))
+			_exit(2);
+		text = capture_end(&cap);
+		if (write(result[1], text, strlen(text)) < 0)
+			_exit(3);
+		close(result[1]);
+		_exit(threads_named("kmmstat") == 0 ? 0 : 4);
+	}
+	close(go[0]);
+	close(result[1]);
+	impostor_start(target, other_uid());
+	holder = imp.pid;
+	assert_int_equal(write(go[1], "g", 1), 1);
+	n = read(result[0], report, sizeof(report) - 1);
+	assert_true(n > 0);
+	report[n] = '\0';
+	assert_int_equal(waitpid(target, &status, 0), target);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	impostor_stop();
+	snprintf(expect, sizeof(expect),
+		 "kmmstat: @kmm/%d is already bound by pid %d (uid %u); this process serves no "
+		 "statistics\n",
+		 (int)target, (int)holder, (unsigned int)other_uid());
+	assert_string_equal(report, expect);
+	close(go[1]);
+	close(result[0]);
+}
+
+/*
+ * run_tool - run the kmmstat binary (next to this suite's build directory)
+ * with @args, as @uid; its exit status, its stdout in @out and stderr in @err.
+ */
+static int run_tool(uid_t uid, char *out, size_t out_len, char *err, size_t err_len,
+		    const char *const args[])
+{
+	char self[PATH_MAX], tool[PATH_MAX + 32], *slash;
+	FILE *o = tmpfile(), *e = tmpfile();
+	const char *argv[8] = {"kmmstat"};
+	int status, i;
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(tool, sizeof(tool), "%s/../tools/kmmstat", self);
+	if (access(tool, X_OK))
+		skip();
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	assert_non_null(o);
+	assert_non_null(e);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fileno(o), 1);
+		dup2(fileno(e), 2);
+		if (getuid() != uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	rewind(o);
+	rewind(e);
+	out[fread(out, 1, out_len - 1, o)] = '\0';
+	err[fread(err, 1, err_len - 1, e)] = '\0';
+	fclose(o);
+	fclose(e);
+	return WEXITSTATUS(status);
+}
+
+/* Does `kmmstat -l` output @list name process @pid? */
+static bool lists(const char *list, pid_t pid)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "\n%7d  ", (int)pid);
+	return strstr(list, line) != NULL;
+}
+
+static void test_tool_refuses_an_impostor_server(void **state)
+{
+	static char out[1 << 16], err[4096];
+	char pid[16], expect[160];
+	const char *fetch[] = {pid, "meminfo", NULL}, *list[] = {"-l", NULL};
+
+	(void)state;
+	/* no machine here: the impostor takes this process's name */
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	impostor_start(getpid(), other_uid());
+	assert_int_equal(run_tool(getuid(), out, sizeof(out), err, sizeof(err), fetch), 1);
+	assert_null(strstr(out, "impostor"));
+	snprintf(expect, sizeof(expect),
+		 "kmmstat: @kmm/%d is bound by pid %d (uid %u), not by process %d: refusing its "
+		 "reply\n",
+		 (int)getpid(), (int)imp.pid, (unsigned int)other_uid(), (int)getpid());
+	assert_string_equal(err, expect);
+	/* nor is it listed as this process */
+	assert_int_equal(run_tool(getuid(), out, sizeof(out), err, sizeof(err), list), 0);
+	assert_false(lists(out, getpid()));
+	impostor_stop();
+}
+
+static void test_tool_lists_only_the_programs_the_caller_may_read(void **state)
+{
+	static char out[1 << 16], err[4096];
+	const char *list[] = {"-l", NULL};
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* it needs a program of another user */
+	assert_int_equal(kmm_init("mem=64M kmmstat=1"), 0);
+	assert_int_equal(run_tool(0, out, sizeof(out), err, sizeof(err), list), 0);
+	assert_true(lists(out, getpid()));
+	assert_int_equal(run_tool(other_uid(), out, sizeof(out), err, sizeof(err), list), 0);
+	assert_false(lists(out, getpid()));
+	assert_int_equal(strncmp(out, "    PID  COMMAND\n", 17), 0);
+	kmm_exit();
+}
+
 /* A run of the physmap text. */
 struct run {
 	unsigned long first, last;
@@ -658,6 +1070,15 @@ int main(void)
 		kmm_test(test_server_thread_never_becomes_a_cpu),
 		kmm_test(test_server_answers_for_the_child_after_fork),
 		kmm_test(test_server_stops_at_kmm_exit_and_starts_again),
+		kmm_test(test_server_answers_others_while_a_request_trickles_in),
+		kmm_test(test_server_drops_a_request_that_trickles_in_past_its_deadline),
+		kmm_test(test_fork_is_not_held_back_by_a_trickling_client),
+		kmm_test(test_kmm_exit_is_not_held_back_by_a_trickling_client),
+		kmm_test(test_server_answers_behind_a_burst_of_idle_connections),
+		cmocka_unit_test_teardown(test_server_says_its_name_is_taken_and_serves_nothing,
+					  impostor_down),
+		cmocka_unit_test_teardown(test_tool_refuses_an_impostor_server, impostor_down),
+		kmm_test(test_tool_lists_only_the_programs_the_caller_may_read),
 		kmm_test(test_physmap_accounts_for_every_frame_exactly_once),
 		kmm_test(test_physmap_accounts_for_every_frame_with_nodes_and_highmem),
 		kmm_test(test_physmap_names_the_owners_of_known_pages),

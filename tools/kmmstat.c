@@ -15,6 +15,12 @@
  * "@kmm/<pid>".  The protocol (docs/kmmstat.md): send the file's name and a
  * newline; read "OK <length>\n" and <length> bytes, or "ERR <reason>\n".
  * This tool does not link libkmm.
+ *
+ * Any user can bind an abstract name, so the tool believes a server only
+ * after SO_PEERCRED says it is the process asked for: its pid, and the
+ * caller's uid (for root: the uid owning /proc/<pid>).  Otherwise it refuses,
+ * naming who holds the name, and exits with 1.  -l lists only the programs
+ * the caller may read (its own, every one for root) that pass the same check.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,9 +36,11 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #define SOCKET_PREFIX "kmm/"
+#define IO_TIMEOUT    10     /* s for the connection, the request and each read of the reply */
 #define PAGE_SIZE     4096UL /* the emulated machine's */
 
 static const char *progname = "kmmstat";
@@ -56,19 +64,62 @@ struct reply {
 	char error[400];
 };
 
+/* socket_name - @addr holds "@kmm/<pid>"; its length for connect(). */
+static socklen_t socket_name(struct sockaddr_un *addr, int pid)
+{
+	int len = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, SOCKET_PREFIX "%d", pid);
+
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len);
+}
+
+/* owner_of - the uid owning /proc/@pid (the process's effective uid); false if it is gone. */
+static bool owner_of(int pid, uid_t *uid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (stat(path, &st))
+		return false;
+	*uid = st.st_uid;
+	return true;
+}
+
+/*
+ * peer_is - is the server on @fd process @pid itself, of @uid?  The kernel
+ * records the pid and uid of whoever called listen() (SO_PEERCRED), so a
+ * process of another pid that took the name first cannot pass for @pid.
+ */
+static bool peer_is(int fd, int pid, uid_t uid, struct ucred *cred)
+{
+	socklen_t len = sizeof(*cred);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) && cred->pid == pid &&
+	       cred->uid == uid;
+}
+
+/*
+ * connect_to - a connection to process @pid's server, checked: its peer must
+ * be @pid, of the uid the caller is (root: of the uid owning /proc/@pid).
+ * The fd, or -1 with @r->error set.
+ */
 static int connect_to(int pid, struct reply *r)
 {
+	struct timeval bound = {IO_TIMEOUT, 0};
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int fd, len;
+	socklen_t len = socket_name(&addr, pid);
+	struct ucred cred = {0, 0, 0};
+	uid_t uid = geteuid();
+	int fd;
 
-	len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, SOCKET_PREFIX "%d", pid);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(r->error, sizeof(r->error), "socket: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)&addr,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len))) {
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+	if (connect(fd, (struct sockaddr *)&addr, len)) {
 		if (errno == ECONNREFUSED || errno == ENOENT)
 			snprintf(r->error, sizeof(r->error),
 				 "process %d serves no statistics (not running, or not with "
@@ -80,7 +131,45 @@ static int connect_to(int pid, struct reply *r)
 		close(fd);
 		return -1;
 	}
+	if (uid == 0 && !owner_of(pid, &uid)) {
+		snprintf(r->error, sizeof(r->error), "process %d: no such process", pid);
+		close(fd);
+		return -1;
+	}
+	if (!peer_is(fd, pid, uid, &cred)) {
+		if (cred.pid != pid)
+			snprintf(r->error, sizeof(r->error),
+				 "@" SOCKET_PREFIX "%d is bound by pid %d (uid %u), not by process "
+				 "%d: refusing its reply",
+				 pid, (int)cred.pid, (unsigned int)cred.uid, pid);
+		else
+			snprintf(r->error, sizeof(r->error),
+				 "@" SOCKET_PREFIX "%d is served by uid %u, not uid %u: refusing "
+				 "its reply",
+				 pid, (unsigned int)cred.uid, (unsigned int)uid);
+		close(fd);
+		return -1;
+	}
 	return fd;
+}
+
+/*
+ * serves - does process @pid, owned by @uid, listen on "@kmm/<pid>" itself?
+ * A connection that sends nothing and does not wait, for its SO_PEERCRED.
+ */
+static bool serves(int pid, uid_t uid)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	socklen_t len = socket_name(&addr, pid);
+	struct ucred cred;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = !connect(fd, (struct sockaddr *)&addr, len) && peer_is(fd, pid, uid, &cred);
+	close(fd);
+	return ok;
 }
 
 static bool read_full(int fd, char *buf, size_t len)
@@ -145,7 +234,11 @@ static int fetch(int pid, const char *name, struct reply *r)
 	return 0;
 }
 
-/* kmmstat -l: the listening sockets "@kmm/<pid>" of /proc/net/unix. */
+/*
+ * kmmstat -l: the listening sockets "@kmm/<pid>" of /proc/net/unix, of the
+ * processes the caller may read (its own; every one for root) that hold the
+ * name themselves.
+ */
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -181,14 +274,19 @@ static int list_servers(void)
 	printf("%7s  %s\n", "PID", "COMMAND");
 	for (i = 0; i < nr; i++) {
 		char path[64], comm[64] = "?";
+		uid_t owner;
 		FILE *c;
 
 		if (i && pids[i] == pids[i - 1])
 			continue;
+		/* gone, or another pid namespace's; another user's; an impostor's name */
+		if (!owner_of(pids[i], &owner) || (geteuid() != 0 && owner != geteuid()) ||
+		    !serves(pids[i], owner))
+			continue;
 		snprintf(path, sizeof(path), "/proc/%d/comm", pids[i]);
 		c = fopen(path, "r");
 		if (!c)
-			continue; /* gone, or another pid namespace's */
+			continue;
 		if (fgets(comm, sizeof(comm), c))
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(c);

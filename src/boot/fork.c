@@ -8,7 +8,9 @@
  *
  * prepare (the forking thread, before fork()):
  *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
- *      the kmmstat server's lock (no request is being answered: stat/server.c),
+ *      the kmmstat server's lock (no server step is half done; it is held for
+ *      one non-blocking step at a time, never while waiting for a client:
+ *      stat/server.c),
  *      liburcu's call_rcu_before_fork() (its threads pause between batches);
  *   2. the locks taken with emulated interrupts on, in the lock order:
  *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no

@@ -6,7 +6,8 @@
  *
  * Locking: see each file.  The server's own lock (kmmstat_lock) is taken
  * after the boot lock and before any allocator lock, and never held by an
- * allocator path.
+ * allocator path; the server holds it for one non-blocking step at a time,
+ * never while it waits for a client.
  */
 #ifndef KMM_STAT_H
 #define KMM_STAT_H
@@ -26,8 +27,9 @@ void show_physmap_svg(FILE *out);
 
 /*
  * kmm_stat_start - start the server of this process (kmmstat=1), at the end of
- * a boot, boot lock held.  A failure is reported in one line; the machine
- * runs without the server.
+ * a boot, boot lock held.  A failure is reported in one line, a name already
+ * bound by another process too (naming it); the machine runs without the
+ * server.
  */
 void kmm_stat_start(void);
 /* kmm_stat_stop - stop the server and wait for its thread (kmm_exit(), boot lock held). */
@@ -35,8 +37,10 @@ void kmm_stat_stop(void);
 
 /*
  * fork (boot/fork.c): prepare takes kmmstat_lock after the boot lock, so no
- * request is being answered across fork(); the parent drops it; the child
- * closes the parent's socket and starts a server of its own, for its own pid.
+ * step of the server is half done across fork() (it waits for one step at
+ * most, never for a client); the parent drops it; the child closes the
+ * parent's socket and connections and starts a server of its own, for its
+ * own pid.
  */
 void kmm_stat_fork_prepare(void);
 void kmm_stat_fork_parent(void);
