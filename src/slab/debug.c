@@ -511,6 +511,16 @@ static void trace(const struct kmem_cache *s, const struct page *page, void *obj
 	kmm_report_end(false);
 }
 
+void slab_report_freelist_corrupt(const struct kmem_cache *s, const struct page *page,
+				  unsigned int pos, unsigned int idx)
+{
+	slab_bug(s, "Freelist corrupt: entry %u is %u, %s", pos, idx,
+		 idx >= s->num ? "beyond the slab" : "an object not free");
+	print_slab_info(s, page);
+	dump_stack();
+	slab_fix(s, "Marking all objects used");
+}
+
 /* The slab's own state: a slab page of @s with a sane count of objects in use. */
 static bool check_slab(const struct kmem_cache *s, const struct page *page, const char *call)
 {

@@ -175,7 +175,34 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 	node_unlock(n, irq);
 }
 
-static void *slab_get_obj(struct kmem_cache *s, struct page *page)
+/*
+ * slab_isolate - @page's freelist entry @pos, @idx, is no free object (the
+ * program wrote over the freelist): report it, and take the slab out of
+ * service with its free objects (see PG_slab_isolated).  list_lock held.
+ */
+static void slab_isolate(struct kmem_cache *s, struct kmem_cache_node *n, struct page *page,
+			 unsigned int pos, unsigned int idx)
+{
+	unsigned int active = slab_active(page);
+
+	slab_report_freelist_corrupt(s, page, pos, idx);
+	if (!active)
+		n->free_slabs--;
+	n->free_objects -= s->num - active;
+	slab_active(page) = (unsigned short)s->num;
+	page->flags |= 1UL << PG_slab_isolated;
+	list_move(&page->lru, &n->slabs_full);
+}
+
+/* freelist_entry_bad - is @idx, taken from a freelist, no free object of the slab? */
+static kmm_always_inline bool freelist_entry_bad(const struct kmem_cache *s,
+						 const unsigned char *bits, unsigned int idx)
+{
+	return kmm_unlikely(idx >= s->num || !slab_obj_free(bits, idx));
+}
+
+/* __slab_get_obj - the next free object of @page, a slab just made (its freelist is sound). */
+static void *__slab_get_obj(struct kmem_cache *s, struct page *page)
 {
 	unsigned int active = slab_active(page), idx = slab_freelist(page)[active];
 	unsigned char *bits = slab_free_bits(s, page);
@@ -183,6 +210,18 @@ static void *slab_get_obj(struct kmem_cache *s, struct page *page)
 	bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 	slab_active(page) = (unsigned short)(active + 1);
 	return index_to_obj(s, page, idx);
+}
+
+/* slab_get_obj - the next free object of @page (on node @n), or NULL if its freelist is corrupt. */
+static void *slab_get_obj(struct kmem_cache *s, struct kmem_cache_node *n, struct page *page)
+{
+	unsigned int active = slab_active(page), idx = slab_freelist(page)[active];
+
+	if (freelist_entry_bad(s, slab_free_bits(s, page), idx)) {
+		slab_isolate(s, n, page, active, idx);
+		return NULL;
+	}
+	return __slab_get_obj(s, page);
 }
 
 /*
@@ -308,6 +347,10 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 				   "wild free, refused",
 				   objs[i], s->name);
 			i++;
+			continue;
+		}
+		if (kmm_unlikely(SlabIsolated(page))) {
+			i++; /* out of service: the object is leaked with its slab */
 			continue;
 		}
 		/* objects freed together are mostly of one slab: put them back as a run */
@@ -441,8 +484,17 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 
 	/* the slab's count and the array's in registers for the run */
 	for (; active < s->num && batch > 0; batch--) {
-		unsigned int idx = freelist[active++];
+		unsigned int idx = freelist[active];
 
+		if (freelist_entry_bad(s, bits, idx)) {
+			slab_active(page) = (unsigned short)active;
+			ac->avail = avail;
+			if (was_free && active)
+				n->free_slabs--; /* no longer free by its count */
+			slab_isolate(s, n, page, active, idx);
+			return batch;
+		}
+		active++;
 		bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		ac->entry[avail++] = index_to_obj(s, page, idx);
 	}
@@ -514,7 +566,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 		return NULL;
 	ac = cpu_array(s, cpu);
 	if (!ac) {
-		void *obj = slab_get_obj(s, page);
+		void *obj = __slab_get_obj(s, page);
 
 		cache_grow_end(s, page);
 		return obj;
@@ -522,7 +574,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 	for (batch = (int)ac->batchcount; ac->avail < ac->limit && batch > 0; batch--) {
 		if (slab_active(page) == s->num)
 			break;
-		ac->entry[ac->avail++] = slab_get_obj(s, page);
+		ac->entry[ac->avail++] = __slab_get_obj(s, page);
 	}
 	cache_grow_end(s, page);
 	if (!ac->avail)
@@ -540,11 +592,13 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 	void *obj = NULL;
 
 	struct kmm_irq_state irq = node_lock(n);
-	page = get_first_slab(n);
-	if (page) {
+	/* a slab found corrupt is isolated and the next one tried */
+	while (!obj && (page = get_first_slab(n)) != NULL) {
 		bool was_free = slab_active(page) == 0;
 
-		obj = slab_get_obj(s, page);
+		obj = slab_get_obj(s, n, page);
+		if (!obj)
+			continue;
 		n->free_objects--;
 		if (was_free)
 			n->free_slabs--;
@@ -557,7 +611,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 	page = cache_grow_begin(s, gfp, node);
 	if (!page)
 		return NULL;
-	obj = slab_get_obj(s, page);
+	obj = __slab_get_obj(s, page);
 	cache_grow_end(s, page);
 	return obj;
 }

@@ -107,6 +107,15 @@ static inline void kmm_asan_unpoison(const void *addr, size_t size)
 #define slab_active(page)	 ((page)->slab_inuse)
 #define SLAB_INLINE_FREELIST_MAX 4 /* objects whose indices fit in page->virtual */
 
+/*
+ * PG_slab_isolated (the head page's PG_owner_priv_1): the slab's freelist was
+ * found corrupt, so the slab was taken out of service: it counts as full,
+ * is never handed objects from again, and frees of its objects are dropped
+ * (leaked, as the kernel's "Marking all objects used").
+ */
+#define PG_slab_isolated   PG_owner_priv_1
+#define SlabIsolated(page) (((page)->flags >> PG_slab_isolated) & 1)
+
 /* slab_freelist_bytes - a freelist of @num objects with its free bits. */
 static inline unsigned long slab_freelist_bytes(unsigned long num)
 {
@@ -253,6 +262,14 @@ void slab_kmalloc_whole(struct kmem_cache *s, void *obj);
 /* slab_debug_free - check @obj before it goes back to @page: false (reported) to refuse. */
 bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const char *call,
 		     unsigned long caller);
+
+/*
+ * slab_report_freelist_corrupt - "BUG <cache>: Freelist corrupt" for @page,
+ * whose freelist entry @pos is @idx, a slot that is not free; then "FIX:
+ * Marking all objects used".  list_lock held.
+ */
+void slab_report_freelist_corrupt(const struct kmem_cache *s, const struct page *page,
+				  unsigned int pos, unsigned int idx);
 
 /* cache.c: reports */
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what);
