@@ -321,12 +321,14 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 }
 
 /*
- * kmem_cache_push - put @obj, a checked object of @s, on the calling CPU's
- * array: the free fast path of kmem_cache_free() and kfree().  False, with
- * nothing done, when the array is full (always, for a thread with no CPU) or
- * @obj is its top (freed just before: a double free).
+ * __kmem_cache_push - put @obj, a checked object of @s, on the calling CPU's
+ * array, and if @marked store @mark in its first word once it is there, in
+ * the same interrupt bracket (no drain can have moved it on yet).  False,
+ * with nothing done, when the array is full (always, for a thread with no
+ * CPU) or @obj is its top (freed just before: a double free).
  */
-static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
+static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj, bool marked,
+						unsigned long mark)
 {
 	struct array_cache *ac;
 	long avail;
@@ -343,11 +345,19 @@ static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
 	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
 		ac->entry[avail] = obj;
 		ac->avail = (unsigned int)avail + 1;
+		if (marked)
+			*(unsigned long *)obj = mark;
 		kmm_fastpath_exit();
 		return true;
 	}
 	kmm_fastpath_exit();
 	return false;
+}
+
+/* kmem_cache_push - the free fast path of kmem_cache_free() and kfree(): __kmem_cache_push(). */
+static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
+{
+	return __kmem_cache_push(s, obj, false, 0);
 }
 
 /**

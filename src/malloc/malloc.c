@@ -38,6 +38,15 @@
  * called by libkmm) goes the slow way, which sends it to the bootstrap arena.
  * realloc() within the size class an object already has is inline too.
  *
+ * Double frees.  An object is never handed out while it is handed out
+ * already, whichever objects were freed in between (free(a); free(b);
+ * free(a)): as glibc's tcache, free() leaves a key in the object's first word
+ * (free_key ^ its address; slab.c keeps that word of a free object), and
+ * malloc() clears it.  A free that finds the key suspects a double free and
+ * asks the slab allocator (slab_object_free()); a real one is reported and
+ * refused, a coincidence is freed.  The cost is a load, a compare and a
+ * store on the free fast path and a store on the malloc one.
+ *
  * Locking: none of its own; libkmm's.  Every call into libkmm from here is
  * made with malloc_depth raised (see malloc.h).
  */
@@ -46,6 +55,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include <kmm/kmm.h>
 #include "kmalloc/kmalloc.h"
@@ -61,8 +71,25 @@
 
 #define CALLER __builtin_return_address(0)
 
+/* The double-free key: random per process (AT_RANDOM), set before main(); 0 until then. */
+static unsigned long free_key;
+
+__attribute__((constructor)) static void free_key_init(void)
+{
+	const unsigned long *random = (const unsigned long *)getauxval(AT_RANDOM);
+
+	free_key = (random ? random[0] ^ random[1] : 0) | 1;
+}
+
+/* free_key_of - the key free() leaves in the object @ptr. */
+static kmm_always_inline unsigned long free_key_of(const void *ptr)
+{
+	return free_key ^ (unsigned long)ptr;
+}
+
 static void *malloc_slow(size_t size, gfp_t gfp, const void *caller);
 static void free_slow(void *ptr);
+static void free_slab_slow(struct kmem_cache *s, void *ptr);
 static void *realloc_slow(void *ptr, size_t size, const void *caller);
 static void *aligned_slow(size_t align, size_t size, gfp_t gfp, const void *caller);
 static size_t usable_size_slow(const void *ptr);
@@ -93,8 +120,11 @@ static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *c
 	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !malloc_depth)) {
 		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(size)];
 
-		if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj)))
+		if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj))) {
+			if (!(gfp & __GFP_ZERO))
+				*(unsigned long *)obj = 0; /* no free key left behind */
 			return obj;
+		}
 	}
 	return malloc_slow(size, gfp, caller);
 }
@@ -140,8 +170,14 @@ MALLOC_API void free(void *ptr)
 {
 	struct kmem_cache *s;
 
-	if (kmm_likely(!malloc_depth && (s = slab_object(ptr)) && kmem_cache_push(s, ptr)))
+	if (kmm_likely(!malloc_depth && (s = slab_object(ptr)))) {
+		/* the key on the array: a later free of @ptr finds it there */
+		if (kmm_likely(*(unsigned long *)ptr != free_key_of(ptr) &&
+			       __kmem_cache_push(s, ptr, true, free_key_of(ptr))))
+			return;
+		free_slab_slow(s, ptr);
 		return;
+	}
 	free_slow(ptr);
 }
 
@@ -349,9 +385,11 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const
 		return NULL;
 	if (!size)
 		size = 1;
-	if (size <= KMALLOC_MAX_CACHE_SIZE)
+	if (size <= KMALLOC_MAX_CACHE_SIZE) {
 		p = kmalloc(size, gfp);
-	else if (size <= KMALLOC_MAX_SIZE)
+		if (p && !(gfp & __GFP_ZERO))
+			*(unsigned long *)p = 0; /* no free key left behind */
+	} else if (size <= KMALLOC_MAX_SIZE)
 		p = kvmalloc(size, gfp);
 	else
 		p = vmalloc_bytes(size, 1, gfp, caller);
@@ -472,6 +510,29 @@ static __attribute__((noinline)) void free_slow(void *ptr)
 		kmm_report("free: %p: %s, refused", ptr, problem);
 	else
 		release(ptr);
+	leave_libkmm();
+}
+
+/*
+ * free_slab_slow - free() of @ptr, an object of @s, when the fast path would
+ * not: the CPU's array is full, or the object holds its free key (a double
+ * free, unless the program left the same bytes there).
+ */
+static __attribute__((noinline)) void free_slab_slow(struct kmem_cache *s, void *ptr)
+{
+	if (kmm_unlikely(malloc_depth)) {
+		free_slow(ptr);
+		return;
+	}
+	if (!enter_libkmm())
+		return;
+	if (*(unsigned long *)ptr == free_key_of(ptr) && slab_object_free(s, ptr)) {
+		kmm_report("free: %s: double free (object %p), refused", s->name, ptr);
+	} else {
+		/* before the free, which may put it on the array: a free there finds the key */
+		*(unsigned long *)ptr = free_key_of(ptr);
+		kfree(ptr);
+	}
 	leave_libkmm();
 }
 

@@ -113,7 +113,7 @@ static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int orde
 	if (num > SLAB_OBJ_MAX_NUM)
 		num = SLAB_OBJ_MAX_NUM;
 	if (num > SLAB_INLINE_FREELIST_MAX) {
-		if (obj_ok && slab_freelist_bytes(num) <= s->size) {
+		if (obj_ok && SLAB_OBJ_FREELIST_OFFSET + slab_freelist_bytes(num) <= s->size) {
 			*in_object = true;
 		} else {
 			/* an index and a free bit per object at the end of the slab */

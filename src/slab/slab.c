@@ -131,7 +131,8 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	if (s->obj_freelist)
 		/* in the last object, which the freelist hands out last */
 		freelist = (unsigned short *)(base + colour * s->colour_off +
-					      (unsigned long)(s->num - 1) * s->size);
+					      (unsigned long)(s->num - 1) * s->size +
+					      SLAB_OBJ_FREELIST_OFFSET);
 	else if (s->freelist_size)
 		freelist = (unsigned short *)(base + (PAGE_SIZE << s->gfporder) - s->freelist_size);
 	else
@@ -257,9 +258,9 @@ static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *o
 		 * holds it now, with the free bits, all clear in a full slab.
 		 */
 		if (s->obj_freelist && active == s->num - 1) {
-			page->index = (unsigned long)objs[i];
-			kmm_asan_unpoison(objs[i], slab_freelist_bytes(s->num));
+			page->index = (unsigned long)objs[i] + SLAB_OBJ_FREELIST_OFFSET;
 			freelist = slab_freelist(page);
+			kmm_asan_unpoison(freelist, slab_freelist_bytes(s->num));
 			bits = slab_free_bits(s, page);
 			memset(bits, 0, (s->num + 7) / 8);
 		}
@@ -888,6 +889,43 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long 
 	}
 	free_object_hidden(s, obj);
 	free_block_any_node(s, &obj, 1);
+}
+
+/* array_holds - is @obj among the objects of @ac?  (Racy for another CPU's array.) */
+static bool array_holds(const struct array_cache *ac, const void *obj)
+{
+	unsigned int i, avail = __atomic_load_n(&ac->avail, __ATOMIC_RELAXED);
+
+	for (i = 0; i < avail && i < ac->limit; i++)
+		if (__atomic_load_n(&ac->entry[i], __ATOMIC_RELAXED) == obj)
+			return true;
+	return false;
+}
+
+bool slab_object_free(struct kmem_cache *s, const void *obj)
+{
+	struct page *page = obj_to_head(obj);
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+	struct kmm_cpu *cpu = kmm_cpu_get();
+	bool found = false;
+	int id;
+
+	if (cpu) {
+		int was_off = kmm_local_irq_save(cpu);
+
+		found = array_holds(s->cpu_cache[cpu->id], obj);
+		kmm_local_irq_restore(cpu, was_off);
+	}
+	for (id = 0; !found && id < KMM_NO_CPU; id++)
+		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj);
+	if (!found) {
+		struct kmm_irq_state irq = node_lock(n);
+
+		found = (n->shared && array_holds(n->shared, obj)) ||
+			slab_on_freelist(s, page, obj);
+		node_unlock(n, irq);
+	}
+	return found;
 }
 
 void __kmem_cache_free(struct kmem_cache *s, void *obj)

@@ -20,7 +20,8 @@
  * word and the bits in slab_inline_free; in caches without a constructor or
  * RCU readers, inside the free object freelist[num - 1] (the last one handed
  * out; a free into a full slab moves it, and the bits, all clear in a full
- * slab, to the freed object); otherwise at the end of the slab.
+ * slab, to the freed object), a word in (SLAB_OBJ_FREELIST_OFFSET); otherwise
+ * at the end of the slab.
  *
  * Locking order:
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
@@ -116,6 +117,13 @@ static inline void kmm_asan_unpoison(const void *addr, size_t size)
 #define PG_slab_isolated   PG_owner_priv_1
 #define SlabIsolated(page) (((page)->flags >> PG_slab_isolated) & 1)
 
+/*
+ * A freelist inside a free object starts one word in: the first word of a
+ * free object stays its own (the malloc front end keeps its double-free key
+ * there, so the key survives the object holding the freelist).
+ */
+#define SLAB_OBJ_FREELIST_OFFSET sizeof(unsigned long)
+
 /* slab_freelist_bytes - a freelist of @num objects with its free bits. */
 static inline unsigned long slab_freelist_bytes(unsigned long num)
 {
@@ -185,6 +193,12 @@ bool slab_cache_check(const char *call, const struct kmem_cache *s);
  * through it too); @caller is the return address into the program.
  */
 void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller);
+/*
+ * slab_object_free - is @obj, an object of @s, free: on the calling CPU's
+ * array, on another CPU's (a racy look), on a node's shared array, or free
+ * in its slab?  For a suspected double free; takes the node locks.
+ */
+bool slab_object_free(struct kmem_cache *s, const void *obj);
 /* kmalloc_slab_alloc - @size bytes from @s, a kmalloc cache, on @node; for __kmalloc_node(). */
 void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
 			 unsigned long caller);

@@ -538,6 +538,56 @@ static void bad_frees_are_reported_and_refused(void **state)
 	assert_int_equal(kmm_validate_all(), 0);
 }
 
+/*
+ * free(a); free(b); free(a) is refused, whether a is still on the CPU's
+ * array or back in its slab (even the slab's freelist object), and no
+ * object is handed out twice afterwards.
+ */
+static void double_frees_between_other_frees_are_refused(void **state)
+{
+	static const size_t sizes[] = {8, 64, 128, 256, 1024, 4096};
+	enum { NR = 200 };
+	static char *objs[NR], *again[NR];
+	char want[128];
+	struct capture c;
+	const char *text;
+	int i, j, lines;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (i = 0; i < NR; i++)
+			objs[i] = keep(malloc(sizes[k]));
+		free(objs[0]);
+		free(objs[1]);
+		capture_begin(&c);
+		free(objs[0]); /* on the array, below objs[1] */
+		snprintf(want, sizeof(want), "free: %s: double free (object %p), refused\n",
+			 kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(sizes[k])]->name,
+			 (void *)objs[0]);
+		assert_string_equal(capture_end(&c), want);
+		for (i = 2; i < NR; i++)
+			free(objs[i]);
+		kmm_drain_all(); /* every object back in its slab */
+		capture_begin(&c);
+		for (i = 0; i < NR; i += 7)
+			free(objs[i]);
+		for (i = 0; i < NR; i++)
+			again[i] = keep(malloc(sizes[k]));
+		text = capture_end(&c);
+		/* a double free, or a free of a page whose slab went back */
+		for (lines = 0; (text = strstr(text, ", refused\n")) != NULL; text++)
+			lines++;
+		assert_int_equal(lines, (NR + 6) / 7);
+		for (i = 0; i < NR; i++)
+			for (j = i + 1; j < NR; j++)
+				assert_ptr_not_equal(again[i], again[j]);
+		for (i = 0; i < NR; i++)
+			free(again[i]);
+	}
+	assert_int_equal(kmm_validate_all(), 0);
+}
+
 /* Threads: each becomes a CPU at its first allocation and gives it back at exit. */
 static pthread_barrier_t cpu_barrier;
 static int threads_without_cpu;
@@ -699,6 +749,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(bootstrap_memory_is_recognised_and_never_reused),
 		cmocka_unit_test(mallocs_inside_libkmm_use_the_bootstrap_arena),
 		cmocka_unit_test(bad_frees_are_reported_and_refused),
+		cmocka_unit_test(double_frees_between_other_frees_are_refused),
 		cmocka_unit_test(every_thread_becomes_a_cpu_and_ids_are_reused),
 		cmocka_unit_test(frees_at_thread_exit_keep_no_cpu),
 	};
