@@ -4,8 +4,14 @@
  * reports, and every subsystem header.
  *
  * A program either calls kmm_init() with a kernel-style command line, or lets
- * the first allocation boot a machine from the KMM_CMDLINE environment
- * variable (empty: the defaults).  Parameters (the kernel's names):
+ * its first call boot a machine from the KMM_CMDLINE environment variable
+ * (empty: the defaults), from any thread, in a forked child too.  Every call
+ * that allocates from the machine or asks about it (alloc_pages(),
+ * kmem_cache_create(), kmalloc(), vmalloc(), kmap() of what those return,
+ * kmm_show(), nr_free_pages(), shrinker_alloc(), ...) boots it; the calls
+ * that only maintain one (kmm_drain_all(), kmm_reclaim(), kmm_validate_all())
+ * and the frees of NULL have nothing to do without a machine and boot none.
+ * Parameters (the kernel's names):
  *   mem=SIZE            physical memory, with K/M/G suffix (default 1G)
  *   numa=fake=N         split memory into N nodes (default 1, at most 8)
  *   min_free_kbytes=N   the min watermark, summed over zones (default: the
@@ -20,6 +26,11 @@
  *                       program runs: a thread listening on the abstract unix
  *                       socket "@kmm/<pid>" (default 0: no thread, no socket;
  *                       see docs/kmmstat.md)
+ *   failslab=, fail_page_alloc=  <interval>,<probability>,<space>,<times>, the
+ *                       kernel's fault injection (<kmm/fault-inject.h>): armed
+ *                       at the end of boot, and only the program's own
+ *                       allocations are candidates, so the boot never fails
+ *                       from it and times=N fails N of the program's calls
  * An unknown parameter is reported and ignored.
  */
 #ifndef KMM_KMM_H

@@ -21,6 +21,7 @@
 #include "boot/cmdline.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "highmem/highmem.h"
 #include "kmalloc/kmalloc.h"
 #include "pagetable/internal.h"
@@ -271,10 +272,13 @@ static int boot(const char *cmdline)
 	if (ret) {
 		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
 		shutdown_machine();
-	} else if (params.kmmstat) {
-		kmm_stat_start();
+		return ret;
 	}
-	return ret;
+	/* failslab=, fail_page_alloc=: from here on, for the program's allocations only */
+	fault_inject_arm();
+	if (params.kmmstat)
+		kmm_stat_start();
+	return 0;
 }
 
 /* boot/fork.c holds the boot lock across fork(); the child starts with a fresh one. */

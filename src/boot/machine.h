@@ -24,6 +24,7 @@
 #define KMM_BOOT_MACHINE_H
 
 #include <stdio.h>
+#include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/mmzone.h>
 
@@ -70,6 +71,17 @@ struct zone *pfn_zone(unsigned long pfn);
 
 /* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
 int kmm_boot_default(void);
+
+/*
+ * kmm_machine_up - true when a machine runs, booted now from KMM_CMDLINE if
+ * none did: the first test of every public call that needs the machine, so
+ * any of them works as a program's first call.  Not for the boot's own path
+ * (the boot lock is held there): use kmm_booted().
+ */
+static inline bool kmm_machine_up(void)
+{
+	return kmm_likely(kmm_booted()) || kmm_boot_default() == 0;
+}
 
 /* The boot lock across fork() (boot/fork.c). */
 void kmm_boot_lock_fork_prepare(void);

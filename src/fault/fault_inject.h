@@ -59,9 +59,40 @@ bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, cons
 			   const char *value);
 
 /*
- * fault_inject_boot - install the attributes of the command line (@params);
- * called at boot before the per-CPU layer starts.  Counters start at zero.
+ * fault_inject_boot - install the attributes of the command line (@params),
+ * disarmed; called at boot before the per-CPU layer starts.  Counters start
+ * at zero.  kmm_fault_attr_get() shows them at once.
  */
 void fault_inject_boot(const struct kmm_params *params);
+
+/*
+ * fault_inject_arm - switch on the capabilities boot installed (and any
+ * kmm_fault_attr_set() since): the last step of a boot, after which the
+ * program's allocations are candidates.  Context: the booting thread, the
+ * machine booted, no libkmm lock held.
+ */
+void fault_inject_arm(void);
+
+/* The calling thread is inside one of the library's own allocations (see above). */
+extern __thread bool current_nofault __attribute__((tls_model("initial-exec")));
+
+/*
+ * memalloc_nofault_save - until memalloc_nofault_restore() of what it
+ * returned, the calling thread's allocations are the library's own: no
+ * capability fails them, and they do not count against times or space.
+ * Nests, as the kernel's memalloc_noio_save().
+ */
+static inline bool memalloc_nofault_save(void)
+{
+	bool old = current_nofault;
+
+	current_nofault = true;
+	return old;
+}
+
+static inline void memalloc_nofault_restore(bool old)
+{
+	current_nofault = old;
+}
 
 #endif /* KMM_FAULT_FAULT_INJECT_H */

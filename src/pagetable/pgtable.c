@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "pagetable/internal.h"
 #include "report/report.h"
 
@@ -92,8 +93,10 @@ void pagetable_exit(void)
 /* A zeroed table page, typed and counted, by its direct-map address; NULL if none is left. */
 static void *pgtable_alloc_page(void)
 {
+	bool nofault = memalloc_nofault_save();
 	struct page *page = alloc_page(GFP_PGTABLE_KERNEL);
 
+	memalloc_nofault_restore(nofault);
 	if (!page)
 		return NULL;
 	page->page_type &= ~PG_table;

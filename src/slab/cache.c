@@ -205,9 +205,11 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 				       slab_flags_t flags, unsigned int useroffset,
 				       unsigned int usersize, void (*ctor)(void *))
 {
+	bool nofault = memalloc_nofault_save();
 	struct kmem_cache *s = alloc_pages_exact(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
 	int nid, i;
 
+	memalloc_nofault_restore(nofault);
 	if (!s)
 		return NULL;
 	s->object_size = size;
