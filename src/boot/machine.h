@@ -69,6 +69,13 @@ extern struct kmm_machine kmm_machine;
 /* pfn_zone - the zone @pfn belongs to, from the zone spans (not from struct page). */
 struct zone *pfn_zone(unsigned long pfn);
 
+/*
+ * reserve_aligned - @len bytes of address space (PROT_NONE, MAP_NORESERVE) at
+ * an @align-aligned address (a power of two), without keeping the slack:
+ * under RLIMIT_AS a reservation costs what it maps.  MAP_FAILED if refused.
+ */
+void *reserve_aligned(size_t len, size_t align);
+
 /* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
 int kmm_boot_default(void);
 
