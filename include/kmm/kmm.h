@@ -16,8 +16,9 @@
  *   numa=fake=N         split memory into N nodes (default 1, at most 8)
  *   min_free_kbytes=N   the min watermark, summed over zones (default: the
  *                       kernel's sqrt(16 * lowmem_kbytes), clamped to 128..262144)
- *   vmalloc=SIZE        address space of the vmalloc area (default 32G; only
- *                       reserved, it costs no memory)
+ *   vmalloc=SIZE        address space of the vmalloc area (default 32G, or
+ *                       under RLIMIT_AS half of what the rest of the machine
+ *                       leaves; only reserved, it costs no memory)
  *   highmem=SIZE        the top SIZE bytes of memory are a HighMem zone outside
  *                       the direct map, reached through kmap() (default 0: none;
  *                       at least 16M of lowmem must stay)
@@ -59,7 +60,11 @@ KMM_BEGIN_DECLS
  *
  * Context: once, before other threads use libkmm, or again after kmm_exit().
  * Return: 0; -EINVAL if a value is malformed (one line names the parameter and
- * nothing is booted); -EBUSY if a machine is already running; -ENOMEM if the
+ * nothing is booted); -EBUSY if a machine is already running; -EFBIG if mem=
+ * is above the file size limit (RLIMIT_FSIZE: the machine's memory is one
+ * memfd), and -ENOMEM if the machine's address space (the direct map, the
+ * vmalloc area: docs/malloc.md) is more than RLIMIT_AS leaves, each after one
+ * line naming the parameters and the limit, never a signal; -ENOMEM if the
  * host refuses the memory.
  */
 int kmm_init(const char *cmdline);
