@@ -337,6 +337,65 @@ static void first_call_after_fork(void)
 	first_alloc_pages();
 }
 
+static int forked_pipe[2];
+
+/* The booting thread: its first call, then it stays (a CPU) until the fork is over. */
+static void *boot_then_wait(void *arg)
+{
+	char c;
+
+	(void)arg;
+	first_kmalloc();
+	check(read(forked_pipe[0], &c, 1) == 1);
+	return NULL;
+}
+
+/* One try, in a process with no machine: fork() while another thread boots. */
+static void fork_while_another_thread_boots(unsigned int delay_us)
+{
+	pthread_t t;
+	int status;
+	pid_t pid;
+
+	check(pipe(forked_pipe) == 0);
+	check(pthread_create(&t, NULL, boot_then_wait, NULL) == 0);
+	usleep(delay_us);
+	pid = fork();
+	check(pid >= 0);
+	if (pid == 0) {
+		alarm(5); /* a boot lock inherited held would hang here */
+		first_kmalloc();
+		_exit(0);
+	}
+	check(write(forked_pipe[1], "", 1) == 1);
+	check(waitpid(pid, &status, 0) == pid);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check(pthread_join(t, NULL) == 0);
+}
+
+/*
+ * A fork() during another thread's first boot: the child boots a machine of
+ * its own.  The fork lands at a different point of the boot in each try
+ * (each in a fresh process, where nothing has been booted or registered).
+ */
+static void first_call_after_fork_during_boot(void)
+{
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < 30; i++) {
+		pid_t pid = fork();
+
+		check(pid >= 0);
+		if (pid == 0) {
+			fork_while_another_thread_boots(i * 20);
+			_exit(0);
+		}
+		check(waitpid(pid, &status, 0) == pid);
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */
 
 /* @n order-0 pages, GFP_ATOMIC (which fail_page_alloc considers): 'o' got one, 'x' did not. */
@@ -490,6 +549,7 @@ static const struct fcase cases[] = {
 	{"kmm_drain_all", first_kmm_drain_all, QUIET, ""},
 	{"second_thread", first_call_from_second_thread, QUIET, ""},
 	{"after_fork", first_call_after_fork, QUIET, ""},
+	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, ""},
 	{"fail_page_alloc_at_init", fail_page_alloc_at_init, FAIL_PAGE_ALLOC, PAGE_FAILURES},
 	{"fail_page_alloc_first_call", fail_page_alloc_first_call, FAIL_PAGE_ALLOC, PAGE_FAILURES},
 	{"fail_page_alloc_spares_internal_allocations", fail_page_alloc_spares_internal_allocations,

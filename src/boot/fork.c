@@ -3,8 +3,10 @@
  * boot/fork.c - fork(): the child gets a machine of its own.
  *
  * Physical memory is a memfd mapped shared, so after a plain fork() parent
- * and child would allocate from one memory.  The pthread_atfork() handlers
- * registered at the first boot give the child a copy instead:
+ * and child would allocate from one memory.  The pthread_atfork() handlers,
+ * registered before the first boot takes the boot lock (so a fork() during
+ * another thread's boot waits for it, and the child never inherits the lock
+ * held), give the child a copy instead:
  *
  * prepare (the forking thread, before fork()):
  *   1. the boot lock (a fork with no machine booted stops here: nothing to do),

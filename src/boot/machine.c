@@ -359,7 +359,6 @@ static int boot(const char *cmdline)
 		return ret;
 	}
 	vmalloc_init();
-	kmm_fork_init();
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
 	ret = highmem_init();
 	if (ret) {
@@ -397,10 +396,16 @@ void kmm_boot_lock_fork_child(void)
 	pthread_mutex_init(&boot_lock, NULL);
 }
 
+/*
+ * The fork handlers are registered before the first boot takes the boot lock:
+ * a fork() while another thread boots then waits for the boot to end, instead
+ * of leaving the child a boot lock that nobody will ever release.
+ */
 int kmm_init(const char *cmdline)
 {
 	int ret;
 
+	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
 	ret = kmm_booted() ? -EBUSY : boot(cmdline);
 	pthread_mutex_unlock(&boot_lock);
@@ -411,6 +416,7 @@ int kmm_boot_default(void)
 {
 	int ret = 0;
 
+	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
 	if (!kmm_booted())
 		ret = boot(getenv("KMM_CMDLINE"));

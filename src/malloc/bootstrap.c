@@ -35,7 +35,10 @@
  * to libkmm either: the object is pushed on a lock-free stack, linked through
  * its first word, and freed by the next slow path outside libkmm.
  *
- * Locking: boot_mutex serialises booting; bootstrap_used only grows, by
+ * Locking: boot_mutex serialises booting, and is taken before libkmm's boot
+ * lock; across fork() it is held too, its handlers registered after libkmm's
+ * so that its prepare handler runs first, in that order, and a child never
+ * inherits it held by a thread that is not there.  bootstrap_used only grows, by
  * compare-and-swap; deferred_head is pushed by compare-and-swap and taken
  * whole by an exchange (no ABA problem: nothing is ever popped alone).
  */
@@ -48,6 +51,7 @@
 
 #include <kmm/kmm.h>
 #include "boot/limits.h"
+#include "boot/machine.h"
 #include "malloc/malloc.h"
 #include "report/report.h"
 
@@ -112,14 +116,38 @@ static const char *boot_cmdline(char *buf, size_t len, bool defaults_only)
 	return buf;
 }
 
+static void boot_mutex_fork_prepare(void)
+{
+	pthread_mutex_lock(&boot_mutex);
+}
+
+static void boot_mutex_fork_parent(void)
+{
+	pthread_mutex_unlock(&boot_mutex);
+}
+
+static void boot_mutex_fork_child(void)
+{
+	pthread_mutex_init(&boot_mutex, NULL);
+}
+
+/* libkmm's fork handlers first: prepare handlers run in the reverse order. */
+static void register_fork_handlers(void)
+{
+	kmm_fork_init();
+	pthread_atfork(boot_mutex_fork_prepare, boot_mutex_fork_parent, boot_mutex_fork_child);
+}
+
 int malloc_boot(void)
 {
+	static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
 	static char cmdline[4096];
 	int ret;
 
 	if (kmm_likely(kmm_booted()))
 		return 0;
 	malloc_depth++;
+	pthread_once(&fork_handlers_once, register_fork_handlers);
 	pthread_mutex_lock(&boot_mutex);
 	ret = boot_error;
 	if (!ret && !kmm_booted()) {
