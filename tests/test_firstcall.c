@@ -350,6 +350,21 @@ static void *boot_then_wait(void *arg)
 	return NULL;
 }
 
+/*
+ * A KMM_CMDLINE that cannot boot: the first call reports it, the next ones
+ * fail the same way without a new report, and a corrected one boots.
+ */
+static void failed_boot_reported_once(void)
+{
+	check(kmalloc(64, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	check(alloc_page(GFP_KERNEL | __GFP_NOWARN) == NULL);
+	check(vmalloc(PAGE_SIZE) == NULL);
+	check(kmm_show("meminfo", stderr) == -ENODEV);
+	check(!kmm_booted());
+	setenv("KMM_CMDLINE", "mem=64M", 1);
+	first_kmalloc();
+}
+
 /* One try, in a process with no machine: fork() while another thread boots. */
 static void fork_while_another_thread_boots(unsigned int delay_us)
 {
@@ -430,6 +445,31 @@ static void print_kmalloc_pattern(int n, gfp_t gfp)
 	fprintf(stderr, "kmalloc: %s\n", line);
 	for (i = 0; i < n; i++)
 		kfree(objs[i]);
+}
+
+/* With the kernel's default knobs: order 1 and up, atomic allocations only. */
+static void fail_page_alloc_kernel_defaults(void)
+{
+	struct page *pages[5];
+	char line[6];
+	int i;
+
+	check(kmm_init(getenv("KMM_CMDLINE")) == 0);
+	for (i = 0; i < 5; i++) {
+		pages[i] = alloc_pages(GFP_ATOMIC, 1);
+		line[i] = pages[i] ? 'o' : 'x';
+	}
+	line[5] = '\0';
+	fprintf(stderr, "alloc_pages: %s\n", line);
+	for (i = 0; i < 5; i++)
+		if (pages[i])
+			__free_pages(pages[i], 1);
+}
+
+static void failslab_kernel_defaults(void)
+{
+	check(kmm_init(getenv("KMM_CMDLINE")) == 0);
+	print_kmalloc_pattern(5, GFP_ATOMIC);
 }
 
 /* kmm_init() with fail_page_alloc=: boots, then exactly three of the program's pages fail. */
@@ -550,12 +590,21 @@ static const struct fcase cases[] = {
 	{"second_thread", first_call_from_second_thread, QUIET, ""},
 	{"after_fork", first_call_after_fork, QUIET, ""},
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, ""},
+	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
+	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "
+	 "mem=512M"},
 	{"fail_page_alloc_at_init", fail_page_alloc_at_init, FAIL_PAGE_ALLOC, PAGE_FAILURES},
 	{"fail_page_alloc_first_call", fail_page_alloc_first_call, FAIL_PAGE_ALLOC, PAGE_FAILURES},
 	{"fail_page_alloc_spares_internal_allocations", fail_page_alloc_spares_internal_allocations,
 	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.min-order=0 "
 	 "fail_page_alloc.verbose=0",
 	 "alloc_page: xxxoo"},
+	{"fail_page_alloc_kernel_defaults", fail_page_alloc_kernel_defaults,
+	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.verbose=1",
+	 FAULT_REPORT("fail_page_alloc", 2) FAULT_REPORT("fail_page_alloc", 1)
+		 FAULT_REPORT("fail_page_alloc", 0) "alloc_pages: xxxoo"},
+	{"failslab_kernel_defaults", failslab_kernel_defaults,
+	 "mem=64M failslab=1,100,0,3 failslab.verbose=1", SLAB_FAILURES},
 	{"failslab_at_init", failslab_at_init, FAILSLAB, SLAB_FAILURES},
 	{"failslab_first_call", failslab_first_call, FAILSLAB, SLAB_FAILURES},
 	{"failslab_spares_internal_allocations", failslab_spares_internal_allocations,

@@ -397,6 +397,17 @@ void kmm_boot_lock_fork_child(void)
 }
 
 /*
+ * The implicit boot that failed, under boot_lock: the first call's report
+ * said why, so the next calls with the same KMM_CMDLINE fail with the same
+ * error and no new report (a program that retries in a loop gets one line).
+ * A different KMM_CMDLINE, or kmm_init(), boots afresh.
+ */
+static struct {
+	int error;	   /* -errno of the failed boot; 0: none failed */
+	char cmdline[256]; /* its KMM_CMDLINE */
+} default_boot_failed;
+
+/*
  * The fork handlers are registered before the first boot takes the boot lock:
  * a fork() while another thread boots then waits for the boot to end, instead
  * of leaving the child a boot lock that nobody will ever release.
@@ -408,18 +419,33 @@ int kmm_init(const char *cmdline)
 	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
 	ret = kmm_booted() ? -EBUSY : boot(cmdline);
+	if (!ret)
+		default_boot_failed.error = 0;
 	pthread_mutex_unlock(&boot_lock);
 	return ret;
 }
 
 int kmm_boot_default(void)
 {
+	const char *env = getenv("KMM_CMDLINE");
 	int ret = 0;
 
+	if (!env)
+		env = "";
 	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
-	if (!kmm_booted())
-		ret = boot(getenv("KMM_CMDLINE"));
+	if (kmm_booted())
+		goto out;
+	if (default_boot_failed.error && !strcmp(default_boot_failed.cmdline, env)) {
+		ret = default_boot_failed.error;
+		goto out;
+	}
+	ret = boot(env);
+	default_boot_failed.error = strlen(env) < sizeof(default_boot_failed.cmdline) ? ret : 0;
+	if (ret)
+		snprintf(default_boot_failed.cmdline, sizeof(default_boot_failed.cmdline), "%s",
+			 env);
+out:
 	pthread_mutex_unlock(&boot_lock);
 	return ret;
 }
