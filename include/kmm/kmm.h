@@ -11,6 +11,9 @@
  * kmm_show(), nr_free_pages(), shrinker_alloc(), ...) boots it; the calls
  * that only maintain one (kmm_drain_all(), kmm_reclaim(), kmm_validate_all())
  * and the frees of NULL have nothing to do without a machine and boot none.
+ * If that boot fails, the first call reports why in one line and fails (NULL,
+ * -ENODEV, ...); so does every later call, without a new report, until
+ * KMM_CMDLINE changes or kmm_init() boots a machine.
  * Parameters (the kernel's names):
  *   mem=SIZE            physical memory, with K/M/G suffix (default 1G)
  *   numa=fake=N         split memory into N nodes (default 1, at most 8)

@@ -76,7 +76,11 @@ struct zone *pfn_zone(unsigned long pfn);
  */
 void *reserve_aligned(size_t len, size_t align);
 
-/* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
+/*
+ * kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno.
+ * A failure is reported once: the next calls with the same KMM_CMDLINE get
+ * the same -errno without booting again (boot/machine.c).
+ */
 int kmm_boot_default(void);
 
 /*
