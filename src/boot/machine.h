@@ -50,7 +50,7 @@ struct memblock_region {
 
 struct kmm_machine {
 	int memfd;	   /* the physical memory object */
-	void *reservation; /* the address space reserved around the direct map */
+	void *reservation; /* the direct map's address space, exactly its size */
 	size_t reservation_len;
 	phys_addr_t mem_bytes; /* bytes of physical memory */
 	/* memblock: reserved ranges, kept after boot to initialise sections */
