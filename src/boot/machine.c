@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <kmm/kmm.h>
@@ -90,13 +89,13 @@ void *reserve_aligned(size_t len, size_t align)
 	for (i = 0; i < RESERVE_TRIES; i++) {
 		start = (free_at & ~(align - 1)) + align - (unsigned long)i * align;
 		if (start > free_at + align || start < align)
-			break;
+			break; /* below address 0 */
 		map = reserve((void *)start, len, MAP_FIXED_NOREPLACE);
 		if (map == (void *)start)
 			return map;
+		/* a kernel without MAP_FIXED_NOREPLACE takes the address as a hint */
 		if (map != MAP_FAILED)
-			munmap(map,
-			       len); /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+			munmap(map, len);
 	}
 	/* Over-reserve by the alignment, keep exactly [start, start + len). */
 	map = reserve(NULL, len + align, 0);
