@@ -14,6 +14,8 @@
  * expected lines: each pattern matches one whole line, '*' any run of
  * characters.  A case checks what its first call did (the machine the call
  * booted is the one KMM_CMDLINE describes), then that the allocators work.
+ * Each family's case runs twice: from the main thread, and from a second
+ * thread while the main thread only waits for it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -300,24 +302,6 @@ static void first_kmm_drain_all(void)
 	boot_after_maintenance();
 }
 
-static void *second_thread(void *arg)
-{
-	(void)arg;
-	first_kmalloc();
-	check_allocators_work();
-	return NULL;
-}
-
-/* A second thread's first call, while the main thread only waits for it. */
-static void first_call_from_second_thread(void)
-{
-	pthread_t t;
-
-	check(pthread_create(&t, NULL, second_thread, NULL) == 0);
-	check(pthread_join(t, NULL) == 0);
-	check(kmm_booted());
-}
-
 /* The child of a fork() made before any libkmm call boots its own machine. */
 static void first_call_after_fork(void)
 {
@@ -548,6 +532,7 @@ struct fcase {
 	void (*run)(void);
 	const char *cmdline; /* KMM_CMDLINE of the child */
 	const char *expect;  /* every line of its output, '\n'-separated; "" for none */
+	bool family;	     /* a family of the API: run from a second thread too */
 };
 
 #define QUIET "mem=64M"
@@ -568,61 +553,76 @@ struct fcase {
 	FAULT_REPORT("failslab", 1) FAULT_REPORT("failslab", 0) "kmalloc: xxxoo"
 
 static const struct fcase cases[] = {
-	{"alloc_pages", first_alloc_pages, QUIET, ""},
-	{"get_free_pages", first_get_free_pages, QUIET, ""},
-	{"free_nothing", first_free_nothing, QUIET, ""},
-	{"kmem_cache_create", first_kmem_cache_create, QUIET, ""},
-	{"kmalloc", first_kmalloc, QUIET, ""},
-	{"krealloc", first_krealloc, QUIET, ""},
-	{"kstrdup", first_kstrdup, QUIET, ""},
-	{"vmalloc", first_vmalloc, QUIET, ""},
-	{"vmap", first_vmap, QUIET, ""},
-	{"kmap_highmem", first_kmap_highmem, "mem=96M highmem=32M", ""},
-	{"kmm_show", first_kmm_show, QUIET, ""},
-	{"kfree_rcu", first_kfree_rcu, QUIET, ""},
-	{"kfree_rcu_mightsleep", first_kfree_rcu_mightsleep, QUIET, ""},
-	{"shrinker", first_shrinker, QUIET, ""},
-	{"kmm_reclaim", first_kmm_reclaim, QUIET, ""},
-	{"kmm_validate_all", first_kmm_validate_all, QUIET, ""},
-	{"nr_free_pages", first_nr_free_pages, QUIET, ""},
-	{"totalram_pages", first_totalram_pages, QUIET, ""},
-	{"kmm_drain_all", first_kmm_drain_all, QUIET, ""},
-	{"second_thread", first_call_from_second_thread, QUIET, ""},
-	{"after_fork", first_call_after_fork, QUIET, ""},
-	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, ""},
+	{"alloc_pages", first_alloc_pages, QUIET, "", true},
+	{"get_free_pages", first_get_free_pages, QUIET, "", true},
+	{"free_nothing", first_free_nothing, QUIET, "", true},
+	{"kmem_cache_create", first_kmem_cache_create, QUIET, "", true},
+	{"kmalloc", first_kmalloc, QUIET, "", true},
+	{"krealloc", first_krealloc, QUIET, "", true},
+	{"kstrdup", first_kstrdup, QUIET, "", true},
+	{"vmalloc", first_vmalloc, QUIET, "", true},
+	{"vmap", first_vmap, QUIET, "", true},
+	{"kmap_highmem", first_kmap_highmem, "mem=96M highmem=32M", "", true},
+	{"kmm_show", first_kmm_show, QUIET, "", true},
+	{"kfree_rcu", first_kfree_rcu, QUIET, "", true},
+	{"kfree_rcu_mightsleep", first_kfree_rcu_mightsleep, QUIET, "", true},
+	{"shrinker", first_shrinker, QUIET, "", true},
+	{"kmm_reclaim", first_kmm_reclaim, QUIET, "", true},
+	{"kmm_validate_all", first_kmm_validate_all, QUIET, "", true},
+	{"nr_free_pages", first_nr_free_pages, QUIET, "", true},
+	{"totalram_pages", first_totalram_pages, QUIET, "", true},
+	{"kmm_drain_all", first_kmm_drain_all, QUIET, "", true},
+	{"after_fork", first_call_after_fork, QUIET, "", false},
+	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "
-	 "mem=512M"},
-	{"fail_page_alloc_at_init", fail_page_alloc_at_init, FAIL_PAGE_ALLOC, PAGE_FAILURES},
-	{"fail_page_alloc_first_call", fail_page_alloc_first_call, FAIL_PAGE_ALLOC, PAGE_FAILURES},
+	 "mem=512M",
+	 false},
+	{"fail_page_alloc_at_init", fail_page_alloc_at_init, FAIL_PAGE_ALLOC, PAGE_FAILURES, false},
+	{"fail_page_alloc_first_call", fail_page_alloc_first_call, FAIL_PAGE_ALLOC, PAGE_FAILURES,
+	 false},
 	{"fail_page_alloc_spares_internal_allocations", fail_page_alloc_spares_internal_allocations,
 	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.min-order=0 "
 	 "fail_page_alloc.verbose=0",
-	 "alloc_page: xxxoo"},
+	 "alloc_page: xxxoo", false},
 	{"fail_page_alloc_kernel_defaults", fail_page_alloc_kernel_defaults,
 	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.verbose=1",
 	 FAULT_REPORT("fail_page_alloc", 2) FAULT_REPORT("fail_page_alloc", 1)
-		 FAULT_REPORT("fail_page_alloc", 0) "alloc_pages: xxxoo"},
+		 FAULT_REPORT("fail_page_alloc", 0) "alloc_pages: xxxoo",
+	 false},
 	{"failslab_kernel_defaults", failslab_kernel_defaults,
-	 "mem=64M failslab=1,100,0,3 failslab.verbose=1", SLAB_FAILURES},
-	{"failslab_at_init", failslab_at_init, FAILSLAB, SLAB_FAILURES},
-	{"failslab_first_call", failslab_first_call, FAILSLAB, SLAB_FAILURES},
+	 "mem=64M failslab=1,100,0,3 failslab.verbose=1", SLAB_FAILURES, false},
+	{"failslab_at_init", failslab_at_init, FAILSLAB, SLAB_FAILURES, false},
+	{"failslab_first_call", failslab_first_call, FAILSLAB, SLAB_FAILURES, false},
 	{"failslab_spares_internal_allocations", failslab_spares_internal_allocations,
 	 "mem=64M failslab=1,100,0,3 failslab.ignore-gfp-wait=n failslab.verbose=0",
-	 "kmalloc: xxxoo"},
+	 "kmalloc: xxxoo", false},
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
-static int run_case(const char *name)
+static void *run_in_thread(void *c)
 {
+	((const struct fcase *)c)->run();
+	return NULL;
+}
+
+/* Run case @name; with @threaded, from a second thread while the main thread waits. */
+static int run_case(const char *name, bool threaded)
+{
+	pthread_t t;
 	size_t i;
 
 	for (i = 0; i < NR_CASES; i++) {
 		if (strcmp(cases[i].name, name) != 0)
 			continue;
 		alarm(30); /* a hang fails the test */
-		cases[i].run();
+		if (threaded) {
+			check(pthread_create(&t, NULL, run_in_thread, (void *)&cases[i]) == 0);
+			check(pthread_join(t, NULL) == 0);
+		} else {
+			cases[i].run();
+		}
 		if (kmm_booted())
 			check_allocators_work();
 		fflush(NULL);
@@ -672,9 +672,16 @@ static bool output_matches(const char *expect, const char *text)
 	return true;
 }
 
+/* A test: a case, run from the main thread or from a second one. */
+struct ftest {
+	const struct fcase *c;
+	bool threaded;
+};
+
 static void test_case(void **state)
 {
-	const struct fcase *c = *state;
+	const struct ftest *ft = *state;
+	const struct fcase *c = ft->c;
 	static char text[1 << 16];
 	size_t len = 0;
 	int fd[2], status;
@@ -686,7 +693,8 @@ static void test_case(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		char *argv[] = {"test_firstcall", "--case", (char *)c->name, NULL};
+		char *argv[] = {"test_firstcall", "--case", (char *)c->name,
+				ft->threaded ? "--thread" : NULL, NULL};
 
 		dup2(fd[1], 1);
 		dup2(fd[1], 2);
@@ -711,14 +719,25 @@ static void test_case(void **state)
 
 int main(int argc, char **argv)
 {
-	static struct CMUnitTest tests[NR_CASES];
-	size_t i;
+	static struct CMUnitTest tests[2 * NR_CASES];
+	static struct ftest ftests[2 * NR_CASES];
+	static char names[NR_CASES][96];
+	size_t i, n = 0;
 
 	if (argc >= 3 && strcmp(argv[1], "--case") == 0)
-		return run_case(argv[2]);
-	for (i = 0; i < NR_CASES; i++)
-		tests[i] = (struct CMUnitTest){.name = cases[i].name,
-					       .test_func = test_case,
-					       .initial_state = (void *)&cases[i]};
-	return _cmocka_run_group_tests("firstcall", tests, NR_CASES, NULL, NULL);
+		return run_case(argv[2], argc >= 4 && strcmp(argv[3], "--thread") == 0);
+	for (i = 0; i < NR_CASES; i++) {
+		ftests[n] = (struct ftest){&cases[i], false};
+		tests[n] = (struct CMUnitTest){
+			.name = cases[i].name, .test_func = test_case, .initial_state = &ftests[n]};
+		n++;
+		if (!cases[i].family)
+			continue;
+		snprintf(names[i], sizeof(names[i]), "%s_from_a_second_thread", cases[i].name);
+		ftests[n] = (struct ftest){&cases[i], true};
+		tests[n] = (struct CMUnitTest){
+			.name = names[i], .test_func = test_case, .initial_state = &ftests[n]};
+		n++;
+	}
+	return _cmocka_run_group_tests("firstcall", tests, n, NULL, NULL);
 }
