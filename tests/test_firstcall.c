@@ -431,14 +431,13 @@ static void print_kmalloc_pattern(int n, gfp_t gfp)
 		kfree(objs[i]);
 }
 
-/* With the kernel's default knobs: order 1 and up, atomic allocations only. */
-static void fail_page_alloc_kernel_defaults(void)
+/* @n order-1 pages, GFP_ATOMIC: candidates with the kernel's default knobs. */
+static void print_order1_pattern(void)
 {
 	struct page *pages[5];
 	char line[6];
 	int i;
 
-	check(kmm_init(getenv("KMM_CMDLINE")) == 0);
 	for (i = 0; i < 5; i++) {
 		pages[i] = alloc_pages(GFP_ATOMIC, 1);
 		line[i] = pages[i] ? 'o' : 'x';
@@ -448,6 +447,30 @@ static void fail_page_alloc_kernel_defaults(void)
 	for (i = 0; i < 5; i++)
 		if (pages[i])
 			__free_pages(pages[i], 1);
+}
+
+/* With the kernel's default knobs: order 1 and up, atomic allocations only. */
+static void fail_page_alloc_kernel_defaults(void)
+{
+	check(kmm_init(getenv("KMM_CMDLINE")) == 0);
+	print_order1_pattern();
+}
+
+/*
+ * vmalloc's tries for large blocks (atomic, orders above 0, each stepping
+ * down when it fails) are the library's way of filling the area, not the
+ * program's allocations: they spend none of the budget, and a vmalloc_32()
+ * (no __GFP_HIGHMEM for ignore-gfp-highmem to skip) succeeds untouched.
+ */
+static void fail_page_alloc_spares_vmalloc_blocks(void)
+{
+	void *v;
+
+	check(kmm_init(getenv("KMM_CMDLINE")) == 0);
+	v = vmalloc_32(1 << 20);
+	check(v);
+	vfree(v);
+	print_order1_pattern();
 }
 
 static void failslab_kernel_defaults(void)
@@ -586,6 +609,11 @@ static const struct fcase cases[] = {
 	 "fail_page_alloc.verbose=0",
 	 "alloc_page: xxxoo", false},
 	{"fail_page_alloc_kernel_defaults", fail_page_alloc_kernel_defaults,
+	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.verbose=1",
+	 FAULT_REPORT("fail_page_alloc", 2) FAULT_REPORT("fail_page_alloc", 1)
+		 FAULT_REPORT("fail_page_alloc", 0) "alloc_pages: xxxoo",
+	 false},
+	{"fail_page_alloc_spares_vmalloc_blocks", fail_page_alloc_spares_vmalloc_blocks,
 	 "mem=64M fail_page_alloc=1,100,0,3 fail_page_alloc.verbose=1",
 	 FAULT_REPORT("fail_page_alloc", 2) FAULT_REPORT("fail_page_alloc", 1)
 		 FAULT_REPORT("fail_page_alloc", 0) "alloc_pages: xxxoo",

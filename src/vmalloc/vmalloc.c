@@ -246,6 +246,7 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, int nid, unsigned int page_or
 			  __GFP_NOMEMALLOC;
 	unsigned int nr_allocated = 0, pending = 0, nr_blocks = 0, max_order = MAX_PAGE_ORDER;
 	struct vm_block blocks[VM_BLOCK_BATCH];
+	bool nofault;
 
 	while (nr_allocated + pending < nr_pages) {
 		unsigned int left = nr_pages - nr_allocated - pending;
@@ -258,12 +259,15 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, int nid, unsigned int page_or
 			order = 31 - (unsigned int)__builtin_clz(left);
 			if (order > max_order)
 				order = max_order;
+			/* the tries for blocks are the library's, not the program's: no fault injection */
+			nofault = memalloc_nofault_save();
 			while (order > 0) {
 				page = vm_alloc_block(nid, block_gfp, order);
 				if (page)
 					break;
 				order--;
 			}
+			memalloc_nofault_restore(nofault);
 			max_order = order;
 			if (!page)
 				page = vm_alloc_block(nid, gfp, 0);
