@@ -113,6 +113,44 @@ static void fsize_at_mem(void)
 	check(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
+/*
+ * A file size limit lowered below mem= after boot: the fork() cannot copy
+ * memory for its child, and says so; the parent lives on (no SIGXFSZ), the
+ * child, which has no memory of its own, aborts with one line.  The two
+ * processes' lines come in either order: they are gathered, then printed
+ * sorted.
+ */
+static void fsize_lowered_before_fork(void)
+{
+	char lines[3][256];
+	FILE *f = tmpfile();
+	int saved = dup(2), status, n = 0;
+	pid_t pid;
+
+	check(f && saved >= 0);
+	check(kmm_init("mem=64M") == 0);
+	set_limit(RLIMIT_FSIZE, 32ULL << 20);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	pid = fork();
+	if (pid == 0)
+		_exit(0); /* not reached: the child aborts in the fork handler */
+	check(waitpid(pid, &status, 0) == pid);
+	fflush(stderr);
+	dup2(saved, 2);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	rewind(f);
+	while (n < 3 && fgets(lines[n], sizeof(lines[n]), f))
+		n++;
+	check(n == 2);
+	if (strcmp(lines[0], lines[1]) > 0)
+		fprintf(stderr, "%s%s", lines[1], lines[0]);
+	else
+		fprintf(stderr, "%s%s", lines[0], lines[1]);
+	fclose(f);
+	check_allocators_work();
+}
+
 /* RLIMIT_AS. */
 
 static void as_below_mem(void)
@@ -176,6 +214,9 @@ static const struct fcase cases[] = {
 	{"fsize_below_mem_sigxfsz_ignored", fsize_below_mem_sigxfsz_ignored, "", FSIZE_REFUSED},
 	{"fsize_below_mem_first_call", fsize_below_mem_first_call, "mem=64M", FSIZE_REFUSED},
 	{"fsize_at_mem", fsize_at_mem, "", ""},
+	{"fsize_lowered_before_fork", fsize_lowered_before_fork, "",
+	 "fork: cannot copy physical memory for the child: File too large\n"
+	 "kmm: fork: the child has no copy of physical memory (File too large); aborting"},
 	{"as_below_mem", as_below_mem, "", AS_REFUSED("1024M", "16M")},
 	{"as_below_vmalloc", as_below_vmalloc, "", AS_REFUSED("64M", "4096M")},
 	{"as_default_vmalloc_fits", as_default_vmalloc_fits, "", ""},

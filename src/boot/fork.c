@@ -66,6 +66,7 @@
 #include <urcu.h>
 
 #include <kmm/kmm.h>
+#include "boot/limits.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
 #include "highmem/highmem.h"
@@ -178,6 +179,9 @@ static int copy_physical_memory(void)
 	int from = kmm_machine.memfd, to, ret = 0;
 	off_t pos = 0, size = (off_t)kmm_machine.mem_bytes;
 
+	/* a file size limit lowered since boot: EFBIG, not SIGXFSZ (which would kill the parent) */
+	if ((unsigned long long)size > host_fsize_limit())
+		return -EFBIG;
 	to = memfd_create("kmm-physmem", MFD_CLOEXEC);
 	if (to < 0)
 		return -errno;
