@@ -4,14 +4,24 @@
  * reports, and every subsystem header.
  *
  * A program either calls kmm_init() with a kernel-style command line, or lets
- * the first allocation boot a machine from the KMM_CMDLINE environment
- * variable (empty: the defaults).  Parameters (the kernel's names):
+ * its first call boot a machine from the KMM_CMDLINE environment variable
+ * (empty: the defaults), from any thread, in a forked child too.  Every call
+ * that allocates from the machine or asks about it (alloc_pages(),
+ * kmem_cache_create(), kmalloc(), vmalloc(), kmap() of what those return,
+ * kmm_show(), nr_free_pages(), shrinker_alloc(), ...) boots it; the calls
+ * that only maintain one (kmm_drain_all(), kmm_reclaim(), kmm_validate_all())
+ * and the frees of NULL have nothing to do without a machine and boot none.
+ * If that boot fails, the first call reports why in one line and fails (NULL,
+ * -ENODEV, ...); so does every later call, without a new report, until
+ * KMM_CMDLINE changes or kmm_init() boots a machine.
+ * Parameters (the kernel's names):
  *   mem=SIZE            physical memory, with K/M/G suffix (default 1G)
  *   numa=fake=N         split memory into N nodes (default 1, at most 8)
  *   min_free_kbytes=N   the min watermark, summed over zones (default: the
  *                       kernel's sqrt(16 * lowmem_kbytes), clamped to 128..262144)
- *   vmalloc=SIZE        address space of the vmalloc area (default 32G; only
- *                       reserved, it costs no memory)
+ *   vmalloc=SIZE        address space of the vmalloc area (default 32G, or
+ *                       under RLIMIT_AS half of what the rest of the machine
+ *                       leaves; only reserved, it costs no memory)
  *   highmem=SIZE        the top SIZE bytes of memory are a HighMem zone outside
  *                       the direct map, reached through kmap() (default 0: none;
  *                       at least 16M of lowmem must stay)
@@ -20,6 +30,11 @@
  *                       program runs: a thread listening on the abstract unix
  *                       socket "@kmm/<pid>" (default 0: no thread, no socket;
  *                       see docs/kmmstat.md)
+ *   failslab=, fail_page_alloc=  <interval>,<probability>,<space>,<times>, the
+ *                       kernel's fault injection (<kmm/fault-inject.h>): armed
+ *                       at the end of boot, and only the program's own
+ *                       allocations are candidates, so the boot never fails
+ *                       from it and times=N fails N of the program's calls
  * An unknown parameter is reported and ignored.
  */
 #ifndef KMM_KMM_H
@@ -48,7 +63,11 @@ KMM_BEGIN_DECLS
  *
  * Context: once, before other threads use libkmm, or again after kmm_exit().
  * Return: 0; -EINVAL if a value is malformed (one line names the parameter and
- * nothing is booted); -EBUSY if a machine is already running; -ENOMEM if the
+ * nothing is booted); -EBUSY if a machine is already running; -EFBIG if mem=
+ * is above the file size limit (RLIMIT_FSIZE: the machine's memory is one
+ * memfd), and -ENOMEM if the machine's address space (the direct map, the
+ * vmalloc area: docs/malloc.md) is more than RLIMIT_AS leaves, each after one
+ * line naming the parameters and the limit, never a signal; -ENOMEM if the
  * host refuses the memory.
  */
 int kmm_init(const char *cmdline);

@@ -19,13 +19,11 @@
 
 struct kmm_params kmm_params;
 
-#define MEM_DEFAULT	(1ULL << 30)
-#define MEM_MIN		(16ULL << 20)
-#define MEM_MAX		(4ULL << 40)
-/* The vmalloc area is address space only: a generous default costs nothing. */
-#define VMALLOC_DEFAULT (32ULL << 30)
-#define VMALLOC_MIN	(1ULL << 20)
-#define VMALLOC_MAX	(16ULL << 40)
+#define MEM_DEFAULT (1ULL << 30)
+#define MEM_MIN	    (16ULL << 20)
+#define MEM_MAX	    (4ULL << 40)
+#define VMALLOC_MIN (1ULL << 20)
+#define VMALLOC_MAX (16ULL << 40)
 
 bool kmm_memparse(const char *s, unsigned long long *out)
 {
@@ -262,7 +260,7 @@ static void defaults(struct kmm_params *p)
 	p->mem = MEM_DEFAULT;
 	p->numa_fake = 1;
 	p->min_free_kbytes = -1;
-	p->vmalloc = VMALLOC_DEFAULT;
+	p->vmalloc = 0;		     /* sized at boot (boot/machine.c) */
 	p->page_reporting_order = 9; /* pageblock_order, the kernel's default */
 	fault_attr_defaults(&p->failslab, FAULT_FAILSLAB);
 	fault_attr_defaults(&p->fail_page_alloc, FAULT_PAGE_ALLOC);

@@ -14,10 +14,11 @@
 #include <kmm/fault-inject.h>
 
 struct kmm_params {
-	unsigned long long mem;	    /* mem=: bytes of physical memory */
-	int numa_fake;		    /* numa=fake=N: the number of nodes */
-	long min_free_kbytes;	    /* min_free_kbytes=: -1 to compute it as the kernel does */
-	unsigned long long vmalloc; /* vmalloc=: bytes of address space for the vmalloc area */
+	unsigned long long mem; /* mem=: bytes of physical memory */
+	int numa_fake;		/* numa=fake=N: the number of nodes */
+	long min_free_kbytes;	/* min_free_kbytes=: -1 to compute it as the kernel does */
+	/* vmalloc=: bytes of address space for the vmalloc area; 0 until boot sizes the default */
+	unsigned long long vmalloc;
 	unsigned long long highmem; /* highmem=: bytes at the top of memory for ZONE_HIGHMEM */
 	bool panic_on_warn;	    /* panic_on_warn=: abort after any report */
 	/* slub_debug= / slab_debug=: flag letters and cache names; "" when off */

@@ -3,8 +3,10 @@
  * boot/fork.c - fork(): the child gets a machine of its own.
  *
  * Physical memory is a memfd mapped shared, so after a plain fork() parent
- * and child would allocate from one memory.  The pthread_atfork() handlers
- * registered at the first boot give the child a copy instead:
+ * and child would allocate from one memory.  The pthread_atfork() handlers,
+ * registered before the first boot takes the boot lock (so a fork() during
+ * another thread's boot waits for it, and the child never inherits the lock
+ * held), give the child a copy instead:
  *
  * prepare (the forking thread, before fork()):
  *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
@@ -66,6 +68,7 @@
 #include <urcu.h>
 
 #include <kmm/kmm.h>
+#include "boot/limits.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
 #include "highmem/highmem.h"
@@ -178,6 +181,9 @@ static int copy_physical_memory(void)
 	int from = kmm_machine.memfd, to, ret = 0;
 	off_t pos = 0, size = (off_t)kmm_machine.mem_bytes;
 
+	/* a file size limit lowered since boot: EFBIG, not SIGXFSZ (which would kill the parent) */
+	if ((unsigned long long)size > host_fsize_limit())
+		return -EFBIG;
 	to = memfd_create("kmm-physmem", MFD_CLOEXEC);
 	if (to < 0)
 		return -errno;

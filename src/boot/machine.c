@@ -8,6 +8,13 @@
  * per-CPU layer.  kmm_exit() undoes all of it.  Also here: the kmm_show()
  * registry of /proc-style files.
  *
+ * Host limits.  Before anything is created, boot checks that the machine fits
+ * the process's limits (boot/limits.h): mem= within RLIMIT_FSIZE, which a
+ * bigger memfd would break with SIGXFSZ, and the whole machine's address
+ * space within what RLIMIT_AS leaves; a machine that does not fit is refused
+ * with one line naming kmm_init, the parameters and the limit.  vmalloc=,
+ * when not given, is 32G or what the address-space limit leaves for it.
+ *
  * Locking: boot_lock serialises boot and teardown.  kmm_machine.booted is
  * read without the lock (an acquire load) by the allocation slow paths.
  */
@@ -19,8 +26,10 @@
 
 #include <kmm/kmm.h>
 #include "boot/cmdline.h"
+#include "boot/limits.h"
 #include "boot/machine.h"
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "highmem/highmem.h"
 #include "kmalloc/kmalloc.h"
 #include "pagetable/internal.h"
@@ -40,13 +49,65 @@ int nr_online_nodes = 1;
 static struct pglist_data node_data_storage[MAX_NUMNODES];
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define DIRECT_MAP_ALIGN (1UL << 30)
+#define DIRECT_MAP_ALIGN    (1UL << 30)
 /* highmem= must leave this much lowmem (the smallest mem=). */
-#define MIN_LOWMEM_BYTES (16ULL << 20)
+#define MIN_LOWMEM_BYTES    (16ULL << 20)
+/* vmalloc= when not given: address space only, a generous default costs nothing... */
+#define VMALLOC_DEFAULT	    (32ULL << 30)
+/* ...unless RLIMIT_AS counts it: then at most half of what the rest of the machine leaves */
+#define VMALLOC_MIN_DEFAULT (16ULL << 20)
 
 bool kmm_booted(void)
 {
 	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE);
+}
+
+static void *reserve(void *addr, size_t len, int flags)
+{
+	return mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | flags, -1,
+		    0);
+}
+
+/* Aligned addresses reserve_aligned() tries near a free range, before over-reserving. */
+#define RESERVE_TRIES 4
+
+void *reserve_aligned(size_t len, size_t align)
+{
+	unsigned long res, start, free_at;
+	void *map = reserve(NULL, len, 0);
+	int i;
+
+	if (map == MAP_FAILED || !((unsigned long)map & (align - 1)))
+		return map;
+	/*
+	 * Mappings grow down from the top: around a free range the space is
+	 * usually free too, so try the aligned address above it, then those
+	 * below, each at exactly @len.
+	 */
+	munmap(map, len);
+	free_at = (unsigned long)map;
+	for (i = 0; i < RESERVE_TRIES; i++) {
+		start = (free_at & ~(align - 1)) + align - (unsigned long)i * align;
+		if (start > free_at + align || start < align)
+			break; /* below address 0 */
+		map = reserve((void *)start, len, MAP_FIXED_NOREPLACE);
+		if (map == (void *)start)
+			return map;
+		/* a kernel without MAP_FIXED_NOREPLACE takes the address as a hint */
+		if (map != MAP_FAILED)
+			munmap(map, len);
+	}
+	/* Over-reserve by the alignment, keep exactly [start, start + len). */
+	map = reserve(NULL, len + align, 0);
+	if (map == MAP_FAILED)
+		return map;
+	res = (unsigned long)map;
+	start = (res + align - 1) & ~(align - 1);
+	if (start > res)
+		munmap(map, start - res);
+	if (res + align > start)
+		munmap((void *)(start + len), res + align - start);
+	return (void *)start;
 }
 
 /*
@@ -57,34 +118,34 @@ bool kmm_booted(void)
 static int map_physical_memory(phys_addr_t bytes, phys_addr_t lowmem_bytes)
 {
 	struct kmm_machine *m = &kmm_machine;
-	unsigned long base;
 	void *res, *map;
+	int ret;
 
 	m->memfd = memfd_create("kmm-physmem", MFD_CLOEXEC);
 	if (m->memfd < 0)
 		return -errno;
+	/* EFBIG (with SIGXFSZ ignored) only if RLIMIT_FSIZE shrank since the check */
 	if (ftruncate(m->memfd, (off_t)bytes) != 0)
 		goto fail;
-	m->reservation_len = lowmem_bytes + DIRECT_MAP_ALIGN;
-	res = mmap(NULL, m->reservation_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	res = reserve_aligned(lowmem_bytes, DIRECT_MAP_ALIGN);
 	if (res == MAP_FAILED)
 		goto fail;
 	m->reservation = res;
-	base = ((unsigned long)res + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1);
-	map = mmap((void *)base, lowmem_bytes, PROT_READ | PROT_WRITE,
+	m->reservation_len = lowmem_bytes;
+	map = mmap(res, lowmem_bytes, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_FIXED | MAP_NORESERVE, m->memfd, 0);
 	if (map == MAP_FAILED)
 		goto fail;
-	kmm_page_offset = base;
+	kmm_page_offset = (unsigned long)res;
 	return 0;
 fail:
+	ret = -errno;
 	if (m->reservation)
 		munmap(m->reservation, m->reservation_len);
 	m->reservation = NULL;
 	close(m->memfd);
 	m->memfd = -1;
-	return -ENOMEM;
+	return ret;
 }
 
 static void unmap_physical_memory(void)
@@ -211,6 +272,42 @@ static void shutdown_machine(void)
 	kmm_direct_map_bytes = 0;
 }
 
+/*
+ * fit_host_limits - size the default vmalloc area, then refuse (with a report)
+ * a machine the process's limits cannot hold.  Return: 0, -EFBIG or -ENOMEM.
+ */
+static int fit_host_limits(struct kmm_params *p)
+{
+	unsigned long long fsize = host_fsize_limit(), left = host_as_left(), need;
+
+	if (p->mem > fsize) {
+		kmm_report("kmm_init: mem=%lluM is above the file size limit (RLIMIT_FSIZE, "
+			   "ulimit -f) of %llu bytes, refused",
+			   p->mem >> 20, fsize);
+		return -EFBIG;
+	}
+	if (!p->vmalloc) {
+		p->vmalloc = VMALLOC_DEFAULT;
+		if (left != HOST_UNLIMITED) {
+			need = machine_address_space(p->mem, p->highmem, 0, p->numa_fake);
+			need = need < left ? (left - need) / 2 & ~((1ULL << 20) - 1) : 0;
+			if (need < p->vmalloc)
+				p->vmalloc =
+					need > VMALLOC_MIN_DEFAULT ? need : VMALLOC_MIN_DEFAULT;
+		}
+	}
+	need = machine_address_space(p->mem, p->highmem, p->vmalloc, p->numa_fake);
+	if (need > left) {
+		kmm_report(
+			"kmm_init: mem=%lluM vmalloc=%lluM need %lluM of address space, %lluM left "
+			"under the address-space limit (RLIMIT_AS, ulimit -v) of %llu bytes, "
+			"refused",
+			p->mem >> 20, p->vmalloc >> 20, need >> 20, left >> 20, host_as_limit());
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int boot(const char *cmdline)
 {
 	struct kmm_params params;
@@ -231,6 +328,9 @@ static int boot(const char *cmdline)
 			   params.highmem >> 20, MIN_LOWMEM_BYTES >> 20, params.mem >> 20);
 		return -EINVAL;
 	}
+	ret = fit_host_limits(&params);
+	if (ret)
+		return ret;
 	kmm_params = params;
 	kmm_panic_on_warn = params.panic_on_warn;
 	kmm_machine.mem_bytes = params.mem & PAGE_MASK;
@@ -258,7 +358,6 @@ static int boot(const char *cmdline)
 		return ret;
 	}
 	vmalloc_init();
-	kmm_fork_init();
 	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
 	ret = highmem_init();
 	if (ret) {
@@ -271,10 +370,13 @@ static int boot(const char *cmdline)
 	if (ret) {
 		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
 		shutdown_machine();
-	} else if (params.kmmstat) {
-		kmm_stat_start();
+		return ret;
 	}
-	return ret;
+	/* failslab=, fail_page_alloc=: from here on, for the program's allocations only */
+	fault_inject_arm();
+	if (params.kmmstat)
+		kmm_stat_start();
+	return 0;
 }
 
 /* boot/fork.c holds the boot lock across fork(); the child starts with a fresh one. */
@@ -293,23 +395,56 @@ void kmm_boot_lock_fork_child(void)
 	pthread_mutex_init(&boot_lock, NULL);
 }
 
+/*
+ * The implicit boot that failed, under boot_lock: the first call's report
+ * said why, so the next calls with the same KMM_CMDLINE fail with the same
+ * error and no new report (a program that retries in a loop gets one line).
+ * A different KMM_CMDLINE, or kmm_init(), boots afresh.
+ */
+static struct {
+	int error;	   /* -errno of the failed boot; 0: none failed */
+	char cmdline[256]; /* its KMM_CMDLINE */
+} default_boot_failed;
+
+/*
+ * The fork handlers are registered before the first boot takes the boot lock:
+ * a fork() while another thread boots then waits for the boot to end, instead
+ * of leaving the child a boot lock that nobody will ever release.
+ */
 int kmm_init(const char *cmdline)
 {
 	int ret;
 
+	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
 	ret = kmm_booted() ? -EBUSY : boot(cmdline);
+	if (!ret)
+		default_boot_failed.error = 0;
 	pthread_mutex_unlock(&boot_lock);
 	return ret;
 }
 
 int kmm_boot_default(void)
 {
+	const char *env = getenv("KMM_CMDLINE");
 	int ret = 0;
 
+	if (!env)
+		env = "";
+	kmm_fork_init();
 	pthread_mutex_lock(&boot_lock);
-	if (!kmm_booted())
-		ret = boot(getenv("KMM_CMDLINE"));
+	if (kmm_booted())
+		goto out;
+	if (default_boot_failed.error && !strcmp(default_boot_failed.cmdline, env)) {
+		ret = default_boot_failed.error;
+		goto out;
+	}
+	ret = boot(env);
+	default_boot_failed.error = strlen(env) < sizeof(default_boot_failed.cmdline) ? ret : 0;
+	if (ret)
+		snprintf(default_boot_failed.cmdline, sizeof(default_boot_failed.cmdline), "%s",
+			 env);
+out:
 	pthread_mutex_unlock(&boot_lock);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #define KMM_BOOT_MACHINE_H
 
 #include <stdio.h>
+#include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/mmzone.h>
 
@@ -49,7 +50,7 @@ struct memblock_region {
 
 struct kmm_machine {
 	int memfd;	   /* the physical memory object */
-	void *reservation; /* the address space reserved around the direct map */
+	void *reservation; /* the direct map's address space, exactly its size */
 	size_t reservation_len;
 	phys_addr_t mem_bytes; /* bytes of physical memory */
 	/* memblock: reserved ranges, kept after boot to initialise sections */
@@ -68,8 +69,30 @@ extern struct kmm_machine kmm_machine;
 /* pfn_zone - the zone @pfn belongs to, from the zone spans (not from struct page). */
 struct zone *pfn_zone(unsigned long pfn);
 
-/* kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno. */
+/*
+ * reserve_aligned - @len bytes of address space (PROT_NONE, MAP_NORESERVE) at
+ * an @align-aligned address (a power of two), without keeping the slack:
+ * under RLIMIT_AS a reservation costs what it maps.  MAP_FAILED if refused.
+ */
+void *reserve_aligned(size_t len, size_t align);
+
+/*
+ * kmm_boot_default - boot from KMM_CMDLINE unless a machine runs; 0 or -errno.
+ * A failure is reported once: the next calls with the same KMM_CMDLINE get
+ * the same -errno without booting again (boot/machine.c).
+ */
 int kmm_boot_default(void);
+
+/*
+ * kmm_machine_up - true when a machine runs, booted now from KMM_CMDLINE if
+ * none did: the first test of every public call that needs the machine, so
+ * any of them works as a program's first call.  Not for the boot's own path
+ * (the boot lock is held there): use kmm_booted().
+ */
+static inline bool kmm_machine_up(void)
+{
+	return kmm_likely(kmm_booted()) || kmm_boot_default() == 0;
+}
 
 /* The boot lock across fork() (boot/fork.c). */
 void kmm_boot_lock_fork_prepare(void);

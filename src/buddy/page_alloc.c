@@ -1090,7 +1090,7 @@ unsigned long nr_free_pages(void)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	if (!kmm_booted())
+	if (!kmm_machine_up())
 		return 0;
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
@@ -1103,7 +1103,7 @@ static unsigned long sum_managed(bool highmem_only)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	if (!kmm_booted())
+	if (!kmm_machine_up())
 		return 0;
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		for (zid = highmem_only ? ZONE_HIGHMEM : 0; zid < MAX_NR_ZONES; zid++)
@@ -1127,7 +1127,7 @@ void si_meminfo(struct sysinfo *val)
 	int nid;
 
 	memset(val, 0, sizeof(*val));
-	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+	for (nid = 0; kmm_machine_up() && nid < nr_online_nodes; nid++)
 		freehigh +=
 			zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
 	val->totalram = totalram_pages();

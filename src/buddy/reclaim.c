@@ -142,11 +142,12 @@ static unsigned long shrink_slab(gfp_t gfp, int nid, int priority)
 
 unsigned long kmm_reclaim(int nid, unsigned long nr_pages, gfp_t gfp)
 {
-	unsigned long freed = 0, before = nr_free_pages();
+	unsigned long freed = 0, before;
 	int priority;
 
 	if (!kmm_booted())
 		return 0;
+	before = nr_free_pages();
 	for (priority = DEF_PRIORITY; priority >= 0; priority--) {
 		freed += shrink_slab(gfp, nid == NUMA_NO_NODE ? 0 : nid, priority);
 		if (nr_free_pages() >= before + nr_pages)

@@ -10,9 +10,13 @@
  * at once), and written by kmm_fault_attr_set() and at boot.  times, space
  * and count change on the allocation paths, with atomic read-modify-writes,
  * so that "times=N" fails exactly N allocations however many threads race.
+ * A capability is active (fault_cap_active) only while armed: from the end of
+ * boot (fault_inject_arm()) on, so the boot's own allocations never fail and
+ * spend nothing; the library's later bookkeeping is spared per thread by
+ * memalloc_nofault_save() (current_nofault).
  *
- * Locking: fault_set_lock serialises writers (kmm_fault_attr_set() and
- * fault_inject_boot()), so that the active flags and the page allocator's
+ * Locking: fault_set_lock serialises writers (kmm_fault_attr_set(),
+ * fault_inject_boot() and fault_inject_arm()), so that the active flags and the page allocator's
  * per-CPU list state follow the last write.  It is taken with no other libkmm
  * lock held and may be held across kmm_on_each_cpu() (through
  * pcp_lists_update()): no IPI handler takes it.  ratelimit_lock protects the
@@ -55,6 +59,9 @@ struct fault_attr {
 };
 
 bool fault_cap_active[NR_FAULT_CAPS];
+__thread bool current_nofault __attribute__((tls_model("initial-exec")));
+/* the boot has ended: a capability with a probability is active (under fault_set_lock) */
+static bool fault_armed;
 
 static struct fault_attr fault_attrs[NR_FAULT_CAPS] = {
 	[FAULT_FAILSLAB] = {.name = "failslab",
@@ -231,7 +238,7 @@ static void attr_install(enum fault_cap cap, const struct kmm_fault_attr *attr)
 	STORE(fa->min_order, attr->min_order);
 	/* probability last: the capability switches on with everything else in place */
 	STORE(fa->probability, attr->probability);
-	STORE(fault_cap_active[cap], attr->probability != 0);
+	STORE(fault_cap_active[cap], fault_armed && attr->probability != 0);
 }
 
 static int cap_by_name(const char *name)
@@ -302,10 +309,27 @@ int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
 void fault_inject_boot(const struct kmm_params *params)
 {
 	pthread_mutex_lock(&fault_set_lock);
+	fault_armed = false;
 	attr_install(FAULT_FAILSLAB, &params->failslab);
 	attr_install(FAULT_PAGE_ALLOC, &params->fail_page_alloc);
 	STORE(fault_attrs[FAULT_FAILSLAB].count, 0);
 	STORE(fault_attrs[FAULT_PAGE_ALLOC].count, 0);
+	pthread_mutex_unlock(&fault_set_lock);
+}
+
+void fault_inject_arm(void)
+{
+	int cap;
+
+	pthread_mutex_lock(&fault_set_lock);
+	fault_armed = true;
+	for (cap = 0; cap < NR_FAULT_CAPS; cap++)
+		STORE(fault_cap_active[cap], LOAD(fault_attrs[cap].probability) != 0);
+	/* what boot made with the capabilities off now follows them, as after kmm_fault_attr_set() */
+	if (fail_page_alloc_active())
+		pcp_lists_update();
+	if (failslab_active())
+		slab_bypass_update();
 	pthread_mutex_unlock(&fault_set_lock);
 }
 
@@ -419,7 +443,7 @@ bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 {
 	struct fault_attr *fa = &fault_attrs[FAULT_FAILSLAB];
 
-	if (gfp & __GFP_NOFAIL)
+	if ((gfp & __GFP_NOFAIL) || current_nofault)
 		return false;
 	if (LOAD(fa->ignore_gfp_wait) && (gfp & __GFP_DIRECT_RECLAIM))
 		return false;
@@ -432,7 +456,7 @@ bool should_fail_alloc_page(gfp_t gfp, unsigned int order)
 
 	if (order < LOAD(fa->min_order))
 		return false;
-	if (gfp & __GFP_NOFAIL)
+	if ((gfp & __GFP_NOFAIL) || current_nofault)
 		return false;
 	if (LOAD(fa->ignore_gfp_highmem) && (gfp & __GFP_HIGHMEM))
 		return false;

@@ -11,6 +11,18 @@
  * buddy/debug.c, pcp_lists_update()); the slab allocator does the same with
  * its arrays while failslab is active.  Both may change at run time
  * (kmm_fault_attr_set()), so they are read as relaxed atomics.
+ *
+ * Whose allocations are candidates.  A user who writes times=3 means three of
+ * the program's allocations, so the library's own never are: the capabilities
+ * are armed only at the end of boot (fault_inject_arm()), once the kmalloc
+ * caches and every other boot-time structure exist, and the library's
+ * bookkeeping allocations after boot (cache descriptors, CPU arrays, page
+ * tables, vm_structs, vmap areas, vmalloc's page arrays) and its
+ * opportunistic tries (vmalloc's large blocks, each stepping down when it
+ * fails) are made inside a memalloc_nofault_save() scope, which no
+ * capability fails.  What the program asked for is still a candidate however
+ * deep it is made: the slab pages of its kmalloc(), the order-0 pages of its
+ * vmalloc().
  */
 #ifndef KMM_FAULT_FAULT_INJECT_H
 #define KMM_FAULT_FAULT_INJECT_H
@@ -25,7 +37,10 @@ struct kmm_params;
 /* Which capability: the index of its attributes. */
 enum fault_cap { FAULT_FAILSLAB, FAULT_PAGE_ALLOC, NR_FAULT_CAPS };
 
-/* true while the capability's probability is not 0 (written by fault_inject.c only). */
+/*
+ * true while the capability is armed (from the end of boot) and its
+ * probability is not 0 (written by fault_inject.c only).
+ */
 extern bool fault_cap_active[NR_FAULT_CAPS];
 
 static inline bool failslab_active(void)
@@ -59,9 +74,40 @@ bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, cons
 			   const char *value);
 
 /*
- * fault_inject_boot - install the attributes of the command line (@params);
- * called at boot before the per-CPU layer starts.  Counters start at zero.
+ * fault_inject_boot - install the attributes of the command line (@params),
+ * disarmed; called at boot before the per-CPU layer starts.  Counters start
+ * at zero.  kmm_fault_attr_get() shows them at once.
  */
 void fault_inject_boot(const struct kmm_params *params);
+
+/*
+ * fault_inject_arm - switch on the capabilities boot installed (and any
+ * kmm_fault_attr_set() since): the last step of a boot, after which the
+ * program's allocations are candidates.  Context: the booting thread, the
+ * machine booted, no libkmm lock held.
+ */
+void fault_inject_arm(void);
+
+/* The calling thread is inside one of the library's own allocations (see the top). */
+extern __thread bool current_nofault __attribute__((tls_model("initial-exec")));
+
+/*
+ * memalloc_nofault_save - until memalloc_nofault_restore() of what it
+ * returned, the calling thread's allocations are the library's own: no
+ * capability fails them, and they do not count against times or space.
+ * Nests, as the kernel's memalloc_noio_save().
+ */
+static inline bool memalloc_nofault_save(void)
+{
+	bool old = current_nofault;
+
+	current_nofault = true;
+	return old;
+}
+
+static inline void memalloc_nofault_restore(bool old)
+{
+	current_nofault = old;
+}
 
 #endif /* KMM_FAULT_FAULT_INJECT_H */

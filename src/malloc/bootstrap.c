@@ -13,7 +13,13 @@
  * touched (the memfd is sparse, the memmap is initialised a section at a
  * time, and free page reporting punches idle free blocks out of the memfd).
  * vmalloc= is twice that, at least libkmm's 32G: large allocations live
- * there, and it is address space only.
+ * there, and it is address space only.  Unless the process's limits say
+ * less (boot/limits.h): mem= is at most the memory cgroup's limit and the
+ * file size limit (the memfd), and under an address-space limit the whole
+ * machine (mem=, vmalloc= of twice that, libkmm's thread stacks) takes at
+ * most half of the address space left, the other half staying the
+ * program's (its stacks, libraries, file mappings).  A KMM_CMDLINE the
+ * limits cannot hold is refused like a malformed one: the defaults boot.
  *
  * The bootstrap arena.  While a thread is inside libkmm (malloc_depth > 0:
  * booting, or a slow path that called libc, which called malloc()), its
@@ -29,7 +35,10 @@
  * to libkmm either: the object is pushed on a lock-free stack, linked through
  * its first word, and freed by the next slow path outside libkmm.
  *
- * Locking: boot_mutex serialises booting; bootstrap_used only grows, by
+ * Locking: boot_mutex serialises booting, and is taken before libkmm's boot
+ * lock; across fork() it is held too, its handlers registered after libkmm's
+ * so that its prepare handler runs first, in that order, and a child never
+ * inherits it held by a thread that is not there.  bootstrap_used only grows, by
  * compare-and-swap; deferred_head is pushed by compare-and-swap and taken
  * whole by an exchange (no ABA problem: nothing is ever popped alone).
  */
@@ -41,6 +50,8 @@
 #include <unistd.h>
 
 #include <kmm/kmm.h>
+#include "boot/limits.h"
+#include "boot/machine.h"
 #include "malloc/malloc.h"
 #include "report/report.h"
 
@@ -50,10 +61,40 @@ static pthread_mutex_t boot_mutex = PTHREAD_MUTEX_INITIALIZER;
 /* -errno of the boot that failed: no second attempt, no second report */
 static int boot_error;
 
-/* The largest machine the defaults make (libkmm's own limit of mem=). */
-#define DEFAULT_MEM_MAX_GIB	4096ULL
-#define DEFAULT_VMALLOC_MIN_GIB 32ULL
-#define DEFAULT_VMALLOC_MAX_GIB 16384ULL
+/* The largest machine the defaults make (libkmm's own limit of mem=), in MiB. */
+#define DEFAULT_MEM_MAX_MIB	(4096ULL << 10)
+#define DEFAULT_MEM_MIN_MIB	16ULL /* libkmm's smallest mem= */
+#define DEFAULT_VMALLOC_MIN_MIB (32ULL << 10)
+#define DEFAULT_VMALLOC_MAX_MIB (16384ULL << 10)
+
+static unsigned long long min_ull(unsigned long long a, unsigned long long b)
+{
+	return a < b ? a : b;
+}
+
+/* default_mem_mib - mem= of the front end's default machine, in MiB (see the top). */
+static unsigned long long default_mem_mib(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+	unsigned long long ram =
+		pages > 0 && page_size > 0 ? (unsigned long long)pages * page_size : 0;
+	unsigned long long mem = ((ram + (1ULL << 30) - 1) >> 30 << 30), left = host_as_left();
+
+	if (mem < (1ULL << 30))
+		mem = 1ULL << 30;
+	mem = min_ull(mem, host_memcg_limit());
+	mem = min_ull(mem, host_fsize_limit());
+	if (left != HOST_UNLIMITED) {
+		/* half of what is left, for mem= + vmalloc= (2 * mem=) + the thread stacks */
+		unsigned long long stacks = machine_address_space(0, 0, 0, 1), half = left / 2;
+
+		mem = min_ull(mem, half > stacks ? (half - stacks) / 3 : 0);
+	}
+	mem >>= 20;
+	if (mem < DEFAULT_MEM_MIN_MIB)
+		mem = DEFAULT_MEM_MIN_MIB;
+	return min_ull(mem, DEFAULT_MEM_MAX_MIB);
+}
 
 /*
  * boot_cmdline - the defaults, then KMM_CMDLINE unless @defaults_only, in @buf;
@@ -61,42 +102,58 @@ static int boot_error;
  */
 static const char *boot_cmdline(char *buf, size_t len, bool defaults_only)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-	unsigned long long ram =
-		pages > 0 && page_size > 0 ? (unsigned long long)pages * page_size : 0;
-	unsigned long long mem_gib = (ram + (1ULL << 30) - 1) >> 30, vmalloc_gib;
+	unsigned long long mem_mib = default_mem_mib(), vmalloc_mib = 2 * mem_mib;
 	const char *env = defaults_only ? NULL : getenv("KMM_CMDLINE");
 	int n;
 
-	if (mem_gib < 1)
-		mem_gib = 1;
-	if (mem_gib > DEFAULT_MEM_MAX_GIB)
-		mem_gib = DEFAULT_MEM_MAX_GIB;
-	vmalloc_gib = 2 * mem_gib;
-	if (vmalloc_gib < DEFAULT_VMALLOC_MIN_GIB)
-		vmalloc_gib = DEFAULT_VMALLOC_MIN_GIB;
-	if (vmalloc_gib > DEFAULT_VMALLOC_MAX_GIB)
-		vmalloc_gib = DEFAULT_VMALLOC_MAX_GIB;
-	n = snprintf(buf, len, "mem=%lluG vmalloc=%lluG %s", mem_gib, vmalloc_gib, env ? env : "");
+	/* a generous vmalloc area costs nothing, unless RLIMIT_AS counts it */
+	if (vmalloc_mib < DEFAULT_VMALLOC_MIN_MIB && host_as_limit() == HOST_UNLIMITED)
+		vmalloc_mib = DEFAULT_VMALLOC_MIN_MIB;
+	vmalloc_mib = min_ull(vmalloc_mib, DEFAULT_VMALLOC_MAX_MIB);
+	n = snprintf(buf, len, "mem=%lluM vmalloc=%lluM %s", mem_mib, vmalloc_mib, env ? env : "");
 	if (n < 0 || (size_t)n >= len)
 		return env;
 	return buf;
 }
 
+static void boot_mutex_fork_prepare(void)
+{
+	pthread_mutex_lock(&boot_mutex);
+}
+
+static void boot_mutex_fork_parent(void)
+{
+	pthread_mutex_unlock(&boot_mutex);
+}
+
+static void boot_mutex_fork_child(void)
+{
+	pthread_mutex_init(&boot_mutex, NULL);
+}
+
+/* libkmm's fork handlers first: prepare handlers run in the reverse order. */
+static void register_fork_handlers(void)
+{
+	kmm_fork_init();
+	pthread_atfork(boot_mutex_fork_prepare, boot_mutex_fork_parent, boot_mutex_fork_child);
+}
+
 int malloc_boot(void)
 {
+	static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
 	static char cmdline[4096];
 	int ret;
 
 	if (kmm_likely(kmm_booted()))
 		return 0;
 	malloc_depth++;
+	pthread_once(&fork_handlers_once, register_fork_handlers);
 	pthread_mutex_lock(&boot_mutex);
 	ret = boot_error;
 	if (!ret && !kmm_booted()) {
 		ret = kmm_init(boot_cmdline(cmdline, sizeof(cmdline), false));
-		if (ret == -EINVAL && getenv("KMM_CMDLINE")) {
-			/* kmm_init() named the bad parameter; the program still needs a malloc */
+		if (ret && ret != -EBUSY && getenv("KMM_CMDLINE")) {
+			/* kmm_init() named the bad parameter or the limit; the program still needs a malloc */
 			kmm_report("libkmm-malloc: KMM_CMDLINE refused, booting with the defaults");
 			ret = kmm_init(boot_cmdline(cmdline, sizeof(cmdline), true));
 		}

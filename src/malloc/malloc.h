@@ -5,8 +5,9 @@
  * frees deferred while a thread is inside libkmm.
  *
  * libkmm-malloc.so is a program of libkmm's, not part of the library: it
- * uses libkmm's public API and, for its checks, two of its internal calls
- * (kfree_target(), kmm_report()).  malloc.c owns the C API (malloc(), free(),
+ * uses libkmm's public API and a few of its internal calls: for its checks,
+ * kfree_target() and kmm_report(); for its boot, the host's limits
+ * (boot/limits.h) and kmm_fork_init().  malloc.c owns the C API (malloc(), free(),
  * ...); bootstrap.c owns everything here.
  *
  * Locking: see bootstrap.c.  malloc_depth is the calling thread's own.

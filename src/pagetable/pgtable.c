@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "pagetable/internal.h"
 #include "report/report.h"
 
@@ -51,25 +52,19 @@ static unsigned long kmap_areas_layout(unsigned long size, unsigned long *pkmap,
 
 int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas)
 {
-	unsigned long size = PAGE_ALIGN(vmalloc_bytes), res, start, pkmap = 0, local = 0;
+	unsigned long size = PAGE_ALIGN(vmalloc_bytes), start, pkmap = 0, local = 0;
 	unsigned long total = kmap_areas ? kmap_areas_layout(size, &pkmap, &local) : size;
 	void *map;
 
 	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
-	map = mmap(NULL, total + VMALLOC_ALIGN, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* exactly [start, start + total), without the alignment slack (RLIMIT_AS counts it) */
+	map = reserve_aligned(total, VMALLOC_ALIGN);
 	if (map == MAP_FAILED) {
 		kmm_report("kmm_init: cannot reserve %lu MiB of address space for vmalloc=: %s",
 			   total >> 20, strerror(errno));
 		return -ENOMEM;
 	}
-	res = (unsigned long)map;
-	start = (res + VMALLOC_ALIGN - 1) & ~(VMALLOC_ALIGN - 1);
-	/* Keep exactly [start, start + total): give back the slack on both sides. */
-	if (start > res)
-		munmap(map, start - res);
-	if (res + VMALLOC_ALIGN > start)
-		munmap((void *)(start + total), res + VMALLOC_ALIGN - start);
+	start = (unsigned long)map;
 	vmalloc_base = start;
 	kmm_vmalloc_end = start + size;
 	kmm_pkmap_base = kmap_areas ? start + pkmap : 0;
@@ -92,8 +87,10 @@ void pagetable_exit(void)
 /* A zeroed table page, typed and counted, by its direct-map address; NULL if none is left. */
 static void *pgtable_alloc_page(void)
 {
+	bool nofault = memalloc_nofault_save();
 	struct page *page = alloc_page(GFP_PGTABLE_KERNEL);
 
+	memalloc_nofault_restore(nofault);
 	if (!page)
 		return NULL;
 	page->page_type &= ~PG_table;

@@ -553,7 +553,6 @@ void kmm_cpu_fork_parent(void)
 
 int kmm_cpu_fork_child(void)
 {
-	struct kmm_cpu *self = kmm_this_cpu;
 	int i, leaked = 0;
 
 	pthread_mutex_init(&ipi_call_lock, NULL);
@@ -564,7 +563,12 @@ int kmm_cpu_fork_child(void)
 		struct kmm_cpu *cpu = &cpu_slots[i];
 
 		fork_parked[i] = 0;
-		if (!cpu->online || cpu == self)
+		/*
+		 * This thread's CPU is not a departed one.  A thread with none at the
+		 * fork gets one here, when the drain of a departed CPU below frees
+		 * pages through it: hence kmm_this_cpu, read at each slot.
+		 */
+		if (!cpu->online || cpu == kmm_this_cpu)
 			continue;
 		if (!fork_saved_ok[i]) {
 			/* Never parked: its caches may be torn.  Keep the slot, leak them. */

@@ -257,7 +257,10 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		nr_dead_caches--;
 		memset(s, 0, sizeof(*s));
 	} else {
+		bool nofault = memalloc_nofault_save();
+
 		s = kmm_alloc_own_pages(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
+		memalloc_nofault_restore(nofault);
 	}
 	if (!s)
 		return NULL;

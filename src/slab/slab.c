@@ -45,9 +45,11 @@ static void slab_account(struct kmem_cache *s, struct page *page, long nr)
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
 {
 	size_t bytes = sizeof(struct array_cache) + (size_t)limit * sizeof(void *);
+	bool nofault = memalloc_nofault_save();
 	struct array_cache *ac;
 
 	ac = kmm_alloc_own_pages(bytes, GFP_NOWAIT | __GFP_NOWARN);
+	memalloc_nofault_restore(nofault);
 	if (!ac)
 		return NULL;
 	ac->avail = 0;

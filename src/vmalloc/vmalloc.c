@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "buddy/internal.h"
+#include "fault/fault_inject.h"
 #include "pagetable/internal.h"
 #include "report/report.h"
 #include "vmalloc/vmalloc.h"
@@ -99,6 +100,7 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 {
 	unsigned long requested = size;
 	struct vm_struct *area;
+	bool nofault;
 
 	size = (size + (1UL << shift) - 1) & ~((1UL << shift) - 1);
 	if (kmm_unlikely(!size))
@@ -109,18 +111,21 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 			   start, end, align, VMALLOC_START, VMALLOC_END);
 		return NULL;
 	}
+	/* the vm_struct and the vmap_area are the library's bookkeeping, not the program's */
+	nofault = memalloc_nofault_save();
 	area = kzalloc_node(sizeof(*area), gfp & GFP_RECLAIM_MASK, node);
-	if (kmm_unlikely(!area))
-		return NULL;
-	if (!(flags & VM_NO_GUARD))
-		size += PAGE_SIZE;
-	area->flags = flags;
-	area->caller = caller;
-	area->requested_size = requested;
-	if (!alloc_vmap_area(size, align, start, end, node, gfp, 0, area)) {
-		kfree(area);
-		return NULL;
+	if (kmm_likely(area)) {
+		if (!(flags & VM_NO_GUARD))
+			size += PAGE_SIZE;
+		area->flags = flags;
+		area->caller = caller;
+		area->requested_size = requested;
+		if (!alloc_vmap_area(size, align, start, end, node, gfp, 0, area)) {
+			kfree(area);
+			area = NULL;
+		}
 	}
+	memalloc_nofault_restore(nofault);
 	return area;
 }
 
@@ -241,6 +246,7 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, int nid, unsigned int page_or
 			  __GFP_NOMEMALLOC;
 	unsigned int nr_allocated = 0, pending = 0, nr_blocks = 0, max_order = MAX_PAGE_ORDER;
 	struct vm_block blocks[VM_BLOCK_BATCH];
+	bool nofault;
 
 	while (nr_allocated + pending < nr_pages) {
 		unsigned int left = nr_pages - nr_allocated - pending;
@@ -253,12 +259,15 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, int nid, unsigned int page_or
 			order = 31 - (unsigned int)__builtin_clz(left);
 			if (order > max_order)
 				order = max_order;
+			/* the tries for blocks are the library's, not the program's: no fault injection */
+			nofault = memalloc_nofault_save();
 			while (order > 0) {
 				page = vm_alloc_block(nid, block_gfp, order);
 				if (page)
 					break;
 				order--;
 			}
+			memalloc_nofault_restore(nofault);
 			max_order = order;
 			if (!page)
 				page = vm_alloc_block(nid, gfp, 0);
@@ -375,7 +384,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 	unsigned int page_order = page_shift - PAGE_SHIFT;
 	size_t array_size = (size_t)nr_small_pages * sizeof(struct page *);
 	gfp_t page_gfp = gfp;
-	bool zero_after = false;
+	bool zero_after = false, nofault;
 
 	/* As the kernel: unless DMA or DMA32 pages are asked for, HighMem pages will do. */
 	if (!(gfp & (GFP_DMA | GFP_DMA32)))
@@ -391,7 +400,9 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 	}
 
 	/* kvmalloc: kmalloc for all but huge arrays, which the kernel vmallocs above a page. */
+	nofault = memalloc_nofault_save();
 	area->pages = kvmalloc_node(array_size, gfp & GFP_RECLAIM_MASK, node);
+	memalloc_nofault_restore(nofault);
 	if (!area->pages) {
 		warn_vmalloc(gfp,
 			     "vmalloc error: size %lu, failed to allocated page array size %zu",
@@ -633,11 +644,14 @@ void *vm_map_ram(struct page **pages, unsigned int count, int node)
 {
 	unsigned long size = (unsigned long)count << PAGE_SHIFT, addr;
 	struct vmap_area *va;
+	bool nofault;
 
 	if (!count || count > totalram_pages())
 		return NULL;
+	nofault = memalloc_nofault_save();
 	va = alloc_vmap_area(size, PAGE_SIZE, VMALLOC_START, VMALLOC_END, node, GFP_KERNEL,
 			     VMAP_RAM, NULL);
+	memalloc_nofault_restore(nofault);
 	if (!va)
 		return NULL;
 	addr = va->va_start;
