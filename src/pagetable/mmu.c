@@ -36,10 +36,49 @@
 #include "pagetable/internal.h"
 #include "report/report.h"
 
+/*
+ * mmu_give_back - make [@addr, @addr + @len) part of the reservation again:
+ * an anonymous PROT_NONE mapping with the reservation's flags, which the host
+ * merges with the reservation around it, so the mirrors it replaces stop
+ * costing host mappings.  At the host's map limit the replacement may be
+ * refused (it would split a mapping): then the mirrors are only revoked in
+ * place (mprotect()), which keeps them inaccessible, and their host mappings
+ * are given back when the range is mapped and unmapped again.
+ * Return: 0, or -errno if the range could be neither replaced nor revoked.
+ */
+static int mmu_give_back(void *addr, unsigned long len)
+{
+	int err;
+
+	if (kmm_likely(mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED, -1, 0) !=
+		       MAP_FAILED))
+		return 0;
+	err = errno;
+	if (mprotect(addr, len, PROT_NONE) == 0)
+		return 0;
+	return -err;
+}
+
+/*
+ * mmu_revoke - make the mirrors of [@addr, @addr + @len) inaccessible in
+ * place (mprotect()), one call however many: they keep their host mappings,
+ * and the next mirror of the same range replaces one like for like, without
+ * splitting the reservation.  Where mprotect() finds no mapping (a mapping
+ * that failed), the range is given back instead.
+ * Return: 0, or -errno.
+ */
+static int mmu_revoke(void *addr, unsigned long len)
+{
+	if (kmm_likely(mprotect(addr, len, PROT_NONE) == 0))
+		return 0;
+	return mmu_give_back(addr, len);
+}
+
 void mmu_run_flush(struct mmu_run *run)
 {
 	unsigned long len = run->nr << PAGE_SHIFT;
 	void *addr = (void *)run->addr, *map;
+	int err;
 
 	if (!run->nr)
 		return;
@@ -60,26 +99,25 @@ void mmu_run_flush(struct mmu_run *run)
 		run->err = run->err ? run->err : -EINVAL;
 	}
 	if (run->pfn == MMU_NO_PFN) {
-		/* Revoke: one call however many mirrors; overlay if something is missing. */
-		if (mprotect(addr, len, PROT_NONE) == 0)
-			return;
-		map = mmap(addr, len, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-	} else {
-		map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
-			   (off_t)PFN_PHYS(run->pfn));
+		err = run->in_place ? mmu_revoke(addr, len) : mmu_give_back(addr, len);
+		if (kmm_unlikely(err)) {
+			kmm_report("WARNING: mmu: unmapping [0x%lx, 0x%lx) failed: %s", run->addr,
+				   run->addr + len, strerror(-err));
+			run->err = run->err ? run->err : err;
+		}
+		return;
 	}
+	map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
+		   (off_t)PFN_PHYS(run->pfn));
 	if (kmm_unlikely(map == MAP_FAILED)) {
-		int err = errno;
-
-		kmm_report("WARNING: mmu: %s [0x%lx, 0x%lx) failed: %s",
-			   run->pfn == MMU_NO_PFN ? "unmapping" : "mapping", run->addr,
-			   run->addr + len, strerror(err));
+		err = errno;
+		/* At the host's map limit: the caller may fail its allocation instead. */
+		if (!(err == ENOMEM && run->nomem_ok))
+			kmm_report("WARNING: mmu: mapping [0x%lx, 0x%lx) failed: %s", run->addr,
+				   run->addr + len, strerror(err));
 		run->err = run->err ? run->err : -err;
 		/* A failed MAP_FIXED may leave a hole: keep the reservation whole. */
-		if (run->pfn != MMU_NO_PFN)
-			mmap(addr, len, PROT_NONE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED, -1, 0);
 	}
 }
 

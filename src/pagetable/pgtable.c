@@ -56,8 +56,7 @@ int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas)
 	void *map;
 
 	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
-	map = mmap(NULL, total + VMALLOC_ALIGN, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	map = mmap(NULL, total + VMALLOC_ALIGN, PROT_NONE, MAP_RESERVATION, -1, 0);
 	if (map == MAP_FAILED) {
 		kmm_report("kmm_init: cannot reserve %lu MiB of address space for vmalloc=: %s",
 			   total >> 20, strerror(errno));

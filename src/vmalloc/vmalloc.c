@@ -35,6 +35,7 @@
  * Locking: see vmalloc.h.  Nothing here holds a lock across a call into
  * another file; a vm_struct belongs to its area's owner.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -88,6 +89,27 @@ static void report_nonexistent(const char *call, const void *addr)
 
 	kmm_report("WARNING: Trying to %s() nonexistent vm area (%p): %s, refused", call, addr,
 		   describe_vmalloc_addr((unsigned long)addr, why, sizeof(why)));
+}
+
+/*
+ * map_area_pages - vmap_pages_range() of a new area at [@addr, @end).  When it
+ * fails for want of memory, which includes the host refusing a mapping at its
+ * vm.max_map_count, lazily freed areas may be what holds the host mappings
+ * (as they hold address space): clear and give back what was mapped, purge,
+ * and try once more, as alloc_vmap_area() does when the address space is full.
+ * Return: 0 or vmap_pages_range()'s error.
+ */
+static int map_area_pages(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
+			  unsigned int page_shift)
+{
+	int err = vmap_pages_range(addr, end, prot, pages, page_shift);
+
+	if (kmm_likely(!err) || err != -ENOMEM)
+		return err;
+	vunmap_range_noflush(addr, end);
+	flush_tlb_kernel_range(addr, end);
+	purge_vmap_area_lazy(true);
+	return vmap_pages_range(addr, end, prot, pages, page_shift);
 }
 
 /* The vm_struct level. */
@@ -408,7 +430,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 				     (unsigned long)area->nr_pages * PAGE_SIZE);
 		goto fail;
 	}
-	if (vmap_pages_range(addr, addr + size, prot, area->pages, page_shift) < 0) {
+	if (map_area_pages(addr, addr + size, prot, area->pages, page_shift) < 0) {
 		warn_vmalloc(gfp, "vmalloc error: size %lu, failed to map pages", size);
 		goto fail;
 	}
@@ -597,7 +619,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
-	if (vmap_pages_range(addr, addr + size, prot, pages, PAGE_SHIFT) < 0) {
+	if (map_area_pages(addr, addr + size, prot, pages, PAGE_SHIFT) < 0) {
 		vunmap(area->addr);
 		return NULL;
 	}
@@ -641,7 +663,7 @@ void *vm_map_ram(struct page **pages, unsigned int count, int node)
 	if (!va)
 		return NULL;
 	addr = va->va_start;
-	if (vmap_pages_range(addr, addr + size, PAGE_KERNEL, pages, PAGE_SHIFT) < 0) {
+	if (map_area_pages(addr, addr + size, PAGE_KERNEL, pages, PAGE_SHIFT) < 0) {
 		vm_unmap_ram((void *)addr, count);
 		return NULL;
 	}

@@ -102,8 +102,12 @@ struct vmap_area *find_vmap_area(unsigned long addr);
  * @may_purge, start a purge if too much waits (unless one is running).
  */
 void free_unmap_vmap_area(struct vmap_area *va, bool may_purge);
-/* purge_vmap_area_lazy - purge every lazily freed area now (waits for a running purge). */
-void purge_vmap_area_lazy(void);
+/*
+ * purge_vmap_area_lazy - purge every lazily freed area now (waits for a
+ * running purge).  With @give_back, give every free range back to the
+ * reservation too, so that free space holds no host mapping.
+ */
+void purge_vmap_area_lazy(bool give_back);
 /*
  * describe_vmalloc_addr - why @addr is not the start of a busy area, in
  * @buf: outside the area, inside a busy one, freed and unpurged, free.

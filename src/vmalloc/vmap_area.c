@@ -43,6 +43,16 @@ pthread_mutex_t free_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t vmap_purge_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Pages of the ranges in the purge tree (atomic). */
 static unsigned long vmap_lazy_nr;
+/* Areas freed into the purge tree since the last purge took it (atomic). */
+static unsigned long vmap_lazy_areas;
+/*
+ * Host mappings that mirrors revoked in place may still hold in free space,
+ * an upper estimate (vmap_purge_lock): two per area purged since the free
+ * ranges were last given back.  Past VMAP_PARKED_MAX, a quarter of the usual
+ * vm.max_map_count (65530), the purge gives the free ranges back.
+ */
+static unsigned long vmap_parked;
+#define VMAP_PARKED_MAX 16384UL
 /* The free tree holds the vmalloc area (set once per boot, under free_vmap_area_lock). */
 static bool vmap_initialized;
 static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
@@ -78,6 +88,8 @@ void vmap_area_init(void)
 	vmap_tree_init(&vmap_area_root, false);
 	vmap_tree_init(&purge_vmap_area_root, false);
 	vmap_lazy_nr = 0;
+	vmap_lazy_areas = 0;
+	vmap_parked = 0;
 	vmap_initialized = false;
 }
 
@@ -214,7 +226,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 				continue;
 		} else if (!purged) {
 			/* Lazily freed ranges are free space not yet given back: purge, retry. */
-			purge_vmap_area_lazy();
+			purge_vmap_area_lazy(false);
 			purged = true;
 			continue;
 		} else if (!(gfp & __GFP_NOWARN) && kmm_ratelimit(&vmap_overflow_rs)) {
@@ -275,9 +287,44 @@ static unsigned long lazy_max_pages(void)
 	return log * ((32UL << 20) >> PAGE_SHIFT);
 }
 
-/* __purge_vmap_area_lazy - revoke every range of the purge tree and free it; vmap_purge_lock held. */
-static void __purge_vmap_area_lazy(void)
+/*
+ * give_back_free_ranges - give every free range back to the reservation, and
+ * with it the host mappings that mirrors revoked in place still hold there;
+ * vmap_purge_lock held.  The free tree is taken whole for the system calls
+ * (nothing else adds to it without vmap_purge_lock, and an allocation that
+ * finds it empty purges, so waits for this) and put back as it was.
+ */
+static void give_back_free_ranges(void)
 {
+	struct mmu_run run = {0};
+	struct vmap_area *root, *va;
+	struct list_head list;
+
+	INIT_LIST_HEAD(&list);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	root = free_vmap_area_root.root;
+	list_splice_init(&free_vmap_area_root.list, &list);
+	free_vmap_area_root.root = NULL;
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	list_for_each_entry(va, &list, list)
+		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
+	mmu_run_flush(&run);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	free_vmap_area_root.root = root;
+	list_splice_init(&list, &free_vmap_area_root.list);
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	vmap_parked = 0;
+}
+
+/*
+ * __purge_vmap_area_lazy - take every range of the purge tree, revoke its
+ * mirrors and free it; vmap_purge_lock held.  With @give_back, or when the
+ * host mappings parked in free space pass VMAP_PARKED_MAX, the free ranges
+ * are given back to the reservation too.
+ */
+static void __purge_vmap_area_lazy(bool give_back)
+{
+	unsigned long areas = __atomic_exchange_n(&vmap_lazy_areas, 0, __ATOMIC_RELAXED);
 	struct vmap_area *va, *n;
 	struct mmu_run run = {0};
 	unsigned long nr = 0;
@@ -288,9 +335,8 @@ static void __purge_vmap_area_lazy(void)
 	list_splice_init(&purge_vmap_area_root.list, &list);
 	purge_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&purge_vmap_area_lock);
-	if (list_empty(&list))
-		return;
 	/* The entries were cleared at free: only the mirrors are left to go. */
+	run.in_place = !give_back;
 	list_for_each_entry(va, &list, list)
 	{
 		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
@@ -305,19 +351,24 @@ static void __purge_vmap_area_lazy(void)
 	}
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	__atomic_fetch_sub(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+	/* A mirror and the split of the reservation after it, each. */
+	if (!give_back)
+		vmap_parked += 2 * areas;
+	if (vmap_parked && (give_back || vmap_parked > VMAP_PARKED_MAX))
+		give_back_free_ranges();
 }
 
-void purge_vmap_area_lazy(void)
+void purge_vmap_area_lazy(bool give_back)
 {
 	pthread_mutex_lock(&vmap_purge_lock);
-	__purge_vmap_area_lazy();
+	__purge_vmap_area_lazy(give_back);
 	pthread_mutex_unlock(&vmap_purge_lock);
 }
 
 void vm_unmap_aliases(void)
 {
 	if (kmm_booted())
-		purge_vmap_area_lazy();
+		purge_vmap_area_lazy(true);
 }
 
 void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
@@ -329,9 +380,10 @@ void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
 	merge_or_add_vmap_area(&purge_vmap_area_root, va);
 	pthread_mutex_unlock(&purge_vmap_area_lock);
 	lazy = __atomic_add_fetch(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vmap_lazy_areas, 1, __ATOMIC_RELAXED);
 	/* Too much waits: purge, unless another thread is at it. */
 	if (may_purge && lazy > lazy_max_pages() && pthread_mutex_trylock(&vmap_purge_lock) == 0) {
-		__purge_vmap_area_lazy();
+		__purge_vmap_area_lazy(false);
 		pthread_mutex_unlock(&vmap_purge_lock);
 	}
 }
