@@ -77,6 +77,12 @@ static inline unsigned long va_fit_start(const struct vmap_area *va, unsigned lo
 }
 
 /* vmap_area.c */
+/*
+ * vmap_area.flags of a free range: it may hold mirrors that a purge revoked
+ * in place, which still cost host mappings until the range is given back.
+ */
+#define VMAP_PARKED 0x2
+
 extern struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
 extern pthread_mutex_t vmap_area_lock, purge_vmap_area_lock, free_vmap_area_lock;
 

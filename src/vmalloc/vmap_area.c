@@ -119,7 +119,7 @@ static bool vmap_init_free_space(gfp_t gfp)
 
 /*
  * merge_or_add_vmap_area - put the range @va into @tree, merged with the
- * ranges it touches (their nodes absorb it, and @va is freed).
+ * ranges it touches (their nodes absorb it and its flags, and @va is freed).
  * Return: the node that now holds the range.
  */
 static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct vmap_area *va)
@@ -132,12 +132,14 @@ static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct v
 		prev = list_entry(before, struct vmap_area, list);
 	if (next && next->va_start == va->va_end) {
 		next->va_start = va->va_start;
+		next->flags |= va->flags;
 		kfree(va);
 		va = next;
 		merged = true;
 	}
 	if (prev && prev->va_end == va->va_start) {
 		prev->va_end = va->va_end;
+		prev->flags |= va->flags;
 		if (merged)
 			vmap_tree_erase(tree, va);
 		kfree(va);
@@ -190,7 +192,7 @@ static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
 		*spare = NULL;
 		right->va_start = start + size;
 		right->va_end = va->va_end;
-		right->flags = 0;
+		right->flags = va->flags;
 		va->va_end = start;
 		vmap_tree_resized(tree, va);
 		vmap_tree_insert(tree, right);
@@ -288,9 +290,9 @@ static unsigned long lazy_max_pages(void)
 }
 
 /*
- * give_back_free_ranges - give every free range back to the reservation, and
- * with it the host mappings that mirrors revoked in place still hold there;
- * vmap_purge_lock held.  The free tree is taken whole for the system calls
+ * give_back_free_ranges - give every free range that may hold mirrors revoked
+ * in place (VMAP_PARKED) back to the reservation, and with it their host
+ * mappings: one call per range; vmap_purge_lock held.  The free tree is taken whole for the system calls
  * (nothing else adds to it without vmap_purge_lock, and an allocation that
  * finds it empty purges, so waits for this) and put back as it was.
  */
@@ -307,7 +309,12 @@ static void give_back_free_ranges(void)
 	free_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	list_for_each_entry(va, &list, list)
+	{
+		if (!(va->flags & VMAP_PARKED))
+			continue;
+		va->flags &= ~VMAP_PARKED;
 		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
+	}
 	mmu_run_flush(&run);
 	pthread_mutex_lock(&free_vmap_area_lock);
 	free_vmap_area_root.root = root;
@@ -347,6 +354,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 	list_for_each_entry_safe(va, n, &list, list)
 	{
 		list_del(&va->list);
+		va->flags = give_back ? 0 : VMAP_PARKED;
 		merge_or_add_vmap_area(&free_vmap_area_root, va);
 	}
 	pthread_mutex_unlock(&free_vmap_area_lock);
