@@ -46,13 +46,20 @@ static unsigned long vmap_lazy_nr;
 /* Areas freed into the purge tree since the last purge took it (atomic). */
 static unsigned long vmap_lazy_areas;
 /*
- * Host mappings that mirrors revoked in place may still hold in free space,
- * an upper estimate (vmap_purge_lock): two per area purged since the free
- * ranges were last given back.  Past VMAP_PARKED_MAX, a quarter of the usual
- * vm.max_map_count (65530), the purge gives the free ranges back.
+ * What bounds the host mappings that mirrors revoked in place still hold in
+ * free space, since the free ranges were last given back: two per area
+ * purged in place (a mirror, and the split of the reservation after it;
+ * vmap_purge_lock), and one per page of the VMAP_PARKED free ranges
+ * (free_vmap_area_lock).  The smaller is the estimate.
  */
-static unsigned long vmap_parked;
-#define VMAP_PARKED_MAX 16384UL
+static unsigned long vmap_parked_areas, vmap_parked_pages;
+/*
+ * The estimate past which a purge gives the free ranges back: a quarter of
+ * the usual vm.max_map_count (65530), plus what one purge frees, so that
+ * areas that keep reusing one window of the vmalloc area (the common case)
+ * never pay for giving it back and splitting the reservation again.
+ */
+#define VMAP_PARKED_MIN 16384UL
 /* The free tree holds the vmalloc area (set once per boot, under free_vmap_area_lock). */
 static bool vmap_initialized;
 static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
@@ -89,7 +96,7 @@ void vmap_area_init(void)
 	vmap_tree_init(&purge_vmap_area_root, false);
 	vmap_lazy_nr = 0;
 	vmap_lazy_areas = 0;
-	vmap_parked = 0;
+	vmap_parked_areas = vmap_parked_pages = 0;
 	vmap_initialized = false;
 }
 
@@ -175,6 +182,12 @@ static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
 	start = va_fit_start(va, align, vstart);
 	if (start + size > vend)
 		return 0;
+	if (va->flags & VMAP_PARKED) {
+		unsigned long taken = size >> PAGE_SHIFT;
+
+		/* The range may be larger than what was parked in it. */
+		vmap_parked_pages -= taken < vmap_parked_pages ? taken : vmap_parked_pages;
+	}
 	if (va->va_start == start && va->va_end == start + size) {
 		vmap_tree_erase(tree, va);
 		kfree(va);
@@ -291,10 +304,11 @@ static unsigned long lazy_max_pages(void)
 
 /*
  * give_back_free_ranges - give every free range that may hold mirrors revoked
- * in place (VMAP_PARKED) back to the reservation, and with it their host
- * mappings: one call per range; vmap_purge_lock held.  The free tree is taken whole for the system calls
- * (nothing else adds to it without vmap_purge_lock, and an allocation that
- * finds it empty purges, so waits for this) and put back as it was.
+ * in place (VMAP_PARKED) back to the reservation, and with them their host
+ * mappings: one call per range; vmap_purge_lock held.  The free tree is taken
+ * whole for the system calls (nothing else adds to it without
+ * vmap_purge_lock, and an allocation that finds it empty purges, so waits for
+ * this) and put back as it was.
  */
 static void give_back_free_ranges(void)
 {
@@ -319,22 +333,25 @@ static void give_back_free_ranges(void)
 	pthread_mutex_lock(&free_vmap_area_lock);
 	free_vmap_area_root.root = root;
 	list_splice_init(&list, &free_vmap_area_root.list);
+	vmap_parked_pages = 0;
 	pthread_mutex_unlock(&free_vmap_area_lock);
-	vmap_parked = 0;
+	vmap_parked_areas = 0;
 }
 
 /*
  * __purge_vmap_area_lazy - take every range of the purge tree, revoke its
- * mirrors and free it; vmap_purge_lock held.  With @give_back, or when the
- * host mappings parked in free space pass VMAP_PARKED_MAX, the free ranges
- * are given back to the reservation too.
+ * mirrors and free it; vmap_purge_lock held.  The mirrors are revoked in
+ * place (parked: the next areas there replace them like for like) unless
+ * @give_back; the free ranges are given back to the reservation with
+ * @give_back, or when the estimate of parked host mappings passes
+ * VMAP_PARKED_MIN plus lazy_max_pages().
  */
 static void __purge_vmap_area_lazy(bool give_back)
 {
 	unsigned long areas = __atomic_exchange_n(&vmap_lazy_areas, 0, __ATOMIC_RELAXED);
+	unsigned long nr = 0, parked;
 	struct vmap_area *va, *n;
 	struct mmu_run run = {0};
-	unsigned long nr = 0;
 	struct list_head list;
 
 	INIT_LIST_HEAD(&list);
@@ -350,6 +367,8 @@ static void __purge_vmap_area_lazy(bool give_back)
 		nr += va_size(va) >> PAGE_SHIFT;
 	}
 	mmu_run_flush(&run);
+	if (!give_back)
+		vmap_parked_areas += areas;
 	pthread_mutex_lock(&free_vmap_area_lock);
 	list_for_each_entry_safe(va, n, &list, list)
 	{
@@ -357,12 +376,13 @@ static void __purge_vmap_area_lazy(bool give_back)
 		va->flags = give_back ? 0 : VMAP_PARKED;
 		merge_or_add_vmap_area(&free_vmap_area_root, va);
 	}
+	if (!give_back)
+		vmap_parked_pages += nr;
+	parked = 2 * vmap_parked_areas < vmap_parked_pages ? 2 * vmap_parked_areas
+							   : vmap_parked_pages;
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	__atomic_fetch_sub(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
-	/* A mirror and the split of the reservation after it, each. */
-	if (!give_back)
-		vmap_parked += 2 * areas;
-	if (vmap_parked && (give_back || vmap_parked > VMAP_PARKED_MAX))
+	if (give_back || parked > VMAP_PARKED_MIN + lazy_max_pages())
 		give_back_free_ranges();
 }
 
