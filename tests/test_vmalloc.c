@@ -413,6 +413,35 @@ static void test_a_physically_contiguous_run_is_one_host_mapping(void **state)
 	kmm_exit();
 }
 
+static void test_kmap_gives_cleared_pkmap_entries_back(void **state)
+{
+	enum { NR = LAST_PKMAP + 10 };
+	static struct page *pages[2 * NR];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=128M highmem=32M"), 0);
+	/* every other highmem page, so that no two mirrors could merge */
+	for (i = 0; i < 2 * NR; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER);
+		assert_non_null(pages[i]);
+	}
+	for (i = 0; i < NR; i++) {
+		char *p = kmap(pages[2 * i]);
+
+		p[0] = (char)i;
+		kunmap(pages[2 * i]);
+	}
+	/*
+	 * The search wrapped once and cleared the 511 entries no longer used: only
+	 * the 11 taken since hold mirrors, each a mapping and a split of the area.
+	 */
+	assert_true(host_mappings_in(PKMAP_BASE, PKMAP_ADDR(LAST_PKMAP)) <= 2 * 11 + 1);
+	for (i = 0; i < 2 * NR; i++)
+		__free_page(pages[i]);
+	kmm_exit();
+}
+
 /* vm.max_map_count, or 0 if it cannot be read. */
 static long max_map_count(void)
 {
@@ -1100,6 +1129,7 @@ int main(void)
 		kmm_test(test_a_freed_range_is_reused_only_after_the_purge),
 		kmm_test(test_freed_areas_give_their_host_mappings_back),
 		kmm_test(test_a_physically_contiguous_run_is_one_host_mapping),
+		kmm_test(test_kmap_gives_cleared_pkmap_entries_back),
 		cmocka_unit_test_teardown(
 			test_vmalloc_at_the_host_map_limit_fails_cleanly_and_recovers,
 			unfill_host_mappings),
