@@ -10,19 +10,29 @@
  * and one protection are mapped with one mmap(MAP_FIXED), so a physically
  * contiguous vmalloc area costs one system call however large it is.
  *
- * Everything of the vmalloc area that no present entry maps is inaccessible:
- * either the reservation itself (anonymous, PROT_NONE, MAP_NORESERVE: it
- * costs nothing), or a mirror revoked with mprotect(PROT_NONE).  Unmapping
- * revokes rather than replaces: one mprotect() takes any number of mirrors
- * (replacing each with an anonymous mapping costs about a mapping each, and
- * merging the reservation back splits it again at the next mirror), and the
- * next mirror of the range replaces the revoked one like for like.  Where
- * mprotect() finds a hole (a failed mapping), the reservation is remade.
+ * Host mappings.  Each mirror run is one of the process's mappings (VMAs),
+ * and the host allows vm.max_map_count of them (usually 65530).  The
+ * reservation is one mapping (anonymous, PROT_NONE, MAP_NORESERVE: it costs
+ * no memory); a mirror inside it splits it, so an area costs its runs plus
+ * one (its guard page stays the reservation, which a neighbour's mirror
+ * fences off).  Where neighbouring mirrors map adjacent memfd offsets with
+ * one protection, the host merges them.  Unmapping gives a range back:
+ * mmu_give_back() maps it anonymous PROT_NONE with the reservation's flags
+ * (MAP_RESERVATION), which the host merges with the reservation around it,
+ * so the host mappings it held are returned, whatever the mirrors were.  A
+ * run flagged in_place is revoked in place instead (mprotect(PROT_NONE)):
+ * its mirrors stay host mappings, and the next mirror at the same place
+ * replaces one like for like, about half the cost of splitting the
+ * reservation; vmalloc's purge and kmap_local use that, and vmalloc gives
+ * such ranges back later (vmalloc/vmap_area.c).  At the host's limit, a
+ * give-back that would split a mapping is refused; the range is then
+ * revoked in place, and a mapping refused with ENOMEM fails the caller's
+ * allocation (reported only if the caller cannot fail).
  *
  * The mirrors play the TLB: clearing an entry leaves its mirror in place
  * until flush_tlb_kernel_range() walks the range and makes the mirrors equal
- * to the table.  vmalloc's lazy purge relies on that to revoke many freed
- * areas in one call (see vmalloc/vmap_area.c).
+ * to the table (giving back what no entry maps).  vmalloc's lazy purge relies
+ * on that to revoke many freed areas in one call (see vmalloc/vmap_area.c).
  *
  * Locking: none.  The owner of a range changes its mirrors; mmap(MAP_FIXED)
  * calls on disjoint ranges do not interfere.  Every call stays inside the

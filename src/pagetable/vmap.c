@@ -7,8 +7,11 @@
  * vmap_pages_range() mirrors as it writes: each entry extends the current run
  * (consecutive frames, one protection) or flushes it as one mmap() and starts
  * a new one, so mapping costs one system call per physically contiguous run
- * and no second walk.  With page_shift PMD_SHIFT, every 2 MiB of the range
- * that is 2 MiB aligned in both address and frames becomes a pmd leaf.
+ * and no second walk, and one host mapping per run.  With page_shift
+ * PMD_SHIFT, every 2 MiB of the range that is 2 MiB aligned in both address
+ * and frames becomes a pmd leaf.  A mapping the host refuses for want of host
+ * mappings stops the walk with -ENOMEM, unreported: the caller fails (or
+ * retries) its allocation.
  *
  * Locking: the caller owns the range; tables are installed under
  * init_mm.page_table_lock by pgtable.c.

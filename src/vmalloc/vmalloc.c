@@ -27,6 +27,14 @@
  * out.  Nothing here needs their direct-map address: entries are written by
  * pfn, and vfree() works on struct pages.
  *
+ * Host mappings.  Every mapping of an area's pages (vmalloc(), vmap(),
+ * vm_map_ram()) goes through map_area_pages(): when the host refuses a
+ * mapping for want of host mappings (vm.max_map_count), lazily freed and
+ * parked areas may be what holds them, so the area's partial mirrors are
+ * given back, the purge gives the free space back, and the mapping is tried
+ * once more; if the host still refuses, the call fails like an allocation
+ * (NULL, and for vmalloc() the "failed to map pages" error).
+ *
  * Reports: the kernel's words.  "Trying to vfree() nonexistent vm area (%p)"
  * for an address that is not the start of a live area (with why), and
  * "vmalloc error: size %lu, ..." (warn_alloc(), with the Mem-Info summary,

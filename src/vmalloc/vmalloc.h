@@ -9,8 +9,9 @@
  * pages of areas; kvmalloc.c kvmalloc() and friends; show.c vmallocinfo.
  *
  * Locking (the kernel's, with mutexes for its spinlocks):
- *  - vmap_purge_lock: serialises purges; held across the purge's munmaps.
- *    Taken before any of the three below, never under them.
+ *  - vmap_purge_lock: serialises purges and the giving back of free ranges
+ *    to the reservation; held across their system calls.  Taken before any
+ *    of the three below, never under them.
  *  - free_vmap_area_lock: the free tree.
  *  - purge_vmap_area_lock: the purge tree (lazily freed areas).
  *  - vmap_area_lock: the busy tree, and the vm_struct of a busy area for

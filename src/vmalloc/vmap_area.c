@@ -22,12 +22,29 @@
  * mirrors of its merged runs (one mprotect() per run, pagetable/mmu.c), and
  * gives the runs to the free tree.  It starts when more than lazy_max_pages()
  * pages wait (the kernel's 32 MiB per log2 of the CPUs), when an allocation
- * finds no room, or on vm_unmap_aliases().  The kernel purges to flush stale TLB entries; here the
- * revoking is the flush, and batching it is what makes vfree() cheaper than
- * munmap().
+ * finds no room, or on vm_unmap_aliases().  The kernel purges to flush stale
+ * TLB entries; here the revoking is the flush, and batching it is what makes
+ * vfree() cheaper than munmap().
+ *
+ * Host mappings.  A revoked mirror is still a host mapping (VMA), of which
+ * the process has vm.max_map_count.  The purge leaves them parked in the
+ * free ranges it makes (VMAP_PARKED), because the next areas there usually
+ * replace them like for like, half the cost of splitting the reservation
+ * again; give_back_free_ranges() maps the parked free ranges back into the
+ * reservation (pagetable/mmu.c), which returns their host mappings.  That is
+ * done on vm_unmap_aliases() (so that after freeing everything, the process
+ * has the mappings it had before), when the host refuses a mapping
+ * (vmalloc.c purges, gives back and retries), and when the estimate of
+ * parked mappings (the smaller of two per area purged and one per parked
+ * page) passes a quarter of the usual limit plus one purge's worth, which a
+ * program reusing one window of the area never reaches.
  *
  * Locking: see vmalloc.h.  vmap_purge_lock is held across the purge's
- * system calls; the tree locks are taken only around tree operations.
+ * system calls and the giving back, which takes the free tree whole for its
+ * system calls (an allocation finding it empty purges, so waits); the tree
+ * locks are taken only around tree operations.  vmap_parked_areas is under
+ * vmap_purge_lock, vmap_parked_pages and the VMAP_PARKED flags under
+ * free_vmap_area_lock.
  */
 #include <stdio.h>
 
