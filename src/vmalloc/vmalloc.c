@@ -30,9 +30,8 @@
  * Host mappings.  Every mapping of an area's pages (vmalloc(), vmap(),
  * vm_map_ram()) goes through map_area_pages(): when the host refuses a
  * mapping for want of host mappings (vm.max_map_count), lazily freed and
- * parked areas may be what holds them, so the area's partial mirrors are
- * given back, the purge gives the free space back, and the mapping is tried
- * once more; if the host still refuses, the call fails like an allocation
+ * parked areas may be what holds them, so the area's entries are cleared,
+ * the purge gives the free space back, and the mapping is tried once more; if the host still refuses, the call fails like an allocation
  * (NULL, and for vmalloc() the "failed to map pages" error).
  *
  * Reports: the kernel's words.  "Trying to vfree() nonexistent vm area (%p)"
@@ -102,10 +101,12 @@ static void report_nonexistent(const char *call, const void *addr)
 /*
  * map_area_pages - vmap_pages_range() of a new area at [@addr, @end).  When it
  * fails for want of memory, which includes the host refusing a mapping at its
- * vm.max_map_count, lazily freed areas may be what holds the host mappings
- * (as they hold address space): clear and give back what was mapped, purge,
- * and try once more, as alloc_vmap_area() does when the address space is full.
- * Return: 0 or vmap_pages_range()'s error.
+ * vm.max_map_count, lazily freed and parked areas may be what holds the host
+ * mappings (as they hold address space): clear the entries written, purge and
+ * give the free space back, and try once more, as alloc_vmap_area() purges
+ * when the address space is full.  The mirrors made before the failure map
+ * the same frames at the same addresses, so the retry replaces them like for
+ * like.  Return: 0 or vmap_pages_range()'s error.
  */
 static int map_area_pages(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
 			  unsigned int page_shift)
@@ -115,7 +116,6 @@ static int map_area_pages(unsigned long addr, unsigned long end, pgprot_t prot, 
 	if (kmm_likely(!err) || err != -ENOMEM)
 		return err;
 	vunmap_range_noflush(addr, end);
-	flush_tlb_kernel_range(addr, end);
 	purge_vmap_area_lazy(true);
 	return vmap_pages_range(addr, end, prot, pages, page_shift);
 }

@@ -70,6 +70,8 @@ static unsigned long vmap_lazy_areas;
  * (free_vmap_area_lock).  The smaller is the estimate.
  */
 static unsigned long vmap_parked_areas, vmap_parked_pages;
+/* The root of the free tree while give_back_free_ranges() has it, else NULL (free_vmap_area_lock). */
+static struct vmap_area *free_vmap_area_taken;
 /*
  * The estimate past which a purge gives the free ranges back: a quarter of
  * the usual vm.max_map_count (65530), plus what one purge frees, so that
@@ -114,6 +116,7 @@ void vmap_area_init(void)
 	vmap_lazy_nr = 0;
 	vmap_lazy_areas = 0;
 	vmap_parked_areas = vmap_parked_pages = 0;
+	free_vmap_area_taken = NULL;
 	vmap_initialized = false;
 }
 
@@ -247,8 +250,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	if (!va)
 		return NULL;
 	for (;;) {
+		bool taken;
+
 		pthread_mutex_lock(&free_vmap_area_lock);
 		addr = __alloc_vmap_area(size, align, vstart, vend, &spare);
+		taken = free_vmap_area_taken;
 		pthread_mutex_unlock(&free_vmap_area_lock);
 		if (kmm_likely(addr > VMAP_NEED_SPARE))
 			break;
@@ -256,6 +262,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 			spare = kmalloc_node(sizeof(*spare), va_gfp, node);
 			if (spare)
 				continue;
+		} else if (taken) {
+			/* The free tree is being given back: wait for it, without counting a purge. */
+			pthread_mutex_lock(&vmap_purge_lock);
+			pthread_mutex_unlock(&vmap_purge_lock);
+			continue;
 		} else if (!purged) {
 			/* Lazily freed ranges are free space not yet given back: purge, retry. */
 			purge_vmap_area_lazy(false);
@@ -324,8 +335,8 @@ static unsigned long lazy_max_pages(void)
  * in place (VMAP_PARKED) back to the reservation, and with them their host
  * mappings: one call per range; vmap_purge_lock held.  The free tree is taken
  * whole for the system calls (nothing else adds to it without
- * vmap_purge_lock, and an allocation that finds it empty purges, so waits for
- * this) and put back as it was.
+ * vmap_purge_lock; an allocation that finds it taken waits for this on
+ * vmap_purge_lock) and put back as it was.
  */
 static void give_back_free_ranges(void)
 {
@@ -335,7 +346,7 @@ static void give_back_free_ranges(void)
 
 	INIT_LIST_HEAD(&list);
 	pthread_mutex_lock(&free_vmap_area_lock);
-	root = free_vmap_area_root.root;
+	root = free_vmap_area_taken = free_vmap_area_root.root;
 	list_splice_init(&free_vmap_area_root.list, &list);
 	free_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&free_vmap_area_lock);
@@ -349,6 +360,7 @@ static void give_back_free_ranges(void)
 	mmu_run_flush(&run);
 	pthread_mutex_lock(&free_vmap_area_lock);
 	free_vmap_area_root.root = root;
+	free_vmap_area_taken = NULL;
 	list_splice_init(&list, &free_vmap_area_root.list);
 	vmap_parked_pages = 0;
 	pthread_mutex_unlock(&free_vmap_area_lock);
@@ -466,12 +478,14 @@ const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len)
 
 unsigned long vmalloc_largest_free(void)
 {
+	const struct vmap_area *root;
 	unsigned long largest;
 
 	if (!__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE))
 		return VMALLOC_TOTAL;
 	pthread_mutex_lock(&free_vmap_area_lock);
-	largest = free_vmap_area_root.root ? free_vmap_area_root.root->subtree_max_size : 0;
+	root = free_vmap_area_taken ?: free_vmap_area_root.root;
+	largest = root ? root->subtree_max_size : 0;
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	return largest;
 }
