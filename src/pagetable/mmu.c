@@ -24,10 +24,12 @@
  * its mirrors stay host mappings, and the next mirror at the same place
  * replaces one like for like, about half the cost of splitting the
  * reservation; vmalloc's purge and kmap_local use that, and vmalloc gives
- * such ranges back later (vmalloc/vmap_area.c).  At the host's limit, a
- * give-back that would split a mapping is refused; the range is then
- * revoked in place, and a mapping refused with ENOMEM fails the caller's
- * allocation (reported only if the caller cannot fail).
+ * such ranges back later (vmalloc/vmap_area.c).  Past the host's limit the
+ * host refuses every mmap(); a give-back then unmaps the range and remakes
+ * the reservation in the hole (MAP_FIXED_NOREPLACE, so a mapping another
+ * thread made there in that moment is not replaced, only reported), and a
+ * mapping refused with ENOMEM fails the caller's allocation (reported only
+ * if the caller cannot fail).
  *
  * The mirrors play the TLB: clearing an entry leaves its mirror in place
  * until flush_tlb_kernel_range() walks the range and makes the mirrors equal
@@ -50,20 +52,36 @@
  * mmu_give_back - make [@addr, @addr + @len) part of the reservation again:
  * an anonymous PROT_NONE mapping with the reservation's flags, which the host
  * merges with the reservation around it, so the mirrors it replaces stop
- * costing host mappings.  At the host's map limit the replacement may be
- * refused (it would split a mapping): then the mirrors are only revoked in
- * place (mprotect()), which keeps them inaccessible, and their host mappings
- * are given back when the range is mapped and unmapped again.
- * Return: 0, or -errno if the range could be neither replaced nor revoked.
+ * costing host mappings.  Past the host's limit (the program's own mappings
+ * can take the count there) the host refuses every mmap() but still allows
+ * munmap(): the range is unmapped, which gives its mappings back, and the
+ * reservation remade in the hole without replacing anything
+ * (MAP_FIXED_NOREPLACE).  Where even that is refused, the mirrors are only
+ * revoked in place (mprotect()), which keeps them inaccessible.
+ * Return: 0, or -errno if the range could be neither given back nor revoked.
  */
 static int mmu_give_back(void *addr, unsigned long len)
 {
+	void *map;
 	int err;
 
 	if (kmm_likely(mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED, -1, 0) !=
 		       MAP_FAILED))
 		return 0;
 	err = errno;
+	if (err == ENOMEM && munmap(addr, len) == 0) {
+		map = mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED_NOREPLACE, -1, 0);
+		if (kmm_likely(map == addr))
+			return 0;
+		/* In the moment the range was a hole, another mapping of the program took it. */
+		err = map == MAP_FAILED ? errno : EEXIST;
+		if (map != MAP_FAILED)
+			munmap(map, len);
+		kmm_report("WARNING: mmu: [0x%lx, 0x%lx) was unmapped at the host's map limit "
+			   "and could not be reserved again: %s",
+			   (unsigned long)addr, (unsigned long)addr + len, strerror(err));
+		return 0;
+	}
 	if (mprotect(addr, len, PROT_NONE) == 0)
 		return 0;
 	return -err;
