@@ -41,10 +41,11 @@
  *
  * Locking: see vmalloc.h.  vmap_purge_lock is held across the purge's
  * system calls and the giving back, which takes the free tree whole for its
- * system calls (an allocation finding it empty purges, so waits); the tree
- * locks are taken only around tree operations.  vmap_parked_areas is under
- * vmap_purge_lock, vmap_parked_pages and the VMAP_PARKED flags under
- * free_vmap_area_lock.
+ * system calls (an allocation that finds it taken waits on vmap_purge_lock);
+ * the tree locks are taken only around tree operations.  vmap_parked_areas
+ * is under vmap_purge_lock; vmap_parked_pages, free_vmap_area_taken and the
+ * VMAP_PARKED flags under free_vmap_area_lock (give_back_free_ranges()
+ * clears the flags of the tree it has taken, which nobody else reads).
  */
 #include <stdio.h>
 
