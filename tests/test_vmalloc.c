@@ -2,10 +2,12 @@
 /*
  * vmalloc: real aliased mappings, the page-table walk, vmap and vm_map_ram,
  * guard pages and read-only mappings that fault, lazy purging, address-space
- * reuse, threads, exact page counts, reports, vrealloc and kvmalloc.
+ * reuse, host mappings given back and the host's map limit, threads, exact
+ * page counts, reports, vrealloc and kvmalloc.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <kmm/kmm.h>
 #include "kmm_test.h"
 #include "rcu_reader.h"
@@ -274,6 +276,264 @@ static void test_a_freed_range_is_reused_only_after_the_purge(void **state)
 	assert_ptr_equal(r, p);
 	vfree(q);
 	vfree(r);
+	kmm_exit();
+}
+
+/*
+ * host_mappings_in - the process's host mappings (VMAs, lines of
+ * /proc/self/maps) that meet [@lo, @hi).  Those of the vmalloc area are
+ * vmalloc's alone, whatever the test harness and ASan map elsewhere.
+ */
+static int host_mappings_in(unsigned long lo, unsigned long hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long start, end;
+	char line[512];
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+			n += start < hi && end > lo;
+	fclose(f);
+	return n;
+}
+
+static int vmalloc_host_mappings(void)
+{
+	return host_mappings_in(VMALLOC_START, VMALLOC_END);
+}
+
+/*
+ * host_mapping_at - the host mapping containing @addr, in [*@start, *@end);
+ * with @overlapping, the number of host mappings that meet [@addr, @addr + @len).
+ * Return: false if no mapping contains @addr.
+ */
+static bool host_mapping_at(const void *addr, unsigned long len, unsigned long *start,
+			    unsigned long *end, int *overlapping)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[512];
+	bool found = false;
+
+	assert_non_null(f);
+	*overlapping = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+			if (lo <= a && a < hi) {
+				*start = lo;
+				*end = hi;
+				found = true;
+			}
+			*overlapping += lo < a + len && hi > a;
+		}
+	fclose(f);
+	return found;
+}
+
+/* Boot, and have the first area's tables and the report buffers made. */
+static void boot_for_host_mappings(const char *cmdline)
+{
+	assert_int_equal(kmm_init(cmdline), 0);
+	vfree(vmalloc(PAGE_SIZE));
+	vm_unmap_aliases();
+}
+
+static void test_freed_areas_give_their_host_mappings_back(void **state)
+{
+	enum { NR = 3000 };
+	static void *areas[NR];
+	struct page *pages[8];
+	void *mapped, *ram;
+	int base, i;
+
+	(void)state;
+	boot_for_host_mappings("mem=256M");
+	base = vmalloc_host_mappings();
+	alloc_scattered(pages, 8);
+	for (i = 0; i < NR; i++) {
+		areas[i] = vmalloc((unsigned long)(1 + i % 4) * PAGE_SIZE);
+		assert_non_null(areas[i]);
+	}
+	mapped = vmap(pages, 8, VM_MAP, PAGE_KERNEL);
+	ram = vm_map_ram(pages, 8, NUMA_NO_NODE);
+	assert_non_null(mapped);
+	assert_non_null(ram);
+	/* a mirror and the split of the reservation after its guard, each */
+	assert_true(vmalloc_host_mappings() >= base + 2 * NR);
+	for (i = 0; i < NR; i++)
+		vfree(areas[i]);
+	vunmap(mapped);
+	vm_unmap_ram(ram, 8);
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_host_mappings(), base);
+	for (i = 0; i < 8; i++)
+		__free_page(pages[i]);
+	kmm_exit();
+}
+
+static void test_a_physically_contiguous_run_is_one_host_mapping(void **state)
+{
+	struct page *block, *pages[16];
+	unsigned long start, end;
+	int base, overlapping, i;
+	char *p;
+
+	(void)state;
+	boot_for_host_mappings("mem=64M");
+	base = vmalloc_host_mappings();
+	block = alloc_pages(GFP_KERNEL, 4);
+	assert_non_null(block);
+	for (i = 0; i < 16; i++)
+		pages[i] = block + i;
+	p = vmap(pages, 16, VM_MAP, PAGE_KERNEL);
+	assert_non_null(p);
+	/* one mapping for the 16 pages, and the guard is the free reservation after it */
+	assert_true(host_mapping_at(p, 16 * PAGE_SIZE, &start, &end, &overlapping));
+	assert_int_equal(overlapping, 1);
+	assert_int_equal(start, (unsigned long)p);
+	assert_int_equal(end, (unsigned long)p + 16 * PAGE_SIZE);
+	assert_true(host_mapping_at(p + 16 * PAGE_SIZE, PAGE_SIZE, &start, &end, &overlapping));
+	assert_true(end > (unsigned long)p + 17 * PAGE_SIZE);
+	vunmap(p);
+	vm_unmap_aliases();
+	/* back in the reservation, whole */
+	assert_true(host_mapping_at(p, 17 * PAGE_SIZE, &start, &end, &overlapping));
+	assert_int_equal(overlapping, 1);
+	assert_int_equal(vmalloc_host_mappings(), base);
+	__free_pages(block, 4);
+
+	/* a vmalloc() of pages that came as one block is one mapping too */
+	p = vmalloc(64 << 10);
+	assert_non_null(p);
+	assert_true(host_mapping_at(p, 64 << 10, &start, &end, &overlapping));
+	assert_int_equal(overlapping, 1);
+	vfree(p);
+	kmm_exit();
+}
+
+static void test_kmap_gives_cleared_pkmap_entries_back(void **state)
+{
+	enum { NR = LAST_PKMAP + 10 };
+	static struct page *pages[2 * NR];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=128M highmem=32M"), 0);
+	/* every other highmem page, so that no two mirrors could merge */
+	for (i = 0; i < 2 * NR; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER);
+		assert_non_null(pages[i]);
+	}
+	for (i = 0; i < NR; i++) {
+		char *p = kmap(pages[2 * i]);
+
+		p[0] = (char)i;
+		kunmap(pages[2 * i]);
+	}
+	/*
+	 * The search wrapped once and cleared the 511 entries no longer used: only
+	 * the 11 taken since hold mirrors, each a mapping and a split of the area.
+	 */
+	assert_true(host_mappings_in(PKMAP_BASE, PKMAP_ADDR(LAST_PKMAP)) <= 2 * 11 + 1);
+	for (i = 0; i < 2 * NR; i++)
+		__free_page(pages[i]);
+	kmm_exit();
+}
+
+/* vm.max_map_count, or 0 if it cannot be read. */
+static long max_map_count(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	long n = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
+/* The mapping fill_host_mappings() made, and its length; 0 when there is none. */
+static char *host_fill;
+static size_t host_fill_len;
+
+/*
+ * fill_host_mappings - leave about @headroom host mappings of vm.max_map_count
+ * free: an anonymous mapping made into single-page mappings by mprotect().
+ * Return: false if the limit is too high to fill quickly.
+ */
+static bool fill_host_mappings(int headroom)
+{
+	long limit = max_map_count(), pages = limit - host_mappings_in(0, ~0UL) - headroom, i;
+
+	if (limit <= 0 || limit > (1L << 20) || pages < 2)
+		return false;
+	host_fill_len = (size_t)pages * PAGE_SIZE;
+	host_fill = mmap(NULL, host_fill_len, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(host_fill != MAP_FAILED);
+	for (i = 1; i < pages; i += 2)
+		assert_int_equal(mprotect(host_fill + i * PAGE_SIZE, PAGE_SIZE, PROT_NONE), 0);
+	return true;
+}
+
+/* A teardown: give the host mappings back, even after a failure, then machine_down(). */
+static int unfill_host_mappings(void **state)
+{
+	if (host_fill && host_fill != MAP_FAILED)
+		munmap(host_fill, host_fill_len);
+	host_fill = NULL;
+	return machine_down(state);
+}
+
+static void test_vmalloc_at_the_host_map_limit_fails_cleanly_and_recovers(void **state)
+{
+	enum { MAX = 4000 };
+	static void *areas[MAX];
+	struct capture cap;
+	int base, nr, i;
+	void *extra;
+
+	(void)state;
+	boot_for_host_mappings("mem=256M");
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan maps memory of its own as it goes, and aborts when the host refuses */
+	skip();
+#endif
+	/* the test's own mappings take all but 2000 of the limit: a few thousand areas reach it */
+	if (!fill_host_mappings(2000))
+		skip();
+	base = vmalloc_host_mappings();
+	capture_begin(&cap);
+	for (nr = 0; nr < MAX; nr++) {
+		areas[nr] = __vmalloc(2 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+		if (!areas[nr])
+			break;
+	}
+	assert_string_equal(capture_end(&cap), "");
+	assert_true(nr > 100 && nr < MAX);
+	capture_begin(&cap);
+	assert_null(vmalloc(2 * PAGE_SIZE));
+	assert_non_null(strstr(capture_end(&cap), "vmalloc error: size 8192, failed to map pages"));
+	assert_null(strstr(cap.text, "WARNING"));
+	/* a mapping of the program's own may take the count past the limit: no mmap() works then */
+	extra = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < nr; i++)
+		vfree(areas[i]);
+	/* the freed areas wait for their purge, which the next refused mapping starts */
+	for (i = 0; i < nr; i++) {
+		areas[i] = vmalloc(PAGE_SIZE);
+		assert_non_null(areas[i]);
+	}
+	for (i = 0; i < nr; i++)
+		vfree(areas[i]);
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_host_mappings(), base);
+	if (extra != MAP_FAILED)
+		munmap(extra, PAGE_SIZE);
 	kmm_exit();
 }
 
@@ -876,6 +1136,12 @@ int main(void)
 		kmm_test(test_guard_page_faults_and_the_last_byte_does_not),
 		kmm_test(test_freed_area_stays_mapped_until_the_purge),
 		kmm_test(test_a_freed_range_is_reused_only_after_the_purge),
+		kmm_test(test_freed_areas_give_their_host_mappings_back),
+		kmm_test(test_a_physically_contiguous_run_is_one_host_mapping),
+		kmm_test(test_kmap_gives_cleared_pkmap_entries_back),
+		cmocka_unit_test_teardown(
+			test_vmalloc_at_the_host_map_limit_fails_cleanly_and_recovers,
+			unfill_host_mappings),
 		kmm_test(test_20000_cycles_of_1m_in_a_32m_vmalloc_area),
 		kmm_test(test_three_threads_vmalloc_and_vfree_at_random),
 		kmm_test(test_vfree_gives_back_every_page),

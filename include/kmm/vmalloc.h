@@ -34,9 +34,13 @@
  * Context: every call may be made from any thread; vmalloc() and friends may
  * sleep (GFP_KERNEL reclaim), vfree() may wait for a purge; vfree_atomic()
  * never waits for one.  An area's owner may free it from any thread.
- * Limits of the host: each area holds one or two of the process's memory
- * mappings, and a freed one keeps them (revoked) until its range is mapped
- * again, so vm.max_map_count (usually 65530) bounds the areas at about 30000.
+ * Limits of the host: a live area holds one of the process's memory mappings
+ * per physically contiguous run, plus one for the split of the reservation
+ * at its guard page, so vm.max_map_count (usually 65530) bounds the live
+ * areas at about 32000.  Freed areas give theirs back: a purge keeps up to
+ * about a quarter of that limit for reuse, vm_unmap_aliases() gives back
+ * everything, and when the host refuses a mapping the call purges, gives
+ * back and retries before it fails (NULL, as when memory runs out).
  */
 #ifndef KMM_VMALLOC_H
 #define KMM_VMALLOC_H

@@ -79,10 +79,15 @@ static inline unsigned long kmap_local_addr(unsigned long slot)
 	return kmm_kmap_local_base + (slot << PAGE_SHIFT);
 }
 
-/* mirror_one - make the real mapping of the page at @vaddr frame @pfn, or none (MMU_NO_PFN). */
+/*
+ * mirror_one - make the real mapping of the page at @vaddr frame @pfn, or none
+ * (MMU_NO_PFN).  Only kmap_local slots are unmapped one by one: they are a
+ * fixed set of pages, so their mirrors are revoked in place and the next
+ * mapping of the slot replaces them like for like.
+ */
 static void mirror_one(unsigned long vaddr, unsigned long pfn)
 {
-	struct mmu_run run = {0};
+	struct mmu_run run = {.in_place = true};
 
 	mmu_run_add(&run, vaddr, 1, pfn,
 		    pfn == MMU_NO_PFN ? PROT_NONE : pgprot_to_mmap_prot(kmap_prot));

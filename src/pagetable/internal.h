@@ -24,6 +24,13 @@
 /* The vmalloc area is aligned to a pud entry, so 2 MiB leaves and tables line up. */
 #define VMALLOC_ALIGN PUD_SIZE
 
+/*
+ * The flags of the reservation (with PROT_NONE): anonymous, private, no swap
+ * reserved.  Whatever gives a range back to the reservation maps it with
+ * exactly these, so the host merges it with the reservation around it.
+ */
+#define MAP_RESERVATION (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
 /* The flags for allocating a table page: zeroed, may sleep. */
 #define GFP_PGTABLE_KERNEL (GFP_KERNEL | __GFP_ZERO)
 
@@ -93,6 +100,9 @@ struct mmu_run {
 	unsigned long pfn;  /* the first page's frame, or MMU_NO_PFN */
 	int prot;	    /* PROT_* of the run (PROT_NONE with MMU_NO_PFN) */
 	int err;	    /* the first error of a flush, 0 if none */
+	bool nomem_ok;	    /* a mapping the host refuses with ENOMEM is not reported */
+	bool in_place;	    /* MMU_NO_PFN: revoke the mirrors in place, keeping their host
+			       mappings (the vmalloc purge), not give the range back */
 };
 
 /* pgprot_to_mmap_prot - the mmap() protection of entries with the flags @prot. */
@@ -105,7 +115,13 @@ static inline int pgprot_to_mmap_prot(pgprot_t prot)
 	return PROT_READ | ((v & _PAGE_RW) ? PROT_WRITE : 0) | ((v & _PAGE_NX) ? 0 : PROT_EXEC);
 }
 
-/* mmu_run_flush - map (or make inaccessible) the pages of @run; an error goes to run->err. */
+/*
+ * mmu_run_flush - map the pages of @run, or (MMU_NO_PFN) give them back to
+ * the reservation, or with run->in_place revoke their mirrors in place; an
+ * error goes to run->err.  A mapping refused for want of host mappings
+ * (ENOMEM: vm.max_map_count) is reported unless run->nomem_ok, for callers
+ * that fail an allocation instead.
+ */
 void mmu_run_flush(struct mmu_run *run);
 
 /* mmu_run_add - add @nr pages at @addr (frames from @pfn, or MMU_NO_PFN) with @prot to @run. */
@@ -135,8 +151,11 @@ static inline void mmu_run_add(struct mmu_run *run, unsigned long addr, unsigned
  * @page_shift: PAGE_SHIFT for ptes; PMD_SHIFT for 2 MiB leaves where the range
  *              and 512 consecutive pages line up (ptes elsewhere).
  * Context: the caller owns the range, whose entries are none.
- * Return: 0, or -ENOMEM (no table page, or the host refused a mapping); the
- * entries written so far stay, for the caller's unmap to clear.
+ * Return: 0; -ENOMEM: no table page, or the host refused a mapping for want
+ * of host mappings (vm.max_map_count; not reported, the caller fails its
+ * allocation); -EINVAL (a NULL page) or -EBUSY (an entry present), reported.
+ * The mapping stops at the first error; the entries written so far stay,
+ * for the caller's unmap to clear.
  */
 int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
 		     unsigned int page_shift);

@@ -10,19 +10,31 @@
  * and one protection are mapped with one mmap(MAP_FIXED), so a physically
  * contiguous vmalloc area costs one system call however large it is.
  *
- * Everything of the vmalloc area that no present entry maps is inaccessible:
- * either the reservation itself (anonymous, PROT_NONE, MAP_NORESERVE: it
- * costs nothing), or a mirror revoked with mprotect(PROT_NONE).  Unmapping
- * revokes rather than replaces: one mprotect() takes any number of mirrors
- * (replacing each with an anonymous mapping costs about a mapping each, and
- * merging the reservation back splits it again at the next mirror), and the
- * next mirror of the range replaces the revoked one like for like.  Where
- * mprotect() finds a hole (a failed mapping), the reservation is remade.
+ * Host mappings.  Each mirror run is one of the process's mappings (VMAs),
+ * and the host allows vm.max_map_count of them (usually 65530).  The
+ * reservation is one mapping (anonymous, PROT_NONE, MAP_NORESERVE: it costs
+ * no memory); a mirror inside it splits it, so an area costs its runs plus
+ * one (its guard page stays the reservation, which a neighbour's mirror
+ * fences off).  Where neighbouring mirrors map adjacent memfd offsets with
+ * one protection, the host merges them.  Unmapping gives a range back:
+ * mmu_give_back() maps it anonymous PROT_NONE with the reservation's flags
+ * (MAP_RESERVATION), which the host merges with the reservation around it,
+ * so the host mappings it held are returned, whatever the mirrors were.  A
+ * run flagged in_place is revoked in place instead (mprotect(PROT_NONE)):
+ * its mirrors stay host mappings, and the next mirror at the same place
+ * replaces one like for like, about half the cost of splitting the
+ * reservation; vmalloc's purge and kmap_local use that, and vmalloc gives
+ * such ranges back later (vmalloc/vmap_area.c).  Past the host's limit the
+ * host refuses every mmap(); a give-back then unmaps the range and remakes
+ * the reservation in the hole (MAP_FIXED_NOREPLACE, so a mapping another
+ * thread made there in that moment is not replaced, only reported), and a
+ * mapping refused with ENOMEM fails the caller's allocation (reported only
+ * if the caller cannot fail).
  *
  * The mirrors play the TLB: clearing an entry leaves its mirror in place
  * until flush_tlb_kernel_range() walks the range and makes the mirrors equal
- * to the table.  vmalloc's lazy purge relies on that to revoke many freed
- * areas in one call (see vmalloc/vmap_area.c).
+ * to the table (giving back what no entry maps).  vmalloc's lazy purge relies
+ * on that to revoke many freed areas in one call (see vmalloc/vmap_area.c).
  *
  * Locking: none.  The owner of a range changes its mirrors; mmap(MAP_FIXED)
  * calls on disjoint ranges do not interfere.  Every call stays inside the
@@ -36,10 +48,65 @@
 #include "pagetable/internal.h"
 #include "report/report.h"
 
+/*
+ * mmu_give_back - make [@addr, @addr + @len) part of the reservation again:
+ * an anonymous PROT_NONE mapping with the reservation's flags, which the host
+ * merges with the reservation around it, so the mirrors it replaces stop
+ * costing host mappings.  Past the host's limit (the program's own mappings
+ * can take the count there) the host refuses every mmap() but still allows
+ * munmap(): the range is unmapped, which gives its mappings back, and the
+ * reservation remade in the hole without replacing anything
+ * (MAP_FIXED_NOREPLACE).  Where even that is refused, the mirrors are only
+ * revoked in place (mprotect()), which keeps them inaccessible.
+ * Return: 0, or -errno if the range could be neither given back nor revoked.
+ */
+static int mmu_give_back(void *addr, unsigned long len)
+{
+	void *map;
+	int err;
+
+	if (kmm_likely(mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED, -1, 0) !=
+		       MAP_FAILED))
+		return 0;
+	err = errno;
+	if (err == ENOMEM && munmap(addr, len) == 0) {
+		map = mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED_NOREPLACE, -1, 0);
+		if (kmm_likely(map == addr))
+			return 0;
+		/* In the moment the range was a hole, another mapping of the program took it. */
+		err = map == MAP_FAILED ? errno : EEXIST;
+		if (map != MAP_FAILED)
+			munmap(map, len);
+		kmm_report("WARNING: mmu: [0x%lx, 0x%lx) was unmapped at the host's map limit "
+			   "and could not be reserved again: %s",
+			   (unsigned long)addr, (unsigned long)addr + len, strerror(err));
+		return 0;
+	}
+	if (mprotect(addr, len, PROT_NONE) == 0)
+		return 0;
+	return -err;
+}
+
+/*
+ * mmu_revoke - make the mirrors of [@addr, @addr + @len) inaccessible in
+ * place (mprotect()), one call however many: they keep their host mappings,
+ * and the next mirror of the same range replaces one like for like, without
+ * splitting the reservation.  Where mprotect() finds no mapping (a mapping
+ * that failed), the range is given back instead.
+ * Return: 0, or -errno.
+ */
+static int mmu_revoke(void *addr, unsigned long len)
+{
+	if (kmm_likely(mprotect(addr, len, PROT_NONE) == 0))
+		return 0;
+	return mmu_give_back(addr, len);
+}
+
 void mmu_run_flush(struct mmu_run *run)
 {
 	unsigned long len = run->nr << PAGE_SHIFT;
 	void *addr = (void *)run->addr, *map;
+	int err;
 
 	if (!run->nr)
 		return;
@@ -60,26 +127,25 @@ void mmu_run_flush(struct mmu_run *run)
 		run->err = run->err ? run->err : -EINVAL;
 	}
 	if (run->pfn == MMU_NO_PFN) {
-		/* Revoke: one call however many mirrors; overlay if something is missing. */
-		if (mprotect(addr, len, PROT_NONE) == 0)
-			return;
-		map = mmap(addr, len, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-	} else {
-		map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
-			   (off_t)PFN_PHYS(run->pfn));
+		err = run->in_place ? mmu_revoke(addr, len) : mmu_give_back(addr, len);
+		if (kmm_unlikely(err)) {
+			kmm_report("WARNING: mmu: unmapping [0x%lx, 0x%lx) failed: %s", run->addr,
+				   run->addr + len, strerror(-err));
+			run->err = run->err ? run->err : err;
+		}
+		return;
 	}
+	map = mmap(addr, len, run->prot, MAP_SHARED | MAP_FIXED, kmm_machine.memfd,
+		   (off_t)PFN_PHYS(run->pfn));
 	if (kmm_unlikely(map == MAP_FAILED)) {
-		int err = errno;
-
-		kmm_report("WARNING: mmu: %s [0x%lx, 0x%lx) failed: %s",
-			   run->pfn == MMU_NO_PFN ? "unmapping" : "mapping", run->addr,
-			   run->addr + len, strerror(err));
+		err = errno;
+		/* At the host's map limit: the caller may fail its allocation instead. */
+		if (!(err == ENOMEM && run->nomem_ok))
+			kmm_report("WARNING: mmu: mapping [0x%lx, 0x%lx) failed: %s", run->addr,
+				   run->addr + len, strerror(err));
 		run->err = run->err ? run->err : -err;
 		/* A failed MAP_FIXED may leave a hole: keep the reservation whole. */
-		if (run->pfn != MMU_NO_PFN)
-			mmap(addr, len, PROT_NONE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		mmap(addr, len, PROT_NONE, MAP_RESERVATION | MAP_FIXED, -1, 0);
 	}
 }
 

@@ -8,7 +8,9 @@
  * one PROT_NONE, MAP_NORESERVE mapping (it costs no memory), aligned to 1 GiB;
  * with highmem= the same reservation goes on to hold the PKMAP and kmap_local
  * areas (<kmm/pgtable.h>).  Only the table's mirrors (mmu.c) map anything
- * inside it, and only inside it.
+ * inside it, and only inside it; what they give back is mapped with the
+ * reservation's flags (MAP_RESERVATION), so the reservation merges whole
+ * again.
  *
  * Table pages come from the page allocator zeroed, carry the PageTable type
  * and are counted in their zone's NR_ZONE_PAGETABLE (meminfo's PageTables).

@@ -7,8 +7,11 @@
  * vmap_pages_range() mirrors as it writes: each entry extends the current run
  * (consecutive frames, one protection) or flushes it as one mmap() and starts
  * a new one, so mapping costs one system call per physically contiguous run
- * and no second walk.  With page_shift PMD_SHIFT, every 2 MiB of the range
- * that is 2 MiB aligned in both address and frames becomes a pmd leaf.
+ * and no second walk, and one host mapping per run.  With page_shift
+ * PMD_SHIFT, every 2 MiB of the range that is 2 MiB aligned in both address
+ * and frames becomes a pmd leaf.  A mapping the host refuses for want of host
+ * mappings stops the walk with -ENOMEM, unreported: the caller fails (or
+ * retries) its allocation.
  *
  * Locking: the caller owns the range; tables are installed under
  * init_mm.page_table_lock by pgtable.c.
@@ -63,7 +66,7 @@ static int vmap_pte_range(struct vmap_cursor *c, pmd_t *pmd, unsigned long addr,
 
 		if (kmm_unlikely(!first)) {
 			kmm_report("WARNING: vmap_pages_range: NULL page at 0x%lx, refused", addr);
-			return -ENOMEM;
+			return -EINVAL;
 		}
 		run = pages_contiguous(c->pages, nr);
 		entry = pte_val(pfn_pte(page_to_pfn(first), c->prot));
@@ -81,6 +84,8 @@ static int vmap_pte_range(struct vmap_cursor *c, pmd_t *pmd, unsigned long addr,
 			return -EBUSY;
 		}
 		mmu_run_add(&c->run, addr, run, page_to_pfn(first), c->mmap_prot);
+		if (kmm_unlikely(c->run.err))
+			return c->run.err;
 		c->pages += run;
 		pte += run;
 		addr += run << PAGE_SHIFT;
@@ -116,6 +121,8 @@ static int vmap_pmd_range(struct vmap_cursor *c, pud_t *pud, unsigned long addr,
 
 			set_pmd(pmd, pfn_pmd(pfn, __pgprot(pgprot_val(c->prot) | _PAGE_PSE)));
 			mmu_run_add(&c->run, addr, PTRS_PER_PTE, pfn, c->mmap_prot);
+			if (kmm_unlikely(c->run.err))
+				return c->run.err;
 			c->pages += PTRS_PER_PTE;
 			continue;
 		}
@@ -135,7 +142,7 @@ static int vmap_pmd_range(struct vmap_cursor *c, pud_t *pud, unsigned long addr,
 int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
 		     unsigned int page_shift)
 {
-	struct vmap_cursor c = {pages, prot, pgprot_to_mmap_prot(prot), {0}};
+	struct vmap_cursor c = {pages, prot, pgprot_to_mmap_prot(prot), {.nomem_ok = true}};
 	unsigned long next, pud_next;
 	int err = 0;
 

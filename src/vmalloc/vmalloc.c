@@ -27,6 +27,13 @@
  * out.  Nothing here needs their direct-map address: entries are written by
  * pfn, and vfree() works on struct pages.
  *
+ * Host mappings.  Every mapping of an area's pages (vmalloc(), vmap(),
+ * vm_map_ram()) goes through map_area_pages(): when the host refuses a
+ * mapping for want of host mappings (vm.max_map_count), lazily freed and
+ * parked areas may be what holds them, so the area's entries are cleared,
+ * the purge gives the free space back, and the mapping is tried once more; if the host still refuses, the call fails like an allocation
+ * (NULL, and for vmalloc() the "failed to map pages" error).
+ *
  * Reports: the kernel's words.  "Trying to vfree() nonexistent vm area (%p)"
  * for an address that is not the start of a live area (with why), and
  * "vmalloc error: size %lu, ..." (warn_alloc(), with the Mem-Info summary,
@@ -35,6 +42,7 @@
  * Locking: see vmalloc.h.  Nothing here holds a lock across a call into
  * another file; a vm_struct belongs to its area's owner.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -89,6 +97,28 @@ static void report_nonexistent(const char *call, const void *addr)
 
 	kmm_report("WARNING: Trying to %s() nonexistent vm area (%p): %s, refused", call, addr,
 		   describe_vmalloc_addr((unsigned long)addr, why, sizeof(why)));
+}
+
+/*
+ * map_area_pages - vmap_pages_range() of a new area at [@addr, @end).  When it
+ * fails for want of memory, which includes the host refusing a mapping at its
+ * vm.max_map_count, lazily freed and parked areas may be what holds the host
+ * mappings (as they hold address space): clear the entries written, purge and
+ * give the free space back, and try once more, as alloc_vmap_area() purges
+ * when the address space is full.  The mirrors made before the failure map
+ * the same frames at the same addresses, so the retry replaces them like for
+ * like.  Return: 0 or vmap_pages_range()'s error.
+ */
+static int map_area_pages(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
+			  unsigned int page_shift)
+{
+	int err = vmap_pages_range(addr, end, prot, pages, page_shift);
+
+	if (kmm_likely(!err) || err != -ENOMEM)
+		return err;
+	vunmap_range_noflush(addr, end);
+	purge_vmap_area_lazy(true);
+	return vmap_pages_range(addr, end, prot, pages, page_shift);
 }
 
 /* The vm_struct level. */
@@ -419,7 +449,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 				     (unsigned long)area->nr_pages * PAGE_SIZE);
 		goto fail;
 	}
-	if (vmap_pages_range(addr, addr + size, prot, area->pages, page_shift) < 0) {
+	if (map_area_pages(addr, addr + size, prot, area->pages, page_shift) < 0) {
 		warn_vmalloc(gfp, "vmalloc error: size %lu, failed to map pages", size);
 		goto fail;
 	}
@@ -608,7 +638,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
-	if (vmap_pages_range(addr, addr + size, prot, pages, PAGE_SHIFT) < 0) {
+	if (map_area_pages(addr, addr + size, prot, pages, PAGE_SHIFT) < 0) {
 		vunmap(area->addr);
 		return NULL;
 	}
@@ -655,7 +685,7 @@ void *vm_map_ram(struct page **pages, unsigned int count, int node)
 	if (!va)
 		return NULL;
 	addr = va->va_start;
-	if (vmap_pages_range(addr, addr + size, PAGE_KERNEL, pages, PAGE_SHIFT) < 0) {
+	if (map_area_pages(addr, addr + size, PAGE_KERNEL, pages, PAGE_SHIFT) < 0) {
 		vm_unmap_ram((void *)addr, count);
 		return NULL;
 	}

@@ -9,8 +9,9 @@
  * pages of areas; kvmalloc.c kvmalloc() and friends; show.c vmallocinfo.
  *
  * Locking (the kernel's, with mutexes for its spinlocks):
- *  - vmap_purge_lock: serialises purges; held across the purge's munmaps.
- *    Taken before any of the three below, never under them.
+ *  - vmap_purge_lock: serialises purges and the giving back of free ranges
+ *    to the reservation; held across their system calls.  Taken before any
+ *    of the three below, never under them.
  *  - free_vmap_area_lock: the free tree.
  *  - purge_vmap_area_lock: the purge tree (lazily freed areas).
  *  - vmap_area_lock: the busy tree, and the vm_struct of a busy area for
@@ -77,6 +78,12 @@ static inline unsigned long va_fit_start(const struct vmap_area *va, unsigned lo
 }
 
 /* vmap_area.c */
+/*
+ * vmap_area.flags of a free range: it may hold mirrors that a purge revoked
+ * in place, which still cost host mappings until the range is given back.
+ */
+#define VMAP_PARKED 0x2
+
 extern struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
 extern pthread_mutex_t vmap_area_lock, purge_vmap_area_lock, free_vmap_area_lock;
 
@@ -102,8 +109,12 @@ struct vmap_area *find_vmap_area(unsigned long addr);
  * @may_purge, start a purge if too much waits (unless one is running).
  */
 void free_unmap_vmap_area(struct vmap_area *va, bool may_purge);
-/* purge_vmap_area_lazy - purge every lazily freed area now (waits for a running purge). */
-void purge_vmap_area_lazy(void);
+/*
+ * purge_vmap_area_lazy - purge every lazily freed area now (waits for a
+ * running purge).  With @give_back, give every free range back to the
+ * reservation too, so that free space holds no host mapping.
+ */
+void purge_vmap_area_lazy(bool give_back);
 /*
  * describe_vmalloc_addr - why @addr is not the start of a busy area, in
  * @buf: outside the area, inside a busy one, freed and unpurged, free.

@@ -22,12 +22,30 @@
  * mirrors of its merged runs (one mprotect() per run, pagetable/mmu.c), and
  * gives the runs to the free tree.  It starts when more than lazy_max_pages()
  * pages wait (the kernel's 32 MiB per log2 of the CPUs), when an allocation
- * finds no room, or on vm_unmap_aliases().  The kernel purges to flush stale TLB entries; here the
- * revoking is the flush, and batching it is what makes vfree() cheaper than
- * munmap().
+ * finds no room, or on vm_unmap_aliases().  The kernel purges to flush stale
+ * TLB entries; here the revoking is the flush, and batching it is what makes
+ * vfree() cheaper than munmap().
+ *
+ * Host mappings.  A revoked mirror is still a host mapping (VMA), of which
+ * the process has vm.max_map_count.  The purge leaves them parked in the
+ * free ranges it makes (VMAP_PARKED), because the next areas there usually
+ * replace them like for like, half the cost of splitting the reservation
+ * again; give_back_free_ranges() maps the parked free ranges back into the
+ * reservation (pagetable/mmu.c), which returns their host mappings.  That is
+ * done on vm_unmap_aliases() (so that after freeing everything, the process
+ * has the mappings it had before), when the host refuses a mapping
+ * (vmalloc.c purges, gives back and retries), and when the estimate of
+ * parked mappings (the smaller of two per area purged and one per parked
+ * page) passes a quarter of the usual limit plus one purge's worth, which a
+ * program reusing one window of the area never reaches.
  *
  * Locking: see vmalloc.h.  vmap_purge_lock is held across the purge's
- * system calls; the tree locks are taken only around tree operations.
+ * system calls and the giving back, which takes the free tree whole for its
+ * system calls (an allocation that finds it taken waits on vmap_purge_lock);
+ * the tree locks are taken only around tree operations.  vmap_parked_areas
+ * is under vmap_purge_lock; vmap_parked_pages, free_vmap_area_taken and the
+ * VMAP_PARKED flags under free_vmap_area_lock (give_back_free_ranges()
+ * clears the flags of the tree it has taken, which nobody else reads).
  */
 #include <stdio.h>
 
@@ -43,6 +61,25 @@ pthread_mutex_t free_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t vmap_purge_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Pages of the ranges in the purge tree (atomic). */
 static unsigned long vmap_lazy_nr;
+/* Areas freed into the purge tree since the last purge took it (atomic). */
+static unsigned long vmap_lazy_areas;
+/*
+ * What bounds the host mappings that mirrors revoked in place still hold in
+ * free space, since the free ranges were last given back: two per area
+ * purged in place (a mirror, and the split of the reservation after it;
+ * vmap_purge_lock), and one per page of the VMAP_PARKED free ranges
+ * (free_vmap_area_lock).  The smaller is the estimate.
+ */
+static unsigned long vmap_parked_areas, vmap_parked_pages;
+/* The root of the free tree while give_back_free_ranges() has it, else NULL (free_vmap_area_lock). */
+static struct vmap_area *free_vmap_area_taken;
+/*
+ * The estimate past which a purge gives the free ranges back: a quarter of
+ * the usual vm.max_map_count (65530), plus what one purge frees, so that
+ * areas that keep reusing one window of the vmalloc area (the common case)
+ * never pay for giving it back and splitting the reservation again.
+ */
+#define VMAP_PARKED_MIN 16384UL
 /* The free tree holds the vmalloc area (set once per boot, under free_vmap_area_lock). */
 static bool vmap_initialized;
 static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
@@ -78,6 +115,9 @@ void vmap_area_init(void)
 	vmap_tree_init(&vmap_area_root, false);
 	vmap_tree_init(&purge_vmap_area_root, false);
 	vmap_lazy_nr = 0;
+	vmap_lazy_areas = 0;
+	vmap_parked_areas = vmap_parked_pages = 0;
+	free_vmap_area_taken = NULL;
 	vmap_initialized = false;
 }
 
@@ -107,7 +147,7 @@ static bool vmap_init_free_space(gfp_t gfp)
 
 /*
  * merge_or_add_vmap_area - put the range @va into @tree, merged with the
- * ranges it touches (their nodes absorb it, and @va is freed).
+ * ranges it touches (their nodes absorb it and its flags, and @va is freed).
  * Return: the node that now holds the range.
  */
 static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct vmap_area *va)
@@ -120,12 +160,14 @@ static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct v
 		prev = list_entry(before, struct vmap_area, list);
 	if (next && next->va_start == va->va_end) {
 		next->va_start = va->va_start;
+		next->flags |= va->flags;
 		kfree(va);
 		va = next;
 		merged = true;
 	}
 	if (prev && prev->va_end == va->va_start) {
 		prev->va_end = va->va_end;
+		prev->flags |= va->flags;
 		if (merged)
 			vmap_tree_erase(tree, va);
 		kfree(va);
@@ -161,6 +203,12 @@ static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
 	start = va_fit_start(va, align, vstart);
 	if (start + size > vend)
 		return 0;
+	if (va->flags & VMAP_PARKED) {
+		unsigned long taken = size >> PAGE_SHIFT;
+
+		/* The range may be larger than what was parked in it. */
+		vmap_parked_pages -= taken < vmap_parked_pages ? taken : vmap_parked_pages;
+	}
 	if (va->va_start == start && va->va_end == start + size) {
 		vmap_tree_erase(tree, va);
 		kfree(va);
@@ -178,7 +226,7 @@ static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
 		*spare = NULL;
 		right->va_start = start + size;
 		right->va_end = va->va_end;
-		right->flags = 0;
+		right->flags = va->flags;
 		va->va_end = start;
 		vmap_tree_resized(tree, va);
 		vmap_tree_insert(tree, right);
@@ -203,8 +251,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	if (!va)
 		return NULL;
 	for (;;) {
+		bool taken;
+
 		pthread_mutex_lock(&free_vmap_area_lock);
 		addr = __alloc_vmap_area(size, align, vstart, vend, &spare);
+		taken = free_vmap_area_taken;
 		pthread_mutex_unlock(&free_vmap_area_lock);
 		if (kmm_likely(addr > VMAP_NEED_SPARE))
 			break;
@@ -212,9 +263,14 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 			spare = kmalloc_node(sizeof(*spare), va_gfp, node);
 			if (spare)
 				continue;
+		} else if (taken) {
+			/* The free tree is being given back: wait for it, without counting a purge. */
+			pthread_mutex_lock(&vmap_purge_lock);
+			pthread_mutex_unlock(&vmap_purge_lock);
+			continue;
 		} else if (!purged) {
 			/* Lazily freed ranges are free space not yet given back: purge, retry. */
-			purge_vmap_area_lazy();
+			purge_vmap_area_lazy(false);
 			purged = true;
 			continue;
 		} else if (!(gfp & __GFP_NOWARN) && kmm_ratelimit(&vmap_overflow_rs)) {
@@ -275,12 +331,57 @@ static unsigned long lazy_max_pages(void)
 	return log * ((32UL << 20) >> PAGE_SHIFT);
 }
 
-/* __purge_vmap_area_lazy - revoke every range of the purge tree and free it; vmap_purge_lock held. */
-static void __purge_vmap_area_lazy(void)
+/*
+ * give_back_free_ranges - give every free range that may hold mirrors revoked
+ * in place (VMAP_PARKED) back to the reservation, and with them their host
+ * mappings: one call per range; vmap_purge_lock held.  The free tree is taken
+ * whole for the system calls (nothing else adds to it without
+ * vmap_purge_lock; an allocation that finds it taken waits for this on
+ * vmap_purge_lock) and put back as it was.
+ */
+static void give_back_free_ranges(void)
 {
+	struct mmu_run run = {0};
+	struct vmap_area *root, *va;
+	struct list_head list;
+
+	INIT_LIST_HEAD(&list);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	root = free_vmap_area_taken = free_vmap_area_root.root;
+	list_splice_init(&free_vmap_area_root.list, &list);
+	free_vmap_area_root.root = NULL;
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	list_for_each_entry(va, &list, list)
+	{
+		if (!(va->flags & VMAP_PARKED))
+			continue;
+		va->flags &= ~VMAP_PARKED;
+		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
+	}
+	mmu_run_flush(&run);
+	pthread_mutex_lock(&free_vmap_area_lock);
+	free_vmap_area_root.root = root;
+	free_vmap_area_taken = NULL;
+	list_splice_init(&list, &free_vmap_area_root.list);
+	vmap_parked_pages = 0;
+	pthread_mutex_unlock(&free_vmap_area_lock);
+	vmap_parked_areas = 0;
+}
+
+/*
+ * __purge_vmap_area_lazy - take every range of the purge tree, revoke its
+ * mirrors and free it; vmap_purge_lock held.  The mirrors are revoked in
+ * place (parked: the next areas there replace them like for like) unless
+ * @give_back; the free ranges are given back to the reservation with
+ * @give_back, or when the estimate of parked host mappings passes
+ * VMAP_PARKED_MIN plus lazy_max_pages().
+ */
+static void __purge_vmap_area_lazy(bool give_back)
+{
+	unsigned long areas = __atomic_exchange_n(&vmap_lazy_areas, 0, __ATOMIC_RELAXED);
+	unsigned long nr = 0, parked;
 	struct vmap_area *va, *n;
 	struct mmu_run run = {0};
-	unsigned long nr = 0;
 	struct list_head list;
 
 	INIT_LIST_HEAD(&list);
@@ -288,36 +389,44 @@ static void __purge_vmap_area_lazy(void)
 	list_splice_init(&purge_vmap_area_root.list, &list);
 	purge_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&purge_vmap_area_lock);
-	if (list_empty(&list))
-		return;
 	/* The entries were cleared at free: only the mirrors are left to go. */
+	run.in_place = !give_back;
 	list_for_each_entry(va, &list, list)
 	{
 		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
 		nr += va_size(va) >> PAGE_SHIFT;
 	}
 	mmu_run_flush(&run);
+	if (!give_back)
+		vmap_parked_areas += areas;
 	pthread_mutex_lock(&free_vmap_area_lock);
 	list_for_each_entry_safe(va, n, &list, list)
 	{
 		list_del(&va->list);
+		va->flags = give_back ? 0 : VMAP_PARKED;
 		merge_or_add_vmap_area(&free_vmap_area_root, va);
 	}
+	if (!give_back)
+		vmap_parked_pages += nr;
+	parked = 2 * vmap_parked_areas < vmap_parked_pages ? 2 * vmap_parked_areas
+							   : vmap_parked_pages;
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	__atomic_fetch_sub(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+	if (give_back || parked > VMAP_PARKED_MIN + lazy_max_pages())
+		give_back_free_ranges();
 }
 
-void purge_vmap_area_lazy(void)
+void purge_vmap_area_lazy(bool give_back)
 {
 	pthread_mutex_lock(&vmap_purge_lock);
-	__purge_vmap_area_lazy();
+	__purge_vmap_area_lazy(give_back);
 	pthread_mutex_unlock(&vmap_purge_lock);
 }
 
 void vm_unmap_aliases(void)
 {
 	if (kmm_booted())
-		purge_vmap_area_lazy();
+		purge_vmap_area_lazy(true);
 }
 
 void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
@@ -329,9 +438,10 @@ void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
 	merge_or_add_vmap_area(&purge_vmap_area_root, va);
 	pthread_mutex_unlock(&purge_vmap_area_lock);
 	lazy = __atomic_add_fetch(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vmap_lazy_areas, 1, __ATOMIC_RELAXED);
 	/* Too much waits: purge, unless another thread is at it. */
 	if (may_purge && lazy > lazy_max_pages() && pthread_mutex_trylock(&vmap_purge_lock) == 0) {
-		__purge_vmap_area_lazy();
+		__purge_vmap_area_lazy(false);
 		pthread_mutex_unlock(&vmap_purge_lock);
 	}
 }
@@ -369,12 +479,14 @@ const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len)
 
 unsigned long vmalloc_largest_free(void)
 {
+	const struct vmap_area *root;
 	unsigned long largest;
 
 	if (!__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE))
 		return VMALLOC_TOTAL;
 	pthread_mutex_lock(&free_vmap_area_lock);
-	largest = free_vmap_area_root.root ? free_vmap_area_root.root->subtree_max_size : 0;
+	root = free_vmap_area_taken ?: free_vmap_area_root.root;
+	largest = root ? root->subtree_max_size : 0;
 	pthread_mutex_unlock(&free_vmap_area_lock);
 	return largest;
 }
