@@ -53,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <urcu.h>
 #include <kmm/kmm.h>
@@ -63,16 +64,20 @@
 
 #define FUZZ_CMDLINE                                                                               \
 	"mem=64M highmem=16M slub_debug=FZPU page_poison=1 init_on_free=1 panic_on_warn=0"
-#define FUZZ_REBOOT_EVERY 128
-#define RECORD		  8 /* bytes per operation */
+#define FUZZ_WINDOW  256	 /* inputs per machine; the full check ends each (FUZZ_WINDOW=) */
+#define WINDOW_MAX   1024	 /* the largest window whose inputs are kept for a failure */
+#define RECORD	     8		 /* bytes per operation */
+#define MAX_OPS	     256	 /* operations run per input (the rest is ignored) */
+#define INPUT_BUDGET (1UL << 18) /* bytes an input may allocate in all */
 
-#define MAX_LIVE      160	   /* live allocations in the shadow */
-#define MAX_CACHES    4		   /* user caches at once */
-#define MAX_FREED     16	   /* recent frees kept for double frees */
-#define MAX_KMAPS     8		   /* kmap()s held at once */
-#define MAX_PAGES     16	   /* pages of a vmap or vm_map_ram */
-#define LIVE_BUDGET   (20UL << 20) /* bytes of live allocations before allocs are skipped */
-#define CHECK_EVERY   16	   /* operations between full pattern checks */
+#define VMALLOC_OBJS  4	  /* vmalloc's own kmalloc objects of an area at most (vmap_area...) */
+#define MAX_LIVE      160 /* live allocations in the shadow */
+#define MAX_CACHES    4	  /* user caches at once */
+#define MAX_GRAVE     8	  /* user caches waiting for a grace period to be destroyed */
+#define MAX_FREED     16  /* recent frees kept for double frees */
+#define MAX_KMAPS     8	  /* kmap()s held at once */
+#define MAX_PAGES     16  /* pages of a vmap or vm_map_ram */
+#define CHECK_EVERY   16  /* operations between full pattern checks */
 #define CHECK_PARTIAL (64UL << 10) /* bytes checked per allocation by the periodic check */
 
 enum kind {
@@ -143,13 +148,22 @@ static struct {
 	uint32_t next_id;
 	/* the machine */
 	bool booted;
-	unsigned long inputs_on_machine;
+	unsigned long window;		 /* inputs per machine (FUZZ_WINDOW) */
+	unsigned long inputs_on_machine; /* inputs begun on this machine */
+	bool full;			 /* this input ends the window: exact checks too */
+	unsigned long input_bytes;	 /* bytes this input allocated so far */
+	long rcu_objs; /* slab objects kfree_rcu() may not have freed yet (at most) */
+	struct kmem_cache *grave[MAX_GRAVE]; /* empty caches to destroy after a barrier */
+	int nr_grave;
 	long base_free_kb, base_slab_kb, base_pt_kb;
+	unsigned long base_free_pages, base_live_objects;
 	long base_kmalloc_active[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 	bool full_double_free_checks; /* slub_debug=F catches every double free */
+	/* the window's inputs so far, for the failure report (MAX_OPS records each) */
+	uint8_t (*win)[MAX_OPS * RECORD];
+	size_t *win_len;
 	/* stderr */
 	bool verbose;
-	bool boot_each;
 	int saved_stderr; /* the real stderr while an input runs, else -1 */
 	int capture_fd;	  /* where libkmm's reports go while an input runs */
 	/* the operations of the current input, for the failure report */
@@ -158,6 +172,7 @@ static struct {
 } F = {.saved_stderr = -1, .capture_fd = -1};
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void window_dump(void);
 
 /* ---- reading the input ---- */
 
@@ -175,9 +190,9 @@ static unsigned int get16(void)
 
 /*
  * A size: mostly small, sometimes a few pages, rarely large.  @max bounds it
- * (at least 1 is returned).
+ * (at least 1 is returned), and so does the input's budget if @budget.
  */
-static size_t get_size(size_t max)
+static size_t __get_size(size_t max, bool budget)
 {
 	unsigned int cls = get8(), v = get16();
 	size_t size;
@@ -204,7 +219,16 @@ static size_t get_size(size_t max)
 		size = 1 + ((size_t)v << 5) % (2 << 20);
 		break;
 	}
+	/* what is left of the input's budget (budget_ok() then refuses 0 left) */
+	if (budget && max > INPUT_BUDGET - F.input_bytes)
+		max = INPUT_BUDGET - F.input_bytes ? INPUT_BUDGET - F.input_bytes : 1;
 	return size > max ? max : size;
+}
+
+/* The size of an allocation: within what is left of the input's budget. */
+static size_t get_size(size_t max)
+{
+	return __get_size(max, true);
 }
 
 /* GFP flags for a request of @what: a base (may sleep or not) and modifiers. */
@@ -315,6 +339,7 @@ static void fail(const char *fmt, ...)
 		fprintf(stderr, "  %lu: %s\n", i, F.log[i % 16]);
 	fprintf(stderr, "==== libkmm's last output:\n");
 	print_capture(0, 6000);
+	window_dump();
 	fprintf(stderr, "==== end\n");
 	abort();
 }
@@ -356,7 +381,8 @@ static bool pattern_bad(unsigned char *p, uint32_t id, unsigned long off, size_t
 	return pattern(p, id, off, len, check) >= 0;
 }
 
-static bool all_bytes(const unsigned char *p, size_t len, unsigned char c)
+/* (Not inlined: coverage-ignore.txt leaves it out of the instrumentation.) */
+static __attribute__((noinline)) bool all_bytes(const unsigned char *p, size_t len, unsigned char c)
 {
 	size_t i;
 
@@ -516,9 +542,13 @@ static struct obj *pick_obj(unsigned int mask)
 	return NULL;
 }
 
+/* Room in the shadow, and @bytes left of the input's budget (taken from it). */
 static bool budget_ok(size_t bytes)
 {
-	return F.nr_live < MAX_LIVE - MAX_PAGES && F.live_bytes + bytes <= LIVE_BUDGET;
+	if (F.nr_live >= MAX_LIVE - MAX_PAGES || bytes > INPUT_BUDGET - F.input_bytes)
+		return false;
+	F.input_bytes += bytes;
+	return true;
 }
 
 static void freed_add(enum kind kind, void *ptr, struct page *page, unsigned int order, int cache,
@@ -624,6 +654,8 @@ static void op_alloc_pages(void)
 
 	if (order > 6 && (how & 0x10))
 		order = how & 3;
+	while (order && (PAGE_SIZE << order) > INPUT_BUDGET - F.input_bytes)
+		order--;
 	if (!budget_ok(PAGE_SIZE << order))
 		return;
 	pos = out_pos();
@@ -714,7 +746,7 @@ static void op_cache_create(void)
 		SLAB_CONSISTENCY_CHECKS, SLAB_RED_ZONE,	       SLAB_POISON,
 		SLAB_STORE_USER,	 SLAB_NOLEAKTRACE,     SLAB_HWCACHE_ALIGN,
 	};
-	unsigned int slot = get8() % MAX_CACHES, bits = get16(), i, align = 0;
+	unsigned int slot = get8() % MAX_CACHES, bits = get16(), i, align = 0, how;
 	struct cache *c = &F.caches[slot];
 	slab_flags_t flags = 0;
 	unsigned int size;
@@ -723,7 +755,7 @@ static void op_cache_create(void)
 
 	if (c->s)
 		return;
-	size = (unsigned int)get_size(32768);
+	size = (unsigned int)__get_size(32768, false);
 	for (i = 0; i < sizeof(flag_bits) / sizeof(flag_bits[0]); i++)
 		if (bits & 1u << i)
 			flags |= flag_bits[i];
@@ -731,7 +763,14 @@ static void op_cache_create(void)
 		flags &= ~SLAB_CACHE_DMA32;
 	if (bits & 0x1000)
 		align = 8u << (bits >> 13 & 7);
-	ctor = get8() & 1;
+	how = get8();
+	ctor = how & 1;
+	/*
+	 * kmem_cache_destroy() of a SLAB_TYPESAFE_BY_RCU cache waits for an
+	 * rcu_barrier() (10 ms, see cache_destroy()): one cache in 128 of them.
+	 */
+	if ((flags & SLAB_TYPESAFE_BY_RCU) && (how & 0x7e) != 0x7e)
+		flags &= ~SLAB_TYPESAFE_BY_RCU;
 	snprintf(c->name, sizeof(c->name), "fuzz%u-%u", slot, ++F.cache_gen);
 	c->size = size;
 	c->ctor = ctor;
@@ -1342,6 +1381,7 @@ static void obj_free(struct obj *o, unsigned int how)
 		} else if ((how & 3) == 2 && c->size >= sizeof(struct rcu_head) && !c->ctor) {
 			kvfree_call_rcu((struct rcu_head *)o->ptr, o->ptr);
 			c->rcu_pending++;
+			F.rcu_objs++;
 			rcu = true;
 		} else {
 			kmem_cache_free(c->s, o->ptr);
@@ -1362,6 +1402,9 @@ static void obj_free(struct obj *o, unsigned int how)
 			else
 				kvfree_call_rcu((struct rcu_head *)(o->ptr + off), o->ptr);
 			rcu = !(how & 0x40);
+			/* an area keeps vmalloc's own kmalloc objects until the callback frees it */
+			if (rcu)
+				F.rcu_objs += slab ? 1 : is_vmalloc_addr(o->ptr) ? VMALLOC_OBJS : 0;
 		} else if ((how & 3) == 1) {
 			kvfree(o->ptr);
 		} else if (is_vmalloc_addr(o->ptr)) {
@@ -1454,7 +1497,34 @@ static void op_cache_free_bulk(void)
 	expect_quiet(pos, false, "kmem_cache_free_bulk");
 }
 
-/* kmem_cache_shrink, then slabinfo's active objects must be the shadow's (after RCU frees). */
+/*
+ * Objects of @c that kfree_rcu() may not have freed yet: kmem_cache_live_objects()
+ * is then only known to lie between the shadow's count and that much more.
+ */
+static void check_cache_live(struct cache *c, const char *when)
+{
+	unsigned long live = kmem_cache_live_objects(c->s);
+
+	if (live < (unsigned long)c->live || live > (unsigned long)(c->live + c->rcu_pending))
+		fail("%s: kmem_cache_live_objects(%s) = %lu, the shadow has %ld live and %ld "
+		     "given to kfree_rcu",
+		     when, c->name, live, c->live, c->rcu_pending);
+}
+
+/* Every kfree_rcu() so far has run (after rcu_barrier()). */
+static void rcu_done(void)
+{
+	int slot;
+
+	for (slot = 0; slot < MAX_CACHES; slot++)
+		F.caches[slot].rcu_pending = 0;
+	F.rcu_objs = 0;
+}
+
+/*
+ * kmem_cache_shrink, then the cache's live objects must be the shadow's; at the
+ * end of a window (after the RCU frees) slabinfo's active objects too.
+ */
 static void op_cache_shrink(void)
 {
 	int slot;
@@ -1464,13 +1534,18 @@ static void op_cache_shrink(void)
 
 	if (!c)
 		return;
-	if (c->rcu_pending) {
+	if (F.full && c->rcu_pending) {
 		rcu_barrier();
-		c->rcu_pending = 0;
+		rcu_done();
 	}
 	pos = out_pos();
 	kmem_cache_shrink(c->s);
 	expect_quiet(pos, false, "kmem_cache_shrink");
+	check_cache_live(c, "kmem_cache_shrink");
+	if (!F.full || c->rcu_pending) {
+		logop("kmem_cache_shrink(%s): %ld live", c->name, c->live);
+		return;
+	}
 	active = slab_active(show("slabinfo"), c->name);
 	logop("kmem_cache_shrink(%s): %ld active, %ld live", c->name, active, c->live);
 	if (active != c->live)
@@ -1478,14 +1553,45 @@ static void op_cache_shrink(void)
 		     c->live);
 }
 
+/* Destroy the caches that waited for their kfree_rcu() objects, after a barrier. */
+static void grave_flush(void)
+{
+	off_t pos;
+
+	rcu_barrier();
+	rcu_done();
+	pos = out_pos();
+	while (F.nr_grave) {
+		struct kmem_cache *s = F.grave[--F.nr_grave];
+
+		if (kmem_cache_live_objects(s))
+			fail("kmem_cache_live_objects(%s) = %lu after rcu_barrier, the shadow has "
+			     "none",
+			     kmem_cache_name(s), kmem_cache_live_objects(s));
+		kmem_cache_destroy(s);
+	}
+	logop("rcu_barrier, the caches that waited for it destroyed");
+	expect_quiet(pos, false, "kmem_cache_destroy after rcu_barrier");
+}
+
+/*
+ * Destroy the cache of @slot.  One with kfree_rcu() objects pending waits for
+ * the next barrier (one rcu_barrier() costs 10 ms: liburcu's call_rcu thread
+ * sleeps that long after it wakes); its slot is free at once.
+ */
 static void cache_destroy(int slot)
 {
 	struct cache *c = &F.caches[slot];
 	off_t pos;
 
-	if (c->rcu_pending) {
-		rcu_barrier();
-		c->rcu_pending = 0;
+	if (!c->live && c->rcu_pending) {
+		check_cache_live(c, "kmem_cache_destroy");
+		if (F.nr_grave == MAX_GRAVE)
+			grave_flush();
+		F.grave[F.nr_grave++] = c->s;
+		logop("kmem_cache_destroy(%s) after the next rcu_barrier", c->name);
+		c->s = NULL;
+		return;
 	}
 	pos = out_pos();
 	kmem_cache_destroy(c->s);
@@ -1536,8 +1642,14 @@ static void op_machine(void)
 		logop("kmm_slab_reap");
 		break;
 	case 2:
-		rcu_barrier();
-		logop("rcu_barrier");
+		/* a barrier only where the window ends (each costs 10 ms, see cache_destroy()) */
+		if (F.full) {
+			rcu_barrier();
+			rcu_done();
+		} else {
+			synchronize_rcu();
+		}
+		logop(F.full ? "rcu_barrier" : "synchronize_rcu");
 		break;
 	case 3:
 		vm_unmap_aliases();
@@ -1991,13 +2103,7 @@ static void op_bad_alloc(void)
 	expect_report(pos, what);
 }
 
-/* ---- booting, the baseline, the end of an input ---- */
-
-/* Settle the machine: every cached page given back (the leak check kmm_drop_caches()). */
-static void settle(void)
-{
-	kmm_drop_caches();
-}
+/* ---- booting, the baseline, the end of an input, the end of a window ---- */
 
 static void measure(long *free_kb, long *slab_kb, long *pt_kb,
 		    long active[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1])
@@ -2005,7 +2111,7 @@ static void measure(long *free_kb, long *slab_kb, long *pt_kb,
 	const char *slabinfo;
 	int t, i;
 
-	settle();
+	kmm_drop_caches(); /* every cached page given back: a grace period, every CPU drained */
 	show("meminfo");
 	*free_kb = meminfo_field(show_buf, "MemFree");
 	*slab_kb = meminfo_field(show_buf, "Slab");
@@ -2045,6 +2151,9 @@ static void machine_boot(void)
 	F.inputs_on_machine = 0;
 	warm_up();
 	measure(&F.base_free_kb, &F.base_slab_kb, &F.base_pt_kb, F.base_kmalloc_active);
+	F.base_free_pages = nr_free_pages();
+	F.base_live_objects = kmm_live_objects();
+	rcu_done();
 }
 
 static void machine_down(void)
@@ -2053,26 +2162,59 @@ static void machine_down(void)
 	F.booted = false;
 }
 
-/* Free everything the input left, then the counts must be back at the baseline. */
+/*
+ * The cheap checks of every input, with everything it left freed: exact counts
+ * of live slab objects (those kfree_rcu() has not freed yet aside), and no more
+ * free pages than at boot (pages sitting on per-CPU lists and in free slabs
+ * are not free, which only the full check settles).
+ */
 static void input_end(void)
 {
-	long free_kb, slab_kb, pt_kb, active[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
-	int slot, t, i;
+	unsigned long live, free;
+	int slot;
 
-	check_all(SIZE_MAX);
 	while (F.nr_kmaps)
 		kunmap_one(F.nr_kmaps - 1);
 	while (F.nr_live)
-		obj_free(&F.live[F.nr_live - 1], 0);
+		obj_free(&F.live[F.nr_live - 1], 0); /* each checked whole first */
 	for (slot = 0; slot < MAX_CACHES; slot++)
 		if (F.caches[slot].s) {
+			check_cache_live(&F.caches[slot], "the end of the input");
 			cache_destroy(slot);
 			if (F.caches[slot].s)
 				fail("kmem_cache_destroy(%s) of an empty cache failed",
 				     F.caches[slot].name);
 		}
+	vm_unmap_aliases(); /* lazily freed vmalloc areas keep their vmap_area objects */
+	live = kmm_live_objects();
+	free = nr_free_pages();
+	logop("end: %lu live objects (boot %lu, %ld given to kfree_rcu), %lu free pages (boot "
+	      "%lu)",
+	      live, F.base_live_objects, F.rcu_objs, free, F.base_free_pages);
+	if (live < F.base_live_objects || live > F.base_live_objects + (unsigned long)F.rcu_objs)
+		fail("kmm_live_objects() = %lu, %lu at boot and %ld given to kfree_rcu since: "
+		     "objects lost or freed twice",
+		     live, F.base_live_objects, F.rcu_objs);
+	if (free > F.base_free_pages)
+		fail("nr_free_pages() = %lu, more than the %lu at boot: a page freed twice", free,
+		     F.base_free_pages);
+}
+
+/*
+ * The full check at the end of a window: every RCU free done, every cache
+ * settled (kmm_drop_caches()), then each kmalloc cache's active objects in
+ * slabinfo, MemFree (with Slab and PageTables) and the live objects exactly as
+ * measured at boot, and every slab valid.
+ */
+static void window_end(void)
+{
+	long free_kb, slab_kb, pt_kb, active[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+	int t, i;
+	off_t pos = out_pos();
+
+	grave_flush();
 	measure(&free_kb, &slab_kb, &pt_kb, active);
-	logop("end: MemFree %ld (boot %ld) Slab %ld (%ld) PageTables %ld (%ld)", free_kb,
+	logop("window end: MemFree %ld (boot %ld) Slab %ld (%ld) PageTables %ld (%ld)", free_kb,
 	      F.base_free_kb, slab_kb, F.base_slab_kb, pt_kb, F.base_pt_kb);
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
@@ -2085,6 +2227,40 @@ static void input_end(void)
 		fail("MemFree %ld kB + Slab growth %ld kB + PageTables growth %ld kB != MemFree "
 		     "at boot %ld kB: pages lost",
 		     free_kb, slab_kb - F.base_slab_kb, pt_kb - F.base_pt_kb, F.base_free_kb);
+	if (kmm_live_objects() != F.base_live_objects)
+		fail("kmm_live_objects() = %lu after rcu_barrier, %lu at boot", kmm_live_objects(),
+		     F.base_live_objects);
+	if (kmm_validate_all() != 0)
+		fail("kmm_validate_all() found problems");
+	expect_quiet(pos, false, "the end of the window");
+}
+
+/* The window's inputs to files, to replay them in order on a fresh machine. */
+static void window_dump(void)
+{
+	const char *dir = getenv("FUZZ_WINDOW_DIR") ? getenv("FUZZ_WINDOW_DIR") : "fuzz-window";
+	unsigned long i, n = F.inputs_on_machine;
+	char path[4096];
+
+	if (!F.win || n < 2 || n > WINDOW_MAX)
+		return;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return;
+	for (i = 0; i < n; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/input-%04lu", dir, i);
+		f = fopen(path, "wb");
+		if (!f)
+			return;
+		fwrite(F.win[i], 1, F.win_len[i], f);
+		fclose(f);
+	}
+	fprintf(stderr,
+		"==== the %lu inputs of this machine so far are in %s/ (the failure may need "
+		"them all): replay them in order with\n"
+		"  FUZZ_WINDOW=%lu <build>/tests/fuzz/fuzz_corpus %s   (or fuzz_api %s/*)\n",
+		n, dir, F.window, dir, dir);
 }
 
 /*
@@ -2123,12 +2299,59 @@ static bool probe_full_double_free_checks(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Sanitizer reports go to the real stderr even while libkmm's output is captured. */
+void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+
+/* libkmm's output to the capture file from now on (emptied first). */
+static void capture_begin(void)
+{
+	int saved;
+
+	if (F.capture_fd < 0)
+		return;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (__sanitizer_set_report_fd)
+		__sanitizer_set_report_fd((void *)(intptr_t)saved);
+	if (ftruncate(F.capture_fd, 0) == 0)
+		lseek(F.capture_fd, 0, SEEK_SET);
+	dup2(F.capture_fd, STDERR_FILENO);
+	F.saved_stderr = saved;
+}
+
+static void capture_end(void)
+{
+	if (F.saved_stderr < 0)
+		return;
+	if (__sanitizer_set_report_fd)
+		__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
+	stderr_restore();
+}
+
+/* At exit (libFuzzer's -max_total_time, the end of a replay): the window's full check. */
+static void window_end_at_exit(void)
+{
+	if (!F.booted || !F.inputs_on_machine)
+		return;
+	F.nr_log = 0;
+	capture_begin();
+	window_end();
+	capture_end();
+	machine_down();
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *window = getenv("FUZZ_WINDOW");
+
 	(void)argc;
 	(void)argv;
 	F.verbose = getenv("FUZZ_VERBOSE") && atoi(getenv("FUZZ_VERBOSE"));
-	F.boot_each = getenv("FUZZ_BOOT_EACH") && atoi(getenv("FUZZ_BOOT_EACH"));
+	F.window = window && atol(window) > 0 ? (unsigned long)atol(window) : FUZZ_WINDOW;
+	if (F.window > WINDOW_MAX)
+		F.window = WINDOW_MAX;
+	F.win = calloc(F.window, sizeof(*F.win));
+	F.win_len = calloc(F.window, sizeof(*F.win_len));
 	F.full_double_free_checks = probe_full_double_free_checks();
 	if (!F.full_double_free_checks)
 		fprintf(stderr, "fuzz_api: slub_debug=F does not catch every double free in this "
@@ -2143,11 +2366,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			unlink(name);
 		}
 	}
+	atexit(window_end_at_exit);
 	return 0;
 }
-
-/* Sanitizer reports go to the real stderr even while libkmm's output is captured. */
-void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -2157,23 +2378,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.nr_log = 0;
 	F.nr_freed = 0;
 	F.last_op_was_slab_free = false;
-	if (F.capture_fd >= 0) {
-		int saved;
-
-		fflush(stderr);
-		saved = dup(STDERR_FILENO);
-		if (__sanitizer_set_report_fd)
-			__sanitizer_set_report_fd((void *)(intptr_t)saved);
-		if (ftruncate(F.capture_fd, 0) == 0)
-			lseek(F.capture_fd, 0, SEEK_SET);
-		dup2(F.capture_fd, STDERR_FILENO);
-		F.saved_stderr = saved;
-	}
-	if (F.booted && (F.boot_each || F.inputs_on_machine >= FUZZ_REBOOT_EVERY))
-		machine_down();
+	F.input_bytes = 0;
+	if (size > MAX_OPS * RECORD)
+		size = MAX_OPS * RECORD;
+	capture_begin();
 	if (!F.booted)
 		machine_boot();
-	F.inputs_on_machine++;
+	if (F.win) {
+		memcpy(F.win[F.inputs_on_machine], data, size);
+		F.win_len[F.inputs_on_machine] = size;
+	}
+	F.full = ++F.inputs_on_machine == F.window;
 
 	for (rec = data; rec < data + size; rec += RECORD) {
 		unsigned int op = *rec;
@@ -2297,10 +2512,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_all(CHECK_PARTIAL);
 	}
 	input_end();
-	if (F.saved_stderr >= 0) {
-		if (__sanitizer_set_report_fd)
-			__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
-		stderr_restore();
+	if (F.full) {
+		window_end();
+		machine_down();
 	}
+	capture_end();
 	return 0;
 }

@@ -90,6 +90,8 @@ int main(int argc, char **argv)
 {
 	int i, errors = 0;
 
+	/* every input on a machine of its own, with the full check, unless asked otherwise */
+	setenv("FUZZ_WINDOW", "1", 0);
 	LLVMFuzzerInitialize(&argc, &argv);
 	if (argc < 2)
 		errors += run_path(FUZZ_CORPUS_DIR);
