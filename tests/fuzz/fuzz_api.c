@@ -67,6 +67,7 @@
 #define FUZZ_WINDOW  256	 /* inputs per machine; the full check ends each (FUZZ_WINDOW=) */
 #define WINDOW_MAX   1024	 /* the largest window whose inputs are kept for a failure */
 #define RECORD	     8		 /* bytes per operation */
+#define NR_OPS	     39		 /* the operation byte modulo NR_OPS picks the operation */
 #define MAX_OPS	     256	 /* operations run per input (the rest is ignored) */
 #define INPUT_BUDGET (1UL << 18) /* bytes an input may allocate in all */
 
@@ -2049,27 +2050,46 @@ static void op_bad_kmap(void)
 
 static void op_bad_create(void)
 {
-	unsigned int how = get8();
+	static const char *const bad_names[] = {"", "two\nlines", "with space", "tab\there",
+						"bell\a"};
+	unsigned int how = get8(), r = get16();
 	struct kmem_cache *s;
 	char what[64];
 	off_t pos;
 
-	snprintf(what, sizeof(what), "bad kmem_cache_create#%u", how % 4);
+	snprintf(what, sizeof(what), "bad kmem_cache_create#%u", how % 8);
 	logop("%s", what);
 	pos = out_pos();
-	switch (how % 4) {
+	switch (how % 8) {
 	case 0:
 		s = kmem_cache_create("bad", 0, 0, 0, NULL);
 		break;
 	case 1:
-		s = kmem_cache_create("bad", 64, 3u * (8u << (how >> 2 & 3)), 0, NULL);
+		s = kmem_cache_create("bad", 64, 3u * (8u << (how >> 3 & 3)), 0, NULL);
 		break;
 	case 2:
 		s = kmem_cache_create(NULL, 64, 0, 0, NULL);
 		break;
-	default:
-		s = kmem_cache_create("bad", (unsigned int)KMALLOC_MAX_SIZE + 1 + (how >> 2), 0, 0,
+	case 3:
+		s = kmem_cache_create("bad", (unsigned int)KMALLOC_MAX_SIZE + 1 + (how >> 3), 0, 0,
 				      NULL);
+		break;
+	case 4: { /* a flag outside SLAB_FLAGS_PERMITTED, maybe with a good one */
+		slab_flags_t bad = (1u << (r % 32)) & ~SLAB_FLAGS_PERMITTED;
+
+		s = kmem_cache_create("bad", 64, 0,
+				      (bad ? bad : 0x1) | (r & 0x100 ? SLAB_HWCACHE_ALIGN : 0),
+				      NULL);
+		break;
+	}
+	case 5: /* an alignment that takes the size above KMALLOC_MAX_SIZE */
+		s = kmem_cache_create("bad", 64, 1u << (23 + r % 9), 0, NULL);
+		break;
+	case 6:
+		s = kmem_cache_create(bad_names[r % 5], 64, 0, 0, NULL);
+		break;
+	default: /* a usercopy window outside the object */
+		s = kmem_cache_create_usercopy("bad", 64, 0, 0, 1 + r % 64, 64, NULL);
 		break;
 	}
 	if (s)
@@ -2100,6 +2120,264 @@ static void op_bad_alloc(void)
 	}
 	if (p)
 		fail("%s succeeded", what);
+	expect_report(pos, what);
+}
+
+/* ---- almost-right pointers, the library's own pages, dead caches ---- */
+
+/* Is @p where a live allocation of the shadow starts (so that kfree() would free it)? */
+static bool shadow_has(const void *p)
+{
+	int i;
+
+	for (i = 0; i < F.nr_live; i++)
+		if (F.live[i].ptr == p)
+			return true;
+	return false;
+}
+
+/* The slot of the shadow's cache @s if none of its objects waits for kfree_rcu(), else -1. */
+static int shadow_cache(const void *s)
+{
+	int slot;
+
+	for (slot = 0; slot < MAX_CACHES; slot++)
+		if (s && F.caches[slot].s == s && !F.caches[slot].rcu_pending)
+			return slot;
+	return -1;
+}
+
+/* A cache to hand a bad pointer to: one of the shadow's, or kmalloc-64. */
+static struct kmem_cache *any_cache(void)
+{
+	int slot;
+	struct cache *c = pick_cache(&slot);
+
+	return c ? c->s : kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
+}
+
+/* Free the bad pointer @p with the call @how picks: it must be reported and refused. */
+static void bad_slab_free(void *p, struct kmem_cache *s, unsigned int how, const char *what)
+{
+	char line[128];
+	off_t pos;
+
+	snprintf(line, sizeof(line), "%s %p by %s", what, p,
+		 how % 4 == 0	? "kfree"
+		 : how % 4 == 1 ? "kmem_cache_free"
+		 : how % 4 == 2 ? "kmem_cache_free_bulk"
+				: "ksize");
+	logop("%s", line);
+	pos = out_pos();
+	switch (how % 4) {
+	case 0:
+		kfree(p);
+		break;
+	case 1:
+		kmem_cache_free(s, p);
+		break;
+	case 2:
+		kmem_cache_free_bulk(s, 1, &p);
+		break;
+	default:
+		if (ksize(p) != 0)
+			fail("ksize(%p) of a bad pointer is not 0", p);
+		break;
+	}
+	expect_report(pos, line);
+}
+
+/*
+ * Almost-right pointers, as the slab allocator sees them: a page start
+ * anywhere in the direct map, an object start on a slab page whose object is
+ * free, and an object the shadow freed, after kmm_drain_all() put it back in
+ * its slab.  Pages of slabs that are not the shadow's (kmalloc's, where
+ * libkmm keeps objects of its own) and of large kmallocs are left alone: a
+ * page start there may be a live object that kfree() would rightly free.
+ */
+static void op_bad_almost_right(void)
+{
+	unsigned int how = get8(), r = get16() | get16() << 16;
+	struct kmem_cache *s = any_cache();
+	struct page *page;
+	struct obj *o;
+	struct freed *f;
+	void *p;
+	int slot;
+
+	switch (how >> 2 & 3) {
+	case 0:
+	case 1: /* a page start in the direct map */
+		page = pfn_to_page(1 + r % (max_low_pfn - 1));
+		p = page_address(page);
+		if (page->mapping && shadow_cache(page->mapping) < 0)
+			return;
+		if (PageSlab(compound_head(page)) && shadow_cache(page->mapping) < 0)
+			return;
+		if (PageLargeKmalloc(compound_head(page)) || shadow_has(p))
+			return;
+		bad_slab_free(p, s, how, "a page start");
+		return;
+	case 2: /* an object start on a slab page of the shadow's cache, the object free */
+		if (!F.full_double_free_checks)
+			return;
+		o = pick_obj(1u << K_CACHE);
+		if (!o || (slot = shadow_cache(F.caches[o->cache].s)) < 0)
+			return;
+		s = F.caches[slot].s;
+		page = virt_to_page(o->ptr);
+		if (page->mapping != s)
+			fail("page of object %p of %s has mapping %p", (void *)o->ptr,
+			     F.caches[slot].name, page->mapping);
+		p = (char *)page->private + (size_t)(r % s->num) * s->size;
+		if (shadow_has(p))
+			return;
+		if (how & 0x40)
+			kmm_drain_all();
+		/* (ksize() of a free object is not checked: it gives the size, no report) */
+		bad_slab_free(p, s, how % 3, "a free object slot");
+		return;
+	default: /* an object the shadow freed, back in its slab */
+		if (!F.full_double_free_checks || !F.nr_freed)
+			return;
+		f = &F.freed[r % (unsigned int)F.nr_freed];
+		if (!f->slab || (f->cache >= 0 && shadow_cache(F.caches[f->cache].s) < 0))
+			return;
+		if (f->cache >= 0)
+			s = F.caches[f->cache].s;
+		kmm_drain_all();
+		bad_slab_free(f->ptr, s, how % 3, "a freed object after kmm_drain_all");
+		return;
+	}
+}
+
+/*
+ * Frees of the library's own pages: a cache's descriptor, a CPU array of a
+ * cache, a page table of a live vmalloc area, the memmap; by kfree(),
+ * kmem_cache_free(), free_pages() and __free_pages().  Each is reported and
+ * refused (the cache, the area and the machine keep working, which the shadow
+ * checks).
+ */
+static void op_bad_own_page(void)
+{
+	unsigned int how = get8(), r = get16();
+	struct cache *c;
+	struct obj *o;
+	char what[128];
+	void *p = NULL;
+	const char *whose;
+	off_t pos;
+	int slot;
+
+	switch (how & 3) {
+	case 0:
+		if (!(c = pick_cache(&slot)))
+			return;
+		p = c->s;
+		whose = "the descriptor of a cache";
+		break;
+	case 1:
+		if (!(c = pick_cache(&slot)))
+			return;
+		p = c->s->cpu_cache[kmm_cpu_tls.id];
+		whose = "a CPU array of a cache";
+		break;
+	case 2: {
+		unsigned long v;
+		pmd_t *pmd;
+
+		o = pick_obj(1u << K_VMALLOC);
+		if (!o)
+			return;
+		v = (unsigned long)o->ptr +
+		    (r % ((o->size + PAGE_SIZE - 1) >> PAGE_SHIFT)) * PAGE_SIZE;
+		pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset_k(v), v), v), v);
+		if (pmd_none(*pmd) || pmd_leaf(*pmd))
+			return;
+		p = (void *)((unsigned long)pte_offset_kernel(pmd, v) & PAGE_MASK);
+		whose = "a page table of a vmalloc area";
+		break;
+	}
+	default:
+		p = (void *)((unsigned long)(vmemmap + r % max_pfn) & PAGE_MASK);
+		whose = "the memmap";
+		break;
+	}
+	/* kfree() rightly frees a slab object or a large kmalloc, were one of them here */
+	if (virt_addr_valid(p) && (PageSlab(compound_head(virt_to_page(p))) ||
+				   PageLargeKmalloc(compound_head(virt_to_page(p)))))
+		return;
+	if (how & 8) {
+		bad_slab_free(p, any_cache(), how >> 4, whose);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s %p by %s", whose, p,
+		 (how & 0x10) && virt_addr_valid(p) ? "__free_pages" : "free_pages");
+	logop("%s", what);
+	pos = out_pos();
+	if ((how & 0x10) && virt_addr_valid(p))
+		__free_pages(virt_to_page(p), 0);
+	else
+		free_pages((unsigned long)p, 0);
+	expect_report(pos, what);
+}
+
+/*
+ * A cache that is no live cache: one destroyed already (destroyed again,
+ * allocated from, freed to, shrunk), or a kmalloc cache (a boot cache, which
+ * kmem_cache_destroy() ignores).  The destroyed cache's descriptor is kept for
+ * the next kmem_cache_create(), so it is used at once.
+ */
+static void op_bad_dead_cache(void)
+{
+	unsigned int how = get8(), idx = get8();
+	struct kmem_cache *s;
+	struct obj *o;
+	char what[96];
+	off_t pos;
+
+	if (how % 5 == 0) {
+		s = kmalloc_caches[(how >> 3) % NR_KMALLOC_TYPES][idx % (KMALLOC_SHIFT_HIGH + 1)];
+		/* a size with no cache holds a stand-in, which is NULL to kmem_cache_destroy() */
+		if (!strcmp(s->name, "kmalloc-unmade"))
+			return;
+		snprintf(what, sizeof(what), "kmem_cache_destroy(%s)", s->name);
+		logop("%s", what);
+		pos = out_pos();
+		kmem_cache_destroy(s);
+		expect_report(pos, what);
+		return;
+	}
+	pos = out_pos();
+	s = kmem_cache_create("fuzz-dead", 8u << (idx % 8), 0, 0, NULL);
+	if (!s)
+		return;
+	kmem_cache_destroy(s);
+	expect_quiet(pos, false, "kmem_cache_create and destroy");
+	snprintf(what, sizeof(what), "call#%u on destroyed cache %p", how % 5, (void *)s);
+	logop("%s", what);
+	pos = out_pos();
+	switch (how % 5) {
+	case 1:
+		kmem_cache_destroy(s);
+		break;
+	case 2:
+		if (kmem_cache_alloc(s, GFP_KERNEL))
+			fail("%s: kmem_cache_alloc succeeded", what);
+		break;
+	case 3:
+		/* a live object: refused, it stays live (and is freed rightly later) */
+		o = pick_obj(1u << K_KMALLOC | 1u << K_CACHE);
+		if (o && !is_vmalloc_addr(o->ptr))
+			kmem_cache_free(s, o->ptr);
+		else
+			kmem_cache_free(s, &what);
+		break;
+	default:
+		if (kmem_cache_shrink(s) != 0)
+			fail("%s: kmem_cache_shrink did not return 0", what);
+		break;
+	}
 	expect_report(pos, what);
 }
 
@@ -2396,7 +2674,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		F.p = rec + 1;
 		F.end = rec + RECORD <= data + size ? rec + RECORD : data + size;
-		switch (op % 36) {
+		switch (op % NR_OPS) {
 		case 0:
 		case 1:
 			op_alloc_pages();
@@ -2496,7 +2774,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_bad_kmap();
 			was_free = true;
 			break;
-		default:
+		case 36:
+			op_bad_almost_right();
+			was_free = true;
+			break;
+		case 37:
+			op_bad_own_page();
+			was_free = true;
+			break;
+		case 38:
+			op_bad_dead_cache();
+			break;
+		case 35:
 			if (op & 0x80)
 				op_bad_create();
 			else

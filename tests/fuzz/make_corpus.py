@@ -3,9 +3,10 @@
 """make_corpus.py - writes the hand-made seed inputs of tests/fuzz/corpus/.
 
 Each seed is a short program for fuzz_api.c: 8-byte records, an operation byte
-(its value modulo 36 picks the operation, see LLVMFuzzerTestOneInput()) followed
-by the bytes that operation reads, zero-padded.  One seed per area, so that every call of the API
-is reached from the corpus:  python3 tests/fuzz/make_corpus.py
+(its value modulo NR_OPS, 39, picks the operation, see LLVMFuzzerTestOneInput())
+followed by the bytes that operation reads, zero-padded.  One seed per area, so
+that every call of the API and every bad input the harness makes is reached
+from the corpus:  python3 tests/fuzz/make_corpus.py
 """
 import os
 import struct
@@ -15,7 +16,7 @@ OPS = dict(alloc_pages=0, free=2, cache_create=5, cache_alloc=6, cache_bulk_allo
            realloc=15, vmalloc=16, kvmalloc=17, vmap=18, vm_map_ram=19, kmap=20, kunmap=21,
            kmap_local=22, split_page=23, get_page=24, machine=25, check_all=26, bad_kfree=27,
            double_free=29, bad_cache_free=31, bad_page_free=32, bad_vfree=33, bad_kmap=34,
-           bad_create=35 + 3 * 36, bad_alloc=35)
+           bad_create=35 + 3 * 39, bad_alloc=35, almost_right=36, own_page=37, dead_cache=38)
 
 
 def op(name, *args):
@@ -40,6 +41,23 @@ def gfp(base=0, zero=False, nowarn=False, zone=None, comp=False, reclaimable=Fal
         a |= 0x80
         b |= {'dma': 0x00, 'dma32': 0x10, 'high': 0x20}[zone] | (0x02 if zone == 'dma' else 0)
     return [a, b]
+
+
+def almost_right(shape, call, r):
+    """op_bad_almost_right(): shape 0 a page start, 2 a free object slot, 3 a freed object
+    after kmm_drain_all() (| 0x10 for shape 2: drain first); call 0 kfree, 1 kmem_cache_free,
+    2 kmem_cache_free_bulk, 3 ksize; r the random 32 bits (pfn, slot, freed entry)."""
+    return op('almost_right', (shape & 3) << 2 | (0x40 if shape & 0x10 else 0) | call,
+              (r & 0xffff,), (r >> 16,))
+
+
+def own_page(what, how):
+    """op_bad_own_page(): what 0 a cache descriptor, 1 a CPU array, 2 a page table, 3 the
+    memmap; how 'free_pages', '__free_pages', or a slab call 0-3 as almost_right()."""
+    b = what | {'free_pages': 0, '__free_pages': 0x10}.get(how, 0)
+    if isinstance(how, int):
+        b |= 0x08 | how << 4
+    return op('own_page', b, (0x1234,))
 
 
 def seeds():
@@ -72,6 +90,41 @@ def seeds():
         op('cache_destroy', 1, 0), op('free', 0, 0), op('free', 1, 1),
         op('cache_shrink', 0), op('cache_destroy', 0, 1), op('cache_destroy', 1, 1),
         op('bad_create', 0), op('bad_create', 1), op('bad_create', 2), op('bad_create', 3),
+        op('bad_create', 4, (5,)), op('bad_create', 4, (0x100,)), op('bad_create', 5, (8,)),
+        op('bad_create', 6, (1,)), op('bad_create', 6, (2,)), op('bad_create', 6, (3,)),
+        op('bad_create', 6, (4,)), op('bad_create', 6, (0,)), op('bad_create', 7, (5,)),
+    ])
+    # kfree_rcu of cache objects (the cache's destroy waits for the end of the window) and
+    # a SLAB_TYPESAFE_BY_RCU cache (its destroy waits for a grace period itself)
+    s['05-rcu'] = b''.join([
+        op('cache_create', 0, (0x0000,), *size(2, 200), 0),
+        op('cache_create', 1, (0x0020,), *size(2, 64), 0x7e),
+        op('cache_alloc', 0, 0, *gfp()), op('cache_alloc', 0, 0, *gfp()),
+        op('cache_alloc', 0, 1, *gfp()), op('cache_bulk_alloc', 4, 1, *gfp()),
+        op('free', 2, 0), op('free', 2, 1), op('cache_shrink', 0), op('cache_shrink', 1),
+        op('kmalloc', 0, *size(2, 100), *gfp()), op('free', 2, 0),
+        op('cache_destroy', 0, 1), op('machine', 2), op('cache_destroy', 1, 1),
+    ])
+    # almost-right pointers, the library's own pages, destroyed and boot caches
+    s['06-hostile'] = b''.join([
+        op('cache_create', 0, (0x0000,), *size(2, 100), 0),
+        op('cache_create', 1, (0x0000,), *size(0, 40), 1),
+        op('cache_alloc', 0, 0, *gfp()), op('cache_alloc', 0, 0, *gfp()),
+        op('cache_alloc', 0, 1, *gfp()), op('kmalloc', 0, *size(2, 100), *gfp()),
+        op('kmalloc', 0, *size(2, 300), *gfp()), op('vmalloc', 0, *size(4, 9000), *gfp()),
+        almost_right(0, 0, 0x1000), almost_right(0, 1, 0x2345), almost_right(0, 2, 0x0777),
+        almost_right(0, 3, 0x3000), almost_right(0, 0, 0x0100), almost_right(0, 0, 0x3f00),
+        almost_right(2, 0, 7), almost_right(2, 1, 5), almost_right(0x12, 2, 3),
+        almost_right(2, 3, 1),
+        op('free', 5, 0), almost_right(3, 0, 0), op('free', 4, 1), almost_right(3, 2, 0),
+        own_page(0, 'free_pages'), own_page(0, '__free_pages'), own_page(0, 0),
+        own_page(0, 1), own_page(1, 'free_pages'), own_page(1, '__free_pages'),
+        own_page(1, 0), own_page(2, 'free_pages'), own_page(2, '__free_pages'),
+        own_page(2, 0), own_page(2, 2), own_page(3, 'free_pages'),
+        own_page(3, '__free_pages'), own_page(3, 0), own_page(3, 3),
+        op('dead_cache', 0, 6), op('dead_cache', 0x08, 3), op('dead_cache', 0x10, 1),
+        op('dead_cache', 1, 3), op('dead_cache', 2, 4), op('dead_cache', 3, 2),
+        op('dead_cache', 4, 1), op('check_all'),
     ])
     s['03-kmalloc'] = b''.join([
         op('kmalloc', 0, *size(0, 8), *gfp()), op('kmalloc', 1, *size(2, 95), *gfp()),
