@@ -3,46 +3,76 @@
  * fuzz_api.c - a libFuzzer harness over libkmm's whole API.
  *
  * Each input is a program of 8-byte records, one operation each: an
- * operation byte (its value modulo 36 picks the operation, see the switch in
- * LLVMFuzzerTestOneInput()), then up to 7 bytes the operation reads (bytes it
- * does not read are ignored, bytes past the end read as 0).  The records drive the page allocator, slab caches with and without constructors,
+ * operation byte (its value modulo NR_OPS picks the operation, see the switch
+ * in LLVMFuzzerTestOneInput()), then up to 7 bytes the operation reads (bytes
+ * it does not read are ignored, bytes past the end read as 0).  The records
+ * drive the page allocator, slab caches with and without constructors,
  * kmalloc and the k* helpers, kfree_rcu, vmalloc, vmap, vm_map_ram, kvmalloc,
  * kmap and kmap_local, with random sizes and GFP flags, on a machine booted
  * with the debugging options on (FUZZ_CMDLINE below).
  *
  * A shadow records every live allocation.  Each is filled with a pattern
- * derived from its id and checked before it is freed, through another mapping
- * where there is one (kmap_local of a vmalloc or vmap page, the kmap of a page)
- * and every 16 operations; zeroing allocations are checked for zeros first,
- * constructed objects for their constructor's bytes, krealloc and friends for
- * the contents they keep.  Counts are checked too: a cache's active objects in
- * slabinfo (after kmem_cache_shrink) against the shadow's, and at the end of
- * every input, with everything freed, the caches destroyed and shrunk and every
- * CPU drained, each kmalloc cache's active objects and MemFree (with Slab and
- * PageTables) against the values measured when the machine was booted.
+ * derived from its id and checked whole before it is freed, through another
+ * mapping where there is one (kmap_local of a vmalloc or vmap page, the kmap
+ * of a page), and its first page every 16 operations; zeroing allocations are
+ * checked for zeros first, constructed objects for their constructor's bytes,
+ * krealloc and friends for the contents they keep.
  *
  * Invalid operations are mixed in: double frees, frees with the wrong cache,
- * the wrong order or the wrong function, interior and wild pointers, unmapping
- * what is not mapped, a cache destroyed with live objects.  libkmm must print
- * a report for each (stderr is captured while an input runs, and one report
- * line at least must appear) and refuse it, which the shadow's checks verify.
- * A valid operation must print nothing, except the allocation failure warnings
- * of an allocation that failed.  Any mismatch prints the failure, the last
- * operations and libkmm's last output, and aborts.
+ * the wrong order or the wrong function, interior and wild pointers,
+ * almost-right pointers (a page start anywhere in the direct map, the start
+ * of a free object slot in a slab), the library's own pages (a cache's
+ * descriptor and CPU arrays, vmalloc's page tables, the memmap) to kfree(),
+ * kmem_cache_free() and free_pages(), unmapping what is not mapped, calls on
+ * destroyed and boot caches, a cache destroyed with live objects, caches
+ * created with flags, alignments and names the kernel refuses.  libkmm must
+ * print a report for each (its output is captured in memory while an input
+ * runs, and one report line at least must appear) and refuse it, which the
+ * shadow's checks verify.  A valid operation must print nothing, except the
+ * allocation failure warnings of an allocation that failed.  Any mismatch
+ * prints the failure, the last operations and libkmm's last output, writes
+ * the inputs the machine ran (see windows below) and aborts.
  *
- * A non-adjacent double free of a slab object is exercised only when
- * slub_debug=F catches it (probed in a child process at start); without it
- * libkmm catches only the object freed just before on the same CPU.
+ * A non-adjacent double free of a slab object, and the free-slot shapes, are
+ * exercised only when slub_debug=F catches them (probed in a child process at
+ * start); without it libkmm catches only the object freed just before on the
+ * same CPU.  Two broader shapes are held back while libkmm keeps objects of
+ * its own (vmalloc's vmap_area and vm_struct) in kmalloc caches, where a
+ * wild kfree() of one would rightly free it: page starts on slab pages of
+ * caches that are not the shadow's, and object starts of slots that are not
+ * known free (only the shadow's own caches, whose every object it knows, are
+ * aimed at; kmalloc objects only where the shadow freed them itself).
  *
- * The machine stays booted across inputs (every input leaves it as it found
- * it, which the end checks verify) and is rebooted every FUZZ_REBOOT_EVERY
- * inputs; FUZZ_BOOT_EACH=1 in the environment boots a fresh machine for every
- * input (exact reproduction).  FUZZ_VERBOSE=1 leaves stderr alone and prints
- * each operation.
+ * Windows.  One machine runs FUZZ_WINDOW inputs (256; FUZZ_WINDOW= in the
+ * environment, 1 in the corpus replay: a fresh machine and every check for
+ * each input).  Every input leaves the machine as it found it, and checks so
+ * cheaply at its end: everything it left is freed, its caches destroyed, then
+ * the live objects of every cache (kmm_live_objects()) must be as at boot and
+ * no more pages may be free than at boot.  The last input of a window, and
+ * the exit (libFuzzer's -max_total_time, the end of a replay), add the full
+ * check: slabinfo's active objects after kmem_cache_shrink, every kfree_rcu
+ * done (rcu_barrier()), every cache settled (kmm_drop_caches()), then each
+ * kmalloc cache's active objects in slabinfo, MemFree (with Slab and
+ * PageTables) and the live objects exactly as measured at boot, and
+ * kmm_validate_all(); then the machine is rebooted.  The reasons: an
+ * rcu_barrier() costs 10 ms however little is pending (liburcu's call_rcu
+ * thread sleeps that long each time it wakes), and kmm_drop_caches() waits for
+ * one, so the check that needs it runs once a window; a cache whose objects
+ * wait for kfree_rcu() is destroyed after that barrier, and a cache with
+ * SLAB_TYPESAFE_BY_RCU (whose destroy waits for a barrier itself) is made
+ * rarely.  What that trades: a page that is lost (not a page freed twice,
+ * which the cheap check sees) is found at the end of its window, not of its
+ * input, and so are slab objects kfree_rcu() leaks; the failure then writes
+ * the window's inputs out (to FUZZ_WINDOW_DIR, or fuzz-window/) to be
+ * replayed in order.  Bounds keep an input short: at most MAX_OPS
+ * operations, and INPUT_BUDGET bytes allocated in all (which leaves out
+ * blocks above order 6, vmalloc_huge() and kmalloc above 256 KiB).
+ * FUZZ_VERBOSE=1 leaves stderr alone and prints each operation.
  *
  * Built twice: with clang's -fsanitize=fuzzer (cmake -DKMM_FUZZ=ON, run by
- * scripts/fuzz), and with replay.c's main(), which runs the corpus files
- * (tests/fuzz/corpus/) as a ctest entry of the regular build.
+ * scripts/fuzz; coverage-ignore.txt leaves the byte-by-byte checks out of its
+ * coverage instrumentation), and with replay.c's main(), which runs the
+ * corpus files (tests/fuzz/corpus/) as a ctest entry of the regular build.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +109,7 @@
 #define MAX_KMAPS     8	  /* kmap()s held at once */
 #define MAX_PAGES     16  /* pages of a vmap or vm_map_ram */
 #define CHECK_EVERY   16  /* operations between full pattern checks */
-#define CHECK_PARTIAL (64UL << 10) /* bytes checked per allocation by the periodic check */
+#define CHECK_PARTIAL (4UL << 10) /* bytes checked per allocation by the periodic check */
 
 enum kind {
 	K_NONE,
@@ -165,12 +195,14 @@ static struct {
 	size_t *win_len;
 	/* stderr */
 	bool verbose;
-	int saved_stderr; /* the real stderr while an input runs, else -1 */
-	int capture_fd;	  /* where libkmm's reports go while an input runs */
+	FILE *real_stderr; /* the real stderr while an input runs, else NULL */
+	FILE *capture;	   /* stderr while an input runs: appends to cap_buf */
+	char *cap_buf;	   /* libkmm's output of the current input */
+	size_t cap_len, cap_size;
 	/* the operations of the current input, for the failure report */
 	char log[16][160];
 	unsigned long nr_log;
-} F = {.saved_stderr = -1, .capture_fd = -1};
+} F;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void window_dump(void);
@@ -294,35 +326,23 @@ static void logop(const char *fmt, ...)
 		fprintf(stderr, "fuzz: %s\n", line);
 }
 
-/* Give stderr back (libkmm's output so far stays in the capture file). */
+/* Give stderr back (libkmm's output so far stays in cap_buf). */
 static void stderr_restore(void)
 {
-	fflush(stderr);
-	if (F.saved_stderr >= 0) {
-		dup2(F.saved_stderr, STDERR_FILENO);
-		close(F.saved_stderr);
-		F.saved_stderr = -1;
+	if (F.real_stderr) {
+		stderr = F.real_stderr;
+		F.real_stderr = NULL;
 	}
 }
 
 /* The captured output from @from on, at most @max bytes of its end, to stderr. */
-static void print_capture(off_t from, size_t max)
+static void print_capture(size_t from, size_t max)
 {
-	off_t end;
-	char buf[4096];
-	ssize_t n;
-
-	if (F.capture_fd < 0)
+	if (!F.cap_buf)
 		return;
-	end = lseek(F.capture_fd, 0, SEEK_END);
-	if (end - from > (off_t)max)
-		from = end - (off_t)max;
-	if (from < 0)
-		from = 0;
-	lseek(F.capture_fd, from, SEEK_SET);
-	while ((n = read(F.capture_fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stderr);
-	lseek(F.capture_fd, 0, SEEK_END);
+	if (F.cap_len - from > max)
+		from = F.cap_len - max;
+	fwrite(F.cap_buf + from, 1, F.cap_len - from, stderr);
 }
 
 static void fail(const char *fmt, ...)
@@ -346,25 +366,24 @@ static void fail(const char *fmt, ...)
 }
 
 /* The position of libkmm's output, to see whether an operation printed. */
-static off_t out_pos(void)
+static size_t out_pos(void)
 {
-	fflush(stderr);
-	return F.capture_fd >= 0 && !F.verbose ? lseek(F.capture_fd, 0, SEEK_END) : 0;
+	return F.cap_len; /* the capture stream is unbuffered */
 }
 
 /* An invalid operation was done: libkmm must have reported it. */
-static void expect_report(off_t before, const char *what)
+static void expect_report(size_t before, const char *what)
 {
-	if (F.verbose || F.capture_fd < 0)
+	if (!F.capture)
 		return;
 	if (out_pos() == before)
 		fail("no report for %s", what);
 }
 
 /* A valid operation was done: libkmm must have said nothing (unless @may_warn). */
-static void expect_quiet(off_t before, bool may_warn, const char *what)
+static void expect_quiet(size_t before, bool may_warn, const char *what)
 {
-	if (F.verbose || F.capture_fd < 0 || may_warn)
+	if (!F.capture || may_warn)
 		return;
 	if (out_pos() != before) {
 		stderr_restore();
@@ -651,7 +670,7 @@ static void op_alloc_pages(void)
 	unsigned int how = get8(), order = get8() % 11;
 	gfp_t gfp = get_gfp(G_PAGES);
 	struct obj *o;
-	off_t pos;
+	size_t pos;
 
 	if (order > 6 && (how & 0x10))
 		order = how & 3;
@@ -752,7 +771,7 @@ static void op_cache_create(void)
 	slab_flags_t flags = 0;
 	unsigned int size;
 	bool ctor;
-	off_t pos;
+	size_t pos;
 
 	if (c->s)
 		return;
@@ -826,7 +845,7 @@ static void op_cache_alloc(void)
 	int slot;
 	struct cache *c = pick_cache(&slot);
 	gfp_t gfp = get_gfp(G_CACHE);
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!c || !budget_ok(c->size))
@@ -851,7 +870,7 @@ static void op_cache_alloc_bulk(void)
 	int slot, got;
 	struct cache *c = pick_cache(&slot);
 	gfp_t gfp = get_gfp(G_CACHE);
-	off_t pos;
+	size_t pos;
 
 	if (!c || !budget_ok(nr * c->size))
 		return;
@@ -873,7 +892,7 @@ static void op_kmalloc(void)
 	size_t size = get_size(KMALLOC_MAX_SIZE);
 	gfp_t gfp = get_gfp(G_KMALLOC);
 	struct obj *o;
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!budget_ok(size))
@@ -925,7 +944,7 @@ static void op_kdup(void)
 	gfp_t gfp = get_gfp(G_KMALLOC) & ~__GFP_ZERO;
 	size_t size = len;
 	struct obj *o;
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!budget_ok(len + 1))
@@ -986,7 +1005,7 @@ static void op_vmalloc(void)
 	gfp_t gfp = get_gfp(G_VMALLOC);
 	struct obj *o;
 	bool zero = false;
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!budget_ok(size))
@@ -1058,7 +1077,7 @@ static void op_kvmalloc(void)
 	size_t size = get_size(4 << 20);
 	gfp_t gfp = get_gfp(G_KMALLOC);
 	struct obj *o;
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!budget_ok(size))
@@ -1096,7 +1115,7 @@ static void op_realloc(void)
 	struct obj *o = pick_obj(1u << K_KMALLOC | 1u << K_VMALLOC | 1u << K_KVMALLOC);
 	size_t size = get_size(4 << 20), keep;
 	gfp_t gfp = get_gfp(G_KMALLOC);
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!o || !budget_ok(size))
@@ -1155,7 +1174,7 @@ static void op_vmap(bool ram)
 	bool put = !ram && (how & 2);
 	struct page *buf[MAX_PAGES], **pages = buf;
 	struct obj *o;
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	if (!budget_ok((size_t)nr * PAGE_SIZE))
@@ -1208,7 +1227,7 @@ static void op_kmap(void)
 	unsigned int pg;
 	struct page *page;
 	unsigned char *k;
-	off_t pos;
+	size_t pos;
 
 	if (!o || F.nr_kmaps == MAX_KMAPS)
 		return;
@@ -1243,7 +1262,7 @@ static int obj_kmapped(const struct obj *o)
 
 static void kunmap_one(int i)
 {
-	off_t pos = out_pos();
+	size_t pos = out_pos();
 
 	kunmap(F.kmaps[i]);
 	logop("kunmap(pfn %#lx)", page_to_pfn(F.kmaps[i]));
@@ -1266,7 +1285,7 @@ static void op_kmap_local(void)
 		unsigned char *k;
 	} m[4];
 	unsigned int n = 1 + get8() % 3, i;
-	off_t pos = out_pos();
+	size_t pos = out_pos();
 
 	for (i = 0; i < n; i++) {
 		m[i].o = pick_obj(1u << K_PAGES | 1u << K_VMAP | 1u << K_VMRAM);
@@ -1296,7 +1315,7 @@ static void op_split_page(void)
 {
 	struct obj *o = pick_obj(1u << K_PAGES);
 	unsigned int i, nr;
-	off_t pos;
+	size_t pos;
 
 	if (!o || o->compound || !o->order || o->extra_refs || obj_kmapped(o) >= 0 ||
 	    F.nr_live + (1 << o->order) > MAX_LIVE)
@@ -1339,7 +1358,7 @@ static void op_get_page(void)
 /* Free @o with one of the calls that may free it; false if it was deferred (RCU). */
 static void obj_free(struct obj *o, unsigned int how)
 {
-	off_t pos;
+	size_t pos;
 	bool rcu = false, slab = false;
 	struct cache *c = o->cache >= 0 ? &F.caches[o->cache] : NULL;
 	void *ptr = o->ptr;
@@ -1474,7 +1493,7 @@ static void op_cache_free_bulk(void)
 	int slot, i;
 	struct cache *c = pick_cache(&slot);
 	size_t nr = 0, want = 1 + get8() % MAX_PAGES;
-	off_t pos;
+	size_t pos;
 
 	if (!c)
 		return;
@@ -1531,7 +1550,7 @@ static void op_cache_shrink(void)
 	int slot;
 	struct cache *c = pick_cache(&slot);
 	long active;
-	off_t pos;
+	size_t pos;
 
 	if (!c)
 		return;
@@ -1557,7 +1576,7 @@ static void op_cache_shrink(void)
 /* Destroy the caches that waited for their kfree_rcu() objects, after a barrier. */
 static void grave_flush(void)
 {
-	off_t pos;
+	size_t pos;
 
 	rcu_barrier();
 	rcu_done();
@@ -1583,7 +1602,7 @@ static void grave_flush(void)
 static void cache_destroy(int slot)
 {
 	struct cache *c = &F.caches[slot];
-	off_t pos;
+	size_t pos;
 
 	if (!c->live && c->rcu_pending) {
 		check_cache_live(c, "kmem_cache_destroy");
@@ -1629,7 +1648,7 @@ static void op_cache_destroy(void)
 static void op_machine(void)
 {
 	unsigned int how = get8();
-	off_t pos = out_pos();
+	size_t pos = out_pos();
 	static const char *const files[] = {"buddyinfo", "zoneinfo", "pagetypeinfo",
 					    "meminfo",	 "slabinfo", "vmallocinfo"};
 
@@ -1699,7 +1718,7 @@ static void op_bad_kfree(void)
 	int local;
 	void *bad = NULL;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	switch (how % 6) {
 	case 0: /* inside a live kmalloc object or large kmalloc */
@@ -1769,7 +1788,7 @@ static void op_bad_double_free(void)
 	unsigned int how = get8();
 	struct freed *f;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	if (!F.nr_freed)
 		return;
@@ -1823,7 +1842,7 @@ static void op_bad_cache_free(void)
 	struct obj *o;
 	void *bad;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	if (!c)
 		return;
@@ -1877,7 +1896,7 @@ static void op_bad_page_free(void)
 	unsigned int how = get8(), order;
 	struct obj *o;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	switch (how % 5) {
 	case 0: /* the wrong order */
@@ -1945,7 +1964,7 @@ static void op_bad_vfree(void)
 	struct obj *o;
 	void *bad;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	switch (how % 4) {
 	case 0: /* inside an area */
@@ -2005,7 +2024,7 @@ static void op_bad_kmap(void)
 	unsigned int how = get8();
 	struct obj *o, *p;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	switch (how % 2) {
 	case 0: { /* kunmap of a highmem page that is not kmapped */
@@ -2055,7 +2074,7 @@ static void op_bad_create(void)
 	unsigned int how = get8(), r = get16();
 	struct kmem_cache *s;
 	char what[64];
-	off_t pos;
+	size_t pos;
 
 	snprintf(what, sizeof(what), "bad kmem_cache_create#%u", how % 8);
 	logop("%s", what);
@@ -2101,7 +2120,7 @@ static void op_bad_alloc(void)
 {
 	unsigned int how = get8();
 	char what[64];
-	off_t pos;
+	size_t pos;
 	void *p;
 
 	snprintf(what, sizeof(what), "bad alloc#%u", how % 3);
@@ -2160,7 +2179,7 @@ static struct kmem_cache *any_cache(void)
 static void bad_slab_free(void *p, struct kmem_cache *s, unsigned int how, const char *what)
 {
 	char line[128];
-	off_t pos;
+	size_t pos;
 
 	snprintf(line, sizeof(line), "%s %p by %s", what, p,
 		 how % 4 == 0	? "kfree"
@@ -2266,7 +2285,7 @@ static void op_bad_own_page(void)
 	char what[128];
 	void *p = NULL;
 	const char *whose;
-	off_t pos;
+	size_t pos;
 	int slot;
 
 	switch (how & 3) {
@@ -2334,7 +2353,7 @@ static void op_bad_dead_cache(void)
 	struct kmem_cache *s;
 	struct obj *o;
 	char what[96];
-	off_t pos;
+	size_t pos;
 
 	if (how % 5 == 0) {
 		s = kmalloc_caches[(how >> 3) % NR_KMALLOC_TYPES][idx % (KMALLOC_SHIFT_HIGH + 1)];
@@ -2488,7 +2507,7 @@ static void window_end(void)
 {
 	long free_kb, slab_kb, pt_kb, active[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 	int t, i;
-	off_t pos = out_pos();
+	size_t pos = out_pos();
 
 	grave_flush();
 	measure(&free_kb, &slab_kb, &pt_kb, active);
@@ -2577,32 +2596,41 @@ static bool probe_full_double_free_checks(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Sanitizer reports go to the real stderr even while libkmm's output is captured. */
-void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+/*
+ * The capture stream's write: libkmm's output appended to cap_buf (a stream
+ * in memory, with no system call per report line or per position asked for;
+ * sanitizer reports still go to file descriptor 2).
+ */
+static ssize_t capture_write(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	if (F.cap_len + len > F.cap_size) {
+		size_t size = 2 * (F.cap_len + len);
+		char *p = realloc(F.cap_buf, size);
 
-/* libkmm's output to the capture file from now on (emptied first). */
+		if (!p)
+			return -1;
+		F.cap_buf = p;
+		F.cap_size = size;
+	}
+	memcpy(F.cap_buf + F.cap_len, buf, len);
+	F.cap_len += len;
+	return (ssize_t)len;
+}
+
+/* libkmm's output (which goes to stderr) to cap_buf from now on, emptied first. */
 static void capture_begin(void)
 {
-	int saved;
-
-	if (F.capture_fd < 0)
+	if (!F.capture)
 		return;
 	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (__sanitizer_set_report_fd)
-		__sanitizer_set_report_fd((void *)(intptr_t)saved);
-	if (ftruncate(F.capture_fd, 0) == 0)
-		lseek(F.capture_fd, 0, SEEK_SET);
-	dup2(F.capture_fd, STDERR_FILENO);
-	F.saved_stderr = saved;
+	F.cap_len = 0;
+	F.real_stderr = stderr;
+	stderr = F.capture;
 }
 
 static void capture_end(void)
 {
-	if (F.saved_stderr < 0)
-		return;
-	if (__sanitizer_set_report_fd)
-		__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
 	stderr_restore();
 }
 
@@ -2636,13 +2664,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 				"build: only adjacent slab double frees are tried\n");
 	rcu_register_thread();
 	if (!F.verbose) {
-		F.capture_fd = memfd_create("kmm-stderr", 0);
-		if (F.capture_fd < 0) {
-			char name[] = "/tmp/fuzz_api-XXXXXX";
-
-			F.capture_fd = mkstemp(name);
-			unlink(name);
-		}
+		F.capture = fopencookie(NULL, "w", (cookie_io_functions_t){.write = capture_write});
+		if (F.capture)
+			setvbuf(F.capture, NULL, _IONBF, 0);
 	}
 	atexit(window_end_at_exit);
 	return 0;
