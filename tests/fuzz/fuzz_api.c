@@ -222,7 +222,9 @@ static unsigned int get16(void)
 }
 
 /*
- * A size: mostly small, sometimes a few pages, rarely large.  @max bounds it
+ * A size: mostly small (22 in 32 up to 512 bytes), sometimes a few pages,
+ * rarely large (1 in 16 above 16 KiB: large ones take most of an input's
+ * time, checking and filling their bytes and the page poison).  @max bounds it
  * (at least 1 is returned), and so does the input's budget if @budget.
  */
 static size_t __get_size(size_t max, bool budget)
@@ -230,28 +232,18 @@ static size_t __get_size(size_t max, bool budget)
 	unsigned int cls = get8(), v = get16();
 	size_t size;
 
-	switch (cls & 7) {
-	case 0:
-	case 1:
+	if ((cls & 31) < 12)
 		size = 1 + v % 64;
-		break;
-	case 2:
-	case 3:
+	else if ((cls & 31) < 22)
 		size = 1 + v % 512;
-		break;
-	case 4:
+	else if ((cls & 31) < 27)
 		size = 1 + v % 4096;
-		break;
-	case 5:
+	else if ((cls & 31) < 30)
 		size = 1 + v % 16384;
-		break;
-	case 6:
+	else if ((cls & 31) == 30)
 		size = 1 + ((size_t)v << 2) % (256 << 10);
-		break;
-	default:
+	else
 		size = 1 + ((size_t)v << 5) % (2 << 20);
-		break;
-	}
 	/* what is left of the input's budget (budget_ok() then refuses 0 left) */
 	if (budget && max > INPUT_BUDGET - F.input_bytes)
 		max = INPUT_BUDGET - F.input_bytes ? INPUT_BUDGET - F.input_bytes : 1;
@@ -667,7 +659,8 @@ static long meminfo_field(const char *meminfo, const char *field)
 
 static void op_alloc_pages(void)
 {
-	unsigned int how = get8(), order = get8() % 11;
+	/* order k with probability 2^-(k+1) (and order 10 for a 0 byte) */
+	unsigned int how = get8(), order = (unsigned int)__builtin_ctz(get8() | 1u << 10);
 	gfp_t gfp = get_gfp(G_PAGES);
 	struct obj *o;
 	size_t pos;

@@ -29,8 +29,14 @@ def op(name, *args):
 
 
 def size(cls, v):
-    """get_size(): a class byte (0-1: up to 64, 2-3: 512, 4: 4K, 5: 16K, 6: 256K, 7: 2M)."""
-    return [cls, (v,)]
+    """get_size(): a class (0-1: up to 64, 2-3: 512, 4: 4K, 5: 16K, 6: 256K, 7: 2M), as the
+    class byte that picks it (its low 5 bits: 0-11, 12-21, 22-26, 27-29, 30, 31)."""
+    return [[0, 1, 12, 13, 22, 27, 30, 31][cls], (v,)]
+
+
+def order(k):
+    """op_alloc_pages()'s order byte: the count of its trailing zero bits."""
+    return 1 << k if k < 8 else 0
 
 
 def gfp(base=0, zero=False, nowarn=False, zone=None, comp=False, reclaimable=False):
@@ -63,14 +69,14 @@ def own_page(what, how):
 def seeds():
     s = {}
     s['01-pages'] = b''.join([
-        op('alloc_pages', 0, 0, *gfp()),
-        op('alloc_pages', 1, 3, *gfp(zero=True, comp=True)),
-        op('alloc_pages', 0, 2, *gfp(zone='high')),
-        op('alloc_pages', 0, 1, *gfp(zone='dma')),
-        op('alloc_pages', 0x20, 4, *gfp(base=2, zone='dma32')),
-        op('alloc_pages', 2, 2, *gfp()),
-        op('alloc_pages', 0x42, 0, *gfp()),
-        op('alloc_pages', 3, 2, *gfp(), *size(4, 9000)),
+        op('alloc_pages', 0, order(0), *gfp()),
+        op('alloc_pages', 1, order(3), *gfp(zero=True, comp=True)),
+        op('alloc_pages', 0, order(2), *gfp(zone='high')),
+        op('alloc_pages', 0, order(1), *gfp(zone='dma')),
+        op('alloc_pages', 0x20, order(4), *gfp(base=2, zone='dma32')),
+        op('alloc_pages', 2, order(2), *gfp()),
+        op('alloc_pages', 0x42, order(0), *gfp()),
+        op('alloc_pages', 3, order(2), *gfp(), *size(4, 9000)),
         op('kmap', 2, 1), op('kmap_local', 2, 2, 0, 0, 1, 3, 0),
         op('split_page', 3), op('get_page', 0), op('kunmap', 0),
         op('bad_page_free', 0, 0), op('bad_page_free', 1, 1), op('bad_page_free', 3, 2),
