@@ -1740,6 +1740,20 @@ static void free_pages_of_a_per_cpu_array(void)
 	consistent();
 }
 
+/* vmalloc's bookkeeping lives in caches of the library's own: a program's kfree() of it is refused. */
+static void kfree_of_a_vm_struct(void)
+{
+	struct vm_struct *vm;
+
+	boot("mem=64M");
+	vm = get_vm_area(4 * PAGE_SIZE, VM_MAP);
+	check(vm != NULL);
+	note_ptr("p", vm);
+	kfree(vm);
+	free_vm_area(vm); /* still whole */
+	consistent();
+}
+
 static void free_pages_of_the_memmap(void)
 {
 	boot("mem=64M");
@@ -2344,6 +2358,8 @@ static const struct scenario scenarios[] = {
 		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
 	SCENARIO(free_pages_of_a_per_cpu_array, PANIC,
 		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
+	SCENARIO(kfree_of_a_vm_struct, PANIC,
+		 "kfree: vm_struct: an object of the library's own (object {p}), refused"),
 	SCENARIO(free_pages_of_the_memmap, PANIC,
 		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
 	SCENARIO(kmem_cache_free_of_an_object_back_in_its_slab, PANIC,

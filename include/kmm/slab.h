@@ -333,20 +333,21 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 	struct array_cache *ac;
 	long avail;
 
-	/*
-	 * Poisoned before it is on the array: once there, an IPI's drain may put
-	 * it back in its slab and keep the slab's freelist in it.
-	 */
-	kmm_asan_object(s, obj, false);
 	kmm_fastpath_enter();
 	ac = s->cpu_cache[kmm_cpu_tls.id];
 	avail = ac->avail;
 	/* entry[avail - 1] is the last object freed, or the cache field when the array is empty */
 	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
-		ac->entry[avail] = obj;
-		ac->avail = (unsigned int)avail + 1;
 		if (marked)
 			*(unsigned long *)obj = mark;
+		/*
+		 * Poisoned only when it is taken, and before it is on the array:
+		 * once there, an IPI's drain may put it back in its slab and keep
+		 * the slab's freelist in it.
+		 */
+		kmm_asan_object(s, obj, false);
+		ac->entry[avail] = obj;
+		ac->avail = (unsigned int)avail + 1;
 		kmm_fastpath_exit();
 		return true;
 	}

@@ -232,13 +232,13 @@ static void reaper_start(void);
 
 /*
  * cache_wants_bypass - must every allocation and free of @s take the slow
- * path?  Debugging caches do, and every cache while objects are zeroed
+ * path?  Debugging caches and the library's own do, and every cache while objects are zeroed
  * (init_on_alloc/init_on_free), Valgrind's memcheck watches or failslab may
  * fail them.
  */
 static bool cache_wants_bypass(const struct kmem_cache *s)
 {
-	return (s->flags & SLAB_DEBUG_FLAGS) ||
+	return (s->flags & (SLAB_DEBUG_FLAGS | SLAB_OWN)) ||
 	       ((kmm_params.init_on_alloc || kmm_params.init_on_free) && !kmm_params.page_poison) ||
 	       slab_under_memcheck || failslab_active();
 }
@@ -386,6 +386,22 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 		kmm_report("kmem_cache_create(%s): %s (size %u, align %u), refused", shown, why,
 			   size, align);
 	}
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create_own(const char *name, unsigned int size)
+{
+	struct kmem_cache *s;
+
+	pthread_mutex_lock(&slab_mutex);
+	s = create_cache(name, size, 0, SLAB_OWN, 0, 0, NULL);
+	if (s) {
+		s->refcount = -1; /* as a boot cache: kmem_cache_destroy() ignores it */
+		list_add(&s->list, &slab_caches);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	if (s)
+		reaper_start();
 	return s;
 }
 

@@ -843,7 +843,9 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	slabs_destroy(s, &list);
 }
 
-void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
+/* __slab_free - slab_free() of the library's own objects too. */
+static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller,
+			bool own_ok)
 {
 	struct kmm_cpu *cpu;
 	const char *problem;
@@ -860,6 +862,10 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long 
 	problem = free_problem(s, obj, why, sizeof(why));
 	if (problem) {
 		slab_report(call, s, obj, problem);
+		return;
+	}
+	if (kmm_unlikely((s->flags & SLAB_OWN) && !own_ok)) {
+		slab_report(call, s, obj, "an object of the library's own");
 		return;
 	}
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
@@ -928,6 +934,17 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 		node_unlock(n, irq);
 	}
 	return found;
+}
+
+void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
+{
+	__slab_free(s, obj, call, caller, false);
+}
+
+void kmem_cache_free_own(struct kmem_cache *s, void *obj)
+{
+	__slab_free(s, obj, "kmem_cache_free_own", (unsigned long)__builtin_return_address(0),
+		    true);
 }
 
 void __kmem_cache_free(struct kmem_cache *s, void *obj)
