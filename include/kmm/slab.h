@@ -367,7 +367,10 @@ static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
  * Context: any thread (the object goes to the calling CPU's array).  NULL is
  * ignored.  An object of another cache, a pointer that is not the start of an
  * object of a slab, or the object freed just before on this CPU (a double
- * free) is reported and the free refused.
+ * free) is reported and the free refused; so is, when it reaches its slab
+ * (the array's next flush or drain), an object the slab holds free already
+ * ("slab: double free detected in cache"), and any object of a cache of the
+ * library's own.
  */
 static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
