@@ -52,24 +52,13 @@ void slab_report(const char *call, const struct kmem_cache *s, const void *obj, 
 	kmm_report("%s: %s: %s (object %p), refused", call, s ? s->name : "(null)", what, obj);
 }
 
-bool slab_cache_live(const struct kmem_cache *s)
-{
-	unsigned long off = (unsigned long)s - kmm_page_offset;
-
-	/* descriptors are whole pages of the library's own (kmm_alloc_own_pages()) */
-	if (!kmm_booted() || off >= kmm_direct_map_bytes || (off & ~PAGE_MASK) ||
-	    !PageReserved(virt_to_page(s)))
-		return false;
-	return __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
-}
-
 bool slab_cache_check(const char *call, const struct kmem_cache *s)
 {
 	if (kmm_likely(slab_cache_live(s)))
 		return true;
 	if (no_cache(s))
 		kmm_report("%s: %s cache, refused", call, s ? "unmade kmalloc" : "NULL");
-	else if (kmm_booted() && (unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
+	else if ((unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
 		 PageReserved(virt_to_page(s)) && s->self == cache_dead_mark(s))
 		kmm_report("%s: cache %p was destroyed (it was %.63s), refused", call, (void *)s,
 			   s->name_buf);
