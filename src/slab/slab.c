@@ -293,6 +293,7 @@ static void kmem_freepages(struct kmem_cache *s, struct page *page)
 		page[i].private = 0;
 	}
 	__ClearPageSlab(page);
+	page->flags &= ~(1UL << PG_slab_isolated);
 	page->index = 0;
 	page->virtual = NULL;
 	page->page_type = ~0u;
