@@ -257,7 +257,8 @@ static void first_shrinker(void)
 }
 
 /*
- * The calls that only maintain a machine (reclaim, validate, drain) have
+ * The calls that only maintain a machine (reclaim, validate, drain, drop
+ * caches, count live objects) have
  * nothing to do without one: they boot nothing, and kmm_init() still can.
  */
 static void boot_after_maintenance(void)
@@ -299,6 +300,13 @@ static void first_totalram_pages(void)
 static void first_kmm_drain_all(void)
 {
 	kmm_drain_all();
+	boot_after_maintenance();
+}
+
+static void first_kmm_drop_caches(void)
+{
+	kmm_drop_caches();
+	check(kmm_live_objects() == 0);
 	boot_after_maintenance();
 }
 
@@ -595,6 +603,7 @@ static const struct fcase cases[] = {
 	{"nr_free_pages", first_nr_free_pages, QUIET, "", true},
 	{"totalram_pages", first_totalram_pages, QUIET, "", true},
 	{"kmm_drain_all", first_kmm_drain_all, QUIET, "", true},
+	{"kmm_drop_caches", first_kmm_drop_caches, QUIET, "", true},
 	{"after_fork", first_call_after_fork, QUIET, "", false},
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
