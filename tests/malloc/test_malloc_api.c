@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <kmm/kmm.h>
+#include "fresh_process.h"
 #include "kmm_test.h"
 #include "malloc/malloc.h"
 
@@ -715,28 +716,11 @@ static int poisoned_double_free(void)
 static void a_double_free_under_poisoning_is_reported_once(void **state)
 {
 	char *const argv[] = {"test_malloc_api", "poisoned", "", NULL};
-	char *const envp[] = {"KMM_CMDLINE=mem=256M slub_debug=P", NULL};
 	static char out[1 << 16];
-	size_t len = 0;
-	int fd[2], status;
-	ssize_t n;
-	pid_t pid;
+	int status;
 
 	(void)state;
-	assert_int_equal(pipe(fd), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd[1], 2);
-		close(fd[0]);
-		execve("/proc/self/exe", argv, envp);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((n = read(fd[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd[0]);
-	out[len] = '\0';
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	status = run_fresh(argv, "mem=256M slub_debug=P", out, sizeof(out));
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_non_null(strstr(out, "BUG kmalloc-64 (Not tainted): Object already free"));
 	assert_null(strstr(out, "Tainted: B")); /* the only BUG */
