@@ -908,16 +908,22 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	free_block_any_node(s, &obj, 1);
 }
 
-/* array_holds - is @obj among the objects of @ac?  (Racy for another CPU's array.) */
-static bool array_holds(const struct array_cache *ac, const void *obj)
+/*
+ * array_holds - is @obj among the first @max objects of @ac?  Another CPU's
+ * array is read racily: it may be freed meanwhile, so only as many entries
+ * as its first page holds are read (what the default limits fit).
+ */
+static bool array_holds(const struct array_cache *ac, const void *obj, unsigned int max)
 {
 	unsigned int i, avail = __atomic_load_n(&ac->avail, __ATOMIC_RELAXED);
 
-	for (i = 0; i < avail && i < ac->limit; i++)
+	for (i = 0; i < avail && i < max; i++)
 		if (__atomic_load_n(&ac->entry[i], __ATOMIC_RELAXED) == obj)
 			return true;
 	return false;
 }
+
+#define ARRAY_FIRST_PAGE_ENTRIES ((PAGE_SIZE - sizeof(struct array_cache)) / sizeof(void *))
 
 bool slab_object_free(struct kmem_cache *s, const void *obj)
 {
@@ -930,15 +936,16 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 	if (cpu) {
 		int was_off = kmm_local_irq_save(cpu);
 
-		found = array_holds(s->cpu_cache[cpu->id], obj);
+		found = array_holds(s->cpu_cache[cpu->id], obj, s->cpu_cache[cpu->id]->limit);
 		kmm_local_irq_restore(cpu, was_off);
 	}
 	for (id = 0; !found && id < KMM_NO_CPU; id++)
-		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj);
+		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj,
+				    ARRAY_FIRST_PAGE_ENTRIES);
 	if (!found) {
 		struct kmm_irq_state irq = node_lock(n);
 
-		found = (n->shared && array_holds(n->shared, obj)) ||
+		found = (n->shared && array_holds(n->shared, obj, n->shared->limit)) ||
 			slab_on_freelist(s, page, obj);
 		node_unlock(n, irq);
 	}
