@@ -61,7 +61,7 @@ static void test_boot_parameters_and_knobs_are_parsed(void **state)
 	struct kmm_fault_attr a;
 
 	(void)state;
-	/* (ignore-gfp-wait stays Y for fail_page_alloc: kmm_init()'s own allocations sleep.) */
+	/* (ignore-gfp-wait stays Y for fail_page_alloc, its default, as in the kernel.) */
 	assert_int_equal(
 		kmm_init("mem=64M fail_page_alloc=3,50,4096,7 fail-page-alloc.min_order=2 "
 			 "fail_page_alloc.ignore-gfp-highmem=0 fail_page_alloc.verbose=1 "
@@ -179,7 +179,7 @@ static void test_gfp_nofail_is_never_failed(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M fail_page_alloc=1,100,0,-1 fail_page_alloc.verbose=0"),
 			 0);
-	/* After boot: with these at boot, kmm_init()'s own allocations would fail. */
+	/* Set after boot here; at boot they would do the same (the boot is never failed). */
 	assert_int_equal(kmm_fault_attr_set("fail_page_alloc", "ignore-gfp-wait", "0"), 0);
 	assert_int_equal(kmm_fault_attr_set("fail_page_alloc", "min-order", "0"), 0);
 	assert_string_equal(pattern(GFP_KERNEL | __GFP_NOFAIL, 0, 5), "ooooo");

@@ -23,6 +23,7 @@
 #include <urcu.h>
 #include <kmm/kmm.h>
 #include <kmm/fault-inject.h>
+#include "fresh_process.h"
 #include "kmm_test.h"
 
 /* The child's side. */
@@ -257,7 +258,8 @@ static void first_shrinker(void)
 }
 
 /*
- * The calls that only maintain a machine (reclaim, validate, drain) have
+ * The calls that only maintain a machine (reclaim, validate, drain, drop
+ * caches, count live objects) have
  * nothing to do without one: they boot nothing, and kmm_init() still can.
  */
 static void boot_after_maintenance(void)
@@ -299,6 +301,13 @@ static void first_totalram_pages(void)
 static void first_kmm_drain_all(void)
 {
 	kmm_drain_all();
+	boot_after_maintenance();
+}
+
+static void first_kmm_drop_caches(void)
+{
+	kmm_drop_caches();
+	check(kmm_live_objects() == 0);
 	boot_after_maintenance();
 }
 
@@ -595,6 +604,7 @@ static const struct fcase cases[] = {
 	{"nr_free_pages", first_nr_free_pages, QUIET, "", true},
 	{"totalram_pages", first_totalram_pages, QUIET, "", true},
 	{"kmm_drain_all", first_kmm_drain_all, QUIET, "", true},
+	{"kmm_drop_caches", first_kmm_drop_caches, QUIET, "", true},
 	{"after_fork", first_call_after_fork, QUIET, "", false},
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
@@ -662,44 +672,6 @@ static int run_case(const char *name, bool threaded)
 
 /* The parent's side. */
 
-/* Does @s match the glob @pat ('*' only)? */
-static bool glob_match(const char *pat, const char *s)
-{
-	for (; *pat; pat++, s++) {
-		if (*pat == '*') {
-			for (; *s; s++)
-				if (glob_match(pat + 1, s))
-					return true;
-			return glob_match(pat + 1, s);
-		}
-		if (*pat != *s)
-			return false;
-	}
-	return *s == '\0';
-}
-
-/* Does every line of @text match the pattern of the same rank in @expect, and no more? */
-static bool output_matches(const char *expect, const char *text)
-{
-	char pat[512], line[512];
-
-	while (*expect || *text) {
-		size_t pl = strcspn(expect, "\n"), tl = strcspn(text, "\n");
-
-		if (!*expect || !*text || pl >= sizeof(pat) || tl >= sizeof(line))
-			return false;
-		memcpy(pat, expect, pl);
-		pat[pl] = '\0';
-		memcpy(line, text, tl);
-		line[tl] = '\0';
-		if (!glob_match(pat, line))
-			return false;
-		expect += pl + (expect[pl] == '\n');
-		text += tl + (text[tl] == '\n');
-	}
-	return true;
-}
-
 /* A test: a case, run from the main thread or from a second one. */
 struct ftest {
 	const struct fcase *c;
@@ -711,38 +683,11 @@ static void test_case(void **state)
 	const struct ftest *ft = *state;
 	const struct fcase *c = ft->c;
 	static char text[1 << 16];
-	size_t len = 0;
-	int fd[2], status;
-	ssize_t n;
-	pid_t pid;
+	char *argv[] = {"test_firstcall", "--case", (char *)c->name,
+			ft->threaded ? "--thread" : NULL, NULL};
+	int status = run_fresh(argv, c->cmdline, text, sizeof(text));
 
-	assert_int_equal(pipe(fd), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char *argv[] = {"test_firstcall", "--case", (char *)c->name,
-				ft->threaded ? "--thread" : NULL, NULL};
-
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		setenv("KMM_CMDLINE", c->cmdline, 1);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((n = read(fd[0], text + len, sizeof(text) - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd[0]);
-	text[len] = '\0';
-	assert_true(waitpid(pid, &status, 0) == pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !output_matches(c->expect, text))
-		fail_msg("%s: %s %d, output:\n%s\nexpected exit 0 and:\n%s", c->name,
-			 WIFSIGNALED(status) ? "signal" : "exit",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), text,
-			 c->expect);
+	expect_exit_0_and(c->name, status, text, c->expect);
 }
 
 int main(int argc, char **argv)

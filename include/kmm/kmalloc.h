@@ -253,7 +253,8 @@ static kmm_always_inline void *kcalloc(size_t n, size_t size, gfp_t flags)
  * slab object or of a large kmalloc (a stack or global address, a pointer
  * into an object, a freed large kmalloc), or the object freed just before on
  * this CPU (a double free), is reported in one line naming kfree and the
- * address, and the free is refused.
+ * address, and the free is refused; an object its slab holds free already is
+ * refused when it reaches the slab, as kmem_cache_free() says.
  * Context: any thread.
  */
 static kmm_always_inline void kfree(const void *objp)

@@ -333,20 +333,21 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 	struct array_cache *ac;
 	long avail;
 
-	/*
-	 * Poisoned before it is on the array: once there, an IPI's drain may put
-	 * it back in its slab and keep the slab's freelist in it.
-	 */
-	kmm_asan_object(s, obj, false);
 	kmm_fastpath_enter();
 	ac = s->cpu_cache[kmm_cpu_tls.id];
 	avail = ac->avail;
 	/* entry[avail - 1] is the last object freed, or the cache field when the array is empty */
 	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
-		ac->entry[avail] = obj;
-		ac->avail = (unsigned int)avail + 1;
 		if (marked)
 			*(unsigned long *)obj = mark;
+		/*
+		 * Poisoned only when it is taken, and before it is on the array:
+		 * once there, an IPI's drain may put it back in its slab and keep
+		 * the slab's freelist in it.
+		 */
+		kmm_asan_object(s, obj, false);
+		ac->entry[avail] = obj;
+		ac->avail = (unsigned int)avail + 1;
 		kmm_fastpath_exit();
 		return true;
 	}
@@ -366,7 +367,10 @@ static kmm_always_inline bool kmem_cache_push(struct kmem_cache *s, void *obj)
  * Context: any thread (the object goes to the calling CPU's array).  NULL is
  * ignored.  An object of another cache, a pointer that is not the start of an
  * object of a slab, or the object freed just before on this CPU (a double
- * free) is reported and the free refused.
+ * free) is reported and the free refused; so is, when it reaches its slab
+ * (the array's next flush or drain), an object the slab holds free already
+ * ("slab: double free detected in cache"), and any object of a cache of the
+ * library's own.
  */
 static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 {

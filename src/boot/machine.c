@@ -367,8 +367,11 @@ static int boot(const char *cmdline)
 	}
 	slab_debug_setup();
 	ret = create_kmalloc_caches();
+	if (!ret)
+		ret = vmalloc_caches_init();
 	if (ret) {
-		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
+		kmm_report("kmm_init: cannot create the kmalloc and vmalloc caches: %s",
+			   strerror(-ret));
 		shutdown_machine();
 		return ret;
 	}

@@ -52,24 +52,13 @@ void slab_report(const char *call, const struct kmem_cache *s, const void *obj, 
 	kmm_report("%s: %s: %s (object %p), refused", call, s ? s->name : "(null)", what, obj);
 }
 
-bool slab_cache_live(const struct kmem_cache *s)
-{
-	unsigned long off = (unsigned long)s - kmm_page_offset;
-
-	/* descriptors are whole pages of the library's own (kmm_alloc_own_pages()) */
-	if (!kmm_booted() || off >= kmm_direct_map_bytes || (off & ~PAGE_MASK) ||
-	    !PageReserved(virt_to_page(s)))
-		return false;
-	return __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
-}
-
 bool slab_cache_check(const char *call, const struct kmem_cache *s)
 {
 	if (kmm_likely(slab_cache_live(s)))
 		return true;
 	if (no_cache(s))
 		kmm_report("%s: %s cache, refused", call, s ? "unmade kmalloc" : "NULL");
-	else if (kmm_booted() && (unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
+	else if ((unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
 		 PageReserved(virt_to_page(s)) && s->self == cache_dead_mark(s))
 		kmm_report("%s: cache %p was destroyed (it was %.63s), refused", call, (void *)s,
 			   s->name_buf);
@@ -232,13 +221,13 @@ static void reaper_start(void);
 
 /*
  * cache_wants_bypass - must every allocation and free of @s take the slow
- * path?  Debugging caches do, and every cache while objects are zeroed
+ * path?  Debugging caches and the library's own do, and every cache while objects are zeroed
  * (init_on_alloc/init_on_free), Valgrind's memcheck watches or failslab may
  * fail them.
  */
 static bool cache_wants_bypass(const struct kmem_cache *s)
 {
-	return (s->flags & SLAB_DEBUG_FLAGS) ||
+	return (s->flags & (SLAB_DEBUG_FLAGS | SLAB_OWN)) ||
 	       ((kmm_params.init_on_alloc || kmm_params.init_on_free) && !kmm_params.page_poison) ||
 	       slab_under_memcheck || failslab_active();
 }
@@ -386,6 +375,22 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 		kmm_report("kmem_cache_create(%s): %s (size %u, align %u), refused", shown, why,
 			   size, align);
 	}
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create_own(const char *name, unsigned int size)
+{
+	struct kmem_cache *s;
+
+	pthread_mutex_lock(&slab_mutex);
+	s = create_cache(name, size, 0, SLAB_OWN, 0, 0, NULL);
+	if (s) {
+		s->refcount = -1; /* as a boot cache: kmem_cache_destroy() ignores it */
+		list_add(&s->list, &slab_caches);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	if (s)
+		reaper_start();
 	return s;
 }
 

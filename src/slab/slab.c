@@ -236,37 +236,42 @@ static void *slab_get_obj(struct kmem_cache *s, struct kmem_cache_node *n, struc
  */
 static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *objs, int nr)
 {
+	/* in locals: the stores to the bits (chars) would make the compiler reload them */
+	const unsigned int num = s->num, shift = s->obj_shift;
+	const unsigned long first = page->private, inverse = s->obj_inverse;
 	unsigned int active = slab_active(page);
 	unsigned short *freelist = slab_freelist(page);
 	unsigned char *bits = slab_free_bits(s, page);
-	int i, put = 0;
+	int i = 0, put = 0;
 
-	/* a wild free of the object holding the freelist poisoned it for ASan */
-	if (s->obj_freelist && active != s->num)
-		kmm_asan_unpoison(freelist, slab_freelist_bytes(s->num));
-	for (i = 0; i < nr; i++) {
-		unsigned int idx = obj_to_index(s, page, objs[i]);
+	if (active == num) {
+		/*
+		 * A full slab holds nothing free, and its bits are all clear; in
+		 * a slab whose freelist lives in an object, that object was handed
+		 * out: the first object freed holds the freelist and the bits now.
+		 */
+		if (s->obj_freelist) {
+			page->index = (unsigned long)objs[0] + SLAB_OBJ_FREELIST_OFFSET;
+			freelist = slab_freelist(page);
+			kmm_asan_unpoison(freelist, slab_freelist_bytes(num));
+			bits = slab_free_bits(s, page);
+			memset(bits, 0, (num + 7) / 8);
+		}
+	} else if (s->obj_freelist) {
+		/* a wild free of the object holding the freelist poisoned it for ASan */
+		kmm_asan_unpoison(freelist, slab_freelist_bytes(num));
+	}
+	for (; i < nr; i++) {
+		unsigned int idx =
+			(unsigned int)((((unsigned long)objs[i] - first) >> shift) * inverse);
 
-		/* a full slab holds nothing free (its bits may be in a handed-out object) */
-		if (kmm_unlikely(active != s->num && slab_obj_free(bits, idx))) {
+		if (kmm_unlikely(slab_obj_free(bits, idx))) {
 			kmm_report("slab: double free detected in cache '%s', objp %p: "
 				   "already free in its slab, refused",
 				   s->name, objs[i]);
 			continue;
 		}
-		active--;
-		/*
-		 * A full slab's freelist object was handed out: the freed object
-		 * holds it now, with the free bits, all clear in a full slab.
-		 */
-		if (s->obj_freelist && active == s->num - 1) {
-			page->index = (unsigned long)objs[i] + SLAB_OBJ_FREELIST_OFFSET;
-			freelist = slab_freelist(page);
-			kmm_asan_unpoison(freelist, slab_freelist_bytes(s->num));
-			bits = slab_free_bits(s, page);
-			memset(bits, 0, (s->num + 7) / 8);
-		}
-		freelist[active] = (unsigned short)idx;
+		freelist[--active] = (unsigned short)idx;
 		bits[idx / 8] |= (unsigned char)(1u << (idx % 8));
 		put++;
 	}
@@ -288,6 +293,7 @@ static void kmem_freepages(struct kmem_cache *s, struct page *page)
 		page[i].private = 0;
 	}
 	__ClearPageSlab(page);
+	page->flags &= ~(1UL << PG_slab_isolated);
 	page->index = 0;
 	page->virtual = NULL;
 	page->page_type = ~0u;
@@ -479,17 +485,20 @@ static struct page *get_first_slab(struct kmem_cache_node *n)
 static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct array_cache *ac,
 		       struct page *page, int batch)
 {
+	/* in locals: the stores to the bits (chars) would make the compiler reload them */
+	const unsigned int num = s->num, size = s->size;
+	const unsigned long first = page->private;
 	unsigned int active = slab_active(page), avail = ac->avail;
 	const unsigned short *freelist = slab_freelist(page);
+	unsigned char *bits = slab_free_bits(s, page);
+	void **entry = ac->entry;
 	bool was_free = active == 0;
 
-	unsigned char *bits = slab_free_bits(s, page);
-
 	/* the slab's count and the array's in registers for the run */
-	for (; active < s->num && batch > 0; batch--) {
+	for (; active < num && batch > 0; batch--) {
 		unsigned int idx = freelist[active];
 
-		if (freelist_entry_bad(s, bits, idx)) {
+		if (kmm_unlikely(idx >= num || !slab_obj_free(bits, idx))) {
 			slab_active(page) = (unsigned short)active;
 			ac->avail = avail;
 			if (was_free && active)
@@ -499,7 +508,7 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 		}
 		active++;
 		bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
-		ac->entry[avail++] = index_to_obj(s, page, idx);
+		entry[avail++] = (void *)(first + (unsigned long)idx * size);
 	}
 	slab_active(page) = (unsigned short)active;
 	ac->avail = avail;
@@ -689,7 +698,7 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 	struct kmm_cpu *cpu = kmm_cpu_get();
 	void *obj;
 
-	if (!slab_cache_check("kmem_cache_alloc", s))
+	if (kmm_unlikely(!slab_cache_live(s)) && !slab_cache_check("kmem_cache_alloc", s))
 		return NULL;
 	if (!cpu && !kmm_booted())
 		return NULL;
@@ -843,7 +852,9 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	slabs_destroy(s, &list);
 }
 
-void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
+/* __slab_free - slab_free() of the library's own objects too. */
+static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller,
+			bool own_ok)
 {
 	struct kmm_cpu *cpu;
 	const char *problem;
@@ -855,11 +866,15 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long 
 		kmm_report("%s: NULL cache for object %p, refused", call, obj);
 		return;
 	}
-	if (!slab_cache_check(call, s))
+	if (kmm_unlikely(!slab_cache_live(s)) && !slab_cache_check(call, s))
 		return;
 	problem = free_problem(s, obj, why, sizeof(why));
 	if (problem) {
 		slab_report(call, s, obj, problem);
+		return;
+	}
+	if (kmm_unlikely((s->flags & SLAB_OWN) && !own_ok)) {
+		slab_report(call, s, obj, "an object of the library's own");
 		return;
 	}
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
@@ -893,16 +908,22 @@ void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long 
 	free_block_any_node(s, &obj, 1);
 }
 
-/* array_holds - is @obj among the objects of @ac?  (Racy for another CPU's array.) */
-static bool array_holds(const struct array_cache *ac, const void *obj)
+/*
+ * array_holds - is @obj among the first @max objects of @ac?  Another CPU's
+ * array is read racily: it may be freed meanwhile, so only as many entries
+ * as its first page holds are read (what the default limits fit).
+ */
+static bool array_holds(const struct array_cache *ac, const void *obj, unsigned int max)
 {
 	unsigned int i, avail = __atomic_load_n(&ac->avail, __ATOMIC_RELAXED);
 
-	for (i = 0; i < avail && i < ac->limit; i++)
+	for (i = 0; i < avail && i < max; i++)
 		if (__atomic_load_n(&ac->entry[i], __ATOMIC_RELAXED) == obj)
 			return true;
 	return false;
 }
+
+#define ARRAY_FIRST_PAGE_ENTRIES ((PAGE_SIZE - sizeof(struct array_cache)) / sizeof(void *))
 
 bool slab_object_free(struct kmem_cache *s, const void *obj)
 {
@@ -915,19 +936,31 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 	if (cpu) {
 		int was_off = kmm_local_irq_save(cpu);
 
-		found = array_holds(s->cpu_cache[cpu->id], obj);
+		found = array_holds(s->cpu_cache[cpu->id], obj, s->cpu_cache[cpu->id]->limit);
 		kmm_local_irq_restore(cpu, was_off);
 	}
 	for (id = 0; !found && id < KMM_NO_CPU; id++)
-		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj);
+		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj,
+				    ARRAY_FIRST_PAGE_ENTRIES);
 	if (!found) {
 		struct kmm_irq_state irq = node_lock(n);
 
-		found = (n->shared && array_holds(n->shared, obj)) ||
+		found = (n->shared && array_holds(n->shared, obj, n->shared->limit)) ||
 			slab_on_freelist(s, page, obj);
 		node_unlock(n, irq);
 	}
 	return found;
+}
+
+void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller)
+{
+	__slab_free(s, obj, call, caller, false);
+}
+
+void kmem_cache_free_own(struct kmem_cache *s, void *obj)
+{
+	__slab_free(s, obj, "kmem_cache_free_own", (unsigned long)__builtin_return_address(0),
+		    true);
 }
 
 void __kmem_cache_free(struct kmem_cache *s, void *obj)

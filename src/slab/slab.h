@@ -179,12 +179,34 @@ static inline void *index_to_obj(const struct kmem_cache *s, const struct page *
 }
 
 /*
+ * SLAB_OWN - a cache of the library's own objects (vmalloc's vm_struct and
+ * vmap_area): no CPU arrays (every allocation and free takes the slow path),
+ * destroy ignored as for a boot cache, and a program's free of one of its
+ * objects (kfree(), kmem_cache_free()) is reported and refused; only
+ * kmem_cache_free_own() frees them.  Not a flag kmem_cache_create() takes.
+ */
+#define SLAB_OWN ((slab_flags_t)0x80000000U)
+/* kmem_cache_create_own - a SLAB_OWN cache of @size-byte objects; NULL without memory. */
+struct kmem_cache *kmem_cache_create_own(const char *name, unsigned int size);
+/* kmem_cache_free_own - the library's free of @obj, an object of the SLAB_OWN cache @s; NULL is ignored. */
+void kmem_cache_free_own(struct kmem_cache *s, void *obj);
+
+/*
  * slab_cache_live - is @s a cache kmem_cache_create() made and
  * kmem_cache_destroy() has not destroyed?  Reads nothing outside the direct
  * map.  slab_cache_check() reports the call (naming @call) when it is not;
  * both are for the slow paths, never the inline ones.
  */
-bool slab_cache_live(const struct kmem_cache *s);
+static inline bool slab_cache_live(const struct kmem_cache *s)
+{
+	unsigned long off = (unsigned long)s - kmm_page_offset;
+
+	/* descriptors are whole pages of the library's own; no direct map before boot */
+	if (off >= kmm_direct_map_bytes || (off & ~PAGE_MASK) || !PageReserved(virt_to_page(s)))
+		return false;
+	return __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
+}
+
 bool slab_cache_check(const char *call, const struct kmem_cache *s);
 
 /* slab.c: objects */

@@ -51,6 +51,7 @@
 #include "fault/fault_inject.h"
 #include "pagetable/internal.h"
 #include "report/report.h"
+#include "slab/slab.h"
 #include "vmalloc/vmalloc.h"
 
 #define GFP_VMALLOC32  (GFP_DMA32 | GFP_KERNEL)
@@ -61,10 +62,47 @@ static struct kmm_ratelimit vmalloc_error_rs = KMM_RATELIMIT_INIT;
 /* vmalloc(0) was warned about on this machine (the kernel's WARN_ON_ONCE). */
 static bool zero_size_warned;
 
+struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
+
 void vmalloc_init(void)
 {
 	vmap_area_init();
 	zero_size_warned = false;
+	vm_struct_cachep = vmap_area_cachep = NULL;
+}
+
+int vmalloc_caches_init(void)
+{
+	vm_struct_cachep = kmem_cache_create_own(
+		"vm_struct", sizeof(struct vm_struct) + VM_INLINE_PAGES * sizeof(struct page *));
+	vmap_area_cachep = kmem_cache_create_own("vmap_area", sizeof(struct vmap_area));
+	return vm_struct_cachep && vmap_area_cachep ? 0 : -ENOMEM;
+}
+
+/* vm_inline_pages - the pages array a vm_struct holds itself, after its fields. */
+static struct page **vm_inline_pages(struct vm_struct *vm)
+{
+	return (struct page **)(vm + 1);
+}
+
+/* vm_pages_alloc - the pages array of @area's @nr pages: inside it, or whole pages of the library's. */
+static struct page **vm_pages_alloc(struct vm_struct *area, unsigned int nr, gfp_t gfp)
+{
+	if (nr <= VM_INLINE_PAGES)
+		return vm_inline_pages(area);
+	return kmm_alloc_own_pages((size_t)nr * sizeof(struct page *), gfp | __GFP_NOWARN);
+}
+
+/*
+ * vm_free_struct - give back @vm and a pages array of vm_pages_alloc()'s; a
+ * vmap()'s VM_MAP_PUT_PAGES array is its caller's (vfree() kvfree()s it).
+ */
+static void vm_free_struct(struct vm_struct *vm)
+{
+	if (vm->pages && vm->pages != vm_inline_pages(vm) && !(vm->flags & VM_MAP_PUT_PAGES))
+		kmm_free_own_pages(vm->pages,
+				   (get_vm_area_size(vm) >> PAGE_SHIFT) * sizeof(struct page *));
+	kmem_cache_free_own(vm_struct_cachep, vm);
 }
 
 /* vmalloc_booted - boot from KMM_CMDLINE unless a machine runs (before reading VMALLOC_START). */
@@ -143,7 +181,7 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 	}
 	/* the vm_struct and the vmap_area are the library's bookkeeping, not the program's */
 	nofault = memalloc_nofault_save();
-	area = kzalloc_node(sizeof(*area), gfp & GFP_RECLAIM_MASK, node);
+	area = kmem_cache_alloc_node(vm_struct_cachep, (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO, node);
 	if (kmm_likely(area)) {
 		if (!(flags & VM_NO_GUARD))
 			size += PAGE_SIZE;
@@ -151,7 +189,7 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 		area->caller = caller;
 		area->requested_size = requested;
 		if (!alloc_vmap_area(size, align, start, end, node, gfp, 0, area)) {
-			kfree(area);
+			kmem_cache_free_own(vm_struct_cachep, area);
 			area = NULL;
 		}
 	}
@@ -215,7 +253,7 @@ void free_vm_area(struct vm_struct *area)
 			   (void *)area, area->addr);
 		return;
 	}
-	kfree(area);
+	vm_free_struct(area);
 }
 
 /* The pages of an area. */
@@ -391,9 +429,10 @@ static void __vfree(const void *addr, bool may_purge, const char *call)
 	}
 	if (vm->pages) {
 		vm_free_pages(vm, !(vm->flags & VM_MAP_PUT_PAGES));
-		kvfree(vm->pages);
+		if (vm->flags & VM_MAP_PUT_PAGES)
+			kvfree(vm->pages);
 	}
-	kfree(vm);
+	vm_free_struct(vm);
 }
 
 void vfree(const void *addr)
@@ -429,9 +468,9 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 		zero_after = true;
 	}
 
-	/* kvmalloc: kmalloc for all but huge arrays, which the kernel vmallocs above a page. */
+	/* the kernel's kvmalloc(); here the library's own memory, out of a program's reach */
 	nofault = memalloc_nofault_save();
-	area->pages = kvmalloc_node(array_size, gfp & GFP_RECLAIM_MASK, node);
+	area->pages = vm_pages_alloc(area, nr_small_pages, gfp & GFP_RECLAIM_MASK);
 	memalloc_nofault_restore(nofault);
 	if (!area->pages) {
 		warn_vmalloc(gfp,
@@ -667,7 +706,7 @@ void vunmap(const void *addr)
 		report_nonexistent("vunmap", addr);
 		return;
 	}
-	kfree(vm);
+	vm_free_struct(vm);
 }
 
 void *vm_map_ram(struct page **pages, unsigned int count, int node)

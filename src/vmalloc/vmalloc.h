@@ -34,6 +34,17 @@
 	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |   \
 	 __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC)
 
+/*
+ * The library's own caches of vmalloc's bookkeeping (SLAB_OWN: a program's
+ * kfree() of one of their objects is refused), made at the end of boot by
+ * vmalloc_caches_init(), as the kernel makes vmap_area_cachep.  A vm_struct
+ * holds the pages array of an area of up to VM_INLINE_PAGES pages; a larger
+ * one is whole pages of the library's own (kmm_alloc_own_pages()).
+ */
+extern struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
+#define VM_INLINE_PAGES 16
+int vmalloc_caches_init(void);
+
 static inline unsigned long va_size(const struct vmap_area *va)
 {
 	return va->va_end - va->va_start;

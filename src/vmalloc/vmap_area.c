@@ -7,7 +7,7 @@
  * subtree_max_size) holds the free ranges, merged; the busy tree the ranges in
  * use, each with its vm_struct (or VMAP_RAM); the purge tree the ranges freed
  * but still mapped, merged.  The free tree starts as one range, the whole
- * vmalloc area, made on the first allocation (kmalloc is not made at boot).
+ * vmalloc area, made on the first allocation.
  *
  * Placement (alloc_vmap_area()): the lowest free range with room at the
  * alignment, in O(log n); the request is cut from it (whole range, left
@@ -52,6 +52,7 @@
 #include <kmm/kmm.h>
 #include "pagetable/internal.h"
 #include "report/report.h"
+#include "slab/slab.h"
 #include "vmalloc/vmalloc.h"
 
 struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
@@ -128,7 +129,7 @@ static bool vmap_init_free_space(gfp_t gfp)
 
 	if (kmm_likely(__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE)))
 		return true;
-	va = kmalloc(sizeof(*va), gfp);
+	va = kmem_cache_alloc(vmap_area_cachep, gfp);
 	if (!va)
 		return false;
 	va->va_start = VMALLOC_START;
@@ -141,7 +142,7 @@ static bool vmap_init_free_space(gfp_t gfp)
 		va = NULL;
 	}
 	pthread_mutex_unlock(&free_vmap_area_lock);
-	kfree(va);
+	kmem_cache_free_own(vmap_area_cachep, va);
 	return true;
 }
 
@@ -161,7 +162,7 @@ static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct v
 	if (next && next->va_start == va->va_end) {
 		next->va_start = va->va_start;
 		next->flags |= va->flags;
-		kfree(va);
+		kmem_cache_free_own(vmap_area_cachep, va);
 		va = next;
 		merged = true;
 	}
@@ -170,7 +171,7 @@ static struct vmap_area *merge_or_add_vmap_area(struct vmap_tree *tree, struct v
 		prev->flags |= va->flags;
 		if (merged)
 			vmap_tree_erase(tree, va);
-		kfree(va);
+		kmem_cache_free_own(vmap_area_cachep, va);
 		va = prev;
 		merged = true;
 	}
@@ -211,7 +212,7 @@ static unsigned long __alloc_vmap_area(unsigned long size, unsigned long align,
 	}
 	if (va->va_start == start && va->va_end == start + size) {
 		vmap_tree_erase(tree, va);
-		kfree(va);
+		kmem_cache_free_own(vmap_area_cachep, va);
 	} else if (va->va_start == start) {
 		va->va_start += size;
 		vmap_tree_resized(tree, va);
@@ -247,7 +248,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 		align = PAGE_SIZE;
 	if (!vmap_init_free_space(va_gfp))
 		return NULL;
-	va = kmalloc_node(sizeof(*va), va_gfp, node);
+	va = kmem_cache_alloc_node(vmap_area_cachep, va_gfp, node);
 	if (!va)
 		return NULL;
 	for (;;) {
@@ -260,7 +261,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 		if (kmm_likely(addr > VMAP_NEED_SPARE))
 			break;
 		if (addr == VMAP_NEED_SPARE) {
-			spare = kmalloc_node(sizeof(*spare), va_gfp, node);
+			spare = kmem_cache_alloc_node(vmap_area_cachep, va_gfp, node);
 			if (spare)
 				continue;
 		} else if (taken) {
@@ -279,11 +280,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 				"to %#lx - %#lx",
 				size, vstart, vend);
 		}
-		kfree(va);
-		kfree(spare);
+		kmem_cache_free_own(vmap_area_cachep, va);
+		kmem_cache_free_own(vmap_area_cachep, spare);
 		return NULL;
 	}
-	kfree(spare);
+	kmem_cache_free_own(vmap_area_cachep, spare);
 	va->va_start = addr;
 	va->va_end = addr + size;
 	va->flags = va_flags;

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <kmm/kmm.h>
+#include "fresh_process.h"
 #include "kmm_test.h"
 #include "malloc/malloc.h"
 
@@ -692,6 +693,40 @@ static void the_bytes_realloc_and_usable_size_give_are_the_programs(void **state
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 }
 
+/*
+ * Under slub_debug=P the free objects are poisoned: a double free is the
+ * slab's report alone, and the poison stays whole (no later report blames
+ * the program).  In a fresh process booted with it, its stderr read back.
+ */
+static int poisoned_double_free(void)
+{
+	char *a = malloc(64), *b = malloc(64), *c[4];
+	int i;
+
+	free(a);
+	free(b);
+	free(a);
+	for (i = 0; i < 4; i++)
+		c[i] = malloc(64);
+	for (i = 0; i < 4; i++)
+		free(c[i]);
+	return kmm_validate_all() == 0 ? 0 : 1;
+}
+
+static void a_double_free_under_poisoning_is_reported_once(void **state)
+{
+	char *const argv[] = {"test_malloc_api", "poisoned", "", NULL};
+	static char out[1 << 16];
+	int status;
+
+	(void)state;
+	status = run_fresh(argv, "mem=256M slub_debug=P", out, sizeof(out));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_non_null(strstr(out, "BUG kmalloc-64 (Not tainted): Object already free"));
+	assert_null(strstr(out, "Tainted: B")); /* the only BUG */
+	assert_null(strstr(out, "Poison overwritten"));
+}
+
 /* A thread-specific destructor that frees after libkmm's own gave the CPU back. */
 static pthread_key_t late_key;
 
@@ -728,6 +763,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "redzone"))
 		return redzone_scenario(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "poisoned"))
+		return poisoned_double_free();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
 		cmocka_unit_test(small_sizes_come_from_the_kmalloc_caches),
@@ -750,6 +787,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(mallocs_inside_libkmm_use_the_bootstrap_arena),
 		cmocka_unit_test(bad_frees_are_reported_and_refused),
 		cmocka_unit_test(double_frees_between_other_frees_are_refused),
+		cmocka_unit_test(a_double_free_under_poisoning_is_reported_once),
 		cmocka_unit_test(every_thread_becomes_a_cpu_and_ids_are_reused),
 		cmocka_unit_test(frees_at_thread_exit_keep_no_cpu),
 	};

@@ -26,8 +26,8 @@
  * it), and now and then shrink the caches, drain every CPU, reap and purge
  * lazily freed vmalloc areas.
  *
- * At the end everything is freed, the caches destroyed and every CPU
- * drained; then each kmalloc cache's active objects and MemFree (with the
+ * At the end everything is freed, the caches destroyed and every cached page
+ * given back (kmm_drop_caches()); then each kmalloc cache's active objects and MemFree (with the
  * Slab and PageTables growth) must be back at the values measured at boot.
  * A broken pattern, a lost page, a child that fails or a run that does not
  * stop within a minute of its end exits nonzero (abort()).
@@ -627,13 +627,7 @@ static void measure(struct counts *c)
 {
 	int t, i;
 
-	rcu_barrier();
-	vm_unmap_aliases();
-	kmm_drain_all();
-	for (t = 0; t < NR_KMALLOC_TYPES; t++)
-		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			kmem_cache_shrink(kmalloc_caches[t][i]);
-	kmm_drain_all();
+	kmm_drop_caches(); /* every cached page back: the leak check */
 	show("meminfo");
 	c->free_kb = field(show_buf, "MemFree:");
 	c->slab_kb = field(show_buf, "\nSlab:");
