@@ -36,12 +36,11 @@
  * A non-adjacent double free of a slab object, and the free-slot shapes, are
  * exercised only when slub_debug=F catches them (probed in a child process at
  * start); without it libkmm catches only the object freed just before on the
- * same CPU.  Two broader shapes are held back while libkmm keeps objects of
- * its own (vmalloc's vmap_area and vm_struct) in kmalloc caches, where a
- * wild kfree() of one would rightly free it: page starts on slab pages of
- * caches that are not the shadow's, and object starts of slots that are not
- * known free (only the shadow's own caches, whose every object it knows, are
- * aimed at; kmalloc objects only where the shadow freed them itself).
+ * same CPU.  Wild pointers are aimed only where kfree() could not rightly
+ * free an object the program owns: slab pages of the shadow's caches and of
+ * kmalloc's, whose every object it knows (libkmm keeps its own objects in
+ * caches of its own, which refuse a program's free), not while kfree_rcu()
+ * has objects to free there, and no large kmalloc.
  *
  * Windows.  One machine runs FUZZ_WINDOW inputs (256; FUZZ_WINDOW= in the
  * environment, 1 in the corpus replay: a fresh machine and every check for
@@ -2137,13 +2136,17 @@ static void op_bad_alloc(void)
 
 /* ---- almost-right pointers, the library's own pages, dead caches ---- */
 
-/* Is @p where a live allocation of the shadow starts (so that kfree() would free it)? */
+/*
+ * Is @p where a live allocation of the shadow starts, or the page array it
+ * gave vmap() to keep (so that kfree() would rightly free it)?
+ */
 static bool shadow_has(const void *p)
 {
 	int i;
 
 	for (i = 0; i < F.nr_live; i++)
-		if (F.live[i].ptr == p)
+		if (F.live[i].ptr == p ||
+		    (F.live[i].kind == K_VMAP && F.live[i].put_pages && F.live[i].pages == p))
 			return true;
 	return false;
 }
@@ -2157,6 +2160,28 @@ static int shadow_cache(const void *s)
 		if (s && F.caches[slot].s == s && !F.caches[slot].rcu_pending)
 			return slot;
 	return -1;
+}
+
+/*
+ * May wild kfree()s be aimed at the slab pages of @s: does the shadow know
+ * every object there that the program owns?  It knows every object of its
+ * own caches and of kmalloc's (the library keeps none of its own there), but
+ * not those kfree_rcu() has yet to free; the library's own caches (vmalloc's)
+ * refuse every free but the library's.
+ */
+static bool cache_fair(const struct kmem_cache *s)
+{
+	int i;
+
+	for (i = 0; i < MAX_CACHES; i++)
+		if (F.caches[i].s == s)
+			return !F.caches[i].rcu_pending;
+	if (s->flags & SLAB_KMALLOC)
+		return !F.rcu_objs;
+	for (i = 0; i < F.nr_grave; i++)
+		if (F.grave[i] == s)
+			return false;
+	return true;
 }
 
 /* A cache to hand a bad pointer to: one of the shadow's, or kmalloc-64. */
@@ -2203,9 +2228,9 @@ static void bad_slab_free(void *p, struct kmem_cache *s, unsigned int how, const
  * Almost-right pointers, as the slab allocator sees them: a page start
  * anywhere in the direct map, an object start on a slab page whose object is
  * free, and an object the shadow freed, after kmm_drain_all() put it back in
- * its slab.  Pages of slabs that are not the shadow's (kmalloc's, where
- * libkmm keeps objects of its own) and of large kmallocs are left alone: a
- * page start there may be a live object that kfree() would rightly free.
+ * its slab.  Where an object the shadow does not know may start (see
+ * cache_fair(); and large kmallocs, since one given to kfree_rcu() is not
+ * counted), nothing is aimed at: kfree() would rightly free it.
  */
 static void op_bad_almost_right(void)
 {
@@ -2215,32 +2240,30 @@ static void op_bad_almost_right(void)
 	struct obj *o;
 	struct freed *f;
 	void *p;
-	int slot;
 
 	switch (how >> 2 & 3) {
 	case 0:
 	case 1: /* a page start in the direct map */
 		page = pfn_to_page(1 + r % (max_low_pfn - 1));
 		p = page_address(page);
-		if (page->mapping && shadow_cache(page->mapping) < 0)
+		if (PageSlab(compound_head(page)) ? !cache_fair(page->mapping)
+						  : page->mapping != NULL)
 			return;
-		if (PageSlab(compound_head(page)) && shadow_cache(page->mapping) < 0)
-			return;
+		/* a large kmalloc given to kfree_rcu() is not counted: none are aimed at */
 		if (PageLargeKmalloc(compound_head(page)) || shadow_has(p))
 			return;
 		bad_slab_free(p, s, how, "a page start");
 		return;
-	case 2: /* an object start on a slab page of the shadow's cache, the object free */
+	case 2: /* an object start in a slab of a live object, the object there free */
 		if (!F.full_double_free_checks)
 			return;
-		o = pick_obj(1u << K_CACHE);
-		if (!o || (slot = shadow_cache(F.caches[o->cache].s)) < 0)
+		o = pick_obj(1u << K_CACHE | 1u << K_KMALLOC);
+		if (!o || is_vmalloc_addr(o->ptr) || !PageSlab(compound_head(virt_to_page(o->ptr))))
 			return;
-		s = F.caches[slot].s;
 		page = virt_to_page(o->ptr);
-		if (page->mapping != s)
-			fail("page of object %p of %s has mapping %p", (void *)o->ptr,
-			     F.caches[slot].name, page->mapping);
+		s = page->mapping;
+		if (!cache_fair(s))
+			return;
 		p = (char *)page->private + (size_t)(r % s->num) * s->size;
 		if (shadow_has(p))
 			return;
