@@ -6,7 +6,10 @@
  *   fuzz_api_replay [FILE|DIR]...   (default: the corpus, tests/fuzz/corpus/)
  *
  * Each file is one input, run in name order; a directory's regular files are
- * its inputs.  Exit status 0 when every input ran (a failure aborts).
+ * its inputs.  Each runs on a machine of its own, with the harness's full
+ * check after it, unless FUZZ_WINDOW= in the environment says how many
+ * inputs share a machine (as a failing window's inputs, written out by the
+ * harness, need).  Exit status 0 when every input ran (a failure aborts).
  */
 #include <dirent.h>
 #include <stdio.h>
