@@ -57,15 +57,16 @@
  * rcu_barrier() costs 10 ms however little is pending (liburcu's call_rcu
  * thread sleeps that long each time it wakes), and kmm_drop_caches() waits for
  * one, so the check that needs it runs once a window; a cache whose objects
- * wait for kfree_rcu() is destroyed after that barrier, and a cache with
- * SLAB_TYPESAFE_BY_RCU (whose destroy waits for a barrier itself) is made
- * rarely.  What that trades: a page that is lost (not a page freed twice,
- * which the cheap check sees) is found at the end of its window, not of its
- * input, and so are slab objects kfree_rcu() leaks; the failure then writes
- * the window's inputs out (to FUZZ_WINDOW_DIR, or fuzz-window/) to be
- * replayed in order.  Bounds keep an input short: at most MAX_OPS
- * operations, and INPUT_BUDGET bytes allocated in all (which leaves out
- * blocks above order 6, vmalloc_huge() and kmalloc above 256 KiB).
+ * wait for kfree_rcu() is destroyed after that barrier, and so are caches
+ * with SLAB_TYPESAFE_BY_RCU (whose destroy waits for a barrier itself: they
+ * are destroyed together, their waits overlapping).  What that trades: a
+ * page that is lost (not a page freed twice, which the cheap check sees) is
+ * found at the end of its window, not of its input, and so are slab objects
+ * kfree_rcu() leaks; the failure then writes the window's inputs out (to
+ * FUZZ_WINDOW_DIR, or fuzz-window/) to be replayed in order.  Bounds keep an
+ * input short: at most MAX_OPS operations, INPUT_BUDGET bytes allocated in
+ * all (which leaves out blocks above order 6, vmalloc_huge() and kmalloc
+ * above 256 KiB), and sizes mostly small (see __get_size()).
  * FUZZ_VERBOSE=1 leaves stderr alone and prints each operation.
  *
  * Built twice: with clang's -fsanitize=fuzzer (cmake -DKMM_FUZZ=ON, run by
@@ -75,6 +76,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,7 +105,7 @@
 #define VMALLOC_OBJS  4	  /* vmalloc's own kmalloc objects of an area at most (vmap_area...) */
 #define MAX_LIVE      160 /* live allocations in the shadow */
 #define MAX_CACHES    4	  /* user caches at once */
-#define MAX_GRAVE     8	  /* user caches waiting for a grace period to be destroyed */
+#define MAX_GRAVE     32  /* user caches waiting for a grace period to be destroyed */
 #define MAX_FREED     16  /* recent frees kept for double frees */
 #define MAX_KMAPS     8	  /* kmap()s held at once */
 #define MAX_PAGES     16  /* pages of a vmap or vm_map_ram */
@@ -779,9 +781,9 @@ static void op_cache_create(void)
 	ctor = how & 1;
 	/*
 	 * kmem_cache_destroy() of a SLAB_TYPESAFE_BY_RCU cache waits for an
-	 * rcu_barrier() (10 ms, see cache_destroy()): one cache in 128 of them.
+	 * rcu_barrier() (see cache_destroy() and grave_flush()): one cache in 16.
 	 */
-	if ((flags & SLAB_TYPESAFE_BY_RCU) && (how & 0x7e) != 0x7e)
+	if ((flags & SLAB_TYPESAFE_BY_RCU) && (how & 0x0e) != 0x0e)
 		flags &= ~SLAB_TYPESAFE_BY_RCU;
 	snprintf(c->name, sizeof(c->name), "fuzz%u-%u", slot, ++F.cache_gen);
 	c->size = size;
@@ -1565,41 +1567,69 @@ static void op_cache_shrink(void)
 		     c->live);
 }
 
-/* Destroy the caches that waited for their kfree_rcu() objects, after a barrier. */
+static void *destroy_thread(void *s)
+{
+	rcu_register_thread();
+	kmem_cache_destroy(s);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/*
+ * Destroy the parked caches, after a barrier for their kfree_rcu() objects.
+ * kmem_cache_destroy() of a SLAB_TYPESAFE_BY_RCU cache waits for a barrier of
+ * its own: those are destroyed at once, a thread each, so that their waits
+ * overlap.
+ */
 static void grave_flush(void)
 {
+	pthread_t threads[MAX_GRAVE];
+	int i, nr_threads = 0;
 	size_t pos;
 
 	rcu_barrier();
 	rcu_done();
 	pos = out_pos();
-	while (F.nr_grave) {
-		struct kmem_cache *s = F.grave[--F.nr_grave];
+	for (i = 0; i < F.nr_grave; i++) {
+		struct kmem_cache *s = F.grave[i];
 
 		if (kmem_cache_live_objects(s))
 			fail("kmem_cache_live_objects(%s) = %lu after rcu_barrier, the shadow has "
 			     "none",
 			     kmem_cache_name(s), kmem_cache_live_objects(s));
-		kmem_cache_destroy(s);
+		if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+			kmem_cache_destroy(s);
+		else if (pthread_create(&threads[nr_threads], NULL, destroy_thread, s) == 0)
+			nr_threads++;
+		else
+			destroy_thread(s);
 	}
-	logop("rcu_barrier, the caches that waited for it destroyed");
+	while (nr_threads)
+		pthread_join(threads[--nr_threads], NULL);
+	logop("rcu_barrier, the %d caches that waited for one destroyed", F.nr_grave);
+	F.nr_grave = 0;
 	expect_quiet(pos, false, "kmem_cache_destroy after rcu_barrier");
 }
 
 /*
- * Destroy the cache of @slot.  One with kfree_rcu() objects pending waits for
- * the next barrier (one rcu_barrier() costs 10 ms: liburcu's call_rcu thread
- * sleeps that long after it wakes); its slot is free at once.
+ * Destroy the cache of @slot.  One that needs a grace period first (with
+ * kfree_rcu() objects pending, or SLAB_TYPESAFE_BY_RCU, whose destroy waits
+ * for one) is parked, emptied, until the next barrier (one rcu_barrier()
+ * costs 10 ms: liburcu's call_rcu thread sleeps that long after it wakes);
+ * its slot is free at once.
  */
 static void cache_destroy(int slot)
 {
 	struct cache *c = &F.caches[slot];
 	size_t pos;
 
-	if (!c->live && c->rcu_pending) {
+	if (!c->live && (c->rcu_pending || (c->s->flags & SLAB_TYPESAFE_BY_RCU))) {
 		check_cache_live(c, "kmem_cache_destroy");
 		if (F.nr_grave == MAX_GRAVE)
 			grave_flush();
+		pos = out_pos();
+		kmem_cache_shrink(c->s);
+		expect_quiet(pos, false, "kmem_cache_shrink");
 		F.grave[F.nr_grave++] = c->s;
 		logop("kmem_cache_destroy(%s) after the next rcu_barrier", c->name);
 		c->s = NULL;
