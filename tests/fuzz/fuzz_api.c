@@ -2555,8 +2555,10 @@ static void window_end(void)
 	int t, i;
 	size_t pos = out_pos();
 
-	grave_flush();
-	measure(&free_kb, &slab_kb, &pt_kb, active);
+	if (F.nr_grave)
+		grave_flush();
+	measure(&free_kb, &slab_kb, &pt_kb, active); /* its barrier runs every kfree_rcu() */
+	rcu_done();
 	logop("window end: MemFree %ld (boot %ld) Slab %ld (%ld) PageTables %ld (%ld)", free_kb,
 	      F.base_free_kb, slab_kb, F.base_slab_kb, pt_kb, F.base_pt_kb);
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
