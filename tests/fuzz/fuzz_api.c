@@ -102,7 +102,7 @@
 #define MAX_OPS	     256	 /* operations run per input (the rest is ignored) */
 #define INPUT_BUDGET (1UL << 18) /* bytes an input may allocate in all */
 
-#define VMALLOC_OBJS  4	  /* vmalloc's own kmalloc objects of an area at most (vmap_area...) */
+#define VMALLOC_OBJS  4	  /* slab objects vmalloc keeps for an area at most (vmap_area...) */
 #define MAX_LIVE      160 /* live allocations in the shadow */
 #define MAX_CACHES    4	  /* user caches at once */
 #define MAX_GRAVE     32  /* user caches waiting for a grace period to be destroyed */
@@ -169,7 +169,6 @@ static struct {
 	/* the shadow */
 	struct obj live[MAX_LIVE];
 	int nr_live;
-	unsigned long live_bytes;
 	struct cache caches[MAX_CACHES];
 	unsigned int cache_gen;
 	struct freed freed[MAX_FREED];
@@ -512,19 +511,9 @@ static struct obj *obj_new(enum kind kind)
 	return o;
 }
 
-static unsigned long obj_bytes(const struct obj *o)
-{
-	if (o->kind == K_PAGES || o->kind == K_ADDR)
-		return PAGE_SIZE << o->order;
-	if (o->kind == K_VMAP || o->kind == K_VMRAM)
-		return (unsigned long)o->nr_pages * PAGE_SIZE;
-	return o->size;
-}
-
 /* Record @o as live (fill it), after its allocation succeeded. */
 static void obj_commit(struct obj *o)
 {
-	F.live_bytes += obj_bytes(o);
 	if (o->cache >= 0)
 		F.caches[o->cache].live++;
 	obj_pattern(o, false, SIZE_MAX, "");
@@ -532,7 +521,6 @@ static void obj_commit(struct obj *o)
 
 static void obj_drop(struct obj *o)
 {
-	F.live_bytes -= obj_bytes(o);
 	if (o->cache >= 0)
 		F.caches[o->cache].live--;
 	*o = F.live[--F.nr_live];
@@ -1135,10 +1123,8 @@ static void op_realloc(void)
 		return;
 	}
 	keep = o->size < size ? o->size : size;
-	F.live_bytes -= o->size;
 	o->ptr = p;
 	o->size = size;
-	F.live_bytes += o->size;
 	if (pattern_bad(o->ptr, o->id, o->pat_off, keep, true))
 		pattern_fail(o, o->ptr, o->pat_off, keep, "by realloc");
 	if (is_vmalloc_addr(p))
@@ -1416,7 +1402,7 @@ static void obj_free(struct obj *o, unsigned int how)
 			else
 				kvfree_call_rcu((struct rcu_head *)(o->ptr + off), o->ptr);
 			rcu = !(how & 0x40);
-			/* an area keeps vmalloc's own kmalloc objects until the callback frees it */
+			/* an area keeps the slab objects vmalloc holds for it until the callback */
 			if (rcu)
 				F.rcu_objs += slab ? 1 : is_vmalloc_addr(o->ptr) ? VMALLOC_OBJS : 0;
 		} else if ((how & 3) == 1) {
@@ -1512,8 +1498,8 @@ static void op_cache_free_bulk(void)
 }
 
 /*
- * Objects of @c that kfree_rcu() may not have freed yet: kmem_cache_live_objects()
- * is then only known to lie between the shadow's count and that much more.
+ * The live objects of @c must be the shadow's, and those given to kfree_rcu()
+ * that its callback may not have freed yet: between the two counts.
  */
 static void check_cache_live(struct cache *c, const char *when)
 {
