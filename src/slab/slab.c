@@ -140,8 +140,12 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 	else
 		freelist = (unsigned short *)&page->virtual;
 	page->index = (unsigned long)freelist;
-	slab_active(page) = 0;
-	page->slab_inline_free = 0;
+	/*
+	 * One store for the count and the inline bits: the page allocator reads
+	 * other pages' types without their owners' locks (move_freepages_block()),
+	 * and a half-written one (0xffff0000) would pass for PageBuddy.
+	 */
+	page->page_type = 0;
 	memset(slab_free_bits(s, page), 0xff, (s->num + 7) / 8);
 	for (idx = 0; idx < s->num; idx++) {
 		void *obj = index_to_obj(s, page, idx);
