@@ -58,8 +58,7 @@ bool slab_cache_check(const char *call, const struct kmem_cache *s)
 		return true;
 	if (no_cache(s))
 		kmm_report("%s: %s cache, refused", call, s ? "unmade kmalloc" : "NULL");
-	else if ((unsigned long)s - kmm_page_offset < kmm_direct_map_bytes &&
-		 PageReserved(virt_to_page(s)) && s->self == cache_dead_mark(s))
+	else if (slab_descriptor_page(s) && s->self == cache_dead_mark(s))
 		kmm_report("%s: cache %p was destroyed (it was %.63s), refused", call, (void *)s,
 			   s->name_buf);
 	else

@@ -197,14 +197,18 @@ void kmem_cache_free_own(struct kmem_cache *s, void *obj);
  * map.  slab_cache_check() reports the call (naming @call) when it is not;
  * both are for the slow paths, never the inline ones.
  */
-static inline bool slab_cache_live(const struct kmem_cache *s)
+/* slab_descriptor_page - may @s be a cache descriptor: whole pages of the library's own? */
+static inline bool slab_descriptor_page(const struct kmem_cache *s)
 {
 	unsigned long off = (unsigned long)s - kmm_page_offset;
 
-	/* descriptors are whole pages of the library's own; no direct map before boot */
-	if (off >= kmm_direct_map_bytes || (off & ~PAGE_MASK) || !PageReserved(virt_to_page(s)))
-		return false;
-	return __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
+	/* no direct map before boot */
+	return off < kmm_direct_map_bytes && !(off & ~PAGE_MASK) && PageReserved(virt_to_page(s));
+}
+
+static inline bool slab_cache_live(const struct kmem_cache *s)
+{
+	return slab_descriptor_page(s) && __atomic_load_n(&s->self, __ATOMIC_RELAXED) == s;
 }
 
 bool slab_cache_check(const char *call, const struct kmem_cache *s);
