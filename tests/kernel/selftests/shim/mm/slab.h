@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/slab.h for lib/slub_kunit.c, which includes "../mm/slab.h", SLUB's
+ * private header: the build compiles slub_kunit.c from a copy of the file in
+ * <build>/lib/ beside this header copied to <build>/mm/slab.h, so the
+ * relative include finds it.
+ *
+ * It gives the test what SLUB's header would, on libkmm's public calls:
+ *   validate_slab_cache()  libkmm's kmem_cache_validate() (its errors are
+ *                          counted in the test's "slab_errors" resource by
+ *                          libkmm's slab debugging, as SLUB counts them)
+ * and, until libkmm's headers have them (the build defines KMM_HAVE_*), the
+ * 6.12 names of libkmm's own calls and flags the test uses.
+ *
+ * SLUB's s->offset, the free pointer's place in a free object, has no
+ * counterpart: libkmm's slabs (the SLAB design) keep their freelist as an
+ * array of indices.  The one case that reads it, test_next_pointer, is
+ * skipped by the runner (the build passes kunit.skip=test_next_pointer:...);
+ * so that the file compiles unmodified, `offset` below names a field of
+ * libkmm's struct kmem_cache that the skipped case would have read instead.
+ * Nothing else in slub_kunit.c is spelled "offset", and this header is its
+ * last include.
+ */
+#ifndef KMM_SHIM_MM_SLAB_H
+#define KMM_SHIM_MM_SLAB_H
+
+#include <linux/slab.h>
+
+static inline long validate_slab_cache(struct kmem_cache *s)
+{
+	return kmem_cache_validate(s);
+}
+
+#ifndef alloc_hooks
+#define alloc_hooks(do_alloc) (do_alloc)
+#endif
+#ifndef KMM_HAVE_NOPROF
+#define __kmalloc_cache_noprof __kmalloc_cache
+#endif
+/* No merging, no KFENCE, and slub_debug= applies to every cache in libkmm: until defined, no bit. */
+#ifndef SLAB_NO_MERGE
+#define SLAB_NO_MERGE 0
+#endif
+#ifndef SLAB_SKIP_KFENCE
+#define SLAB_SKIP_KFENCE 0
+#endif
+#ifndef SLAB_NO_USER_FLAGS
+#define SLAB_NO_USER_FLAGS 0
+#endif
+
+#define offset colour_off
+
+#endif /* KMM_SHIM_MM_SLAB_H */
