@@ -491,6 +491,13 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	drain_cache(s);
 	pthread_mutex_lock(&slab_mutex);
 	if (cache_has_objects(s)) {
+		/* kfree_rcu()s in flight may hold them: wait, as the kernel's kvfree_rcu_barrier() */
+		pthread_mutex_unlock(&slab_mutex);
+		rcu_barrier();
+		drain_cache(s);
+		pthread_mutex_lock(&slab_mutex);
+	}
+	if (cache_has_objects(s)) {
 		s->refcount++;
 		pthread_mutex_unlock(&slab_mutex);
 		kmm_report("kmem_cache_destroy %s: Slab cache still has objects", s->name);
