@@ -500,7 +500,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (cache_has_objects(s)) {
 		s->refcount++;
 		pthread_mutex_unlock(&slab_mutex);
-		kmm_report("kmem_cache_destroy %s: Slab cache still has objects", s->name);
+		slab_report_destroy_busy(s, kmem_cache_live_objects(s));
 		return;
 	}
 	list_del(&s->list);

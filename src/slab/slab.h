@@ -311,6 +311,13 @@ bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const c
 void slab_report_freelist_corrupt(const struct kmem_cache *s, const struct page *page,
 				  unsigned int pos, unsigned int idx);
 
+/*
+ * slab_report_destroy_busy - "kmem_cache_destroy <cache>: Slab cache still has
+ * objects", @objects of them; a KUnit test counting slab errors counts it as
+ * SLUB's report of the same (its banner and a line per object).
+ */
+void slab_report_destroy_busy(const struct kmem_cache *s, unsigned long objects);
+
 /* cache.c: reports */
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what);
 
