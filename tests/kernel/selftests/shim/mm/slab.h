@@ -6,6 +6,7 @@
  * relative include finds it.
  *
  * It gives the test what SLUB's header would, on libkmm's public calls:
+ *   kasan_disable_current() and the rest of <linux/kasan.h>, as SLUB's header
  *   validate_slab_cache()  libkmm's kmem_cache_validate() (its errors are
  *                          counted in the test's "slab_errors" resource by
  *                          libkmm's slab debugging, as SLUB counts them)
@@ -24,6 +25,7 @@
 #ifndef KMM_SHIM_MM_SLAB_H
 #define KMM_SHIM_MM_SLAB_H
 
+#include <linux/kasan.h>
 #include <linux/slab.h>
 
 static inline long validate_slab_cache(struct kmem_cache *s)
