@@ -7,6 +7,7 @@
 #   SUMMARIES test_vmalloc: the number of "Summary:" lines wanted; each must say
 #             "failed: 0" with passes, except the cases in EXPECT_FAIL (separated by |),
 #             which upstream says must fail: "passed: 0" with failures.
+cmake_policy(VERSION 3.20)
 if(NOT DEFINED STATUS)
 	set(STATUS 0)
 endif()
