@@ -75,7 +75,10 @@ static bool param_set(const struct module_param *p, const char *val)
 	char *end;
 	bool b;
 
-	if (!strcmp(p->type, "bool") || !strcmp(p->type, "invbool")) {
+	/* "_Bool": a macro around module_param() (test_vmalloc's __param) expanded <stdbool.h>'s bool */
+	if (!strcmp(p->type, "bool") || !strcmp(p->type, "_Bool") || !strcmp(p->type, "invbool")) {
+		if (p->size != sizeof(bool))
+			return false;
 		if (!parse_bool(val, &b))
 			return false;
 		*(bool *)p->var = p->type[0] == 'i' ? !b : b;
