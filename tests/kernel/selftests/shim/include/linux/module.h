@@ -6,7 +6,8 @@
  * the module's parameters from its arguments, as insmod's "name=value", runs
  * the init function, then the exit function if init succeeded, and exits
  * nonzero if init failed, as insmod does.  The MODULE_*() tags are checked
- * for being strings and kept nowhere.
+ * for being strings and kept nowhere.  As the kernel's, it includes
+ * <linux/percpu.h> (libkmm's: alloc_percpu() and the rest).
  */
 #ifndef KMM_SHIM_LINUX_MODULE_H
 #define KMM_SHIM_LINUX_MODULE_H
@@ -14,6 +15,7 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h> /* libkmm's, as the kernel's module.h includes it */
 #include <linux/rcupdate.h>
 
 /* kmm_module_register - the module's init and exit functions (either may be NULL). */
