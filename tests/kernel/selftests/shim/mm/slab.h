@@ -5,13 +5,12 @@
  * <build>/lib/ beside this header copied to <build>/mm/slab.h, so the
  * relative include finds it.
  *
- * It gives the test what SLUB's header would, on libkmm's public calls:
- *   kasan_disable_current() and the rest of <linux/kasan.h>, as SLUB's header
- *   validate_slab_cache()  libkmm's kmem_cache_validate() (its errors are
- *                          counted in the test's "slab_errors" resource by
- *                          libkmm's slab debugging, as SLUB counts them)
- * and, until libkmm's headers have them (the build defines KMM_HAVE_*), the
- * 6.12 names of libkmm's own calls and flags the test uses.
+ * It gives the test what SLUB's header would: <linux/kasan.h>, which SLUB's
+ * header includes (kasan_disable_current()), and validate_slab_cache(),
+ * which is libkmm's kmem_cache_validate() (its errors are counted in the
+ * test's "slab_errors" resource by libkmm's slab debugging, as SLUB counts
+ * them).  The rest (SLAB_NO_MERGE, SLAB_SKIP_KFENCE, SLAB_NO_USER_FLAGS, alloc_hooks(),
+ * __kmalloc_cache_noprof()) is in libkmm's own <linux/slab.h>.
  *
  * SLUB's s->offset, the free pointer's place in a free object, has no
  * counterpart: libkmm's slabs (the SLAB design) keep their freelist as an
@@ -32,23 +31,6 @@ static inline long validate_slab_cache(struct kmem_cache *s)
 {
 	return kmem_cache_validate(s);
 }
-
-#ifndef alloc_hooks
-#define alloc_hooks(do_alloc) (do_alloc)
-#endif
-#ifndef KMM_HAVE_NOPROF
-#define __kmalloc_cache_noprof __kmalloc_cache
-#endif
-/* No merging, no KFENCE, and slub_debug= applies to every cache in libkmm: until defined, no bit. */
-#ifndef SLAB_NO_MERGE
-#define SLAB_NO_MERGE 0
-#endif
-#ifndef SLAB_SKIP_KFENCE
-#define SLAB_SKIP_KFENCE 0
-#endif
-#ifndef SLAB_NO_USER_FLAGS
-#define SLAB_NO_USER_FLAGS 0
-#endif
 
 #define offset colour_off
 

@@ -3,10 +3,6 @@
  * <linux/kernel.h> for the kernel's self-tests: the kernel's everyday macros
  * (WARN_ON, min/max/clamp, swap, fls, do_div, IS_ENABLED, error pointers),
  * printk, atomic_t and time, on the C library.  Nothing here allocates.
- *
- * glibc's <sys/sysinfo.h> includes <linux/kernel.h> for struct sysinfo and
- * finds this file first in the include path: the system's <linux/sysinfo.h>
- * below gives it what the system's <linux/kernel.h> would.
  */
 #ifndef KMM_SHIM_LINUX_KERNEL_H
 #define KMM_SHIM_LINUX_KERNEL_H
@@ -16,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sysinfo.h>
 #include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/init.h>

@@ -7,7 +7,8 @@
  * the init function, then the exit function if init succeeded, and exits
  * nonzero if init failed, as insmod does.  The MODULE_*() tags are checked
  * for being strings and kept nowhere.  As the kernel's, it includes
- * <linux/percpu.h> (libkmm's: alloc_percpu() and the rest).
+ * <linux/percpu.h> and <linux/rcupdate.h> (libkmm's: alloc_percpu(),
+ * rcu_read_lock(), kfree_rcu()).
  */
 #ifndef KMM_SHIM_LINUX_MODULE_H
 #define KMM_SHIM_LINUX_MODULE_H
