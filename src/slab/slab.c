@@ -972,13 +972,34 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj)
 	slab_free(s, obj, "kmem_cache_free", (unsigned long)__builtin_return_address(0));
 }
 
+/*
+ * The bulk calls run the inline fast paths inside the library, where
+ * kmm_asan_object() is compiled in only when libkmm itself is built with
+ * ASan.  A program built with ASan poisons the objects it frees inline
+ * whatever libkmm's build, so the bulk calls poison and unpoison through the
+ * ASan runtime when the program has one (kmm_asan_poison(), weak references),
+ * as the slow paths do: any mix of builds gets usable objects from
+ * kmem_cache_alloc_bulk() and poisoned ones after kmem_cache_free_bulk().
+ */
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 {
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		p[i] = kmem_cache_alloc(s, gfp);
-		if (kmm_unlikely(!p[i])) {
+		void *obj;
+
+		/* zeroed here, once the object is usable */
+		if (kmm_likely(kmem_cache_alloc_fast(s, gfp & ~__GFP_ZERO, &obj))) {
+			if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+				kmm_asan_unpoison(obj, s->object_size);
+			if (gfp & __GFP_ZERO)
+				memset(obj, 0, s->object_size);
+		} else {
+			obj = slab_alloc(s, gfp, NUMA_NO_NODE, caller, s ? s->object_size : 0);
+		}
+		p[i] = obj;
+		if (kmm_unlikely(!obj)) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
 		}
@@ -988,8 +1009,19 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p)
 {
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	size_t i;
 
-	for (i = 0; i < nr; i++)
-		kmem_cache_free(s, p[i]);
+	for (i = 0; i < nr; i++) {
+		void *obj = p[i];
+
+		if (kmm_likely(kmem_cache_obj_ok(s, obj))) {
+			/* before the push, as __kmem_cache_push() does: once there, a drain may move it */
+			if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+				kmm_asan_poison(obj, s->object_size);
+			if (kmm_likely(kmem_cache_push(s, obj)))
+				continue;
+		}
+		slab_free(s, obj, "kmem_cache_free", caller);
+	}
 }
