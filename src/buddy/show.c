@@ -12,6 +12,8 @@
  */
 #include <string.h>
 
+#include <kmm/percpu_alloc.h>
+
 #include "buddy/internal.h"
 #include "vmalloc/vmalloc.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * percpu/alloc.c - the per-CPU allocator: alloc_percpu(), free_percpu()
- * (the kernel's mm/percpu.c, in its simplest form; see <kmm/percpu.h>).
+ * (the kernel's mm/percpu.c, in its simplest form; see <kmm/percpu_alloc.h>).
  *
  * A chunk is nr_cpu_ids units of PCPU_UNIT_SIZE bytes, unit n for CPU n,
  * mapped one after another in the vmalloc space (vmap() of order-0 pages
@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <kmm/kmm.h>
+#include <kmm/percpu_alloc.h>
 #include <kmm/vmalloc.h>
 #include "boot/machine.h"
 #include "buddy/internal.h"
