@@ -1352,7 +1352,9 @@ static void test_failslab_attribute_is_the_flag(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	a = kmem_cache_create("attr_a", 32, 0, SLAB_FAILSLAB, NULL);
-	b = kmem_cache_create("attr_b", 32, 0, 0, NULL);
+	/* every other flag leaves it clear */
+	b = kmem_cache_create("attr_b", 32, 0, SLAB_FLAGS_PERMITTED & ~(SLAB_PANIC | SLAB_FAILSLAB),
+			      NULL);
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_true(a->flags & SLAB_FAILSLAB);

@@ -400,12 +400,15 @@ static kmm_always_inline void *kmem_cache_alloc_lru(struct kmem_cache *s, struct
 
 /*
  * SLAB_FAILSLAB - the cache's allocations are failslab's candidates when its
- * cache-filter is on (see <kmm/fault-inject.h>).  The value is 6.12's for a
- * Debian amd64 configuration with CONFIG_FAILSLAB (bit _SLAB_FAILSLAB, after
- * _SLAB_NO_MERGE), which libkmm implements.
+ * cache-filter is on (see <kmm/fault-inject.h>).  Defined here unless the
+ * flag block above defines it: the value the kernel gave it next to the
+ * values above (before 6.9's enum _slab_flag_bits).  In 6.12 it is bit
+ * _SLAB_FAILSLAB of a kernel with CONFIG_FAILSLAB (0x2000 with Debian's
+ * other amd64 options), and 0 without it, as in Debian's own kernels; libkmm
+ * implements failslab, so the exact-6.12 flag block defines the former.
  */
 #ifndef SLAB_FAILSLAB
-#define SLAB_FAILSLAB ((slab_flags_t)0x00002000U)
+#define SLAB_FAILSLAB ((slab_flags_t)0x02000000U)
 #endif
 
 /**

@@ -316,6 +316,12 @@ static void shown_name(const char *name, char *buf, size_t len)
 
 /* What kmem_cache_create() takes: the permitted flags and failslab's own. */
 #define SLAB_CREATE_FLAGS (SLAB_FLAGS_PERMITTED | SLAB_FAILSLAB)
+_Static_assert(!(SLAB_FAILSLAB &
+		 (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |
+		  SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_STORE_USER |
+		  SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |
+		  SLAB_NOLEAKTRACE | SLAB_ACCOUNT | SLAB_OWN)),
+	       "SLAB_FAILSLAB shares a bit with another flag");
 
 static bool is_power_of_2(unsigned int n)
 {
