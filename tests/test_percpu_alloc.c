@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The per-CPU allocator (<kmm/percpu.h>): alloc_percpu() gives every possible
- * CPU its own zeroed copy, per_cpu_ptr()/this_cpu_*() reach them, the calling
- * thread's copy follows its CPU id, free_percpu() refuses bad pointers, and
- * meminfo's Percpu: line shows the chunks.
+ * The per-CPU allocator (<kmm/percpu_alloc.h>): alloc_percpu() gives every
+ * possible CPU its own zeroed copy, per_cpu_ptr()/this_cpu_*() reach them, the
+ * calling thread's copy follows its CPU id (threads beyond the host's CPUs
+ * share units, atomically), free_percpu() refuses bad pointers, and meminfo's
+ * Percpu: line shows the chunks.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,8 +37,12 @@ static void test_every_possible_cpu_has_a_zeroed_copy(void **state)
 	}
 	/* each copy is its own: writing one left the others alone */
 	for_each_possible_cpu(cpu) assert_int_equal(per_cpu_ptr(c, cpu)->events, cpu);
-	assert_true((unsigned long)per_cpu_ptr(c, 1) - (unsigned long)per_cpu_ptr(c, 0) >=
-		    sizeof(struct counters));
+	if (nr_cpu_ids > 1)
+		assert_int_equal((unsigned long)per_cpu_ptr(c, 1) -
+					 (unsigned long)per_cpu_ptr(c, 0),
+				 PCPU_UNIT_SIZE);
+	/* a CPU id beyond the possible ones uses the unit of its id modulo nr_cpu_ids */
+	assert_ptr_equal(per_cpu_ptr(c, nr_cpu_ids + 1), per_cpu_ptr(c, 1 % nr_cpu_ids));
 	free_percpu(c);
 	kmm_exit();
 }
@@ -89,12 +94,17 @@ static void test_allocations_do_not_overlap_and_keep_their_alignment(void **stat
 	kmm_exit();
 }
 
+enum { THREADS = 8, INCS = 100000 };
+
+static pthread_barrier_t start_together;
+
 static void *count_on_own_cpu(void *arg)
 {
 	struct counters __percpu *c = arg;
 	int i;
 
-	for (i = 0; i < 1000; i++)
+	pthread_barrier_wait(&start_together);
+	for (i = 0; i < INCS; i++)
 		this_cpu_inc(c->events);
 	this_cpu_write(c->cpu_seen, smp_processor_id() + 1);
 	return NULL;
@@ -103,7 +113,7 @@ static void *count_on_own_cpu(void *arg)
 static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 {
 	struct counters __percpu *c;
-	pthread_t threads[4];
+	pthread_t threads[THREADS];
 	long total = 0;
 	int i, cpu, seen = 0;
 
@@ -118,19 +128,30 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	assert_int_equal(this_cpu_add_return(c->events, 7), 10);
 	this_cpu_dec(c->events);
 	assert_int_equal(this_cpu_read(c->events), 9);
-	for (i = 0; i < 4; i++)
+	assert_int_equal(this_cpu_xchg(c->cpu_seen, 5), 0);
+	assert_int_equal(this_cpu_cmpxchg(c->cpu_seen, 4, 6), 5); /* no match: unchanged */
+	assert_int_equal(this_cpu_cmpxchg(c->cpu_seen, 5, 0), 5);
+	assert_int_equal(this_cpu_read(c->cpu_seen), 0);
+	pthread_barrier_init(&start_together, NULL, THREADS);
+	for (i = 0; i < THREADS; i++)
 		assert_int_equal(pthread_create(&threads[i], NULL, count_on_own_cpu, c), 0);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < THREADS; i++)
 		pthread_join(threads[i], NULL);
-	/* nothing lost: every thread counted on its own CPU's copy (the summing of percpu_counter) */
+	pthread_barrier_destroy(&start_together);
+	/*
+	 * Nothing lost, though more threads than host CPUs share units: the sum
+	 * over the possible CPUs (percpu_counter's) is every increment.
+	 */
 	for_each_possible_cpu(cpu)
 	{
+		int last = per_cpu_ptr(c, cpu)->cpu_seen;
+
 		total += per_cpu_ptr(c, cpu)->events;
-		seen += per_cpu_ptr(c, cpu)->cpu_seen != 0;
-		if (per_cpu_ptr(c, cpu)->cpu_seen)
-			assert_int_equal(per_cpu_ptr(c, cpu)->cpu_seen, cpu + 1);
+		seen += last != 0;
+		if (last)
+			assert_int_equal(kmm_pcpu_unit((unsigned int)last - 1), cpu);
 	}
-	assert_int_equal(total, 9 + 4 * 1000);
+	assert_int_equal(total, 9 + THREADS * INCS);
 	assert_true(seen >= 1);
 	free_percpu(c);
 	kmm_exit();
@@ -179,6 +200,50 @@ static void test_chunks_show_in_meminfo_and_go_back(void **state)
 	kmm_exit();
 }
 
+/*
+ * The kernel's test_vmalloc pcpu_alloc_test pattern: 35000 allocations of 1 to
+ * PAGE_SIZE / 4 bytes aligned to 2 .. 2048, each CPU's copy written, then all
+ * freed: every chunk but one goes back, and so does their memory.
+ */
+static void test_many_random_allocations_fit_and_go_back(void **state)
+{
+	enum { N = 35000 };
+	static char __percpu *p[N];
+	static unsigned short size[N];
+	unsigned long free_before, used, seed = 1;
+	int i, cpu;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=512M"), 0);
+	free_before = drained_free();
+	for (i = 0; i < N; i++) {
+		size_t align;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		size[i] = (unsigned short)(1 + (seed >> 33) % (PAGE_SIZE / 4));
+		align = (size_t)1 << (1 + (seed >> 20) % 11);
+		p[i] = __alloc_percpu(size[i], align);
+		assert_non_null(p[i]);
+		assert_int_equal((unsigned long)p[i] % (align < 4 ? 4 : align), 0);
+		for_each_possible_cpu(cpu) memset(per_cpu_ptr(p[i], cpu), (char)i, size[i]);
+	}
+	used = free_before - drained_free();
+	assert_true(used > 1000); /* 35000 areas of ~1.5 KiB with padding, on each CPU */
+	/* no area overlapped another: each still holds its own byte */
+	for (i = 0; i < N; i++)
+		for_each_possible_cpu(cpu)
+		{
+			assert_int_equal(per_cpu_ptr(p[i], cpu)[0], (char)i);
+			assert_int_equal(per_cpu_ptr(p[i], cpu)[size[i] - 1], (char)i);
+		}
+	for (i = 0; i < N; i++)
+		free_percpu(p[i]);
+	assert_int_equal(meminfo_kb("Percpu"), (long)(PCPU_UNIT_SIZE * nr_cpu_ids / 1024));
+	/* what is left is the last chunk, its descriptor and page tables */
+	assert_true((free_before - dropped_free()) * 10 < used);
+	kmm_exit();
+}
+
 static void test_bad_sizes_and_alignments_are_refused(void **state)
 {
 	struct capture cap;
@@ -224,7 +289,7 @@ static void test_bad_frees_are_reported_and_refused(void **state)
 	capture_begin(&cap);
 	free_percpu(&local);
 	free_percpu((char *)a + 4);
-	free_percpu(per_cpu_ptr(a, 1));
+	free_percpu((char *)a + PCPU_UNIT_SIZE);
 	free_percpu(a);
 	free_percpu(a);
 	out = capture_end(&cap);
@@ -233,7 +298,8 @@ static void test_bad_frees_are_reported_and_refused(void **state)
 		 "free_percpu: %p is inside a per-CPU allocation, not its start, refused\n"
 		 "free_percpu: %p is no per-CPU allocation, refused\n"
 		 "free_percpu: %p is not allocated (freed already?), refused\n",
-		 (void *)&local, (void *)((char *)a + 4), (void *)per_cpu_ptr(a, 1), (void *)a);
+		 (void *)&local, (void *)((char *)a + 4), (void *)((char *)a + PCPU_UNIT_SIZE),
+		 (void *)a);
 	assert_string_equal(out, text);
 	/* the refused frees left the other allocation alone */
 	assert_int_equal(*per_cpu_ptr(b, 0), 7);
@@ -250,6 +316,7 @@ int main(void)
 		kmm_test(test_this_cpu_ops_touch_the_calling_cpus_copy),
 		kmm_test(test_a_thread_without_a_cpu_yet_gets_one),
 		kmm_test(test_chunks_show_in_meminfo_and_go_back),
+		kmm_test(test_many_random_allocations_fit_and_go_back),
 		kmm_test(test_bad_sizes_and_alignments_are_refused),
 		kmm_test(test_bad_frees_are_reported_and_refused),
 	};
