@@ -36,7 +36,10 @@ static void test_every_possible_cpu_has_a_zeroed_copy(void **state)
 		mine->events = cpu;
 	}
 	/* each copy is its own: writing one left the others alone */
-	for_each_possible_cpu(cpu) assert_int_equal(per_cpu_ptr(c, cpu)->events, cpu);
+	for_each_possible_cpu(cpu)
+	{
+		assert_int_equal(per_cpu_ptr(c, cpu)->events, cpu);
+	}
 	if (nr_cpu_ids > 1)
 		assert_int_equal((unsigned long)per_cpu_ptr(c, 1) -
 					 (unsigned long)per_cpu_ptr(c, 0),
@@ -56,11 +59,17 @@ static void test_a_reused_area_is_zeroed_again(void **state)
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	a = alloc_percpu(long);
 	assert_non_null(a);
-	for_each_possible_cpu(cpu) * per_cpu_ptr(a, cpu) = -1;
+	for_each_possible_cpu(cpu)
+	{
+		*per_cpu_ptr(a, cpu) = -1;
+	}
 	free_percpu(a);
 	b = alloc_percpu(long);
 	assert_ptr_equal(b, a); /* first fit: the same area */
-	for_each_possible_cpu(cpu) assert_int_equal(*per_cpu_ptr(b, cpu), 0);
+	for_each_possible_cpu(cpu)
+	{
+		assert_int_equal(*per_cpu_ptr(b, cpu), 0);
+	}
 	free_percpu(b);
 	kmm_exit();
 }
@@ -225,7 +234,10 @@ static void test_many_random_allocations_fit_and_go_back(void **state)
 		p[i] = __alloc_percpu(size[i], align);
 		assert_non_null(p[i]);
 		assert_int_equal((unsigned long)p[i] % (align < 4 ? 4 : align), 0);
-		for_each_possible_cpu(cpu) memset(per_cpu_ptr(p[i], cpu), (char)i, size[i]);
+		for_each_possible_cpu(cpu)
+		{
+			memset(per_cpu_ptr(p[i], cpu), (char)i, size[i]);
+		}
 	}
 	used = free_before - drained_free();
 	assert_true(used > 1000); /* 35000 areas of ~1.5 KiB with padding, on each CPU */

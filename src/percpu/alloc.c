@@ -271,7 +271,10 @@ void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	pcpu_update_hint(chunk);
 	ptr = chunk->base + (unsigned int)start * PCPU_MIN_ALLOC_SIZE;
 	pthread_mutex_unlock(&pcpu_lock);
-	for_each_possible_cpu(cpu) memset(per_cpu_ptr(ptr, cpu), 0, size);
+	for_each_possible_cpu(cpu)
+	{
+		memset(per_cpu_ptr(ptr, cpu), 0, size);
+	}
 	return ptr;
 }
 

@@ -637,7 +637,10 @@ void slab_bypass_update(void)
 	struct kmem_cache *s;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list) cache_bypass_update(s);
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		cache_bypass_update(s);
+	}
 	pthread_mutex_unlock(&slab_mutex);
 }
 
