@@ -256,6 +256,39 @@ static void test_many_random_allocations_fit_and_go_back(void **state)
 	kmm_exit();
 }
 
+/* After fork() the child has its own copy: the values of the fork, its own allocations. */
+static void test_a_fork_child_has_its_own_copy(void **state)
+{
+	long __percpu *v;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	v = alloc_percpu(long);
+	assert_non_null(v);
+	this_cpu_write(*v, 41);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		long __percpu *w = alloc_percpu(long);
+		bool ok = this_cpu_read(*v) == 41 && w && this_cpu_read(*w) == 0;
+
+		this_cpu_write(*v, 7);
+		free_percpu(w);
+		free_percpu(v);
+		_exit(ok ? 0 : 1);
+	}
+	assert_true(waitpid(pid, &status, 0) == pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the child's write and frees stayed in the child */
+	assert_int_equal(this_cpu_read(*v), 41);
+	free_percpu(v);
+	kmm_exit();
+}
+
 static void test_bad_sizes_and_alignments_are_refused(void **state)
 {
 	struct capture cap;
@@ -329,6 +362,7 @@ int main(void)
 		kmm_test(test_a_thread_without_a_cpu_yet_gets_one),
 		kmm_test(test_chunks_show_in_meminfo_and_go_back),
 		kmm_test(test_many_random_allocations_fit_and_go_back),
+		kmm_test(test_a_fork_child_has_its_own_copy),
 		kmm_test(test_bad_sizes_and_alignments_are_refused),
 		kmm_test(test_bad_frees_are_reported_and_refused),
 	};
