@@ -12,7 +12,7 @@ set(KMM_KERNEL_SOURCE_TARBALL /usr/src/linux-source-6.12.tar.xz CACHE FILEPATH
 
 # The folders the kernel test suites compile from (tests/kernel/).
 set(KMM_KERNEL_SOURCE_PATHS
-	tools/testing/radix-tree tools/testing/shared tools/include tools/lib
+	tools/testing/radix-tree tools/testing/shared tools/include tools/lib tools/arch/x86/include
 	lib include scripts/Makefile.lib)
 
 set(KMM_KERNEL_SOURCE_DIR "")

@@ -1680,7 +1680,7 @@ static void kmem_cache_create_with_a_huge_align(void)
 static void kmem_cache_create_with_flags_the_kernel_refuses(void)
 {
 	boot("mem=64M");
-	check(kmem_cache_create("odd_flags", 64, 0, 0x1, NULL) == NULL);
+	check(kmem_cache_create("odd_flags", 64, 0, SLAB_FAILSLAB, NULL) == NULL);
 	check(kmem_cache_create("odd_flags", 64, 0, SLAB_HWCACHE_ALIGN | 0x40000000, NULL) == NULL);
 	consistent();
 }
@@ -2344,7 +2344,7 @@ static const struct scenario scenarios[] = {
 		"64, align 2147483648), refused"),
 	SCENARIO(
 		kmem_cache_create_with_flags_the_kernel_refuses, PANIC,
-		"kmem_cache_create(odd_flags): flags 0x1 outside SLAB_FLAGS_PERMITTED (size 64, "
+		"kmem_cache_create(odd_flags): flags 0x2000 outside SLAB_FLAGS_PERMITTED (size 64, "
 		"align 0), refused\n"
 		"kmem_cache_create(odd_flags): flags 0x40000000 outside SLAB_FLAGS_PERMITTED (size "
 		"64, align 0), refused"),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The page allocator: orders, zones, exhaustion, compound pages, refcounts, reports. */
+#include <sys/sysinfo.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>

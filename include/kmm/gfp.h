@@ -2,7 +2,7 @@
 /*
  * kmm/gfp.h - GFP flags and the page allocator's entry points (<linux/gfp.h>).
  *
- * The flag bits and their composites are the kernel's (6.x numbering), so a
+ * The flag bits and their composites are the kernel's (6.12 numbering), so a
  * "mode:0xcc0(GFP_KERNEL)" in a report means what it means in a kernel log.
  *
  * Context: every call here may be made from any thread.  Calls whose flags
@@ -20,7 +20,14 @@ KMM_BEGIN_DECLS
 
 struct page;
 
-/* Plain bits (the kernel's ___GFP_*). */
+/*
+ * Plain bits (the kernel's ___GFP_*), numbered as 6.12 numbers them for
+ * Debian's amd64 configuration: no hardware tag-based KASAN, so
+ * __GFP_SKIP_ZERO and __GFP_SKIP_KASAN are 0; no lockdep, so __GFP_NOLOCKDEP
+ * is 0; slab object extensions (memcg), so __GFP_NO_OBJ_EXT is bit 24.  The
+ * test build checks every value against the packaged kernel's headers
+ * (tests/kernel/flags/).
+ */
 #define ___GFP_DMA	      0x01u
 #define ___GFP_HIGHMEM	      0x02u
 #define ___GFP_DMA32	      0x04u
@@ -44,9 +51,11 @@ struct page;
 #define ___GFP_THISNODE	      0x200000u
 #define ___GFP_ACCOUNT	      0x400000u
 #define ___GFP_ZEROTAGS	      0x800000u
-#define ___GFP_SKIP_ZERO      0x1000000u
-#define ___GFP_SKIP_KASAN     0x2000000u
-#define ___GFP_LAST_BIT	      26
+#define ___GFP_SKIP_ZERO      0u
+#define ___GFP_SKIP_KASAN     0u
+#define ___GFP_NOLOCKDEP      0u
+#define ___GFP_NO_OBJ_EXT     0x1000000u
+#define ___GFP_LAST_BIT	      25
 
 /* Zone modifiers: which zones may serve the request (see gfp_zone()). */
 #define __GFP_DMA	     ((gfp_t)___GFP_DMA)
@@ -60,6 +69,7 @@ struct page;
 #define __GFP_HARDWALL	     ((gfp_t)___GFP_HARDWALL)
 #define __GFP_THISNODE	     ((gfp_t)___GFP_THISNODE)
 #define __GFP_ACCOUNT	     ((gfp_t)___GFP_ACCOUNT)
+#define __GFP_NO_OBJ_EXT     ((gfp_t)___GFP_NO_OBJ_EXT) /* no slab object extension vector */
 /* Watermark modifiers: access to the reserves below the min watermark. */
 #define __GFP_HIGH	     ((gfp_t)___GFP_HIGH)
 #define __GFP_MEMALLOC	     ((gfp_t)___GFP_MEMALLOC)
@@ -80,6 +90,7 @@ struct page;
 #define __GFP_ZEROTAGS	     ((gfp_t)___GFP_ZEROTAGS)
 #define __GFP_SKIP_ZERO	     ((gfp_t)___GFP_SKIP_ZERO)
 #define __GFP_SKIP_KASAN     ((gfp_t)___GFP_SKIP_KASAN)
+#define __GFP_NOLOCKDEP	     ((gfp_t)___GFP_NOLOCKDEP)
 #define __GFP_BITS_SHIFT     ___GFP_LAST_BIT
 #define __GFP_BITS_MASK	     ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
 
@@ -87,7 +98,7 @@ struct page;
 #define GFP_ATOMIC	     (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_KERNEL_ACCOUNT   (GFP_KERNEL | __GFP_ACCOUNT)
-#define GFP_NOWAIT	     (__GFP_KSWAPD_RECLAIM)
+#define GFP_NOWAIT	     (__GFP_KSWAPD_RECLAIM | __GFP_NOWARN)
 #define GFP_NOIO	     (__GFP_RECLAIM)
 #define GFP_NOFS	     (__GFP_RECLAIM | __GFP_IO)
 #define GFP_USER	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
@@ -175,6 +186,14 @@ void free_pages(unsigned long addr, unsigned int order);
  */
 void *alloc_pages_exact(size_t size, gfp_t gfp);
 void free_pages_exact(void *virt, size_t size);
+
+/* The 6.12 spellings of allocation profiling (alloc_hooks()): the same calls. */
+#define alloc_pages_noprof	 alloc_pages
+#define alloc_pages_node_noprof	 alloc_pages_node
+#define __alloc_pages_noprof	 __alloc_pages
+#define get_free_pages_noprof	 __get_free_pages
+#define get_zeroed_page_noprof	 get_zeroed_page
+#define alloc_pages_exact_noprof alloc_pages_exact
 
 /*
  * split_page - turn a non-compound order-@order block into 2^order independent

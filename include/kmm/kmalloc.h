@@ -170,6 +170,7 @@ static inline bool PageLargeKmalloc(const struct page *page)
 	return PageType(page, PG_large_kmalloc);
 }
 
+#ifndef KMM_NO_INLINE
 /**
  * kmalloc - @size bytes.
  * @flags: GFP flags: GFP_KERNEL (may reclaim), GFP_ATOMIC or GFP_NOWAIT (never
@@ -273,6 +274,34 @@ static kmm_always_inline void kfree(const void *objp)
 	}
 	__kfree(obj);
 }
+#else  /* KMM_NO_INLINE (<kmm/slab.h>): the same calls, out of line */
+void *kmalloc(size_t size, gfp_t flags);
+void *kmalloc_node(size_t size, gfp_t flags, int node);
+void *kzalloc(size_t size, gfp_t flags);
+void *kzalloc_node(size_t size, gfp_t flags, int node);
+void *kmalloc_array(size_t n, size_t size, gfp_t flags);
+void *kcalloc(size_t n, size_t size, gfp_t flags);
+void kfree(const void *objp);
+#endif /* KMM_NO_INLINE */
+
+/*
+ * The 6.12 spellings of allocation profiling (alloc_hooks()): the same calls.
+ * __kmalloc_cache_noprof() is kmalloc() of @size bytes from the cache @s, a
+ * kmalloc cache or one created with SLAB_KMALLOC (its kmalloc red zone covers
+ * the bytes past @size).
+ */
+#define kmalloc_noprof	      kmalloc
+#define kmalloc_node_noprof   kmalloc_node
+#define kzalloc_noprof	      kzalloc
+#define kmalloc_array_noprof  kmalloc_array
+#define kcalloc_noprof	      kcalloc
+#define __kmalloc_noprof      __kmalloc
+#define __kmalloc_node_noprof __kmalloc_node
+#define krealloc_noprof	      krealloc
+#define kmemdup_noprof	      kmemdup
+#define kmalloc_large_noprof  kmalloc_large
+void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size);
+void *__kmalloc_cache_node_noprof(struct kmem_cache *s, gfp_t flags, int node, size_t size);
 
 /*
  * ksize - the bytes usable in the object @obj: its cache's object size, or

@@ -16,7 +16,6 @@
 #ifndef KMM_MM_H
 #define KMM_MM_H
 
-#include <sys/sysinfo.h>
 #include <kmm/types.h>
 #include <kmm/mm_types.h>
 #include <kmm/mmzone.h>
@@ -314,7 +313,13 @@ static inline void *page_address(const struct page *page)
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
 unsigned long totalhigh_pages(void);
-/* si_meminfo - fill totalram, freeram, totalhigh, freehigh and mem_unit (PAGE_SIZE). */
+/*
+ * si_meminfo - fill totalram, freeram, totalhigh, freehigh and mem_unit
+ * (PAGE_SIZE) of @val: the struct of <sys/sysinfo.h> (the kernel's
+ * <uapi/linux/sysinfo.h>), which the caller includes; this header does not, so
+ * that it never pulls the system's <linux/kernel.h> into kernel code.
+ */
+struct sysinfo;
 void si_meminfo(struct sysinfo *val);
 
 KMM_END_DECLS

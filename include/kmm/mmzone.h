@@ -26,9 +26,11 @@ KMM_BEGIN_DECLS
 /*
  * MAX_ORDER is the spelling of kernels 6.4 to 6.7, where it already meant the
  * largest order, inclusive, as MAX_PAGE_ORDER does now.  (Before 6.4 it was one
- * more: an exclusive bound of 11.)  Here MAX_ORDER == MAX_PAGE_ORDER == 10.
+ * more: an exclusive bound of 11; 6.8 on has no MAX_ORDER.)  It is kept for
+ * ports of 6.4 to 6.7: MAX_ORDER == MAX_PAGE_ORDER == 10.
  */
 #define MAX_ORDER		MAX_PAGE_ORDER
+#define MAX_ORDER_NR_PAGES	(1 << MAX_PAGE_ORDER)
 #define NR_PAGE_ORDERS		(MAX_PAGE_ORDER + 1)
 /* Orders above this are "costly": not kept on per-CPU lists, reclaim tries less. */
 #define PAGE_ALLOC_COSTLY_ORDER 3

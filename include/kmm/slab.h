@@ -14,6 +14,13 @@
  * GFP mask that may sleep can run reclaim.  kmem_cache_create()/destroy()/
  * shrink() wait for every CPU (they send IPIs): do not call them from a
  * constructor or a shrinker.
+ *
+ * The fast paths are inline.  Code that defines KMM_NO_INLINE before including
+ * any libkmm header (a port whose own headers declare these calls, or which
+ * must not see struct kmem_cache) gets the same calls out of line instead:
+ * libkmm exports every inline call of its headers under its kernel name, as a
+ * weak symbol, so a program may also define one itself without redirecting
+ * libkmm's own calls.
  */
 #ifndef KMM_SLAB_H
 #define KMM_SLAB_H
@@ -28,31 +35,51 @@ KMM_BEGIN_DECLS
 
 typedef unsigned int slab_flags_t;
 
-/* Flags of kmem_cache_create(), the kernel's values (SLAB_* debug flags: see slub_debug=). */
-#define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000100U) /* debug: check on free */
-#define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* debug: red zones */
-#define SLAB_POISON		((slab_flags_t)0x00000800U) /* debug: poison free objects */
-#define SLAB_KMALLOC		((slab_flags_t)0x00001000U) /* a kmalloc cache */
-#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000U) /* align objects to cache lines */
-#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000U) /* slabs from ZONE_DMA */
-#define SLAB_CACHE_DMA32	((slab_flags_t)0x00008000U) /* slabs from ZONE_DMA32 */
-#define SLAB_STORE_USER		((slab_flags_t)0x00010000U) /* debug: record callers */
+/*
+ * Flags of kmem_cache_create(), with 6.12's values for Debian's amd64
+ * configuration with fault injection (CONFIG_FAILSLAB, which libkmm implements):
+ * each flag's bit is its place in the kernel's enum _slab_flag_bits, and flags
+ * of options that configuration leaves out (SLAB_DEBUG_OBJECTS, SLAB_KASAN)
+ * are 0.  The test build checks every value against the packaged kernel's
+ * headers (tests/kernel/flags/).
+ */
+#define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000001U) /* debug: check on free */
+#define SLAB_RED_ZONE		((slab_flags_t)0x00000002U) /* debug: red zones */
+#define SLAB_POISON		((slab_flags_t)0x00000004U) /* debug: poison free objects */
+#define SLAB_KMALLOC		((slab_flags_t)0x00000008U) /* a kmalloc cache */
+#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00000010U) /* align objects to cache lines */
+#define SLAB_CACHE_DMA		((slab_flags_t)0x00000020U) /* slabs from ZONE_DMA */
+#define SLAB_CACHE_DMA32	((slab_flags_t)0x00000040U) /* slabs from ZONE_DMA32 */
+#define SLAB_STORE_USER		((slab_flags_t)0x00000080U) /* debug: record callers */
+#define SLAB_PANIC		((slab_flags_t)0x00000100U) /* abort if creation fails */
+#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00000200U) /* free slab pages after a grace period */
+#define SLAB_TRACE		((slab_flags_t)0x00000400U) /* debug: trace allocs and frees */
+#define SLAB_DEBUG_OBJECTS	((slab_flags_t)0U)	    /* no debugobjects here */
+#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00000800U) /* kmemleak: ignore */
+#define SLAB_NO_MERGE		((slab_flags_t)0x00001000U) /* never merged (no cache is) */
+#define SLAB_FAILSLAB		((slab_flags_t)0x00002000U) /* failslab candidate (cache-filter) */
+#define SLAB_ACCOUNT		((slab_flags_t)0x00004000U) /* charge to a memory cgroup */
+#define SLAB_KASAN		((slab_flags_t)0U)	    /* no generic KASAN here */
+#define SLAB_NO_USER_FLAGS	((slab_flags_t)0x00008000U) /* slub_debug= does not apply */
+#define SLAB_SKIP_KFENCE	((slab_flags_t)0x00010000U) /* kfence: skip (there is none) */
 #define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* reclaimable (SReclaimable) */
-#define SLAB_PANIC		((slab_flags_t)0x00040000U) /* abort if creation fails */
-#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* free slab pages after a grace period */
-#define SLAB_TRACE		((slab_flags_t)0x00200000U) /* debug: trace allocs and frees */
-#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* kmemleak: ignore */
-#define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* charge to a memory cgroup */
-/* The flags kmem_cache_create() takes; any other bit is refused, as the kernel refuses it. */
+#define SLAB_TEMPORARY		SLAB_RECLAIM_ACCOUNT	    /* objects are short-lived */
+#define SLAB_NO_OBJ_EXT		((slab_flags_t)0x00100000U) /* no object extension vector */
+/*
+ * The flags kmem_cache_create() takes; any other bit is refused, as the kernel
+ * refuses it (SLAB_FAILSLAB, SLAB_SKIP_KFENCE and SLAB_NO_OBJ_EXT are set on a
+ * cache after creation, as the kernel sets them).
+ */
 #define SLAB_FLAGS_PERMITTED                                                                       \
 	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |                    \
-	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_STORE_USER |                \
-	 SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |                   \
-	 SLAB_NOLEAKTRACE | SLAB_ACCOUNT)
+	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_STORE_USER | SLAB_PANIC |   \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_TRACE | SLAB_DEBUG_OBJECTS | SLAB_NOLEAKTRACE |               \
+	 SLAB_NO_MERGE | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS | SLAB_RECLAIM_ACCOUNT)
 
 /* The largest object a cache may hold: the largest buddy block. */
 #define KMALLOC_MAX_SIZE (1UL << (MAX_PAGE_ORDER + PAGE_SHIFT))
 
+#ifndef KMM_NO_INLINE
 /*
  * A CPU's array of free objects of one cache (and the node's shared array).
  * avail and limit come first: the inline fast paths read them.
@@ -117,6 +144,9 @@ struct kmem_cache {
 	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
 	struct array_cache *cpu_cache[NR_CPUS + 1]; /* [KMM_NO_CPU]: always the stub */
 };
+#else
+struct kmem_cache; /* opaque: only the out-of-line calls are declared */
+#endif /* KMM_NO_INLINE */
 
 /**
  * kmem_cache_create - create a cache of @size-byte objects.
@@ -217,6 +247,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p);
 /* kmem_cache_free_bulk - free @nr objects of @p. */
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
 
+#ifndef KMM_NO_INLINE
 /*
  * Under AddressSanitizer, free objects are poisoned, so that ASan reports a use
  * after kmem_cache_free() or kfree().  Objects of SLAB_TYPESAFE_BY_RCU caches
@@ -378,6 +409,16 @@ static kmm_always_inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 		return;
 	__kmem_cache_free(s, obj);
 }
+#else  /* KMM_NO_INLINE: the same calls, out of line (exported under these names) */
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
+void kmem_cache_free(struct kmem_cache *s, void *obj);
+#endif /* KMM_NO_INLINE */
+
+/* The 6.12 spellings of allocation profiling (alloc_hooks()): the same calls. */
+#define kmem_cache_alloc_noprof	     kmem_cache_alloc
+#define kmem_cache_alloc_node_noprof kmem_cache_alloc_node
+#define kmem_cache_alloc_bulk_noprof kmem_cache_alloc_bulk
 
 /* --- kmem_cache_alloc_lru(), failslab's per-cache attribute (issue 15) --- */
 

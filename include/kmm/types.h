@@ -46,15 +46,33 @@
 #endif
 #endif
 
+/*
+ * alloc_hooks - the kernel's allocation profiling wrapper (<linux/alloc_tag.h>,
+ * 6.10 on): each allocation macro there is alloc_hooks(<call>_noprof(...)).
+ * libkmm profiles nothing, so it is the call itself, and every *_noprof
+ * spelling in these headers names the plain call.
+ */
+#ifndef alloc_hooks
+#define alloc_hooks(_do_alloc) (_do_alloc)
+#endif
+
 /* Allocation flags: the kernel's __GFP_* bits, see <kmm/gfp.h>. */
 typedef unsigned int gfp_t;
 /* A physical address in the emulated machine (0 is the first byte of its memory). */
 typedef uint64_t phys_addr_t;
 
-/* The kernel's intrusive doubly linked list; <kmm/list.h> has its operations. */
+/*
+ * The kernel's intrusive doubly linked list; <kmm/list.h> has its operations.
+ * The kernel's <linux/types.h> and the tools' one (tools/include) define the
+ * same struct: code that includes one of them first keeps its definition
+ * (told apart from the system's uapi <linux/types.h>, which has the same
+ * guard but no list, by DECLARE_BITMAP).
+ */
+#if !(defined(_LINUX_TYPES_H) && defined(DECLARE_BITMAP)) && !defined(_TOOLS_LINUX_TYPES_H_)
 struct list_head {
 	struct list_head *next; /* next entry, or the head itself at the end */
 	struct list_head *prev; /* previous entry, or the head itself at the start */
 };
+#endif
 
 #endif /* KMM_TYPES_H */

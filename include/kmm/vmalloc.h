@@ -333,6 +333,22 @@ static inline void kvfree(const void *addr)
 		kfree(addr);
 }
 
+/* The 6.12 spellings of allocation profiling (alloc_hooks()): the same calls. */
+#define vmalloc_noprof		    vmalloc
+#define vzalloc_noprof		    vzalloc
+#define vmalloc_node_noprof	    vmalloc_node
+#define vzalloc_node_noprof	    vzalloc_node
+#define __vmalloc_noprof	    __vmalloc
+#define vmalloc_32_noprof	    vmalloc_32
+#define vmalloc_huge_noprof	    vmalloc_huge
+#define vmalloc_array_noprof	    vmalloc_array
+#define vcalloc_noprof		    vcalloc
+#define __vmalloc_node_noprof	    __vmalloc_node
+#define __vmalloc_node_range_noprof __vmalloc_node_range
+#define vrealloc_noprof		    vrealloc
+#define kvmalloc_node_noprof	    kvmalloc_node
+#define kvrealloc_noprof	    kvrealloc
+
 KMM_END_DECLS
 
 #endif /* KMM_VMALLOC_H */

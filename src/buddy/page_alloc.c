@@ -19,6 +19,7 @@
  * free_pcppages_bulk() and the high-order paths take zone->lock with
  * interrupts off.
  */
+#include <sys/sysinfo.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>

@@ -53,8 +53,7 @@ static const struct {
 	{__GFP_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM"},
 	{__GFP_KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM"},
 	{__GFP_ZEROTAGS, "__GFP_ZEROTAGS"},
-	{__GFP_SKIP_ZERO, "__GFP_SKIP_ZERO"},
-	{__GFP_SKIP_KASAN, "__GFP_SKIP_KASAN"},
+	{__GFP_NO_OBJ_EXT, "__GFP_NO_OBJ_EXT"},
 };
 
 const char *format_gfp(gfp_t gfp, char *buf, size_t len)

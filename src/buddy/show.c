@@ -10,6 +10,7 @@
  * Locking: the free lists are walked under zone->lock (pagetypeinfo), the
  * counters read without locks, as the kernel does.
  */
+#include <sys/sysinfo.h>
 #include <string.h>
 
 #include <kmm/percpu_alloc.h>

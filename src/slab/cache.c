@@ -254,7 +254,8 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	if (!s)
 		return NULL;
 	s->object_size = size;
-	s->flags = slab_debug_flags(name, flags);
+	/* SLAB_NO_USER_FLAGS: slub_debug= does not apply, as in the kernel's kmem_cache_flags() */
+	s->flags = (flags & SLAB_NO_USER_FLAGS) ? flags : slab_debug_flags(name, flags);
 	s->ctor = ctor;
 	s->bypass_arrays = cache_wants_bypass(s);
 	s->useroffset = useroffset;

@@ -761,6 +761,33 @@ void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
 	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), size);
 }
 
+/* kmalloc_cache_alloc - @size bytes from the given kmalloc (or SLAB_KMALLOC) cache @s. */
+static void *kmalloc_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
+				 unsigned long caller)
+{
+	if (kmm_unlikely(s == &kmalloc_unmade))
+		return __kmalloc_node(size, flags, node);
+	if (slab_cache_live(s) && size > s->object_size) {
+		kmm_report(
+			"__kmalloc_cache_noprof: %zu bytes from %s, whose objects hold %u, refused",
+			size, s->name, s->object_size);
+		return NULL;
+	}
+	return slab_alloc(s, flags, node, caller, size);
+}
+
+void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
+{
+	return kmalloc_cache_alloc(s, flags, NUMA_NO_NODE, size,
+				   (unsigned long)__builtin_return_address(0));
+}
+
+void *__kmalloc_cache_node_noprof(struct kmem_cache *s, gfp_t flags, int node, size_t size)
+{
+	return kmalloc_cache_alloc(s, flags, node, size,
+				   (unsigned long)__builtin_return_address(0));
+}
+
 void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
 			 unsigned long caller)
 {

@@ -51,8 +51,6 @@
 #include "stat/stat.h"
 #include "vmalloc/vmalloc.h"
 
-#define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
-
 enum physmap_kind {
 	PM_FREE,     /* detail: the buddy order */
 	PM_UNINIT,   /* free, struct pages not initialised */

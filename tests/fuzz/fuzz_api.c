@@ -2104,9 +2104,9 @@ static void op_bad_create(void)
 	case 4: { /* a flag outside SLAB_FLAGS_PERMITTED, maybe with a good one */
 		slab_flags_t bad = (1u << (r % 32)) & ~SLAB_FLAGS_PERMITTED;
 
-		s = kmem_cache_create("bad", 64, 0,
-				      (bad ? bad : 0x1) | (r & 0x100 ? SLAB_HWCACHE_ALIGN : 0),
-				      NULL);
+		s = kmem_cache_create(
+			"bad", 64, 0,
+			(bad ? bad : SLAB_FAILSLAB) | (r & 0x100 ? SLAB_HWCACHE_ALIGN : 0), NULL);
 		break;
 	}
 	case 5: /* an alignment that takes the size above KMALLOC_MAX_SIZE */
