@@ -391,8 +391,9 @@ static void test_cache_filter_fails_the_flagged_caches_only(void **state)
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	assert_int_equal(kmm_fault_attr_get("failslab", &a), 0);
 	assert_false(a.cache_filter); /* the kernel's default */
-	victim = kmem_cache_create("victim", 128, 0, SLAB_FAILSLAB, NULL);
+	victim = kmem_cache_create("victim", 128, 0, 0, NULL);
 	bystander = kmem_cache_create("bystander", 128, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
 	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
 	assert_int_equal(kmm_fault_attr_get("failslab", &a), 0);
 	assert_true(a.cache_filter);
@@ -433,8 +434,9 @@ static void test_space_lets_n_allocations_succeed_then_fail(void **state)
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
-	victim = kmem_cache_create("victim", 100, 0, SLAB_FAILSLAB, NULL);
+	victim = kmem_cache_create("victim", 100, 0, 0, NULL);
 	bystander = kmem_cache_create("bystander", 100, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
 	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
 	assert_int_equal(kmm_fault_attr_set("failslab", "verbose", "0"), 0);
 	for (n = 0; n <= 5; n++) {
@@ -487,8 +489,9 @@ static void test_filtered_out_caches_keep_their_fast_path(void **state)
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
-	victim = kmem_cache_create("victim", 256, 0, SLAB_FAILSLAB, NULL);
+	victim = kmem_cache_create("victim", 256, 0, 0, NULL);
 	bystander = kmem_cache_create("bystander", 256, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
 	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
 	failslab_always();
 	assert_int_equal(kmm_fault_attr_set("failslab", "times", "0"), 0); /* none fails */

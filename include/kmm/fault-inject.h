@@ -18,10 +18,9 @@
  * An allocation is a candidate when the capability's filters let it through
  * (__GFP_NOFAIL never fails; ignore-gfp-wait skips allocations that may
  * sleep, i.e. with __GFP_DIRECT_RECLAIM such as GFP_KERNEL; failslab with
- * cache-filter=Y skips every cache without SLAB_FAILSLAB, the flag of
- * kmem_cache_create() and of the cache's "failslab" attribute,
- * kmem_cache_attr_set(); fail_page_alloc also skips orders below min-order
- * and, with ignore-gfp-highmem, __GFP_HIGHMEM).  A candidate then fails when, in this order: probability
+ * cache-filter=Y skips every cache without SLAB_FAILSLAB, the flag of the
+ * cache's "failslab" attribute, kmem_cache_attr_set(); fail_page_alloc also
+ * skips orders below min-order and, with ignore-gfp-highmem, __GFP_HIGHMEM).  A candidate then fails when, in this order: probability
  * is not 0, times is not 0, space is used up (each candidate first takes its
  * size, bytes for failslab and pages for fail_page_alloc, from space), it is
  * the interval-th candidate, and a random draw below 100 falls under

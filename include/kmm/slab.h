@@ -438,25 +438,16 @@ static kmm_always_inline void *kmem_cache_alloc_lru(struct kmem_cache *s, struct
 	(void)lru;
 	return kmem_cache_alloc(s, gfp);
 }
-
-/*
- * SLAB_FAILSLAB - the cache's allocations are failslab's candidates when its
- * cache-filter is on (see <kmm/fault-inject.h>).  Defined here unless the
- * flag block above defines it: the value the kernel gave it next to the
- * values above (before 6.9's enum _slab_flag_bits).  In 6.12 it is bit
- * _SLAB_FAILSLAB of a kernel with CONFIG_FAILSLAB (0x2000 with Debian's
- * other amd64 options), and 0 without it, as in Debian's own kernels; libkmm
- * implements failslab, so the exact-6.12 flag block defines the former.
- */
-#ifndef SLAB_FAILSLAB
-#define SLAB_FAILSLAB ((slab_flags_t)0x02000000U)
-#endif
+#define kmem_cache_alloc_lru_noprof kmem_cache_alloc_lru
 
 /**
  * kmem_cache_attr_set - write @value to the cache's attribute @attr, as
  * writing /sys/kernel/slab/<cache>/<attr> does.
  * @attr: "failslab": "1" sets SLAB_FAILSLAB, anything else starting with
- *        another character clears it (the kernel's failslab_store()).
+ *        another character clears it (the kernel's failslab_store()).  This
+ *        is how a cache gets the flag: kmem_cache_create() refuses it, as
+ *        the kernel's does (there, slub_debug=A sets it too); with
+ *        failslab's cache-filter=Y only such caches fail (<kmm/fault-inject.h>).
  *
  * Context: any thread not inside a libkmm call (it may wait for every CPU).
  * Return: 0; -ENOENT for an unknown @attr; -EINVAL for an empty @value, or,

@@ -315,15 +315,6 @@ static void shown_name(const char *name, char *buf, size_t len)
 	buf[used] = '\0';
 }
 
-/* What kmem_cache_create() takes: the permitted flags and failslab's own. */
-#define SLAB_CREATE_FLAGS (SLAB_FLAGS_PERMITTED | SLAB_FAILSLAB)
-_Static_assert(!(SLAB_FAILSLAB &
-		 (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |
-		  SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_STORE_USER |
-		  SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |
-		  SLAB_NOLEAKTRACE | SLAB_ACCOUNT | SLAB_OWN)),
-	       "SLAB_FAILSLAB shares a bit with another flag");
-
 static bool is_power_of_2(unsigned int n)
 {
 	return n && !(n & (n - 1));
@@ -341,7 +332,7 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 	for (c = name; c && *c && (unsigned char)*c > ' ' && *c != 0x7f; c++)
 		;
 	snprintf(bad_flags, sizeof(bad_flags), "flags %#x outside SLAB_FLAGS_PERMITTED",
-		 flags & ~SLAB_CREATE_FLAGS);
+		 flags & ~SLAB_FLAGS_PERMITTED);
 	if (!name)
 		why = "no name";
 	else if (*c || !*name)
@@ -354,7 +345,7 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 		why = "align is not a power of two";
 	else if (((unsigned long)size + align - 1) / (align ? align : 1) * align > KMALLOC_MAX_SIZE)
 		why = "size aligned to align above KMALLOC_MAX_SIZE";
-	else if (flags & ~SLAB_CREATE_FLAGS)
+	else if (flags & ~SLAB_FLAGS_PERMITTED)
 		why = bad_flags;
 	else if (useroffset > size || usersize > size - useroffset)
 		why = "usercopy region outside the object";
