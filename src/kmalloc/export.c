@@ -18,28 +18,53 @@
  *
  * Locking: none of its own; each call's rules are the inline call's.
  */
+#include <stdio.h>
 #include <kmm/slab.h>
 #include <kmm/vmalloc.h>
+#include "slab/slab.h"
 
 #define kmm_export(name) __asm__(#name) __attribute__((weak, visibility("default")))
 
-/* <kmm/slab.h> */
+/*
+ * <kmm/slab.h>: the fast paths through slab_alloc_outline()/slab_free_outline(),
+ * which poison for ASan through its runtime, so that a program built with ASan
+ * gets usable objects and poisoned frees from a libkmm built without it.
+ */
+#define CALLER ((unsigned long)__builtin_return_address(0))
+
 void *export_kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp) kmm_export(kmem_cache_alloc);
 void *export_kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	return kmem_cache_alloc(s, gfp);
+	return slab_alloc_outline(s, gfp, CALLER);
 }
 
 void *export_kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp) kmm_export(kmem_cache_zalloc);
 void *export_kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
-	return kmem_cache_alloc(s, gfp | __GFP_ZERO);
+	return slab_alloc_outline(s, gfp | __GFP_ZERO, CALLER);
+}
+
+/* kmem_cache_alloc_lru: the tools harness's <linux/slab.h> declares it a function */
+void *export_kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru, gfp_t gfp)
+	kmm_export(kmem_cache_alloc_lru);
+void *export_kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru, gfp_t gfp)
+{
+	(void)lru;
+	return slab_alloc_outline(s, gfp, CALLER);
+}
+
+void *export_kmem_cache_alloc_lru_noprof(struct kmem_cache *s, struct list_lru *lru, gfp_t gfp)
+	kmm_export(kmem_cache_alloc_lru_noprof);
+void *export_kmem_cache_alloc_lru_noprof(struct kmem_cache *s, struct list_lru *lru, gfp_t gfp)
+{
+	(void)lru;
+	return slab_alloc_outline(s, gfp, CALLER);
 }
 
 void export_kmem_cache_free(struct kmem_cache *s, void *obj) kmm_export(kmem_cache_free);
 void export_kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	kmem_cache_free(s, obj);
+	slab_free_outline(s, obj, CALLER);
 }
 
 /* <kmm/kmalloc.h> */
