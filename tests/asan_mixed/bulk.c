@@ -2,8 +2,10 @@
 /*
  * An ASan program on the plain libkmm: objects from kmem_cache_alloc_bulk()
  * are usable and objects after kmem_cache_free_bulk() are poisoned, as with
- * the inline kmem_cache_alloc()/kmem_cache_free().  Each case runs in a
- * forked child whose stderr the parent reads: an ASan report ends the child.
+ * the inline kmem_cache_alloc()/kmem_cache_free().  Built with KMM_NO_INLINE
+ * too, where kmem_cache_alloc()/kmem_cache_free() are libkmm's exported
+ * out-of-line calls, which must poison alike.  Each case runs in a forked
+ * child whose stderr the parent reads: an ASan report ends the child.
  */
 #include <kmm/kmm.h>
 #include "kmm_test.h"
@@ -88,6 +90,29 @@ static void write_bulk_objects(void)
 	kmem_cache_free_bulk(s, NR, objs);
 }
 
+/* freed - tell the parent that what follows is the use after free (a report before it is a bug). */
+static void freed(void)
+{
+	static const char mark[] = "FREED\n";
+
+	if (write(2, mark, sizeof(mark) - 1) < 0)
+		_exit(6);
+}
+
+static void write_allocated_objects(void)
+{
+	struct kmem_cache *s = cache_with_freed_objects();
+	void *objs[NR];
+	int i;
+
+	for (i = 0; i < NR; i++) {
+		objs[i] = kmem_cache_alloc(s, i % 2 ? GFP_KERNEL : GFP_KERNEL | __GFP_ZERO);
+		memset(objs[i], i, SIZE);
+	}
+	for (i = 0; i < NR; i++)
+		kmem_cache_free(s, objs[i]);
+}
+
 static void use_after_bulk_free(void)
 {
 	struct kmem_cache *s = fresh_cache();
@@ -100,18 +125,31 @@ static void use_after_bulk_free(void)
 		memset(objs[i], i, SIZE);
 	}
 	kmem_cache_free_bulk(s, NR, objs);
+	freed();
 	*(volatile char *)objs[NR / 2] = 1;
 	_exit(0);
 }
 
-static void use_after_inline_free(void)
+static void use_after_free(void)
 {
 	struct kmem_cache *s = cache_with_freed_objects();
 	char *obj = kmem_cache_alloc(s, GFP_KERNEL);
 
+	memset(obj, 1, SIZE);
 	kmem_cache_free(s, obj);
+	freed();
 	*(volatile char *)obj = 1;
 	_exit(0);
+}
+
+/* The child's output reports a use after free, and only after the free. */
+static void assert_reported_after_the_free(const char *out)
+{
+	const char *mark = strstr(out, "FREED\n");
+
+	assert_non_null(mark);
+	assert_null(memmem(out, (size_t)(mark - out), "AddressSanitizer", 16));
+	assert_non_null(strstr(mark, "ERROR: AddressSanitizer: use-after-poison"));
 }
 
 static void test_bulk_allocated_objects_are_writable(void **state)
@@ -129,17 +167,26 @@ static void test_use_after_bulk_free_is_reported(void **state)
 
 	(void)state;
 	assert_int_not_equal(run_child(use_after_bulk_free, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "ERROR: AddressSanitizer: use-after-poison"));
+	assert_reported_after_the_free(out);
 }
 
-/* The same check on the inline free: the harness sees a report at all. */
-static void test_use_after_inline_free_is_reported(void **state)
+/* kmem_cache_alloc()/kmem_cache_free(): inline, or exported with KMM_NO_INLINE. */
+static void test_allocated_objects_are_writable(void **state)
 {
 	static char out[1 << 16];
 
 	(void)state;
-	assert_int_not_equal(run_child(use_after_inline_free, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "ERROR: AddressSanitizer: use-after-poison"));
+	assert_int_equal(run_child(write_allocated_objects, out, sizeof(out)), 0);
+	assert_null(strstr(out, "AddressSanitizer"));
+}
+
+static void test_use_after_free_is_reported(void **state)
+{
+	static char out[1 << 16];
+
+	(void)state;
+	assert_int_not_equal(run_child(use_after_free, out, sizeof(out)), 0);
+	assert_reported_after_the_free(out);
 }
 
 int main(void)
@@ -147,7 +194,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bulk_allocated_objects_are_writable),
 		cmocka_unit_test(test_use_after_bulk_free_is_reported),
-		cmocka_unit_test(test_use_after_inline_free_is_reported),
+		cmocka_unit_test(test_allocated_objects_are_writable),
+		cmocka_unit_test(test_use_after_free_is_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
