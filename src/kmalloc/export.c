@@ -67,41 +67,68 @@ void export_kmem_cache_free(struct kmem_cache *s, void *obj)
 	slab_free_outline(s, obj, CALLER);
 }
 
-/* <kmm/kmalloc.h> */
+/*
+ * <kmm/kmalloc.h>.  When the program runs with ASan (its runtime is there),
+ * these take the out-of-line paths, which poison through the runtime: the
+ * inline fast paths compiled here, in a libkmm built without ASan, would hand
+ * out objects still poisoned and leave freed ones usable.  Without ASan, one
+ * predictable branch in front of the fast paths.
+ */
+static inline bool asan_runtime(void)
+{
+	return __asan_unpoison_memory_region != NULL;
+}
+
+static inline void *kmalloc_node_any(size_t size, gfp_t flags, int node)
+{
+	if (kmm_unlikely(asan_runtime()))
+		return __kmalloc_node(size, flags, node);
+	return kmalloc_node(size, flags, node);
+}
+
+static inline void *kmalloc_array_any(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (kmm_unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return kmalloc_node_any(bytes, flags, NUMA_NO_NODE);
+}
+
 void *export_kmalloc(size_t size, gfp_t flags) kmm_export(kmalloc);
 void *export_kmalloc(size_t size, gfp_t flags)
 {
-	return kmalloc(size, flags);
+	return kmalloc_node_any(size, flags, NUMA_NO_NODE);
 }
 
 void *export_kzalloc(size_t size, gfp_t flags) kmm_export(kzalloc);
 void *export_kzalloc(size_t size, gfp_t flags)
 {
-	return kmalloc(size, flags | __GFP_ZERO);
+	return kmalloc_node_any(size, flags | __GFP_ZERO, NUMA_NO_NODE);
 }
 
 void *export_kmalloc_node(size_t size, gfp_t flags, int node) kmm_export(kmalloc_node);
 void *export_kmalloc_node(size_t size, gfp_t flags, int node)
 {
-	return kmalloc_node(size, flags, node);
+	return kmalloc_node_any(size, flags, node);
 }
 
 void *export_kzalloc_node(size_t size, gfp_t flags, int node) kmm_export(kzalloc_node);
 void *export_kzalloc_node(size_t size, gfp_t flags, int node)
 {
-	return kmalloc_node(size, flags | __GFP_ZERO, node);
+	return kmalloc_node_any(size, flags | __GFP_ZERO, node);
 }
 
 void *export_kmalloc_array(size_t n, size_t size, gfp_t flags) kmm_export(kmalloc_array);
 void *export_kmalloc_array(size_t n, size_t size, gfp_t flags)
 {
-	return kmalloc_array(n, size, flags);
+	return kmalloc_array_any(n, size, flags);
 }
 
 void *export_kcalloc(size_t n, size_t size, gfp_t flags) kmm_export(kcalloc);
 void *export_kcalloc(size_t n, size_t size, gfp_t flags)
 {
-	return kmalloc_array(n, size, flags | __GFP_ZERO);
+	return kmalloc_array_any(n, size, flags | __GFP_ZERO);
 }
 
 void *export_krealloc_array(void *p, size_t new_n, size_t new_size, gfp_t flags)
@@ -114,7 +141,10 @@ void *export_krealloc_array(void *p, size_t new_n, size_t new_size, gfp_t flags)
 void export_kfree(const void *objp) kmm_export(kfree);
 void export_kfree(const void *objp)
 {
-	kfree(objp);
+	if (kmm_unlikely(asan_runtime()))
+		__kfree(objp);
+	else
+		kfree(objp);
 }
 
 /* <kmm/vmalloc.h>: the kvmalloc() family around kvmalloc_node() */
