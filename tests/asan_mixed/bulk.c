@@ -142,6 +142,40 @@ static void use_after_free(void)
 	_exit(0);
 }
 
+/* kmalloc()/kfree(): objects freed by this program first, then reused. */
+static void *kmalloc_reused(void)
+{
+	void *objs[NR], *obj;
+	int i;
+
+	if (kmm_init("mem=64M"))
+		_exit(3);
+	for (i = 0; i < NR; i++) {
+		objs[i] = kmalloc(SIZE, GFP_KERNEL);
+		memset(objs[i], i, SIZE);
+	}
+	for (i = 0; i < NR; i++)
+		kfree(objs[i]);
+	obj = kmalloc(SIZE, GFP_KERNEL);
+	memset(obj, 2, SIZE);
+	return obj;
+}
+
+static void write_kmalloc_objects(void)
+{
+	kfree(kmalloc_reused());
+}
+
+static void use_after_kfree(void)
+{
+	char *obj = kmalloc_reused();
+
+	kfree(obj);
+	freed();
+	*(volatile char *)obj = 1;
+	_exit(0);
+}
+
 /* The child's output reports a use after free, and only after the free. */
 static void assert_reported_after_the_free(const char *out)
 {
@@ -189,6 +223,24 @@ static void test_use_after_free_is_reported(void **state)
 	assert_reported_after_the_free(out);
 }
 
+static void test_kmalloc_objects_are_writable(void **state)
+{
+	static char out[1 << 16];
+
+	(void)state;
+	assert_int_equal(run_child(write_kmalloc_objects, out, sizeof(out)), 0);
+	assert_null(strstr(out, "AddressSanitizer"));
+}
+
+static void test_use_after_kfree_is_reported(void **state)
+{
+	static char out[1 << 16];
+
+	(void)state;
+	assert_int_not_equal(run_child(use_after_kfree, out, sizeof(out)), 0);
+	assert_reported_after_the_free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_use_after_bulk_free_is_reported),
 		cmocka_unit_test(test_allocated_objects_are_writable),
 		cmocka_unit_test(test_use_after_free_is_reported),
+		cmocka_unit_test(test_kmalloc_objects_are_writable),
+		cmocka_unit_test(test_use_after_kfree_is_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
