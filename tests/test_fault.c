@@ -358,6 +358,167 @@ static void test_failslab_fails_slab_allocations(void **state)
 	kmm_exit();
 }
 
+/* The slabinfo active_objs of cache @name (objects not free in its slabs: arrays count). */
+static unsigned long slab_active_objs(const char *name)
+{
+	static char buf[1 << 16];
+	char key[80];
+	const char *line;
+	unsigned long active = 0;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	line = strstr(show_to_string("slabinfo", buf, sizeof(buf)), key);
+	assert_non_null(line);
+	assert_int_equal(sscanf(line + strlen(key), " %lu", &active), 1);
+	return active;
+}
+
+/* failslab for every candidate from now on, quietly. */
+static void failslab_always(void)
+{
+	assert_int_equal(kmm_fault_attr_set("failslab", "verbose", "0"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "times", "-1"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "probability", "100"), 0);
+}
+
+static void test_cache_filter_fails_the_flagged_caches_only(void **state)
+{
+	struct kmem_cache *victim, *bystander;
+	struct kmm_fault_attr a;
+	void *obj;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	assert_int_equal(kmm_fault_attr_get("failslab", &a), 0);
+	assert_false(a.cache_filter); /* the kernel's default */
+	victim = kmem_cache_create("victim", 128, 0, 0, NULL);
+	bystander = kmem_cache_create("bystander", 128, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
+	assert_int_equal(kmm_fault_attr_get("failslab", &a), 0);
+	assert_true(a.cache_filter);
+	assert_int_equal(kmm_fault_attr_set("fail_page_alloc", "cache-filter", "Y"), -ENOENT);
+	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "maybe"), -EINVAL);
+	failslab_always();
+	assert_null(kmem_cache_alloc(victim, GFP_ATOMIC));
+	obj = kmem_cache_alloc(bystander, GFP_ATOMIC);
+	assert_non_null(obj);
+	kmem_cache_free(bystander, obj);
+	obj = kmalloc(128, GFP_ATOMIC);
+	assert_non_null(obj);
+	kfree(obj);
+	/* the attribute written at run time: the bystander becomes a candidate, the victim not */
+	assert_int_equal(kmem_cache_attr_set(bystander, "failslab", "1"), 0);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "0"), 0);
+	assert_null(kmem_cache_alloc(bystander, GFP_ATOMIC));
+	obj = kmem_cache_alloc(victim, GFP_ATOMIC);
+	assert_non_null(obj);
+	kmem_cache_free(victim, obj);
+	/* cache-filter off: every cache is a candidate again */
+	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "N"), 0);
+	assert_null(kmem_cache_alloc(victim, GFP_ATOMIC));
+	assert_null(kmalloc(128, GFP_ATOMIC));
+	assert_int_equal(kmm_fault_attr_set("failslab", "probability", "0"), 0);
+	kmem_cache_destroy(victim);
+	kmem_cache_destroy(bystander);
+	kmm_exit();
+}
+
+/* space = N * size + 1 lets exactly N allocations of the cache succeed, the next fails. */
+static void test_space_lets_n_allocations_succeed_then_fail(void **state)
+{
+	struct kmem_cache *victim, *bystander;
+	void *objs[8], *other;
+	char space[16];
+	int n, i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	victim = kmem_cache_create("victim", 100, 0, 0, NULL);
+	bystander = kmem_cache_create("bystander", 100, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "verbose", "0"), 0);
+	for (n = 0; n <= 5; n++) {
+		snprintf(space, sizeof(space), "%u", n * kmem_cache_size(victim) + 1);
+		assert_int_equal(kmm_fault_attr_set("failslab", "space", space), 0);
+		assert_int_equal(kmm_fault_attr_set("failslab", "times", "1"), 0);
+		assert_int_equal(kmm_fault_attr_set("failslab", "probability", "100"), 0);
+		for (i = 0; i < n; i++) {
+			objs[i] = kmem_cache_alloc(victim, GFP_ATOMIC);
+			assert_non_null(objs[i]);
+			/* other caches are no candidates: they use no space up */
+			other = kmem_cache_alloc(bystander, GFP_ATOMIC);
+			assert_non_null(other);
+			kmem_cache_free(bystander, other);
+		}
+		assert_null(kmem_cache_alloc(victim, GFP_ATOMIC));
+		/* times 1: that was the one failure */
+		objs[n] = kmem_cache_alloc(victim, GFP_ATOMIC);
+		assert_non_null(objs[n]);
+		for (i = 0; i <= n; i++)
+			kmem_cache_free(victim, objs[i]);
+	}
+	/* space N * size is used up by N - 1: the Nth fails */
+	snprintf(space, sizeof(space), "%u", 3 * kmem_cache_size(victim));
+	assert_int_equal(kmm_fault_attr_set("failslab", "space", space), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "times", "1"), 0);
+	objs[0] = kmem_cache_alloc(victim, GFP_ATOMIC);
+	objs[1] = kmem_cache_alloc(victim, GFP_ATOMIC);
+	assert_non_null(objs[0]);
+	assert_non_null(objs[1]);
+	assert_null(kmem_cache_alloc(victim, GFP_ATOMIC));
+	kmem_cache_free(victim, objs[0]);
+	kmem_cache_free(victim, objs[1]);
+	assert_int_equal(kmm_fault_attr_set("failslab", "probability", "0"), 0);
+	kmem_cache_destroy(victim);
+	kmem_cache_destroy(bystander);
+	kmm_exit();
+}
+
+/*
+ * With cache-filter=Y the caches failslab cannot fail keep their per-CPU
+ * arrays: an allocation refills the array (up to batchcount objects leave
+ * the slabs: slabinfo's active_objs), where a candidate cache takes one
+ * object straight from its slabs.
+ */
+static void test_filtered_out_caches_keep_their_fast_path(void **state)
+{
+	struct kmem_cache *victim, *bystander;
+	void *v, *b;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	victim = kmem_cache_create("victim", 256, 0, 0, NULL);
+	bystander = kmem_cache_create("bystander", 256, 0, 0, NULL);
+	assert_int_equal(kmem_cache_attr_set(victim, "failslab", "1"), 0);
+	assert_int_equal(kmm_fault_attr_set("failslab", "cache-filter", "Y"), 0);
+	failslab_always();
+	assert_int_equal(kmm_fault_attr_set("failslab", "times", "0"), 0); /* none fails */
+	v = kmem_cache_alloc(victim, GFP_ATOMIC);
+	b = kmem_cache_alloc(bystander, GFP_ATOMIC);
+	assert_non_null(v);
+	assert_non_null(b);
+	assert_int_equal(slab_active_objs("victim"), 1);
+	/* the refill took a slab's worth at least: more than the one handed out */
+	assert_true(slab_active_objs("bystander") > 1);
+	assert_true(victim->bypass_arrays);
+	assert_false(bystander->bypass_arrays);
+	kmem_cache_free(victim, v);
+	kmem_cache_free(bystander, b);
+	/* the bystander flagged at run time leaves its fast path at once (its array drained) */
+	assert_int_equal(kmem_cache_attr_set(bystander, "failslab", "1"), 0);
+	assert_true(bystander->bypass_arrays);
+	assert_int_equal(slab_active_objs("bystander"), 0);
+	/* and failslab off gives every cache its fast path back */
+	assert_int_equal(kmm_fault_attr_set("failslab", "probability", "0"), 0);
+	assert_false(victim->bypass_arrays);
+	assert_false(bystander->bypass_arrays);
+	kmem_cache_destroy(victim);
+	kmem_cache_destroy(bystander);
+	kmm_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +536,9 @@ int main(void)
 		kmm_test(test_verbose_reports_each_injected_failure),
 		kmm_test(test_verbose_ratelimit),
 		kmm_test(test_failslab_fails_slab_allocations),
+		kmm_test(test_cache_filter_fails_the_flagged_caches_only),
+		kmm_test(test_space_lets_n_allocations_succeed_then_fail),
+		kmm_test(test_filtered_out_caches_keep_their_fast_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

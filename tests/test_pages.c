@@ -519,6 +519,120 @@ static void test_panic_on_warn_turns_a_bad_free_into_an_abort(void **state)
 	assert_panic_on_warn_aborts("mem=32M", free_a_page_twice);
 }
 
+/* alloc_pages_bulk_array() fills the NULL slots only, with distinct usable order-0 pages. */
+static void test_bulk_array_fills_only_the_empty_slots(void **state)
+{
+	enum { N = 100 };
+	struct page *pages[N] = {NULL}, *kept;
+	unsigned long before;
+	int i, j;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	kept = alloc_page(GFP_KERNEL);
+	assert_non_null(kept);
+	pages[0] = kept;
+	pages[57] = kept;
+	assert_int_equal(alloc_pages_bulk_array(GFP_KERNEL, N, pages), N);
+	assert_ptr_equal(pages[0], kept);
+	assert_ptr_equal(pages[57], kept);
+	for (i = 0; i < N; i++) {
+		assert_non_null(pages[i]);
+		assert_int_equal(page_count(pages[i]), 1);
+		for (j = 0; j < i; j++)
+			if (i != 57 || j != 0)
+				assert_ptr_not_equal(pages[i], pages[j]);
+		if (i != 0 && i != 57)
+			memset(page_address(pages[i]), i, PAGE_SIZE);
+	}
+	/* a full array: nothing to do, its size comes back */
+	assert_int_equal(alloc_pages_bulk_array(GFP_KERNEL, N, pages), N);
+	for (i = 1; i < N; i++)
+		if (i != 57)
+			__free_page(pages[i]);
+	__free_page(kept);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+/* alloc_pages_bulk_list() adds the pages to the list; __GFP_ZERO zeroes each. */
+static void test_bulk_list_adds_zeroed_pages(void **state)
+{
+	LIST_HEAD(list);
+	struct page *page, *next;
+	unsigned long before, n = 0;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	/* dirty some pages so that zeroing has something to do */
+	page = alloc_pages(GFP_KERNEL, 6);
+	memset(page_address(page), 0x5a, PAGE_SIZE << 6);
+	__free_pages(page, 6);
+	assert_int_equal(alloc_pages_bulk_list(GFP_KERNEL | __GFP_ZERO, 300, &list), 300);
+	list_for_each_entry_safe(page, next, &list, lru)
+	{
+		const unsigned char *p = page_address(page);
+		int i;
+
+		for (i = 0; i < (int)PAGE_SIZE; i++)
+			assert_int_equal(p[i], 0);
+		list_del(&page->lru);
+		__free_page(page);
+		n++;
+	}
+	assert_int_equal(n, 300);
+	assert_int_equal(drained_free(), before);
+	/* no pages asked for: nothing */
+	assert_int_equal(alloc_pages_bulk_list(GFP_KERNEL, 0, &list), 0);
+	assert_true(list_empty(&list));
+	kmm_exit();
+}
+
+/* Under memory pressure the bulk call returns what it could, never more than fits. */
+static void test_bulk_returns_fewer_pages_when_memory_runs_out(void **state)
+{
+	enum { N = 12288 }; /* 48 MiB of pages on a 32 MiB machine */
+	static struct page *pages[N];
+	unsigned long got = 0, now, i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=32M"), 0);
+	memset(pages, 0, sizeof(pages));
+	/* callers loop until no page comes (the kernel's vmalloc does) */
+	while ((now = alloc_pages_bulk_array(GFP_NOWAIT | __GFP_NOWARN, N, pages)) > got)
+		got = now;
+	assert_true(got > 4096);
+	assert_true(got < N);
+	for (i = 0; i < got; i++)
+		assert_non_null(pages[i]);
+	for (i = got; i < N; i++)
+		assert_null(pages[i]);
+	for (i = 0; i < got; i++)
+		__free_page(pages[i]);
+	kmm_exit();
+}
+
+/* The bulk call works with the per-CPU lists off (fail_page_alloc active), and leaves them empty. */
+static void test_bulk_with_the_per_cpu_lists_off(void **state)
+{
+	struct page *pages[64] = {NULL};
+	unsigned long before;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M fail_page_alloc=1,100,0,-1"), 0);
+	before = drained_free();
+	/* order 0 is below min-order: never a candidate, as in the kernel */
+	assert_int_equal(alloc_pages_bulk_array(GFP_ATOMIC, 64, pages), 64);
+	assert_int_equal(nr_free_pages(), before - 64);
+	for (i = 0; i < 64; i++)
+		__free_page(pages[i]);
+	assert_int_equal(nr_free_pages(), before);
+	kmm_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +656,10 @@ int main(void)
 		kmm_test(test_wrong_order_reserved_and_tail_frees_are_refused),
 		kmm_test(test_free_pages_outside_the_direct_map_is_refused),
 		kmm_test(test_panic_on_warn_turns_a_bad_free_into_an_abort),
+		kmm_test(test_bulk_array_fills_only_the_empty_slots),
+		kmm_test(test_bulk_list_adds_zeroed_pages),
+		kmm_test(test_bulk_returns_fewer_pages_when_memory_runs_out),
+		kmm_test(test_bulk_with_the_per_cpu_lists_off),
 	};
 
 	return cmocka_run_group_tests_name("pages", tests, NULL, NULL);

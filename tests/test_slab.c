@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <kmm/kmm.h>
+#include <kmm/list_lru.h>
 #include "kmm_test.h"
 #include "rcu_reader.h"
 
@@ -1296,6 +1297,93 @@ static void test_live_objects_count_what_is_handed_out(void **state)
 	kmm_exit();
 }
 
+struct lru_item {
+	struct list_head lru;
+	long value;
+};
+
+/* kmem_cache_alloc_lru() allocates from the cache; the object goes on the lru when added. */
+static void test_alloc_lru_allocates_from_the_cache(void **state)
+{
+	struct kmem_cache *s;
+	struct list_lru lru;
+	struct lru_item *item[10];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=256M numa=fake=2"), 0);
+	s = KMEM_CACHE(lru_item, 0);
+	assert_non_null(s);
+	assert_int_equal(list_lru_init(&lru), 0);
+	for (i = 0; i < 10; i++) {
+		item[i] = kmem_cache_alloc_lru(s, &lru, GFP_KERNEL);
+		assert_non_null(item[i]);
+		assert_ptr_equal(virt_to_page(item[i])->mapping, s);
+		/* the kernel puts nothing on the lru at allocation */
+		assert_int_equal(list_lru_count(&lru), 0);
+		INIT_LIST_HEAD(&item[i]->lru);
+	}
+	assert_int_equal(kmem_cache_live_objects(s), 10);
+	for (i = 0; i < 10; i++)
+		assert_true(list_lru_add_obj(&lru, &item[i]->lru));
+	/* an item on the list already is not added twice */
+	assert_false(list_lru_add_obj(&lru, &item[3]->lru));
+	assert_int_equal(list_lru_count(&lru), 10);
+	assert_int_equal(list_lru_count_node(&lru, 0) + list_lru_count_node(&lru, 1), 10);
+	assert_int_equal(list_lru_count_node(&lru, page_to_nid(virt_to_page(item[0]))) > 0, 1);
+	for (i = 0; i < 10; i++) {
+		assert_true(list_lru_del_obj(&lru, &item[i]->lru));
+		assert_false(list_lru_del_obj(&lru, &item[i]->lru));
+		kmem_cache_free(s, item[i]);
+	}
+	assert_int_equal(list_lru_count(&lru), 0);
+	list_lru_destroy(&lru);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
+/*
+ * The failslab attribute is SLAB_FAILSLAB, shown as 0/1 and set by writing it;
+ * kmem_cache_create() refuses the flag, as the kernel's does.
+ */
+static void test_failslab_attribute_is_the_flag(void **state)
+{
+	struct kmem_cache *a, *b;
+	struct capture cap;
+	char buf[4];
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	capture_begin(&cap);
+	assert_null(kmem_cache_create("attr_a", 32, 0, SLAB_FAILSLAB, NULL));
+	assert_int_equal(count_lines(capture_end(&cap)), 1);
+	a = kmem_cache_create("attr_a", 32, 0, 0, NULL);
+	assert_non_null(a);
+	assert_int_equal(kmem_cache_attr_set(a, "failslab", "1"), 0);
+	/* every other flag leaves it clear */
+	b = kmem_cache_create("attr_b", 32, 0, SLAB_FLAGS_PERMITTED & ~SLAB_PANIC, NULL);
+	assert_non_null(b);
+	assert_true(a->flags & SLAB_FAILSLAB);
+	assert_int_equal(kmem_cache_attr_get(a, "failslab", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(kmem_cache_attr_get(b, "failslab", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0");
+	assert_int_equal(kmem_cache_attr_set(b, "failslab", "1"), 0);
+	assert_true(b->flags & SLAB_FAILSLAB);
+	assert_int_equal(kmem_cache_attr_set(a, "failslab", "0"), 0);
+	assert_false(a->flags & SLAB_FAILSLAB);
+	assert_int_equal(kmem_cache_attr_set(a, "failslab", "N"), 0);
+	assert_int_equal(kmem_cache_attr_set(a, "failslab", ""), -EINVAL);
+	assert_int_equal(kmem_cache_attr_set(a, "order", "1"), -ENOENT);
+	assert_int_equal(kmem_cache_attr_get(a, "failslab", buf, 1), -EINVAL);
+	kmem_cache_destroy(a);
+	capture_begin(&cap);
+	assert_int_equal(kmem_cache_attr_set(a, "failslab", "1"), -EINVAL);
+	assert_int_equal(count_lines(capture_end(&cap)), 1);
+	kmem_cache_destroy(b);
+	kmm_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1332,6 +1420,8 @@ int main(void)
 		kmm_test(test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort),
 		kmm_test(test_drop_caches_gives_back_every_cached_page),
 		kmm_test(test_live_objects_count_what_is_handed_out),
+		kmm_test(test_alloc_lru_allocates_from_the_cache),
+		kmm_test(test_failslab_attribute_is_the_flag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,9 +17,10 @@
  *
  * An allocation is a candidate when the capability's filters let it through
  * (__GFP_NOFAIL never fails; ignore-gfp-wait skips allocations that may
- * sleep, i.e. with __GFP_DIRECT_RECLAIM such as GFP_KERNEL; fail_page_alloc
- * also skips orders below min-order and, with ignore-gfp-highmem,
- * __GFP_HIGHMEM).  A candidate then fails when, in this order: probability
+ * sleep, i.e. with __GFP_DIRECT_RECLAIM such as GFP_KERNEL; failslab with
+ * cache-filter=Y skips every cache without SLAB_FAILSLAB, the flag of the
+ * cache's "failslab" attribute, kmem_cache_attr_set(); fail_page_alloc also
+ * skips orders below min-order and, with ignore-gfp-highmem, __GFP_HIGHMEM).  A candidate then fails when, in this order: probability
  * is not 0, times is not 0, space is used up (each candidate first takes its
  * size, bytes for failslab and pages for fail_page_alloc, from space), it is
  * the interval-th candidate, and a random draw below 100 falls under
@@ -29,10 +30,20 @@
  * __GFP_NOWARN.  A failed slab allocation returns NULL; a failed page
  * allocation returns NULL without the "page allocation failure" report.
  *
+ * "Let N succeed, then fail": space, as the kernel's should_fail_ex() uses
+ * it.  A candidate of size S passes while more than S is left and takes S;
+ * so with probability 100 and space set to N * S + 1 (anything from that up
+ * to (N + 1) * S), exactly N candidates of size S succeed and the next fails
+ * (with times 1, only that one; space N * S lets only N - 1 succeed).  For
+ * failslab S is the cache's object size (kmem_cache_size()), for
+ * fail_page_alloc the pages of the order; only candidates use space up, so
+ * with cache-filter=Y only the allocations of the SLAB_FAILSLAB caches count.
+ *
  * Context: any thread, at any time; the counters are atomic.  A capability
  * whose probability is not 0 sends every allocation of its kind through the
  * allocator's slow path (the per-CPU caches are bypassed), so that each one
- * is decided.
+ * is decided; for failslab with cache-filter=Y only the allocations of the
+ * SLAB_FAILSLAB caches: the other caches keep their fast path.
  */
 #ifndef KMM_FAULT_INJECT_H
 #define KMM_FAULT_INJECT_H
@@ -74,6 +85,8 @@ struct kmm_fault_attr {
 	bool ignore_gfp_highmem;
 	/* "min-order" (fail_page_alloc only): smaller orders never fail (default 1) */
 	unsigned int min_order;
+	/* "cache-filter" (failslab only): only caches with SLAB_FAILSLAB fail (default N) */
+	bool cache_filter;
 	/* candidates counted for the interval so far (read only) */
 	unsigned long count;
 };
@@ -93,8 +106,9 @@ int kmm_fault_attr_get(const char *name, struct kmm_fault_attr *attr);
  * @name: "failslab" or "fail_page_alloc".
  * @knob: "probability", "interval", "times", "space", "verbose",
  *        "verbose_ratelimit_interval_ms", "verbose_ratelimit_burst",
- *        "ignore-gfp-wait"; for fail_page_alloc also "ignore-gfp-highmem" and
- *        "min-order" ('-' and '_' are the same).
+ *        "ignore-gfp-wait"; for failslab also "cache-filter"; for
+ *        fail_page_alloc also "ignore-gfp-highmem" and "min-order" ('-' and
+ *        '_' are the same).
  * @value: a decimal number (times: -1 for no limit; probability 0..100;
  *         interval at least 1), or Y/N/1/0/on/off for a boolean.
  *

@@ -201,6 +201,50 @@ void free_pages_exact(void *virt, size_t size);
  */
 void split_page(struct page *page, unsigned int order);
 
+/* --- the bulk page allocator (issue 15) --- */
+
+struct list_head;
+
+/**
+ * alloc_pages_bulk_noprof - up to @nr_pages order-0 pages at once (the
+ * kernel's __alloc_pages_bulk()).
+ * @preferred_nid: the node to allocate on (NUMA_NO_NODE: the caller's).
+ * @nodemask: the nodes allowed (a bitmap; NULL for all).
+ * @page_list: if not NULL, the pages are added to it (through page->lru);
+ * @page_array: else the array of @nr_pages slots: only its NULL slots are
+ *              filled, in order.
+ *
+ * The pages come from the calling CPU's list for the first allowed zone of
+ * @preferred_nid that stays above its low watermark with @nr_pages fewer
+ * free pages, with interrupts off once for the run and zone->lock once per
+ * refill batch.  When that cannot be done (one page wanted, no such zone,
+ * the list empty), one page is allocated as alloc_pages() would, reclaim
+ * included; with page debugging on, every page is.  So fewer pages than asked
+ * for may come back: callers loop, as the kernel's do.  __GFP_ZERO zeroes each
+ * page; fail_page_alloc may fail the whole call, as the kernel's.
+ * Context: any thread.
+ * Return: the number of populated entries: for an array, its slots from the
+ * start up to the last one filled (pre-populated ones included: @nr_pages
+ * when every slot is filled); for a list, the pages added.  Neither a list
+ * nor an array is reported and refused (0).
+ */
+unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsigned long *nodemask,
+				      int nr_pages, struct list_head *page_list,
+				      struct page **page_array);
+#define __alloc_pages_bulk(...) alloc_pages_bulk_noprof(__VA_ARGS__)
+
+/* alloc_pages_bulk_list - @nr_pages pages onto @list; the pages added. */
+#define alloc_pages_bulk_list(gfp, nr_pages, list)                                                 \
+	alloc_pages_bulk_noprof((gfp), NUMA_NO_NODE, NULL, (int)(nr_pages), (list), NULL)
+/* alloc_pages_bulk_array - fill the NULL slots of @array (@nr_pages); the populated entries. */
+#define alloc_pages_bulk_array(gfp, nr_pages, array)                                               \
+	alloc_pages_bulk_noprof((gfp), NUMA_NO_NODE, NULL, (int)(nr_pages), NULL, (array))
+/* alloc_pages_bulk_array_node - the same on node @nid. */
+#define alloc_pages_bulk_array_node(gfp, nid, nr_pages, array)                                     \
+	alloc_pages_bulk_noprof((gfp), (nid), NULL, (int)(nr_pages), NULL, (array))
+/* alloc_pages_bulk - the array form under the name later kernels (6.14) give it. */
+#define alloc_pages_bulk(gfp, nr_pages, array) alloc_pages_bulk_array((gfp), (nr_pages), (array))
+
 KMM_END_DECLS
 
 #endif /* KMM_GFP_H */

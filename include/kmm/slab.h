@@ -420,6 +420,51 @@ void kmem_cache_free(struct kmem_cache *s, void *obj);
 #define kmem_cache_alloc_node_noprof kmem_cache_alloc_node
 #define kmem_cache_alloc_bulk_noprof kmem_cache_alloc_bulk
 
+/* --- kmem_cache_alloc_lru(), failslab's per-cache attribute (issue 15) --- */
+
+struct list_lru;
+
+/**
+ * kmem_cache_alloc_lru - an object from @s that will go on @lru.
+ *
+ * The kernel charges the object to the caller's memory cgroup and makes room
+ * for it on that cgroup's list of @lru; libkmm has no cgroups (see
+ * <kmm/list_lru.h>), so this is kmem_cache_alloc(@s, @gfp): the object is not
+ * put on @lru, which the caller does with list_lru_add_obj().
+ */
+static kmm_always_inline void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
+						    gfp_t gfp)
+{
+	(void)lru;
+	return kmem_cache_alloc(s, gfp);
+}
+#define kmem_cache_alloc_lru_noprof kmem_cache_alloc_lru
+
+/**
+ * kmem_cache_attr_set - write @value to the cache's attribute @attr, as
+ * writing /sys/kernel/slab/<cache>/<attr> does.
+ * @attr: "failslab": "1" sets SLAB_FAILSLAB, anything else starting with
+ *        another character clears it (the kernel's failslab_store()).  This
+ *        is how a cache gets the flag: kmem_cache_create() refuses it, as
+ *        the kernel's does (there, slub_debug=A sets it too); with
+ *        failslab's cache-filter=Y only such caches fail (<kmm/fault-inject.h>).
+ *
+ * Context: any thread not inside a libkmm call (it may wait for every CPU).
+ * Return: 0; -ENOENT for an unknown @attr; -EINVAL for an empty @value, or,
+ * as the kernel, when the cache is shared by more than one
+ * kmem_cache_create() (a merged cache).  A pointer that is no live cache is
+ * reported and refused (-EINVAL).
+ */
+int kmem_cache_attr_set(struct kmem_cache *s, const char *attr, const char *value);
+
+/*
+ * kmem_cache_attr_get - the attribute's value as reading the sysfs file
+ * gives it, without the newline ("failslab": "0" or "1"), into @buf of @len.
+ * Return: 0, -ENOENT for an unknown @attr, -EINVAL for a bad cache or a
+ * @buf too small.
+ */
+int kmem_cache_attr_get(struct kmem_cache *s, const char *attr, char *buf, size_t len);
+
 KMM_END_DECLS
 
 #include <kmm/kmalloc.h>

@@ -263,6 +263,7 @@ static void shutdown_machine(void)
 	kmalloc_exit();
 	highmem_exit();
 	buddy_exit();
+	pcpu_alloc_exit();
 	kmm_percpu_exit();
 	__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
 	pagetable_exit();

@@ -1137,3 +1137,151 @@ void si_meminfo(struct sysinfo *val)
 	val->freehigh = freehigh;
 	val->mem_unit = PAGE_SIZE;
 }
+
+/*
+ * The bulk allocator, the kernel's alloc_pages_bulk_noprof(): order-0 pages
+ * for a list or the empty slots of an array, taken from the calling CPU's
+ * list for the first zone that stays above its low watermark plus the pages
+ * asked for, with interrupts off once for the whole run; the list is
+ * refilled a batch at a time (zone->lock once per batch), as the kernel's
+ * __rmqueue_pcplist() does.  Everything the run cannot do (one page wanted,
+ * no CPU, a bad mask, the zone on another node, nothing on the list) falls
+ * back to one page through the general path, which may reclaim.  With page
+ * debugging on, the pages come one at a time through the general path (its
+ * hooks want the allocation's own context).
+ */
+
+/* bulk_zone - the first zone of @ac that holds @nr pages above its low watermark, or NULL. */
+static struct zone *bulk_zone(const struct alloc_context *ac, int preferred_nid, int nr)
+{
+	struct zoneref *z;
+
+	for (z = ac->zonelist->_zonerefs; z->zone; z++) {
+		struct zone *zone = z->zone;
+
+		if (z->zone_idx > ac->highest_zoneidx)
+			continue;
+		if (ac->nodemask && !(ac->nodemask[0] & (1UL << zone->node)))
+			continue;
+		/* as the kernel: another node's zone is left to the general path */
+		if (zone->node != preferred_nid)
+			return NULL;
+		do {
+			if (zone_watermark_fast(zone, 0,
+						wmark_pages(zone, WMARK_LOW) + (unsigned long)nr,
+						ac->highest_zoneidx, ALLOC_WMARK_LOW))
+				return zone;
+		} while (zone_has_deferred(zone) && deferred_grow_zone(zone));
+	}
+	return NULL;
+}
+
+/*
+ * bulk_run - fill the empty slots (or @page_list) from @cpu's list of @zone,
+ * starting at *@populated; interrupts off once.  Returns the pages taken.
+ */
+static int bulk_run(struct kmm_cpu *cpu, struct zone *zone, int migratetype, gfp_t gfp,
+		    int nr_pages, int *populated, struct list_head *page_list,
+		    struct page **page_array)
+{
+	struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
+	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, 0)];
+	int was_off = local_irq_save_cpu(cpu);
+	int nr_populated = *populated, taken = 0;
+
+	while (nr_populated < nr_pages) {
+		struct page *page;
+
+		if (page_array && page_array[nr_populated]) {
+			nr_populated++;
+			continue;
+		}
+		if (list_empty(list)) {
+			/* lists off (fail_page_alloc): what is left, flushed below if unused */
+			int batch = pcp->high ? pcp->batch : nr_pages - nr_populated;
+
+			pcp->count += rmqueue_bulk(zone, 0, batch, list, migratetype);
+			if (list_empty(list))
+				break;
+		}
+		page = list_first_entry(list, struct page, lru);
+		unlink_lru(page);
+		pcp->count--;
+		kasan_alloc_block(page, 0);
+		prep_new_page(page, 0, gfp);
+		if (page_list)
+			list_add(&page->lru, page_list);
+		else
+			page_array[nr_populated] = page;
+		nr_populated++;
+		taken++;
+	}
+	if (kmm_unlikely(!pcp->high) && pcp->count)
+		free_pcppages_bulk(zone, pcp->count, pcp);
+	local_irq_restore_cpu(cpu, was_off);
+	*populated = nr_populated;
+	return taken;
+}
+
+unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsigned long *nodemask,
+				      int nr_pages, struct list_head *page_list,
+				      struct page **page_array)
+{
+	int nr_populated = 0, singles = 1;
+	struct kmm_cpu *cpu;
+	struct alloc_context ac;
+	struct zone *zone;
+
+	while (page_array && nr_populated < nr_pages && page_array[nr_populated])
+		nr_populated++;
+	if (kmm_unlikely(nr_pages <= 0) || (page_array && nr_populated == nr_pages))
+		return (unsigned long)nr_populated;
+	if (!page_list && !page_array) {
+		kmm_report("WARNING: alloc_pages_bulk: neither a list nor an array, refused");
+		return 0;
+	}
+	if (nr_pages - nr_populated == 1)
+		goto single;
+	if (kmm_unlikely(page_debug_enabled)) {
+		singles = nr_pages;
+		goto single;
+	}
+	cpu = kmm_cpu_get();
+	gfp &= __GFP_BITS_MASK;
+	if (!cpu || gfp_mask_bad(gfp) ||
+	    (preferred_nid != NUMA_NO_NODE &&
+	     (preferred_nid < 0 || preferred_nid >= nr_online_nodes)))
+		goto single;
+	if (preferred_nid == NUMA_NO_NODE)
+		preferred_nid = cpu->node;
+	/* As the kernel's prepare_alloc_pages(): an injected failure ends the call. */
+	if (kmm_unlikely(fail_page_alloc_active()) && should_fail_alloc_page(gfp, 0))
+		return (unsigned long)nr_populated;
+	ac.zonelist = &NODE_DATA(preferred_nid)
+			       ->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
+								       : ZONELIST_FALLBACK];
+	ac.nodemask = nodemask;
+	ac.migratetype = gfp_migratetype(gfp);
+	ac.highest_zoneidx = gfp_zone(gfp);
+	zone = bulk_zone(&ac, preferred_nid, nr_pages);
+	if (zone && bulk_run(cpu, zone, ac.migratetype, gfp, nr_pages, &nr_populated, page_list,
+			     page_array))
+		return (unsigned long)nr_populated;
+single:
+	/* One page (every page, with page debugging) through the general path. */
+	for (; singles > 0 && nr_populated < nr_pages; nr_populated++) {
+		struct page *page;
+
+		if (page_array && page_array[nr_populated])
+			continue;
+		page = alloc_pages_common(gfp, 0, preferred_nid, nodemask);
+		if (!page)
+			break;
+		if (page_list)
+			list_add(&page->lru, page_list);
+		else
+			page_array[nr_populated] = page;
+		singles--;
+	}
+	return (unsigned long)nr_populated;
+}

@@ -13,6 +13,8 @@
 #include <sys/sysinfo.h>
 #include <string.h>
 
+#include <kmm/percpu_alloc.h>
+
 #include "buddy/internal.h"
 #include "vmalloc/vmalloc.h"
 
@@ -291,4 +293,5 @@ void show_meminfo(FILE *out)
 	show_val_kb(out, "VmallocUsed:", sum_zone_stat(NR_ZONE_VMALLOC));
 	/* The largest free range, as kernels before 4.19 showed it (later ones print 0). */
 	fprintf(out, "%-16s%8lu kB\n", "VmallocChunk:", vmalloc_largest_free() >> 10);
+	show_val_kb(out, "Percpu:", pcpu_nr_pages());
 }

@@ -52,6 +52,7 @@ struct fault_attr {
 	bool ignore_gfp_wait;	     /* skip allocations with __GFP_DIRECT_RECLAIM */
 	bool ignore_gfp_highmem;     /* fail_page_alloc: skip __GFP_HIGHMEM */
 	unsigned int min_order;	     /* fail_page_alloc: skip smaller orders */
+	bool cache_filter;	     /* failslab: only caches with SLAB_FAILSLAB */
 	unsigned long count;	     /* candidates that reached the interval test */
 	/* verbose rate limit, under ratelimit_lock */
 	long long rl_begin_ns;
@@ -202,6 +203,8 @@ bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, cons
 	if (cap == FAULT_PAGE_ALLOC && knob_eq(knob, "min-order"))
 		return parse_ulong(value, UINT_MAX, &v) &&
 		       ((attr->min_order = (unsigned int)v), true);
+	if (cap == FAULT_FAILSLAB && knob_eq(knob, "cache-filter"))
+		return parse_bool(value, &attr->cache_filter);
 	return false;
 }
 
@@ -219,6 +222,7 @@ static void attr_snapshot(const struct fault_attr *fa, struct kmm_fault_attr *at
 	attr->ignore_gfp_wait = LOAD(fa->ignore_gfp_wait);
 	attr->ignore_gfp_highmem = LOAD(fa->ignore_gfp_highmem);
 	attr->min_order = LOAD(fa->min_order);
+	attr->cache_filter = LOAD(fa->cache_filter);
 	attr->count = LOAD(fa->count);
 }
 
@@ -236,6 +240,7 @@ static void attr_install(enum fault_cap cap, const struct kmm_fault_attr *attr)
 	STORE(fa->ignore_gfp_wait, attr->ignore_gfp_wait);
 	STORE(fa->ignore_gfp_highmem, attr->ignore_gfp_highmem);
 	STORE(fa->min_order, attr->min_order);
+	STORE(fa->cache_filter, attr->cache_filter);
 	/* probability last: the capability switches on with everything else in place */
 	STORE(fa->probability, attr->probability);
 	STORE(fault_cap_active[cap], fault_armed && attr->probability != 0);
@@ -277,8 +282,9 @@ static bool knob_exists(enum fault_cap cap, const char *knob)
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
 		if (knob_eq(knob, common[i]))
 			return true;
-	return cap == FAULT_PAGE_ALLOC &&
-	       (knob_eq(knob, "ignore-gfp-highmem") || knob_eq(knob, "min-order"));
+	if (cap == FAULT_FAILSLAB)
+		return knob_eq(knob, "cache-filter");
+	return knob_eq(knob, "ignore-gfp-highmem") || knob_eq(knob, "min-order");
 }
 
 int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
@@ -447,7 +453,14 @@ bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 		return false;
 	if (LOAD(fa->ignore_gfp_wait) && (gfp & __GFP_DIRECT_RECLAIM))
 		return false;
+	if (LOAD(fa->cache_filter) && !(s && (LOAD(s->flags) & SLAB_FAILSLAB)))
+		return false;
 	return should_fail(fa, s ? (int)s->object_size : 0, gfp & __GFP_NOWARN);
+}
+
+bool failslab_cache_candidate(const struct kmem_cache *s)
+{
+	return !LOAD(fault_attrs[FAULT_FAILSLAB].cache_filter) || (LOAD(s->flags) & SLAB_FAILSLAB);
 }
 
 bool should_fail_alloc_page(gfp_t gfp, unsigned int order)

@@ -60,6 +60,13 @@ static inline bool fail_page_alloc_active(void)
 bool should_failslab(struct kmem_cache *s, gfp_t gfp);
 
 /*
+ * failslab_cache_candidate - may failslab fail allocations of @s?  Yes unless
+ * cache-filter is on and @s lacks SLAB_FAILSLAB: what decides whether @s must
+ * leave its fast path while failslab is active (slab/cache.c).  Context: any.
+ */
+bool failslab_cache_candidate(const struct kmem_cache *s);
+
+/*
  * should_fail_alloc_page - true if this page allocation must fail (fail_page_alloc).
  * Context: any; call only when fail_page_alloc_active().
  */

@@ -86,6 +86,9 @@ struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
 int kmm_percpu_init(void);
 void kmm_percpu_exit(void);
 
+/* pcpu_alloc_exit - at kmm_exit(): forget the per-CPU allocator's chunks (alloc.c). */
+void pcpu_alloc_exit(void);
+
 /* kmm_cpu_refresh_fast - recompute @cpu's pcp_fast table (watermarks changed). */
 void kmm_cpu_refresh_fast(struct kmm_cpu *cpu);
 

@@ -4,7 +4,8 @@
  *
  * Locking: report_lock serialises whole reports.  It is a recursive mutex so
  * that a report printed while building another (a nested BUG) cannot deadlock.
- * Nothing else is taken under it.
+ * Nothing else is taken under it.  A quiet report (counted by a KUnit test
+ * instead of printed, slab/debug.c) is tracked per thread.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,15 +17,32 @@
 bool kmm_panic_on_warn;
 
 static pthread_mutex_t report_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+/*
+ * The calling thread's reports: how deeply nested (report_depth), and the
+ * depth of the quiet report it is in (0: none), whose lines, nested reports'
+ * too, are dropped.
+ */
+static __thread int report_depth, report_quiet;
 
 void kmm_report_begin(void)
 {
 	pthread_mutex_lock(&report_lock);
+	report_depth++;
+}
+
+void kmm_report_begin_quiet(void)
+{
+	kmm_report_begin();
+	if (!report_quiet)
+		report_quiet = report_depth;
 }
 
 void kmm_pr(const char *fmt, ...)
 {
 	va_list ap;
+
+	if (report_quiet)
+		return;
 
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -33,6 +51,15 @@ void kmm_pr(const char *fmt, ...)
 
 void kmm_report_end(bool warn)
 {
+	bool quiet = report_quiet != 0;
+
+	if (report_quiet == report_depth)
+		report_quiet = 0;
+	report_depth--;
+	if (quiet) {
+		pthread_mutex_unlock(&report_lock);
+		return;
+	}
 	fflush(stderr);
 	pthread_mutex_unlock(&report_lock);
 	if (warn && kmm_panic_on_warn) {
@@ -44,8 +71,10 @@ void kmm_report_end(bool warn)
 static void report_line(bool warn, const char *fmt, va_list ap)
 {
 	kmm_report_begin();
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (!report_quiet) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	kmm_report_end(warn);
 }
 
@@ -108,4 +137,6 @@ void kmm_report_fork_child(void)
 	pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 	report_lock = fresh;
+	report_depth = 0;
+	report_quiet = 0;
 }

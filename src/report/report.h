@@ -28,6 +28,12 @@ struct kmm_ratelimit {
 
 /* kmm_report_begin - take the report lock; print with kmm_pr(), finish with kmm_report_end(). */
 void kmm_report_begin(void);
+/*
+ * kmm_report_begin_quiet - kmm_report_begin() for a report that was counted
+ * instead of printed (a KUnit test counts slab errors, slab/debug.c): its
+ * kmm_pr() lines are dropped and its kmm_report_end() is no warning.
+ */
+void kmm_report_begin_quiet(void);
 void kmm_pr(const char *fmt, ...) kmm_format(1, 2);
 /* @warn: true for a warning or BUG (honours panic_on_warn), false for information. */
 void kmm_report_end(bool warn);

@@ -221,14 +221,15 @@ static void reaper_start(void);
 /*
  * cache_wants_bypass - must every allocation and free of @s take the slow
  * path?  Debugging caches and the library's own do, and every cache while objects are zeroed
- * (init_on_alloc/init_on_free), Valgrind's memcheck watches or failslab may
- * fail them.
+ * (init_on_alloc/init_on_free) or Valgrind's memcheck watches; and while
+ * failslab is active, every cache it may fail (all of them, or with
+ * cache-filter=Y those with SLAB_FAILSLAB).
  */
 static bool cache_wants_bypass(const struct kmem_cache *s)
 {
 	return (s->flags & (SLAB_DEBUG_FLAGS | SLAB_OWN)) ||
 	       ((kmm_params.init_on_alloc || kmm_params.init_on_free) && !kmm_params.page_poison) ||
-	       slab_under_memcheck || failslab_active();
+	       slab_under_memcheck || (failslab_active() && failslab_cache_candidate(s));
 }
 
 static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
@@ -492,9 +493,16 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	drain_cache(s);
 	pthread_mutex_lock(&slab_mutex);
 	if (cache_has_objects(s)) {
+		/* kfree_rcu()s in flight may hold them: wait, as the kernel's kvfree_rcu_barrier() */
+		pthread_mutex_unlock(&slab_mutex);
+		rcu_barrier();
+		drain_cache(s);
+		pthread_mutex_lock(&slab_mutex);
+	}
+	if (cache_has_objects(s)) {
 		s->refcount++;
 		pthread_mutex_unlock(&slab_mutex);
-		kmm_report("kmem_cache_destroy %s: Slab cache still has objects", s->name);
+		slab_report_destroy_busy(s, kmem_cache_live_objects(s));
 		return;
 	}
 	list_del(&s->list);
@@ -611,6 +619,18 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 	return ret;
 }
 
+/* cache_bypass_update - slab_bypass_update() of one cache; slab_mutex held. */
+static void cache_bypass_update(struct kmem_cache *s)
+{
+	bool bypass = cache_wants_bypass(s);
+
+	if (bypass == s->bypass_arrays)
+		return;
+	__atomic_store_n(&s->bypass_arrays, bypass, __ATOMIC_RELAXED);
+	if (bypass)
+		kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
+}
+
 void slab_bypass_update(void)
 {
 	struct kmem_cache *s;
@@ -618,15 +638,49 @@ void slab_bypass_update(void)
 	pthread_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
 	{
-		bool bypass = cache_wants_bypass(s);
-
-		if (bypass == s->bypass_arrays)
-			continue;
-		__atomic_store_n(&s->bypass_arrays, bypass, __ATOMIC_RELAXED);
-		if (bypass)
-			kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
+		cache_bypass_update(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
+}
+
+/*
+ * The attribute files of /sys/kernel/slab/<cache>/ that may be written:
+ * "failslab" (the kernel's failslab_show()/failslab_store()).  The flag is
+ * changed under slab_mutex, and the cache's fast path follows it at once
+ * (cache_bypass_update()) when failslab is active with cache-filter=Y.
+ */
+int kmem_cache_attr_set(struct kmem_cache *s, const char *attr, const char *value)
+{
+	if (!slab_cache_check("kmem_cache_attr_set", s))
+		return -EINVAL;
+	if (!attr || strcmp(attr, "failslab"))
+		return -ENOENT;
+	if (!value || !*value)
+		return -EINVAL;
+	pthread_mutex_lock(&slab_mutex);
+	if (s->refcount > 1) {
+		pthread_mutex_unlock(&slab_mutex);
+		return -EINVAL;
+	}
+	if (value[0] == '1')
+		__atomic_store_n(&s->flags, s->flags | SLAB_FAILSLAB, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&s->flags, s->flags & ~SLAB_FAILSLAB, __ATOMIC_RELAXED);
+	cache_bypass_update(s);
+	pthread_mutex_unlock(&slab_mutex);
+	return 0;
+}
+
+int kmem_cache_attr_get(struct kmem_cache *s, const char *attr, char *buf, size_t len)
+{
+	if (!slab_cache_check("kmem_cache_attr_get", s))
+		return -EINVAL;
+	if (!attr || strcmp(attr, "failslab"))
+		return -ENOENT;
+	if (!buf || len < 2)
+		return -EINVAL;
+	snprintf(buf, len, "%d", !!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SLAB_FAILSLAB));
+	return 0;
 }
 
 /* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */

@@ -23,7 +23,9 @@
  * constructor or RCU readers holds POISON_FREE with POISON_END last.  Reports
  * follow SLUB's layout: a "BUG <cache> (<taint>): <what>" banner, the bad
  * bytes, the tracks, the slab and object, hex dumps, the call trace, and a
- * "FIX" line saying what was restored.
+ * "FIX" line saying what was restored.  While a KUnit test counts slab
+ * errors (a "slab_errors" resource, lib/slub_kunit.c), each report is counted
+ * there instead of printed, as the kernel's slab_add_kunit_errors() does.
  *
  * Locking: the checks of an object run with its node's list_lock held (slab.c
  * takes it), so two frees of one object are serialised and the second finds
@@ -325,14 +327,58 @@ static void dump_stack(void)
 		print_symbol(" ", (unsigned long)frames[i], "\n");
 }
 
+/*
+ * KUnit's count of slab errors, as the kernel's slab_add_kunit_errors():
+ * while a KUnit test that holds a resource named "slab_errors" (an int) runs
+ * on the calling thread, each report is counted there instead of printed:
+ * its BUG banner one, its FIX line one more, as SLUB counts a check and its
+ * repair (lib/slub_kunit.c expects 2 for one overwritten red zone).  A
+ * counted report is no warning: panic_on_warn= ignores it and it taints
+ * nothing.  The three calls are KUnit's (<kunit/test-bug.h>,
+ * <kunit/resource.h>), referenced weakly: in a program without KUnit they are
+ * null, and a report costs one test more.  A struct kunit_resource begins
+ * with its data pointer, as the kernel's does.
+ */
+struct kunit;
+struct kunit_resource;
+extern struct kunit *kunit_get_current_test(void) __attribute__((weak));
+extern struct kunit_resource *kunit_find_named_resource(struct kunit *test, const char *name)
+	__attribute__((weak));
+extern void kunit_put_resource(struct kunit_resource *res) __attribute__((weak));
+
+static bool slab_add_kunit_errors(void)
+{
+	struct kunit_resource *res;
+	struct kunit *test;
+
+	if (!kunit_get_current_test || !kunit_find_named_resource || !kunit_put_resource)
+		return false;
+	test = kunit_get_current_test();
+	if (!test)
+		return false;
+	res = kunit_find_named_resource(test, "slab_errors");
+	if (!res)
+		return false;
+	__atomic_add_fetch(*(int **)res, 1, __ATOMIC_RELAXED);
+	kunit_put_resource(res);
+	return true;
+}
+
 static void slab_bug(const struct kmem_cache *s, const char *fmt, ...) kmm_format(2, 3);
 
-/* The banner of a report; the report lock is held until slab_fix() or report_done(). */
+/*
+ * The banner of a report; the report lock is held until slab_fix() or
+ * report_done().  A report a KUnit test counts is quiet (kmm_pr() drops it).
+ */
 static void slab_bug(const struct kmem_cache *s, const char *fmt, ...)
 {
 	char what[160];
 	va_list ap;
 
+	if (slab_add_kunit_errors()) {
+		kmm_report_begin_quiet();
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
@@ -357,6 +403,7 @@ static void slab_fix(const struct kmem_cache *s, const char *fmt, ...)
 	char what[200];
 	va_list ap;
 
+	slab_add_kunit_errors();
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
@@ -519,6 +566,16 @@ void slab_report_freelist_corrupt(const struct kmem_cache *s, const struct page 
 	print_slab_info(s, page);
 	dump_stack();
 	slab_fix(s, "Marking all objects used");
+}
+
+void slab_report_destroy_busy(const struct kmem_cache *s, unsigned long objects)
+{
+	if (slab_add_kunit_errors()) {
+		while (objects--)
+			slab_add_kunit_errors();
+		return;
+	}
+	kmm_report("kmem_cache_destroy %s: Slab cache still has objects", s->name);
 }
 
 /* The slab's own state: a slab page of @s with a sane count of objects in use. */

@@ -999,12 +999,52 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj)
 	slab_free(s, obj, "kmem_cache_free", (unsigned long)__builtin_return_address(0));
 }
 
+/*
+ * slab_alloc_outline / slab_free_outline - kmem_cache_alloc() and
+ * kmem_cache_free() made inside the library, for the calls a program reaches
+ * out of line (the bulk calls, and the kernel names src/kmalloc/export.c
+ * exports).  They run the inline fast paths, where kmm_asan_object() is
+ * compiled in only when libkmm itself is built with ASan; a program built
+ * with ASan poisons the objects it frees inline whatever libkmm's build, so
+ * these poison and unpoison through the ASan runtime when the program has one
+ * (kmm_asan_poison(), weak references), as the slow paths do: any mix of
+ * builds gets usable objects and poisoned frees.
+ */
+void *slab_alloc_outline(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	void *obj;
+
+	/* zeroed here, once the object is usable */
+	if (kmm_likely(s != NULL) &&
+	    kmm_likely(kmem_cache_alloc_fast(s, gfp & ~__GFP_ZERO, &obj))) {
+		if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+			kmm_asan_unpoison(obj, s->object_size);
+		if (gfp & __GFP_ZERO)
+			memset(obj, 0, s->object_size);
+		return obj;
+	}
+	return slab_alloc(s, gfp, NUMA_NO_NODE, caller, s ? s->object_size : 0);
+}
+
+void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	if (kmm_likely(s != NULL) && kmm_likely(kmem_cache_obj_ok(s, obj))) {
+		/* before the push, as __kmem_cache_push() does: once there, a drain may move it */
+		if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+			kmm_asan_poison(obj, s->object_size);
+		if (kmm_likely(kmem_cache_push(s, obj)))
+			return;
+	}
+	slab_free(s, obj, "kmem_cache_free", caller);
+}
+
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 {
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		p[i] = kmem_cache_alloc(s, gfp);
+		p[i] = slab_alloc_outline(s, gfp, caller);
 		if (kmm_unlikely(!p[i])) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
@@ -1015,8 +1055,9 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p)
 {
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		kmem_cache_free(s, p[i]);
+		slab_free_outline(s, p[i], caller);
 }

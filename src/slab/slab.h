@@ -220,6 +220,13 @@ bool slab_cache_check(const char *call, const struct kmem_cache *s);
  */
 void slab_free(struct kmem_cache *s, void *obj, const char *call, unsigned long caller);
 /*
+ * slab_alloc_outline / slab_free_outline - kmem_cache_alloc()/kmem_cache_free()
+ * for the out-of-line calls (bulk, exports): the fast paths, with ASan
+ * poisoning through the runtime whatever libkmm's build (slab.c).
+ */
+void *slab_alloc_outline(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller);
+/*
  * slab_object_free - is @obj, an object of @s, free: on the calling CPU's
  * array, on another CPU's (a racy look), on a node's shared array, or free
  * in its slab?  For a suspected double free; takes the node locks.
@@ -310,6 +317,13 @@ bool slab_debug_free(struct kmem_cache *s, struct page *page, void *obj, const c
  */
 void slab_report_freelist_corrupt(const struct kmem_cache *s, const struct page *page,
 				  unsigned int pos, unsigned int idx);
+
+/*
+ * slab_report_destroy_busy - "kmem_cache_destroy <cache>: Slab cache still has
+ * objects", @objects of them; a KUnit test counting slab errors counts it as
+ * SLUB's report of the same (its banner and a line per object).
+ */
+void slab_report_destroy_busy(const struct kmem_cache *s, unsigned long objects);
 
 /* cache.c: reports */
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what);
