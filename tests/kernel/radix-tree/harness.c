@@ -8,7 +8,7 @@
  * Every object the upstream code allocates comes from libkmm: the harness_*()
  * entry points (harness.h renames the upstream calls to them) count, apply the
  * harness's rules for allocations that may not sleep, and call libkmm's own
- * kmem_cache_alloc(), kmem_cache_free(), kmem_cache_alloc_bulk(),
+ * kmem_cache_alloc_lru(), kmem_cache_free(), kmem_cache_alloc_bulk(),
  * kmem_cache_free_bulk(), kmalloc() and kfree().  The harness's rules, which
  * the upstream tests depend on:
  *  - An allocation without __GFP_DIRECT_RECLAIM (GFP_NOWAIT, GFP_ATOMIC) from a
@@ -174,7 +174,6 @@ struct kmem_cache *harness_kmem_cache_create(const char *name, unsigned int size
 	return s;
 }
 
-/* The harness's tests pass no list_lru (only the page cache's shadow nodes use one). */
 void *harness_kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru, int gfp)
 {
 	struct harness_cache *hc = harness_cache_of(s);
@@ -189,7 +188,7 @@ void *harness_kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru, i
 		hc->exec_callback = true;
 		return NULL;
 	}
-	obj = kmem_cache_alloc(s, (gfp_t)gfp);
+	obj = kmem_cache_alloc_lru(s, lru, (gfp_t)gfp);
 	if (!obj)
 		return NULL;
 	harness_count_alloc(hc, 1);
