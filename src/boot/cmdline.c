@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * boot/cmdline.c - the parameter table and the command-line parser.
+ * boot/cmdline.c - the command-line parser, over the parameters every
+ * subsystem declares (struct kmm_param, boot/subsys.h).
  *
  * A command line is a list of words separated by white space; a word is
  * "name=value" or a bare "name".  As in the kernel, '-' and '_' are the same
  * in names, and the last occurrence of a parameter wins.  No locking: parsing
- * happens in kmm_init() into a caller's struct, before the machine runs.
+ * happens in kmm_init() under the boot lock, before the machine runs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,16 +15,8 @@
 #include <string.h>
 
 #include "boot/cmdline.h"
-#include "fault/fault_inject.h"
+#include "boot/subsys.h"
 #include "report/report.h"
-
-struct kmm_params kmm_params;
-
-#define MEM_DEFAULT (1ULL << 30)
-#define MEM_MIN	    (16ULL << 20)
-#define MEM_MAX	    (4ULL << 40)
-#define VMALLOC_MIN (1ULL << 20)
-#define VMALLOC_MAX (16ULL << 40)
 
 bool kmm_memparse(const char *s, unsigned long long *out)
 {
@@ -67,12 +60,12 @@ bool kmm_memparse(const char *s, unsigned long long *out)
 	return true;
 }
 
-static bool parse_long(const char *s, long min, long max, long *out)
+static bool parse_long(const char *s, long long min, long long max, long *out)
 {
 	char *end;
 	long v;
 
-	if (!*s)
+	if (!s || !*s)
 		return false;
 	errno = 0;
 	v = strtol(s, &end, 0);
@@ -93,177 +86,99 @@ static bool parse_bool(const char *s, bool *out)
 	return true;
 }
 
-static bool set_mem(const char *val, struct kmm_params *p)
+/* One value into @p's variable; false if malformed. */
+static bool param_set(const struct kmm_param *p, const char *val)
 {
-	unsigned long long v;
+	unsigned long long size;
 
-	if (!val || !kmm_memparse(val, &v) || v < MEM_MIN || v > MEM_MAX)
-		return false;
-	p->mem = v;
-	return true;
-}
-
-static bool set_numa(const char *val, struct kmm_params *p)
-{
-	long n;
-
-	if (!val || strncmp(val, "fake=", 5) || !parse_long(val + 5, 1, 8, &n))
-		return false;
-	p->numa_fake = (int)n;
-	return true;
-}
-
-static bool set_min_free_kbytes(const char *val, struct kmm_params *p)
-{
-	return val && parse_long(val, 0, 1L << 30, &p->min_free_kbytes);
-}
-
-static bool set_vmalloc(const char *val, struct kmm_params *p)
-{
-	unsigned long long v;
-
-	if (!val || !kmm_memparse(val, &v) || v < VMALLOC_MIN || v > VMALLOC_MAX)
-		return false;
-	p->vmalloc = v;
-	return true;
-}
-
-/* highmem=: checked against mem= at boot (at least MEM_MIN of lowmem must stay). */
-static bool set_highmem(const char *val, struct kmm_params *p)
-{
-	unsigned long long v;
-
-	if (!val || !kmm_memparse(val, &v) || v > MEM_MAX)
-		return false;
-	p->highmem = v;
-	return true;
-}
-
-static bool set_panic_on_warn(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->panic_on_warn);
-}
-
-/*
- * slub_debug=: the value is checked when caches are made (slab/debug.c); a
- * bare "slub_debug" means every check on every cache, as in the kernel.
- */
-static bool set_slub_debug(const char *val, struct kmm_params *p)
-{
-	const char *v = val ? val : "FZPU";
-
-	if (strlen(v) >= sizeof(p->slub_debug))
-		return false;
-	strcpy(p->slub_debug, v);
-	return true;
-}
-
-static bool set_init_on_alloc(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->init_on_alloc);
-}
-
-static bool set_init_on_free(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->init_on_free);
-}
-
-static bool set_debug_pagealloc(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->debug_pagealloc);
-}
-
-static bool set_page_poison(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->page_poison);
-}
-
-static bool set_page_reporting_order(const char *val, struct kmm_params *p)
-{
-	long v;
-
-	if (!val || !parse_long(val, 0, INT_MAX, &v))
-		return false;
-	p->page_reporting_order = (unsigned int)v;
-	return true;
-}
-
-/* kmmstat=: a server thread answers the kmmstat tool (stat/server.c). */
-static bool set_kmmstat(const char *val, struct kmm_params *p)
-{
-	return parse_bool(val, &p->kmmstat);
-}
-
-/* failslab=, fail_page_alloc=: "<interval>,<probability>,<space>,<times>", as setup_fault_attr(). */
-static bool set_failslab(const char *val, struct kmm_params *p)
-{
-	return fault_attr_parse_setup(&p->failslab, val);
-}
-
-static bool set_fail_page_alloc(const char *val, struct kmm_params *p)
-{
-	return fault_attr_parse_setup(&p->fail_page_alloc, val);
-}
-
-/* The knobs of the kernel's debugfs directories, as "<capability>.<knob>=" parameters. */
-#define FAULT_KNOB_SETTER(fn, cap, field, knob)                                                    \
-	static bool fn(const char *val, struct kmm_params *p)                                      \
-	{                                                                                          \
-		return fault_attr_parse_knob(&p->field, cap, knob, val);                           \
+	switch (p->kind) {
+	case KMM_PARAM_BOOL:
+		return parse_bool(val, p->var);
+	case KMM_PARAM_LONG:
+		return parse_long(val, p->min, p->max, p->var);
+	case KMM_PARAM_SIZE:
+		if (!val || !kmm_memparse(val, &size) || size < (unsigned long long)p->min ||
+		    size > (unsigned long long)p->max)
+			return false;
+		*(unsigned long long *)p->var = size;
+		return true;
+	case KMM_PARAM_STRING:
+		if (!val)
+			val = p->str_def;
+		if (strlen(val) >= p->size)
+			return false;
+		strcpy(p->var, val);
+		return true;
+	case KMM_PARAM_CUSTOM:
+		return p->parse(p, val);
 	}
-FAULT_KNOB_SETTER(set_failslab_ignore_gfp_wait, FAULT_FAILSLAB, failslab, "ignore-gfp-wait")
-FAULT_KNOB_SETTER(set_failslab_verbose, FAULT_FAILSLAB, failslab, "verbose")
-FAULT_KNOB_SETTER(set_fail_page_alloc_ignore_gfp_wait, FAULT_PAGE_ALLOC, fail_page_alloc,
-		  "ignore-gfp-wait")
-FAULT_KNOB_SETTER(set_fail_page_alloc_ignore_gfp_highmem, FAULT_PAGE_ALLOC, fail_page_alloc,
-		  "ignore-gfp-highmem")
-FAULT_KNOB_SETTER(set_fail_page_alloc_min_order, FAULT_PAGE_ALLOC, fail_page_alloc, "min-order")
-FAULT_KNOB_SETTER(set_fail_page_alloc_verbose, FAULT_PAGE_ALLOC, fail_page_alloc, "verbose")
+	return false;
+}
 
-/* The parameter table: one row per kernel parameter, with what it accepts. */
-static const struct kmm_param {
-	const char *name;
-	bool (*set)(const char *val, struct kmm_params *p);
-	const char *accepts;
-} param_table[] = {
-	{"mem", set_mem, "a size from 16M to 4T, e.g. mem=512M"},
-	{"numa", set_numa, "fake=N with N from 1 to 8"},
-	{"min_free_kbytes", set_min_free_kbytes, "a number of kilobytes"},
-	{"vmalloc", set_vmalloc, "a size from 1M to 16T, e.g. vmalloc=32G"},
-	{"highmem", set_highmem, "a size below mem= minus 16M, e.g. highmem=64M"},
-	{"panic_on_warn", set_panic_on_warn, "0 or 1"},
-	{"slub_debug", set_slub_debug,
-	 "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
-	{"slab_debug", set_slub_debug,
-	 "flags[,cache,...][;flags[,cache,...]] below 200 characters"},
-	{"init_on_alloc", set_init_on_alloc, "0 or 1"},
-	{"init_on_free", set_init_on_free, "0 or 1"},
-	{"debug_pagealloc", set_debug_pagealloc, "on or off"},
-	{"page_poison", set_page_poison, "0 or 1"},
-	{"page_reporting.page_reporting_order", set_page_reporting_order,
-	 "an order; above MAX_PAGE_ORDER (10) turns free page reporting off"},
-	{"failslab", set_failslab, "<interval>,<probability>,<space>,<times>, probability 0..100"},
-	{"fail_page_alloc", set_fail_page_alloc,
-	 "<interval>,<probability>,<space>,<times>, probability 0..100"},
-	{"failslab.ignore-gfp-wait", set_failslab_ignore_gfp_wait, "Y or N"},
-	{"failslab.verbose", set_failslab_verbose, "0, 1 or 2"},
-	{"fail_page_alloc.ignore-gfp-wait", set_fail_page_alloc_ignore_gfp_wait, "Y or N"},
-	{"fail_page_alloc.ignore-gfp-highmem", set_fail_page_alloc_ignore_gfp_highmem, "Y or N"},
-	{"fail_page_alloc.min-order", set_fail_page_alloc_min_order, "an order"},
-	{"fail_page_alloc.verbose", set_fail_page_alloc_verbose, "0, 1 or 2"},
-	{"kmmstat", set_kmmstat, "0 or 1"},
-};
-
-static void defaults(struct kmm_params *p)
+static void param_set_default(const struct kmm_param *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->mem = MEM_DEFAULT;
-	p->numa_fake = 1;
-	p->min_free_kbytes = -1;
-	p->vmalloc = 0;		     /* sized at boot (boot/machine.c) */
-	p->page_reporting_order = 9; /* pageblock_order, the kernel's default */
-	fault_attr_defaults(&p->failslab, FAULT_FAILSLAB);
-	fault_attr_defaults(&p->fail_page_alloc, FAULT_PAGE_ALLOC);
+	switch (p->kind) {
+	case KMM_PARAM_BOOL:
+		*(bool *)p->var = p->def != 0;
+		break;
+	case KMM_PARAM_LONG:
+		*(long *)p->var = (long)p->def;
+		break;
+	case KMM_PARAM_SIZE:
+		*(unsigned long long *)p->var = (unsigned long long)p->def;
+		break;
+	case KMM_PARAM_STRING:
+		*(char *)p->var = '\0'; /* off until named: str_def is a bare name's value */
+		break;
+	case KMM_PARAM_CUSTOM:
+		if (p->set_default)
+			p->set_default(p);
+		break;
+	}
+}
+
+/* A size as the command line writes it: the largest unit that divides it. */
+static const char *size_str(unsigned long long v, char buf[24])
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (v && !(v & 1023) && u < 5) {
+		v >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, 24, "%llu", v);
+	else
+		snprintf(buf, 24, "%llu%c", v, units[u]);
+	return buf;
+}
+
+/* What @p accepts, for reports and help. */
+static const char *param_accepts(const struct kmm_param *p, char *buf, size_t len)
+{
+	char lo[24], hi[24];
+
+	if (p->accepts)
+		return p->accepts;
+	switch (p->kind) {
+	case KMM_PARAM_BOOL:
+		return "0 or 1";
+	case KMM_PARAM_LONG:
+		snprintf(buf, len, "a number from %lld to %lld", p->min, p->max);
+		return buf;
+	case KMM_PARAM_SIZE:
+		snprintf(buf, len, "a size from %s to %s%s%s%s%s",
+			 size_str((unsigned long long)p->min, lo),
+			 size_str((unsigned long long)p->max, hi), p->example ? ", e.g. " : "",
+			 p->example ? p->name : "", p->example ? "=" : "",
+			 p->example ? p->example : "");
+		return buf;
+	case KMM_PARAM_STRING:
+	case KMM_PARAM_CUSTOM:
+		break;
+	}
+	return "a value";
 }
 
 /* Names compare with '-' and '_' as one character, as the kernel's parameq(). */
@@ -280,15 +195,84 @@ static bool name_eq(const char *a, const char *b, size_t blen)
 	return a[blen] == '\0';
 }
 
-int kmm_parse_cmdline(const char *cmdline, struct kmm_params *params)
+static const struct kmm_param *param_find(const char *word, size_t namelen)
+{
+	size_t s, i;
+
+	for (s = 0; s < kmm_nr_subsystems; s++) {
+		const struct kmm_subsys *sub = kmm_subsystems[s];
+
+		for (i = 0; i < sub->nr_params; i++)
+			if (name_eq(sub->params[i].name, word, namelen))
+				return &sub->params[i];
+	}
+	return NULL;
+}
+
+static void param_show_default(const struct kmm_param *p, FILE *out)
+{
+	char buf[24];
+
+	switch (p->kind) {
+	case KMM_PARAM_BOOL:
+		fprintf(out, "%s", p->def ? "1" : "0");
+		break;
+	case KMM_PARAM_LONG:
+		fprintf(out, "%lld", p->def);
+		break;
+	case KMM_PARAM_SIZE:
+		fprintf(out, "%s", size_str((unsigned long long)p->def, buf));
+		break;
+	case KMM_PARAM_STRING:
+		fprintf(out, "off; a bare %s means %s", p->name, p->str_def);
+		break;
+	case KMM_PARAM_CUSTOM:
+		fprintf(out, "see above");
+		break;
+	}
+}
+
+void kmm_print_params(FILE *out)
+{
+	size_t s, i;
+
+	fprintf(out, "libkmm boot parameters (kmm_init() or KMM_CMDLINE), by subsystem in boot "
+		     "order:\n");
+	for (s = 0; s < kmm_nr_subsystems; s++) {
+		const struct kmm_subsys *sub = kmm_subsystems[s];
+
+		for (i = 0; i < sub->nr_params; i++) {
+			const struct kmm_param *p = &sub->params[i];
+			char buf[160];
+
+			fprintf(out, "%s (%s): %s\n\tvalues: %s; default: ", p->name, sub->name,
+				p->help, param_accepts(p, buf, sizeof(buf)));
+			param_show_default(p, out);
+			fputc('\n', out);
+		}
+	}
+	fflush(out);
+}
+
+static void set_defaults(void)
+{
+	size_t s, i;
+
+	for (s = 0; s < kmm_nr_subsystems; s++)
+		for (i = 0; i < kmm_subsystems[s]->nr_params; i++)
+			param_set_default(&kmm_subsystems[s]->params[i]);
+}
+
+int kmm_parse_cmdline(const char *cmdline)
 {
 	const char *s = cmdline ? cmdline : "";
 
-	defaults(params);
+	set_defaults();
 	while (*s) {
-		char word[256];
+		const struct kmm_param *p;
+		char word[256], buf[160];
 		const char *start, *eq;
-		size_t len, namelen, i;
+		size_t len, namelen;
 
 		while (isspace((unsigned char)*s))
 			s++;
@@ -304,22 +288,22 @@ int kmm_parse_cmdline(const char *cmdline, struct kmm_params *params)
 		}
 		memcpy(word, start, len);
 		word[len] = '\0';
+		if (!strcmp(word, "help")) {
+			kmm_print_params(stdout);
+			continue;
+		}
 		eq = strchr(word, '=');
 		namelen = eq ? (size_t)(eq - word) : len;
-		for (i = 0; i < sizeof(param_table) / sizeof(param_table[0]); i++) {
-			const struct kmm_param *p = &param_table[i];
-
-			if (!name_eq(p->name, word, namelen))
-				continue;
-			if (!p->set(eq ? eq + 1 : NULL, params)) {
-				kmm_report("kmm_init: invalid value in \"%s\": %s expects %s", word,
-					   p->name, p->accepts);
-				return -EINVAL;
-			}
-			break;
-		}
-		if (i == sizeof(param_table) / sizeof(param_table[0]))
+		p = param_find(word, namelen);
+		if (!p) {
 			kmm_info("kmm_init: unknown command line parameter \"%s\", ignored", word);
+			continue;
+		}
+		if (!param_set(p, eq ? eq + 1 : NULL)) {
+			kmm_report("kmm_init: invalid value in \"%s\": %s expects %s", word,
+				   p->name, param_accepts(p, buf, sizeof(buf)));
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

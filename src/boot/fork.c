@@ -65,30 +65,21 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include <kmm/kmm.h>
 #include "boot/limits.h"
 #include "boot/machine.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
-#include "highmem/highmem.h"
 #include "pagetable/internal.h"
-#include "percpu/percpu.h"
 #include "report/report.h"
-#include "slab/slab.h"
-#include "stat/stat.h"
-#include "vmalloc/vmalloc.h"
 
 /* What prepare leaves for the parent and child handlers. */
 static struct {
-	bool active;		  /* a machine is booted: the handlers have work */
-	int newfd;		  /* the child's physical memory, or -1 */
-	int err;		  /* errno of a failed copy (reported by the parent) */
-	int unparked;		  /* CPUs that could not be parked */
-	struct kmm_irq_state irq; /* the forking thread's interrupts, off from step 4 */
-	unsigned long copied;	  /* pages copied */
-	/* the zone counters at the copy */
-	long vm_stat[MAX_NUMNODES][MAX_NR_ZONES][NR_VM_ZONE_STAT_ITEMS];
+	bool active;	      /* a machine is booted: the handlers have work */
+	int newfd;	      /* the child's physical memory, or -1 */
+	int err;	      /* errno of a failed copy (reported by the parent) */
+	unsigned long copied; /* pages copied */
 } fork_state = {.newfd = -1};
 
 /* A bounce buffer for hosts without copy_file_range() between memfds. */
@@ -211,20 +202,45 @@ static int copy_physical_memory(void)
 	return to;
 }
 
-static void save_zone_counters(bool restore)
+/* The four times a fork step runs. */
+enum fork_phase { FORK_PREPARE, FORK_COPIED, FORK_PARENT, FORK_CHILD };
+
+static void (*fork_hook(const struct kmm_fork_ops *ops, enum fork_phase phase))(void)
 {
-	int nid, zid;
+	switch (phase) {
+	case FORK_PREPARE:
+		return ops->prepare;
+	case FORK_COPIED:
+		return ops->copied;
+	case FORK_PARENT:
+		return ops->parent;
+	case FORK_CHILD:
+		break;
+	}
+	return ops->child;
+}
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			long *stat = NODE_DATA(nid)->node_zones[zid].vm_stat;
+/*
+ * run_fork_steps - @phase's hook of every subsystem's fork ops, step by step:
+ * prepare down the steps, the others back up; within a step, in boot order.
+ */
+static void run_fork_steps(enum fork_phase phase)
+{
+	const struct kmm_subsys *s;
+	size_t i, f;
+	int n;
 
-			if (restore)
-				memcpy(stat, fork_state.vm_stat[nid][zid],
-				       sizeof(long) * NR_VM_ZONE_STAT_ITEMS);
-			else
-				memcpy(fork_state.vm_stat[nid][zid], stat,
-				       sizeof(long) * NR_VM_ZONE_STAT_ITEMS);
+	for (n = 0; n < NR_KMM_FORK_STEPS; n++) {
+		int step = phase == FORK_PREPARE ? n : NR_KMM_FORK_STEPS - 1 - n;
+
+		for_each_subsys(s, i)
+		{
+			for (f = 0; f < s->nr_fork; f++) {
+				void (*fn)(void) = fork_hook(&s->fork[f], phase);
+
+				if ((int)s->fork[f].step == step && fn)
+					fn();
+			}
 		}
 	}
 }
@@ -235,41 +251,18 @@ static void fork_prepare(void)
 	fork_state.active = kmm_booted();
 	if (!fork_state.active)
 		return;
-	kmm_stat_fork_prepare();
-	call_rcu_before_fork();
-	slab_fork_prepare();
-	reclaim_fork_prepare();
-	page_reporting_fork_prepare();
-	vmap_fork_prepare();
-	kmap_fork_prepare();
-	pthread_mutex_lock(&init_mm.page_table_lock);
-	fork_state.unparked = kmm_cpu_fork_prepare();
-	fork_state.irq = kmm_irq_save();
-	slab_fork_lock_nodes();
-	buddy_fork_lock_zones();
-	/* From here to the unpark, nothing but system calls: a parked thread may hold any libc lock. */
+	run_fork_steps(FORK_PREPARE);
+	/* From here to the copied hooks' end, system calls only: a parked thread may hold any libc lock. */
 	fork_state.copied = 0;
 	fork_state.newfd = copy_physical_memory();
 	fork_state.err = fork_state.newfd < 0 ? -fork_state.newfd : 0;
-	kmm_cpu_fork_save();
-	save_zone_counters(false);
-	kmm_cpu_fork_unpark();
+	run_fork_steps(FORK_COPIED);
 }
 
 static void fork_parent(void)
 {
 	if (fork_state.active) {
-		buddy_fork_unlock_zones();
-		slab_fork_parent(); /* the list locks, then slab_mutex */
-		kmm_irq_restore(fork_state.irq);
-		kmm_cpu_fork_parent();
-		pthread_mutex_unlock(&init_mm.page_table_lock);
-		kmap_fork_parent();
-		vmap_fork_parent();
-		page_reporting_fork_parent();
-		reclaim_fork_parent();
-		call_rcu_after_fork_parent();
-		kmm_stat_fork_parent();
+		run_fork_steps(FORK_PARENT);
 		if (fork_state.newfd >= 0)
 			close(fork_state.newfd);
 		fork_state.newfd = -1;
@@ -278,10 +271,6 @@ static void fork_parent(void)
 	if (fork_state.active && fork_state.err)
 		kmm_report("fork: cannot copy physical memory for the child: %s",
 			   strerror(fork_state.err));
-	if (fork_state.active && fork_state.unparked)
-		kmm_report("fork: %d CPU(s) did not answer KMM_IPI_SIGNAL in 2 s (signal "
-			   "blocked?); the child leaks their per-CPU caches",
-			   fork_state.unparked);
 }
 
 /* The child cannot go on sharing the parent's memory. */
@@ -323,8 +312,6 @@ static void switch_physical_memory(int newfd)
 
 static void fork_child(void)
 {
-	int leaked;
-
 	kmm_report_fork_child();
 	if (!fork_state.active) {
 		kmm_boot_lock_fork_child();
@@ -334,23 +321,8 @@ static void fork_child(void)
 		fork_child_fail(strerror(fork_state.err));
 	switch_physical_memory(fork_state.newfd);
 	fork_state.newfd = -1;
-	buddy_fork_child();
-	slab_fork_child();
-	pthread_mutex_init(&init_mm.page_table_lock, NULL);
-	kmap_fork_child();
-	vmap_fork_child();
-	save_zone_counters(true);
-	kmm_irq_restore(fork_state.irq);
-	debug_pagealloc_reprotect();
-	leaked = kmm_cpu_fork_child();
+	run_fork_steps(FORK_CHILD);
 	kmm_boot_lock_fork_child();
-	call_rcu_after_fork_child();
-	slab_fork_child_restart();
-	kmm_stat_fork_child();
-	if (leaked)
-		kmm_report("fork: %d CPU(s) could not be parked; their per-CPU caches are lost in "
-			   "the child",
-			   leaked);
 }
 
 static void register_fork_handlers(void)

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * boot/machine.c - booting and tearing down the emulated machine.
- *
- * kmm_init() parses the command line, creates physical memory (a memfd) and
- * the direct map, reserves the memmap and the pageblock types with memblock,
- * lays out nodes and zones, and hands over to the buddy allocator and the
- * per-CPU layer.  kmm_exit() undoes all of it.  Also here: the kmm_show()
- * registry of /proc-style files.
+ * boot/machine.c - the emulated machine: its parameters (mem=, numa=fake=,
+ * vmalloc=, highmem=), physical memory (a memfd) and the direct map, the
+ * memblock reservations of the memmap and the pageblock types, the layout of
+ * nodes and zones, and whether a machine is booted.  Its init is the first
+ * step of a boot after the report layer (boot/subsys.c); its exit the last.
  *
  * Host limits.  Before anything is created, boot checks that the machine fits
  * the process's limits (boot/limits.h): mem= within RLIMIT_FSIZE, which a
@@ -15,8 +13,9 @@
  * with one line naming kmm_init, the parameters and the limit.  vmalloc=,
  * when not given, is 32G or what the address-space limit leaves for it.
  *
- * Locking: boot_lock serialises boot and teardown.  kmm_machine.booted is
- * read without the lock (an acquire load) by the allocation slow paths.
+ * Locking: init and exit run under the boot lock (boot/boot.c).
+ * kmm_machine.booted is read without it (an acquire load) by the
+ * allocation slow paths.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,19 +24,10 @@
 #include <unistd.h>
 
 #include <kmm/kmm.h>
-#include "boot/cmdline.h"
 #include "boot/limits.h"
 #include "boot/machine.h"
-#include "buddy/internal.h"
-#include "fault/fault_inject.h"
-#include "highmem/highmem.h"
-#include "kmalloc/kmalloc.h"
-#include "pagetable/internal.h"
-#include "percpu/percpu.h"
+#include "boot/subsys.h"
 #include "report/report.h"
-#include "slab/slab.h"
-#include "stat/stat.h"
-#include "vmalloc/vmalloc.h"
 
 struct kmm_machine kmm_machine = {.memfd = -1};
 unsigned long kmm_page_offset;
@@ -47,8 +37,16 @@ struct pglist_data *node_data[MAX_NUMNODES];
 int nr_online_nodes = 1;
 
 static struct pglist_data node_data_storage[MAX_NUMNODES];
-static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The machine's parameters (machine_params below). */
+static unsigned long long param_mem, param_vmalloc, param_highmem;
+static int param_numa_fake;
+
+#define MEM_DEFAULT	    (1ULL << 30)
+#define MEM_MIN		    (16ULL << 20)
+#define MEM_MAX		    (4ULL << 40)
+#define VMALLOC_MIN	    (1ULL << 20)
+#define VMALLOC_MAX	    (16ULL << 40)
 #define DIRECT_MAP_ALIGN    (1UL << 30)
 /* highmem= must leave this much lowmem (the smallest mem=). */
 #define MIN_LOWMEM_BYTES    (16ULL << 20)
@@ -56,11 +54,6 @@ static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 #define VMALLOC_DEFAULT	    (32ULL << 30)
 /* ...unless RLIMIT_AS counts it: then at most half of what the rest of the machine leaves */
 #define VMALLOC_MIN_DEFAULT (16ULL << 20)
-
-bool kmm_booted(void)
-{
-	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE);
-}
 
 static void *reserve(void *addr, size_t len, int flags)
 {
@@ -255,244 +248,150 @@ static void reserve_boot_memory(void)
 	memset(m->section_ready, 0, sizeof(m->section_ready));
 }
 
-/* shutdown_machine - undo a whole boot: subsystems, CPUs, memory.  boot_lock held. */
-static void shutdown_machine(void)
-{
-	kmm_stat_stop();
-	kmm_slab_exit();
-	kmalloc_exit();
-	highmem_exit();
-	buddy_exit();
-	pcpu_alloc_exit();
-	kmm_percpu_exit();
-	__atomic_store_n(&kmm_machine.booted, false, __ATOMIC_RELEASE);
-	pagetable_exit();
-	unmap_physical_memory();
-	vmemmap = NULL;
-	max_pfn = max_low_pfn = 0;
-	kmm_direct_map_bytes = 0;
-}
-
 /*
  * fit_host_limits - size the default vmalloc area, then refuse (with a report)
  * a machine the process's limits cannot hold.  Return: 0, -EFBIG or -ENOMEM.
  */
-static int fit_host_limits(struct kmm_params *p)
+static int fit_host_limits(void)
 {
 	unsigned long long fsize = host_fsize_limit(), left = host_as_left(), need;
+	unsigned long long vmalloc = param_vmalloc;
 
-	if (p->mem > fsize) {
+	if (param_mem > fsize) {
 		kmm_report("kmm_init: mem=%lluM is above the file size limit (RLIMIT_FSIZE, "
 			   "ulimit -f) of %llu bytes, refused",
-			   p->mem >> 20, fsize);
+			   param_mem >> 20, fsize);
 		return -EFBIG;
 	}
-	if (!p->vmalloc) {
-		p->vmalloc = VMALLOC_DEFAULT;
+	if (!vmalloc) {
+		vmalloc = VMALLOC_DEFAULT;
 		if (left != HOST_UNLIMITED) {
-			need = machine_address_space(p->mem, p->highmem, 0, p->numa_fake);
+			need = machine_address_space(param_mem, param_highmem, 0, param_numa_fake);
 			need = need < left ? (left - need) / 2 & ~((1ULL << 20) - 1) : 0;
-			if (need < p->vmalloc)
-				p->vmalloc =
-					need > VMALLOC_MIN_DEFAULT ? need : VMALLOC_MIN_DEFAULT;
+			if (need < vmalloc)
+				vmalloc = need > VMALLOC_MIN_DEFAULT ? need : VMALLOC_MIN_DEFAULT;
 		}
 	}
-	need = machine_address_space(p->mem, p->highmem, p->vmalloc, p->numa_fake);
+	need = machine_address_space(param_mem, param_highmem, vmalloc, param_numa_fake);
 	if (need > left) {
 		kmm_report(
 			"kmm_init: mem=%lluM vmalloc=%lluM need %lluM of address space, %lluM left "
 			"under the address-space limit (RLIMIT_AS, ulimit -v) of %llu bytes, "
 			"refused",
-			p->mem >> 20, p->vmalloc >> 20, need >> 20, left >> 20, host_as_limit());
+			param_mem >> 20, vmalloc >> 20, need >> 20, left >> 20, host_as_limit());
 		return -ENOMEM;
 	}
+	kmm_machine.vmalloc_bytes = vmalloc;
 	return 0;
 }
 
-static int boot(const char *cmdline)
+/* The machine's init: check the parameters against each other and the host, then build it. */
+static int machine_init(void)
 {
-	struct kmm_params params;
+	phys_addr_t highmem = param_highmem & PAGE_MASK;
 	int ret;
 
-	ret = kmm_parse_cmdline(cmdline, &params);
-	if (ret)
-		return ret;
-	if (params.numa_fake > 1 &&
-	    (params.mem >> SECTION_SIZE_BITS) < (unsigned)params.numa_fake) {
+	if (param_numa_fake > 1 && (param_mem >> SECTION_SIZE_BITS) < (unsigned)param_numa_fake) {
 		kmm_report("kmm_init: numa=fake=%d needs at least 128M per node (mem=%lluM)",
-			   params.numa_fake, params.mem >> 20);
+			   param_numa_fake, param_mem >> 20);
 		return -EINVAL;
 	}
-	params.highmem &= PAGE_MASK;
-	if (params.highmem && params.highmem + MIN_LOWMEM_BYTES > (params.mem & PAGE_MASK)) {
+	if (highmem && highmem + MIN_LOWMEM_BYTES > (param_mem & PAGE_MASK)) {
 		kmm_report("kmm_init: highmem=%lluM leaves less than %lluM of lowmem (mem=%lluM)",
-			   params.highmem >> 20, MIN_LOWMEM_BYTES >> 20, params.mem >> 20);
+			   (unsigned long long)highmem >> 20, MIN_LOWMEM_BYTES >> 20,
+			   param_mem >> 20);
 		return -EINVAL;
 	}
-	ret = fit_host_limits(&params);
+	ret = fit_host_limits();
 	if (ret)
 		return ret;
-	kmm_params = params;
-	kmm_panic_on_warn = params.panic_on_warn;
-	kmm_machine.mem_bytes = params.mem & PAGE_MASK;
-	ret = map_physical_memory(kmm_machine.mem_bytes, kmm_machine.mem_bytes - params.highmem);
+	kmm_machine.mem_bytes = param_mem & PAGE_MASK;
+	ret = map_physical_memory(kmm_machine.mem_bytes, kmm_machine.mem_bytes - highmem);
 	if (ret) {
 		kmm_report("kmm_init: cannot create %llu MiB of physical memory: %s",
 			   (unsigned long long)kmm_machine.mem_bytes >> 20, strerror(-ret));
 		return ret;
 	}
 	max_pfn = PFN_DOWN(kmm_machine.mem_bytes);
-	max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes - params.highmem);
+	max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes - highmem);
 	kmm_direct_map_bytes = max_low_pfn << PAGE_SHIFT;
 	reserve_boot_memory();
-	layout_nodes(params.numa_fake);
-	buddy_init();
-	ret = kmm_percpu_init();
-	if (!ret) {
-		ret = pagetable_init(params.vmalloc, params.highmem != 0);
-		if (ret)
-			kmm_percpu_exit();
-	}
-	if (ret) {
-		buddy_exit();
-		unmap_physical_memory();
-		return ret;
-	}
-	vmalloc_init();
-	__atomic_store_n(&kmm_machine.booted, true, __ATOMIC_RELEASE);
-	ret = highmem_init();
-	if (ret) {
-		kmm_report("kmm_init: cannot make the kmap page tables: %s", strerror(-ret));
-		shutdown_machine();
-		return ret;
-	}
-	slab_debug_setup();
-	ret = create_kmalloc_caches();
-	if (!ret)
-		ret = vmalloc_caches_init();
-	if (ret) {
-		kmm_report("kmm_init: cannot create the kmalloc and vmalloc caches: %s",
-			   strerror(-ret));
-		shutdown_machine();
-		return ret;
-	}
-	/* failslab=, fail_page_alloc=: from here on, for the program's allocations only */
-	fault_inject_arm();
-	if (params.kmmstat)
-		kmm_stat_start();
+	layout_nodes(param_numa_fake);
 	return 0;
 }
 
-/* boot/fork.c holds the boot lock across fork(); the child starts with a fresh one. */
-void kmm_boot_lock_fork_prepare(void)
+static void machine_exit(void)
 {
-	pthread_mutex_lock(&boot_lock);
+	unmap_physical_memory();
+	vmemmap = NULL;
+	max_pfn = max_low_pfn = 0;
+	kmm_direct_map_bytes = 0;
+	kmm_machine.vmalloc_bytes = 0;
 }
 
-void kmm_boot_lock_fork_parent(void)
+static bool parse_numa(const struct kmm_param *p, const char *val)
 {
-	pthread_mutex_unlock(&boot_lock);
+	char *end;
+	long n;
+
+	if (!val || strncmp(val, "fake=", 5) || !val[5])
+		return false;
+	errno = 0;
+	n = strtol(val + 5, &end, 0);
+	if (errno || *end || n < 1 || n > MAX_NUMNODES)
+		return false;
+	*(int *)p->var = (int)n;
+	return true;
 }
 
-void kmm_boot_lock_fork_child(void)
+static void numa_default(const struct kmm_param *p)
 {
-	pthread_mutex_init(&boot_lock, NULL);
+	*(int *)p->var = 1;
 }
 
-/*
- * The implicit boot that failed, under boot_lock: the first call's report
- * said why, so the next calls with the same KMM_CMDLINE fail with the same
- * error and no new report (a program that retries in a loop gets one line).
- * A different KMM_CMDLINE, or kmm_init(), boots afresh.
- */
-static struct {
-	int error;	   /* -errno of the failed boot; 0: none failed */
-	char cmdline[256]; /* its KMM_CMDLINE */
-} default_boot_failed;
-
-/*
- * The fork handlers are registered before the first boot takes the boot lock:
- * a fork() while another thread boots then waits for the boot to end, instead
- * of leaving the child a boot lock that nobody will ever release.
- */
-int kmm_init(const char *cmdline)
-{
-	int ret;
-
-	kmm_fork_init();
-	pthread_mutex_lock(&boot_lock);
-	ret = kmm_booted() ? -EBUSY : boot(cmdline);
-	if (!ret)
-		default_boot_failed.error = 0;
-	pthread_mutex_unlock(&boot_lock);
-	return ret;
-}
-
-int kmm_boot_default(void)
-{
-	const char *env = getenv("KMM_CMDLINE");
-	int ret = 0;
-
-	if (!env)
-		env = "";
-	kmm_fork_init();
-	pthread_mutex_lock(&boot_lock);
-	if (kmm_booted())
-		goto out;
-	if (default_boot_failed.error && !strcmp(default_boot_failed.cmdline, env)) {
-		ret = default_boot_failed.error;
-		goto out;
-	}
-	ret = boot(env);
-	default_boot_failed.error = strlen(env) < sizeof(default_boot_failed.cmdline) ? ret : 0;
-	if (ret)
-		snprintf(default_boot_failed.cmdline, sizeof(default_boot_failed.cmdline), "%s",
-			 env);
-out:
-	pthread_mutex_unlock(&boot_lock);
-	return ret;
-}
-
-void kmm_exit(void)
-{
-	pthread_mutex_lock(&boot_lock);
-	if (kmm_booted())
-		shutdown_machine();
-	pthread_mutex_unlock(&boot_lock);
-}
-
-/* kmm_show: every /proc-style file of every subsystem. */
-static const struct {
-	const char *name;
-	void (*show)(FILE *out);
-} show_files[] = {
-	{"buddyinfo", show_buddyinfo}, {"pagetypeinfo", show_pagetypeinfo},
-	{"zoneinfo", show_zoneinfo},   {"meminfo", show_meminfo},
-	{"slabinfo", show_slabinfo},   {"vmallocinfo", show_vmallocinfo},
-	{"physmap", show_physmap},     {"physmap.svg", show_physmap_svg},
+static const struct kmm_param machine_params[] = {
+	KMM_PARAM_SIZE_VAR("mem", param_mem, MEM_DEFAULT, MEM_MIN, MEM_MAX, "512M",
+			   "bytes of physical memory (one memfd)"),
+	KMM_PARAM_CUSTOM_VAR("numa", param_numa_fake, parse_numa, numa_default,
+			     "fake=N with N from 1 to 8",
+			     "numa=fake=N: N nodes of equal size, at least 128M each"),
+	KMM_PARAM_SIZE_VAR("vmalloc", param_vmalloc, 0, VMALLOC_MIN, VMALLOC_MAX, "32G",
+			   "address space of the vmalloc area; 0: 32G, or half of what "
+			   "RLIMIT_AS leaves"),
+	{.name = "highmem",
+	 .kind = KMM_PARAM_SIZE,
+	 .var = &param_highmem,
+	 .max = (long long)MEM_MAX,
+	 .accepts = "a size below mem= minus 16M, e.g. highmem=64M",
+	 .help = "bytes at the top of memory for ZONE_HIGHMEM, outside the direct map"},
 };
 
-int kmm_show(const char *file, FILE *out)
-{
-	size_t i;
+const struct kmm_subsys kmm_machine_subsys = {
+	.name = "machine",
+	.params = machine_params,
+	.nr_params = KMM_ARRAY_SIZE(machine_params),
+	.init = machine_init,
+	.exit = machine_exit,
+};
 
-	for (i = 0; file && i < sizeof(show_files) / sizeof(show_files[0]); i++) {
-		if (strcmp(show_files[i].name, file))
-			continue;
-		if (!kmm_booted() && kmm_boot_default() != 0)
-			return -ENODEV;
-		show_files[i].show(out);
-		return 0;
-	}
-	return -ENOENT;
+/*
+ * The thread that boots the machine sees it booted from the first init on:
+ * its own allocations (page tables, the boot caches) must not wait for the
+ * boot lock it holds.  Every other thread waits for the whole boot.
+ */
+static __thread bool booting_thread __attribute__((tls_model("initial-exec")));
+
+bool kmm_booted(void)
+{
+	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE) || booting_thread;
 }
 
-void kmm_drop_caches(void)
+void kmm_machine_set_booting(bool booting)
 {
-	if (!kmm_booted())
-		return;
-	drop_slab();
-	vm_unmap_aliases();
-	/* last: the slab pages and ranges just freed wait on this CPU's page lists */
-	kmm_drain_all();
+	booting_thread = booting;
+}
+
+void kmm_machine_set_booted(bool booted)
+{
+	__atomic_store_n(&kmm_machine.booted, booted, __ATOMIC_RELEASE);
 }

@@ -16,9 +16,9 @@
  * the zone's free lists run dry, so booting mem=64G touches almost nothing.
  * The pages of a section not yet initialised are free and counted as free.
  *
- * Locking: kmm_boot_lock serialises kmm_init(), kmm_exit() and the implicit
- * boot of the first allocation.  The machine state below is written only at
- * boot, then read without locks.
+ * Locking: the boot lock (boot/boot.c) serialises kmm_init(), kmm_exit() and
+ * the implicit boot of the first allocation.  The machine state below is
+ * written only at boot, then read without locks.
  */
 #ifndef KMM_BOOT_MACHINE_H
 #define KMM_BOOT_MACHINE_H
@@ -61,6 +61,8 @@ struct kmm_machine {
 	unsigned char *pageblock_types;
 	/* per section, a bit per zone index: that zone's part of the section is initialised */
 	unsigned char section_ready[MAX_SECTIONS];
+	/* vmalloc=, or the default boot sized for the host's limits */
+	unsigned long long vmalloc_bytes;
 	bool booted;
 };
 
@@ -93,6 +95,11 @@ static inline bool kmm_machine_up(void)
 {
 	return kmm_likely(kmm_booted()) || kmm_boot_default() == 0;
 }
+
+/* kmm_machine_set_booting - the calling thread boots: it sees the machine booted. */
+void kmm_machine_set_booting(bool booting);
+/* kmm_machine_set_booted - every thread sees the machine booted, or not (boot/boot.c). */
+void kmm_machine_set_booted(bool booted);
 
 /* The boot lock across fork() (boot/fork.c). */
 void kmm_boot_lock_fork_prepare(void);

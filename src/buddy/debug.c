@@ -42,7 +42,7 @@
 #include <sys/mman.h>
 
 #include <kmm/poison.h>
-#include "boot/cmdline.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "report/report.h"
@@ -146,7 +146,13 @@ static void for_each_deferred_block(struct zone *zone,
 	}
 }
 
-void debug_pagealloc_reprotect(void)
+/*
+ * debug_pagealloc_reprotect - unmap (PROT_NONE) every free page of the direct
+ * map again, after the fork child mapped the direct map anew (the step
+ * KMM_FORK_ZONES, after the zone locks are new); nothing unless
+ * debug_pagealloc=on.
+ */
+static void debug_pagealloc_reprotect(void)
 {
 	int nid, zid;
 
@@ -347,7 +353,12 @@ static void set_zones_high(bool off)
 				off ? 0 : pcp_high_saved[nid][zid];
 }
 
-void pcp_lists_update(void)
+/*
+ * pcp_lists_update - switch the per-CPU lists off (high 0, drained) while page
+ * debugging or fail_page_alloc is on, back on otherwise.  Context: interrupts
+ * on, no zone lock held; may IPI every CPU.
+ */
+static void pcp_lists_update(void)
 {
 	bool off = page_debug_enabled || fail_page_alloc_active();
 
@@ -363,18 +374,36 @@ void pcp_lists_update(void)
 
 /* Boot and teardown. */
 
-void page_debug_boot(void)
+/* The parameters, in effect from page_debug_init(). */
+static bool param_debug_pagealloc, param_page_poison, param_init_on_alloc, param_init_on_free;
+
+bool mem_init_on_alloc(void)
+{
+	return dbg.init_on_alloc;
+}
+
+bool mem_init_on_free(void)
+{
+	return dbg.init_on_free;
+}
+
+bool page_debug_poisons(void)
+{
+	return dbg.poison;
+}
+
+/* After the zones' init: decide, set the zones' pcp high, unmap free memory. */
+static int page_debug_init(void)
 {
 	int nid, zid;
 
-	fault_inject_boot(&kmm_params);
-	dbg.pagealloc = kmm_params.debug_pagealloc;
-	dbg.poison = kmm_params.page_poison;
-	dbg.init_on_alloc = kmm_params.init_on_alloc && !dbg.poison;
-	dbg.init_on_free = kmm_params.init_on_free && !dbg.poison;
+	dbg.pagealloc = param_debug_pagealloc;
+	dbg.poison = param_page_poison;
+	dbg.init_on_alloc = param_init_on_alloc && !dbg.poison;
+	dbg.init_on_free = param_init_on_free && !dbg.poison;
 	dp_given_up = false;
 	page_debug_enabled = dbg.pagealloc || dbg.poison || dbg.init_on_alloc || dbg.init_on_free;
-	if (dbg.poison && (kmm_params.init_on_alloc || kmm_params.init_on_free))
+	if (dbg.poison && (param_init_on_alloc || param_init_on_free))
 		kmm_info(
 			"mem auto-init: page_poison is on, will take precedence over init_on_alloc "
 			"and init_on_free");
@@ -386,6 +415,7 @@ void page_debug_boot(void)
 	set_zones_high(pcp_lists_off);
 	if (dbg.pagealloc)
 		for_each_free_block(0, max_low_pfn, dp_unmap_block, NULL);
+	return 0;
 }
 
 #ifdef KMM_ASAN
@@ -397,7 +427,8 @@ static void kasan_unpoison_block(unsigned long pfn, unsigned int order, void *ar
 }
 #endif
 
-void page_debug_exit(void)
+/* Before the zones' exit: forget it all (and ASan's poison). */
+static void page_debug_exit(void)
 {
 #ifdef KMM_ASAN
 	/*
@@ -430,3 +461,36 @@ void page_debug_exit(void)
 	memset(&dbg, 0, sizeof(dbg));
 	pcp_lists_off = false;
 }
+
+/* fail_page_alloc switched: the per-CPU lists follow it. */
+static void page_debug_fault_switched(int cap)
+{
+	if (cap == FAULT_PAGE_ALLOC)
+		pcp_lists_update();
+}
+
+static const struct kmm_fork_ops page_debug_fork_ops[] = {
+	{.step = KMM_FORK_ZONES, .child = debug_pagealloc_reprotect},
+};
+
+static const struct kmm_param page_debug_params[] = {
+	KMM_PARAM_BOOL_VAR("debug_pagealloc", param_debug_pagealloc, 0, "on or off",
+			   "free pages unmapped from the direct map (PROT_NONE)"),
+	KMM_PARAM_BOOL_VAR("page_poison", param_page_poison, 0, "0 or 1",
+			   "free pages filled with PAGE_POISON and checked when allocated"),
+	KMM_PARAM_BOOL_VAR("init_on_alloc", param_init_on_alloc, 0, "0 or 1",
+			   "pages and objects zeroed when allocated"),
+	KMM_PARAM_BOOL_VAR("init_on_free", param_init_on_free, 0, "0 or 1",
+			   "pages and objects zeroed when freed"),
+};
+
+const struct kmm_subsys kmm_page_debug_subsys = {
+	.name = "page_debug",
+	.params = page_debug_params,
+	.nr_params = KMM_ARRAY_SIZE(page_debug_params),
+	.init = page_debug_init,
+	.exit = page_debug_exit,
+	.fork = page_debug_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(page_debug_fork_ops),
+	.fault_switched = page_debug_fault_switched,
+};

@@ -105,8 +105,6 @@ static inline struct zone *first_zone_for(int nid, gfp_t gfp)
 }
 
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
-void buddy_init(void);
-void buddy_exit(void);
 void setup_per_zone_wmarks(void);
 /* deferred_grow_zone - initialise the zone's next section; zone->lock held. */
 bool deferred_grow_zone(struct zone *zone);
@@ -118,21 +116,8 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
 		     int migratetype);
 
-/*
- * zone.c, reclaim.c: fork (boot/fork.c).  reclaim_fork_prepare() holds the
- * shrinker list for reading across fork(); buddy_fork_lock_zones() takes every
- * zone lock (the other CPUs parked); the parent unlocks both; buddy_fork_child()
- * re-initialises the zone locks and, through reclaim_fork_child(), the
- * shrinker lock and kswapd's state (its threads do not exist in the child).
- */
-void buddy_fork_lock_zones(void);
-void buddy_fork_unlock_zones(void);
-void buddy_fork_child(void);
-void reclaim_fork_prepare(void);
-void reclaim_fork_parent(void);
-void reclaim_fork_child(void);
-
 /* page_alloc.c */
+/* drain_local_pages - empty every per-CPU list of @cpu; interrupts are off. */
 void drain_local_pages(struct kmm_cpu *cpu);
 /* __free_one_page_fpi - __free_one_page() with FPI_* flags (page_alloc.c). */
 void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
@@ -173,21 +158,12 @@ static inline void page_reporting_notify_free(unsigned int order)
 	__page_reporting_notify();
 }
 
-/* page_reporting_init - at boot (after page_debug_boot()): on unless page_poison=1. */
-void page_reporting_init(void);
-/* page_reporting_exit - at kmm_exit(): stop the worker (no zone lock held). */
-void page_reporting_exit(void);
-/* fork: the prepare holds the reporting lock, so no block is isolated across fork(). */
-void page_reporting_fork_prepare(void);
-void page_reporting_fork_parent(void);
-void page_reporting_fork_child(void);
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 
 /* reclaim.c: shrinkers, direct reclaim, kswapd */
 unsigned long try_to_free_pages(const struct alloc_context *ac, unsigned int order, gfp_t gfp);
 void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest_zoneidx);
-void kswapd_stop_all(void);
 
 /*
  * debug.c: page debugging (debug_pagealloc=, page_poison=, init_on_alloc=/init_on_free=)
@@ -196,28 +172,17 @@ void kswapd_stop_all(void);
  * see every block that enters or leaves the buddy lists.
  */
 extern bool page_debug_enabled;
-/* page_debug_boot - at the end of buddy_init(): decide, set pcp high, unmap free memory. */
-void page_debug_boot(void);
-/* page_debug_exit - at the start of buddy_exit(): forget it all (and ASan's poison). */
-void page_debug_exit(void);
+/* init_on_alloc=1 / init_on_free=1 in effect (page_poison=1 takes precedence). */
+bool mem_init_on_alloc(void);
+bool mem_init_on_free(void);
+/* page_poison=1 in effect: free pages hold PAGE_POISON (so they are never given back). */
+bool page_debug_poisons(void);
 /* page_debug_free - a block leaving its owner for the buddy lists: poison/zero, unmap. */
 void page_debug_free(struct page *page, unsigned int order);
 /* page_debug_alloc - a block leaving the buddy lists: map, check poison; the gfp to prep with. */
 gfp_t page_debug_alloc(struct page *page, unsigned int order, gfp_t gfp);
 /* page_debug_pcp_free - page_debug_free() for the blocks on @pcp (one, pushed by a fast free). */
 void page_debug_pcp_free(struct per_cpu_pages *pcp);
-/*
- * pcp_lists_update - switch the per-CPU lists off (high 0, drained) while page
- * debugging or fail_page_alloc is on, back on otherwise.  Context: interrupts
- * on, no zone lock held; may IPI every CPU.
- */
-void pcp_lists_update(void);
-/*
- * debug_pagealloc_reprotect - unmap (PROT_NONE) every free page of the direct
- * map again, e.g. after the direct map was mapped anew in a fork child; nothing
- * unless debug_pagealloc=on.  Context: no zone lock held (takes them).
- */
-void debug_pagealloc_reprotect(void);
 
 /* ASan builds: the direct-map bytes of a free block are poisoned in ASan's shadow. */
 #ifdef KMM_ASAN

@@ -48,10 +48,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
-#include "boot/cmdline.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "report/report.h"
 
@@ -327,21 +328,27 @@ void __page_reporting_notify(void)
 	pthread_mutex_unlock(&pr_wait_lock);
 }
 
-void page_reporting_init(void)
+/* page_reporting.page_reporting_order=, in effect from page_reporting_init(). */
+static long param_order;
+
+/* At boot, after page debugging: on unless page_poison=1. */
+static int page_reporting_init(void)
 {
-	unsigned int order = kmm_params.page_reporting_order;
+	unsigned int order = (unsigned int)param_order;
 
 	pthread_once(&pr_wait_once, pr_wait_init);
 	pthread_mutex_lock(&pr_wait_lock);
 	worker.stop = false;
 	pthread_mutex_unlock(&pr_wait_lock);
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
-	if (kmm_params.page_poison || order > MAX_PAGE_ORDER)
+	if (page_debug_poisons() || param_order > MAX_PAGE_ORDER)
 		order = NR_PAGE_ORDERS;
 	__atomic_store_n(&page_reporting_order, order, __ATOMIC_RELAXED);
+	return 0;
 }
 
-void page_reporting_exit(void)
+/* At teardown: reporting off, the worker stopped (no zone lock held). */
+static void page_reporting_stop(void)
 {
 	bool running;
 
@@ -356,26 +363,58 @@ void page_reporting_exit(void)
 	worker.running = false;
 }
 
-void page_reporting_fork_prepare(void)
+/* fork (the step KMM_FORK_PAGE_REPORTING): pr_lock is held, so no block is isolated across fork(). */
+static void page_reporting_fork_prepare(void)
 {
 	pthread_mutex_lock(&pr_lock);
 }
 
-void page_reporting_fork_parent(void)
+static void page_reporting_fork_parent(void)
 {
 	pthread_mutex_unlock(&pr_lock);
+}
+
+static void page_reporting_fork_child(void)
+{
+	pthread_mutex_init(&pr_lock, NULL);
 }
 
 /*
  * The child has no worker; its free blocks keep their marks (they are holes in
  * the child's memfd too: fork copies no free block), and the next free that
- * makes a large block starts a worker of its own.
+ * makes a large block starts a worker of its own.  The notification's state is
+ * new at the step KMM_FORK_ZONES, before any free in the child (the departed
+ * CPUs' drain) can notify.
  */
-void page_reporting_fork_child(void)
+static void page_reporting_fork_child_notify(void)
 {
-	pthread_mutex_init(&pr_lock, NULL);
 	pthread_mutex_init(&pr_wait_lock, NULL);
 	pr_wait_init();
 	worker.running = false;
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
 }
+
+static const struct kmm_fork_ops page_reporting_fork_ops[] = {
+	{.step = KMM_FORK_PAGE_REPORTING,
+	 .prepare = page_reporting_fork_prepare,
+	 .parent = page_reporting_fork_parent,
+	 .child = page_reporting_fork_child},
+	{.step = KMM_FORK_ZONES, .child = page_reporting_fork_child_notify},
+};
+
+static const struct kmm_param page_reporting_params[] = {
+	KMM_PARAM_LONG_VAR("page_reporting.page_reporting_order", param_order, 9, 0, INT_MAX,
+			   "an order; above MAX_PAGE_ORDER (10) turns free page reporting off",
+			   "free blocks of this order and more are given back to the host when "
+			   "idle (pageblock_order, 2 MiB)"),
+};
+
+const struct kmm_subsys kmm_page_reporting_subsys = {
+	.name = "page_reporting",
+	.params = page_reporting_params,
+	.nr_params = KMM_ARRAY_SIZE(page_reporting_params),
+	.init = page_reporting_init,
+	.stop = page_reporting_stop,
+	.fork = page_reporting_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(page_reporting_fork_ops),
+};

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "report/report.h"
 
@@ -231,7 +232,8 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest
 	pthread_mutex_unlock(&kswapd_lock);
 }
 
-void kswapd_stop_all(void)
+/* At teardown: every kswapd thread stops. */
+static void kswapd_stop_all(void)
 {
 	int nid;
 
@@ -248,27 +250,48 @@ void kswapd_stop_all(void)
 }
 
 /*
- * fork (boot/fork.c): the shrinker list is held for reading across fork(), so
- * that no shrinker comes or goes, while reclaim already running goes on.  The
- * child has no kswapd threads: each starts again at its node's next wake-up.
+ * fork (the step KMM_FORK_SHRINKERS): the shrinker list is held for reading
+ * across fork(), so that no shrinker comes or goes, while reclaim already
+ * running goes on.  The child has no kswapd threads: each starts again at its
+ * node's next wake-up; their state is new at the step KMM_FORK_ZONES, before
+ * anything in the child could wake one.
  */
-void reclaim_fork_prepare(void)
+static void reclaim_fork_prepare(void)
 {
 	pthread_rwlock_rdlock(&shrinker_rwsem);
 }
 
-void reclaim_fork_parent(void)
+static void reclaim_fork_parent(void)
 {
 	pthread_rwlock_unlock(&shrinker_rwsem);
 }
 
-void reclaim_fork_child(void)
+static void reclaim_fork_child(void)
+{
+	pthread_rwlock_init(&shrinker_rwsem, NULL);
+}
+
+static void kswapd_fork_child(void)
 {
 	int nid;
 
-	pthread_rwlock_init(&shrinker_rwsem, NULL);
 	pthread_mutex_init(&kswapd_lock, NULL);
 	pthread_cond_init(&kswapd_wait, NULL);
 	for (nid = 0; nid < MAX_NUMNODES; nid++)
 		kswapds[nid] = (struct kswapd){0};
 }
+
+static const struct kmm_fork_ops reclaim_fork_ops[] = {
+	{.step = KMM_FORK_SHRINKERS,
+	 .prepare = reclaim_fork_prepare,
+	 .parent = reclaim_fork_parent,
+	 .child = reclaim_fork_child},
+	{.step = KMM_FORK_ZONES, .child = kswapd_fork_child},
+};
+
+const struct kmm_subsys kmm_reclaim_subsys = {
+	.name = "reclaim",
+	.stop = kswapd_stop_all,
+	.fork = reclaim_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(reclaim_fork_ops),
+};

@@ -16,8 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "boot/subsys.h"
 #include "buddy/internal.h"
-#include "boot/cmdline.h"
+#include "percpu/percpu.h"
 #include "report/report.h"
 
 /* The kernel's sysctl_lowmem_reserve_ratio and watermark_scale_factor. */
@@ -183,7 +184,10 @@ static void build_zonelists(pg_data_t *pgdat)
 	*local = (struct zoneref){NULL, 0};
 }
 
-void buddy_init(void)
+/* min_free_kbytes=: -1 (the default) computes it as the kernel does. */
+static long param_min_free_kbytes;
+
+static int buddy_init(void)
 {
 	struct zone *zone;
 	int nid, zid, order, mt;
@@ -199,25 +203,21 @@ void buddy_init(void)
 		memset(zone->vm_stat, 0, sizeof(zone->vm_stat));
 		zone->vm_stat[NR_FREE_PAGES] = (long)zone->managed_pages;
 	}
-	min_free_kbytes = kmm_params.min_free_kbytes >= 0 ? (int)kmm_params.min_free_kbytes
-							  : calculate_min_free_kbytes();
+	min_free_kbytes = param_min_free_kbytes >= 0 ? (int)param_min_free_kbytes
+						     : calculate_min_free_kbytes();
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
 	for_each_zone(zone, nid, zid) setup_pcp_sizes(zone);
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
-	page_debug_boot();
-	page_reporting_init();
+	return 0;
 }
 
-void buddy_exit(void)
+static void buddy_exit(void)
 {
 	struct zone *zone;
 	int nid, zid;
 
-	page_reporting_exit();
-	kswapd_stop_all();
-	page_debug_exit();
 	for_each_zone(zone, nid, zid) pthread_mutex_destroy(&zone->lock);
 }
 
@@ -348,7 +348,13 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 	}
 }
 
-/* fork (boot/fork.c): every zone lock is held across fork(), one node after another. */
+/*
+ * fork (the step KMM_FORK_ZONES): every zone lock is held across fork(), one
+ * node after another, and the zone counters are saved at the copy of
+ * physical memory: the child gets them back with the pages they count.
+ */
+static long fork_vm_stat[MAX_NUMNODES][MAX_NR_ZONES][NR_VM_ZONE_STAT_ITEMS];
+
 static void for_each_zone_lock(int (*op)(pthread_mutex_t *lock))
 {
 	int nid, zid;
@@ -363,19 +369,120 @@ static int zone_lock_init(pthread_mutex_t *lock)
 	return pthread_mutex_init(lock, NULL);
 }
 
-void buddy_fork_lock_zones(void)
+static void zone_counters_copy(bool restore)
+{
+	int nid, zid;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			long *stat = NODE_DATA(nid)->node_zones[zid].vm_stat;
+
+			if (restore)
+				memcpy(stat, fork_vm_stat[nid][zid],
+				       sizeof(fork_vm_stat[nid][zid]));
+			else
+				memcpy(fork_vm_stat[nid][zid], stat,
+				       sizeof(fork_vm_stat[nid][zid]));
+		}
+	}
+}
+
+static void buddy_fork_prepare(void)
 {
 	for_each_zone_lock(pthread_mutex_lock);
 }
 
-void buddy_fork_unlock_zones(void)
+static void buddy_fork_copied(void)
+{
+	zone_counters_copy(false);
+}
+
+static void buddy_fork_parent(void)
 {
 	for_each_zone_lock(pthread_mutex_unlock);
 }
 
-void buddy_fork_child(void)
+static void buddy_fork_child(void)
 {
 	for_each_zone_lock(zone_lock_init);
-	reclaim_fork_child();
-	page_reporting_fork_child();
+	zone_counters_copy(true);
 }
+
+static const struct kmm_fork_ops buddy_fork_ops[] = {
+	{KMM_FORK_ZONES, buddy_fork_prepare, buddy_fork_copied, buddy_fork_parent,
+	 buddy_fork_child},
+};
+
+/* The fast path's table of @cpu: for each low gfp bits, the lists and the watermark to pass. */
+static void cpu_pcp_fast_init(struct kmm_cpu *cpu)
+{
+	unsigned int bits;
+
+	for (bits = 0; bits <= PCP_FAST_MASK; bits++) {
+		struct pcp_fast *fast = &cpu->pcp_fast[bits];
+		struct zone *zone = first_zone_for(cpu->node, (gfp_t)bits);
+
+		fast->migratetype = gfp_migratetype((gfp_t)bits);
+		fast->pcp = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
+		/* masks the general path reports (check_gfp()) never take the fast path */
+		if (gfp_mask_bad((gfp_t)bits))
+			fast->pcp = NULL;
+		fast->mark = zone ? (long)low_wmark_pages(zone) +
+					     zone->lowmem_reserve[gfp_zone((gfp_t)bits)]
+				  : 0;
+	}
+}
+
+/* A CPU comes up (the step KMM_CPU_PAGES): empty lists for every zone, the zones' sizes. */
+static void buddy_cpu_online(struct kmm_cpu *cpu)
+{
+	int nid, zid, i;
+
+	for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
+
+			pcp->zone = zone;
+			pcp->count = 0;
+			pcp->flush_pindex = NR_PCP_LISTS - 1;
+			pcp->high = zone->pcp_high;
+			pcp->batch = zone->pcp_batch;
+			for (i = 0; i < NR_PCP_LISTS; i++)
+				INIT_LIST_HEAD(&pcp->lists[i]);
+		}
+	}
+	cpu_pcp_fast_init(cpu);
+}
+
+static const struct kmm_cpu_ops buddy_cpu_ops = {
+	.step = KMM_CPU_PAGES,
+	.online = buddy_cpu_online,
+	.drain = drain_local_pages,
+};
+
+static const struct kmm_param buddy_params[] = {
+	KMM_PARAM_LONG_VAR("min_free_kbytes", param_min_free_kbytes, -1, 0, 1L << 30,
+			   "a number of kilobytes",
+			   "the min watermark's total; by default computed from memory as the "
+			   "kernel does"),
+};
+
+static const struct kmm_proc_file buddy_proc[] = {
+	{"buddyinfo", show_buddyinfo},
+	{"pagetypeinfo", show_pagetypeinfo},
+	{"zoneinfo", show_zoneinfo},
+};
+
+const struct kmm_subsys kmm_buddy_subsys = {
+	.name = "buddy",
+	.params = buddy_params,
+	.nr_params = KMM_ARRAY_SIZE(buddy_params),
+	.init = buddy_init,
+	.exit = buddy_exit,
+	.proc = buddy_proc,
+	.nr_proc = KMM_ARRAY_SIZE(buddy_proc),
+	.fork = buddy_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(buddy_fork_ops),
+	.cpu = &buddy_cpu_ops,
+};

@@ -33,8 +33,7 @@
 #include <unistd.h>
 
 #include <kmm/kmm.h>
-#include "boot/cmdline.h"
-#include "buddy/internal.h"
+#include "boot/subsys.h"
 #include "fault/fault_inject.h"
 #include "report/report.h"
 #include "slab/slab.h"
@@ -87,7 +86,7 @@ static pthread_mutex_t ratelimit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Parsing, shared by the command line and kmm_fault_attr_set(). */
 
-void fault_attr_defaults(struct kmm_fault_attr *attr, enum fault_cap cap)
+static void fault_attr_defaults(struct kmm_fault_attr *attr, enum fault_cap cap)
 {
 	memset(attr, 0, sizeof(*attr));
 	attr->interval = KMM_FAULT_DEFAULT_INTERVAL;
@@ -142,7 +141,7 @@ static bool parse_bool(const char *s, bool *out)
 	return true;
 }
 
-bool fault_attr_parse_setup(struct kmm_fault_attr *attr, const char *value)
+static bool fault_attr_parse_setup(struct kmm_fault_attr *attr, const char *value)
 {
 	char buf[96], *field[4], *save = NULL, *tok;
 	unsigned long interval, probability;
@@ -175,8 +174,8 @@ static bool knob_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, const char *knob,
-			   const char *value)
+static bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, const char *knob,
+				  const char *value)
 {
 	unsigned long v;
 
@@ -287,6 +286,25 @@ static bool knob_exists(enum fault_cap cap, const char *knob)
 	return knob_eq(knob, "ignore-gfp-highmem") || knob_eq(knob, "min-order");
 }
 
+/* The subsystems' reactions to a capability being switched, handed over by boot. */
+static void (*const *switch_hooks)(int cap);
+static size_t nr_switch_hooks;
+
+void fault_inject_setup(void (*const *hooks)(int cap), size_t n)
+{
+	switch_hooks = hooks;
+	nr_switch_hooks = n;
+}
+
+/* fault_switched - capability @cap changed: every subsystem that follows it adapts. */
+static void fault_switched(int cap)
+{
+	size_t i;
+
+	for (i = 0; i < nr_switch_hooks; i++)
+		switch_hooks[i](cap);
+}
+
 int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
 {
 	int cap = cap_by_name(name);
@@ -304,40 +322,104 @@ int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
 	/* Writing "interval" restarts its count, so "every Nth from now" holds. */
 	if (knob_eq(knob, "interval"))
 		STORE(fault_attrs[cap].count, 0);
-	if (cap == FAULT_PAGE_ALLOC && kmm_booted())
-		pcp_lists_update();
-	if (cap == FAULT_FAILSLAB && kmm_booted())
-		slab_bypass_update();
+	if (kmm_booted())
+		fault_switched(cap);
 	pthread_mutex_unlock(&fault_set_lock);
 	return 0;
 }
 
-void fault_inject_boot(const struct kmm_params *params)
-{
-	pthread_mutex_lock(&fault_set_lock);
-	fault_armed = false;
-	attr_install(FAULT_FAILSLAB, &params->failslab);
-	attr_install(FAULT_PAGE_ALLOC, &params->fail_page_alloc);
-	STORE(fault_attrs[FAULT_FAILSLAB].count, 0);
-	STORE(fault_attrs[FAULT_PAGE_ALLOC].count, 0);
-	pthread_mutex_unlock(&fault_set_lock);
-}
+/* The command line's attributes (failslab=, fail_page_alloc= and their knobs). */
+static struct kmm_fault_attr cmdline_attrs[NR_FAULT_CAPS];
 
-void fault_inject_arm(void)
+/*
+ * At the end of a boot: the command line's attributes, counters at zero, and
+ * the capabilities armed; what boot made with them off now follows them, as
+ * after kmm_fault_attr_set().  From here on the program's allocations are
+ * candidates.
+ */
+static int fault_inject_init(void)
 {
 	int cap;
 
 	pthread_mutex_lock(&fault_set_lock);
 	fault_armed = true;
+	for (cap = 0; cap < NR_FAULT_CAPS; cap++) {
+		attr_install((enum fault_cap)cap, &cmdline_attrs[cap]);
+		STORE(fault_attrs[cap].count, 0);
+		if (LOAD(fault_cap_active[cap]))
+			fault_switched(cap);
+	}
+	pthread_mutex_unlock(&fault_set_lock);
+	return 0;
+}
+
+/* At teardown, first: nothing fails any more; the attributes stay for kmm_fault_attr_get(). */
+static void fault_inject_exit(void)
+{
+	int cap;
+
+	pthread_mutex_lock(&fault_set_lock);
+	fault_armed = false;
 	for (cap = 0; cap < NR_FAULT_CAPS; cap++)
-		STORE(fault_cap_active[cap], LOAD(fault_attrs[cap].probability) != 0);
-	/* what boot made with the capabilities off now follows them, as after kmm_fault_attr_set() */
-	if (fail_page_alloc_active())
-		pcp_lists_update();
-	if (failslab_active())
-		slab_bypass_update();
+		STORE(fault_cap_active[cap], false);
 	pthread_mutex_unlock(&fault_set_lock);
 }
+
+static enum fault_cap param_cap(const struct kmm_param *p)
+{
+	return (enum fault_cap)((struct kmm_fault_attr *)p->var - cmdline_attrs);
+}
+
+/* failslab=, fail_page_alloc=: "<interval>,<probability>,<space>,<times>", as setup_fault_attr(). */
+static bool parse_setup_param(const struct kmm_param *p, const char *val)
+{
+	return fault_attr_parse_setup(p->var, val);
+}
+
+static void setup_param_default(const struct kmm_param *p)
+{
+	fault_attr_defaults(p->var, param_cap(p));
+}
+
+/* "<capability>.<knob>=": the knobs of the kernel's debugfs directory. */
+static bool parse_knob_param(const struct kmm_param *p, const char *val)
+{
+	return fault_attr_parse_knob(p->var, param_cap(p), strchr(p->name, '.') + 1, val);
+}
+
+#define SETUP_ACCEPTS "<interval>,<probability>,<space>,<times>, probability 0..100"
+#define KNOB_PARAM(cap, name, acc, help)                                                           \
+	KMM_PARAM_CUSTOM_VAR(name, cmdline_attrs[cap], parse_knob_param, NULL, acc, help)
+static const struct kmm_param fault_params[] = {
+	KMM_PARAM_CUSTOM_VAR("failslab", cmdline_attrs[FAULT_FAILSLAB], parse_setup_param,
+			     setup_param_default, SETUP_ACCEPTS,
+			     "fail slab allocations (the kernel's failslab); off by default"),
+	KMM_PARAM_CUSTOM_VAR(
+		"fail_page_alloc", cmdline_attrs[FAULT_PAGE_ALLOC], parse_setup_param,
+		setup_param_default, SETUP_ACCEPTS,
+		"fail page allocations (the kernel's fail_page_alloc); off by default"),
+	KNOB_PARAM(FAULT_FAILSLAB, "failslab.ignore-gfp-wait", "Y or N",
+		   "failslab skips allocations that may sleep (default Y)"),
+	KNOB_PARAM(FAULT_FAILSLAB, "failslab.verbose", "0, 1 or 2",
+		   "failslab's report of each failure: 1 a line, 2 and the call trace (default 2)"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-wait", "Y or N",
+		   "fail_page_alloc skips allocations that may sleep (default Y)"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-highmem", "Y or N",
+		   "fail_page_alloc skips __GFP_HIGHMEM allocations (default Y)"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.min-order", "an order",
+		   "fail_page_alloc skips smaller orders (default 1)"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.verbose", "0, 1 or 2",
+		   "fail_page_alloc's report of each failure (default 2)"),
+};
+
+/* Fault injection is armed last, so that only the program's allocations are candidates. */
+const struct kmm_subsys kmm_fault_subsys = {
+	.name = "fault",
+	.params = fault_params,
+	.nr_params = KMM_ARRAY_SIZE(fault_params),
+	.init = fault_inject_init,
+	.exit = fault_inject_exit,
+};
 
 /* The decision. */
 

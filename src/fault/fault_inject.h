@@ -28,11 +28,11 @@
 #define KMM_FAULT_FAULT_INJECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <kmm/fault-inject.h>
 #include <kmm/gfp.h>
 
 struct kmem_cache;
-struct kmm_params;
 
 /* Which capability: the index of its attributes. */
 enum fault_cap { FAULT_FAILSLAB, FAULT_PAGE_ALLOC, NR_FAULT_CAPS };
@@ -72,28 +72,12 @@ bool failslab_cache_candidate(const struct kmem_cache *s);
  */
 bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
 
-/* For the command line (boot/cmdline.c): the kernel's defaults of capability @cap. */
-void fault_attr_defaults(struct kmm_fault_attr *attr, enum fault_cap cap);
-/* "<interval>,<probability>,<space>,<times>" into @attr; false if malformed. */
-bool fault_attr_parse_setup(struct kmm_fault_attr *attr, const char *value);
-/* One knob ("min-order", ...) of capability @cap into @attr; false if unknown or malformed. */
-bool fault_attr_parse_knob(struct kmm_fault_attr *attr, enum fault_cap cap, const char *knob,
-			   const char *value);
-
 /*
- * fault_inject_boot - install the attributes of the command line (@params),
- * disarmed; called at boot before the per-CPU layer starts.  Counters start
- * at zero.  kmm_fault_attr_get() shows them at once.
+ * fault_inject_setup - the @n subsystems' hooks (struct kmm_subsys's
+ * fault_switched) to call when a capability is switched, in boot order;
+ * boot hands them over before the first init.  @hooks stays the caller's.
  */
-void fault_inject_boot(const struct kmm_params *params);
-
-/*
- * fault_inject_arm - switch on the capabilities boot installed (and any
- * kmm_fault_attr_set() since): the last step of a boot, after which the
- * program's allocations are candidates.  Context: the booting thread, the
- * machine booted, no libkmm lock held.
- */
-void fault_inject_arm(void);
+void fault_inject_setup(void (*const *hooks)(int cap), size_t n);
 
 /* The calling thread is inside one of the library's own allocations (see the top). */
 extern __thread bool current_nofault __attribute__((tls_model("initial-exec")));

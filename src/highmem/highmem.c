@@ -17,7 +17,8 @@
  * kmap_local_page().  Every thread is a CPU (<kmm/smp.h>); CPU n owns the
  * KM_MAX_IDX slots from kmap_local base + n * KM_MAX_IDX pages, used as a
  * stack (the kernel's kmap_ctrl.idx, kept per thread here), whose pte tables
- * are made at boot.  Mapping writes the slot's entry and mirrors it; unmapping
+ * are made at boot.  The areas' addresses are laid out by the page table's
+ * init (<kmm/pgtable.h>).  Mapping writes the slot's entry and mirrors it; unmapping
  * clears it and revokes the mirror at once (the kernel flushes that TLB entry
  * at once too).
  *
@@ -31,8 +32,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "boot/subsys.h"
 #include "buddy/internal.h"
-#include "highmem/highmem.h"
 #include "pagetable/internal.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
@@ -105,7 +106,13 @@ static pte_t *kmap_pte_table(unsigned long addr)
 	return pte ? pte - pte_index(addr) : NULL;
 }
 
-int highmem_init(void)
+static void highmem_exit(void);
+
+/*
+ * kmap_tables_init - forget the last machine's kmaps and, with highmem=,
+ * make the pte tables of the PKMAP and kmap_local areas.  0 or -ENOMEM.
+ */
+static int kmap_tables_init(void)
 {
 	unsigned long i;
 
@@ -127,7 +134,20 @@ int highmem_init(void)
 	return 0;
 }
 
-void highmem_exit(void)
+/* highmem_init - at boot, once the page allocator runs: the kmap tables. */
+static int highmem_init(void)
+{
+	int ret = kmap_tables_init();
+
+	if (ret) {
+		kmm_report("kmm_init: cannot make the kmap page tables: %s", strerror(-ret));
+		highmem_exit();
+	}
+	return ret;
+}
+
+/* highmem_exit - forget the tables (they go with the machine's memory). */
+static void highmem_exit(void)
 {
 	pkmap_page_table = NULL;
 	memset(kmap_local_tables, 0, sizeof(kmap_local_tables));
@@ -328,7 +348,12 @@ void kunmap_local_indexed(const void *vaddr)
 	ctrl->idx--;
 }
 
-void kmap_local_thread_exit(struct kmm_cpu *cpu)
+/*
+ * kmap_local_thread_exit - the calling thread, @cpu's owner, is exiting: any
+ * kmap_local_page() it left mapped is reported and unmapped, so the next owner
+ * of the CPU starts with empty slots.
+ */
+static void kmap_local_thread_exit(struct kmm_cpu *cpu)
 {
 	struct kmap_ctrl *ctrl = current_kmap_ctrl();
 
@@ -347,25 +372,30 @@ void kmap_local_thread_exit(struct kmm_cpu *cpu)
 	}
 }
 
-/* fork: kmap_lock is held across fork(); the child has no waiters. */
-void kmap_fork_prepare(void)
+/*
+ * fork (the step KMM_FORK_KMAP): kmap_lock is held across fork(); the child
+ * re-initialises it and pkmap_map_wait (its waiters do not exist there).
+ * PKMAP entries that threads gone in the child held stay taken.
+ */
+static void kmap_fork_prepare(void)
 {
 	pthread_mutex_lock(&kmap_lock);
 }
 
-void kmap_fork_parent(void)
+static void kmap_fork_parent(void)
 {
 	pthread_mutex_unlock(&kmap_lock);
 }
 
-void kmap_fork_child(void)
+static void kmap_fork_child(void)
 {
 	pthread_mutex_init(&kmap_lock, NULL);
 	pthread_cond_init(&pkmap_map_wait, NULL);
 	pkmap_waiters = 0;
 }
 
-void kmap_local_fork_release(struct kmm_cpu *cpu)
+/* kmap_local_fork_release - clear the slots of @cpu, whose thread does not exist in the child. */
+static void kmap_local_fork_release(struct kmm_cpu *cpu)
 {
 	unsigned long slot = (unsigned long)cpu->id * KM_MAX_IDX, end = slot + KM_MAX_IDX;
 
@@ -400,3 +430,33 @@ unsigned long nr_free_highpages(void)
 		sum += zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
 	return sum;
 }
+
+/* A CPU that goes for good leaves no kmap_local_page() mapped (the step KMM_CPU_KMAP). */
+static void kmap_local_cpu_dead(struct kmm_cpu *cpu, bool forked)
+{
+	if (forked)
+		kmap_local_fork_release(cpu);
+	else
+		kmap_local_thread_exit(cpu);
+}
+
+static const struct kmm_cpu_ops highmem_cpu_ops = {
+	.step = KMM_CPU_KMAP,
+	.dead = kmap_local_cpu_dead,
+};
+
+static const struct kmm_fork_ops highmem_fork_ops[] = {
+	{.step = KMM_FORK_KMAP,
+	 .prepare = kmap_fork_prepare,
+	 .parent = kmap_fork_parent,
+	 .child = kmap_fork_child},
+};
+
+const struct kmm_subsys kmm_highmem_subsys = {
+	.name = "highmem",
+	.init = highmem_init,
+	.exit = highmem_exit,
+	.fork = highmem_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(highmem_fork_ops),
+	.cpu = &highmem_cpu_ops,
+};

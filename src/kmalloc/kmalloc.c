@@ -27,6 +27,7 @@
 #include <kmm/vmalloc.h>
 
 #include "boot/machine.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "kmalloc/kmalloc.h"
 #include "report/report.h"
@@ -117,7 +118,13 @@ static int new_kmalloc_cache(unsigned int idx, enum kmalloc_cache_type type)
 	return 0;
 }
 
-int create_kmalloc_caches(void)
+/*
+ * create_kmalloc_caches - make every kmalloc cache of this machine unless
+ * made already (at boot; booting the machine if called before).  0, or
+ * -ENOMEM (reported by kmem_cache_create(); the caches made so far stay, a
+ * later call retries).
+ */
+static int create_kmalloc_caches(void)
 {
 	int type, i, ret = 0;
 
@@ -142,7 +149,8 @@ int create_kmalloc_caches(void)
 	return ret;
 }
 
-void kmalloc_exit(void)
+/* At teardown: forget the caches (their memory goes with the machine). */
+static void kmalloc_exit(void)
 {
 	int type, i;
 
@@ -153,6 +161,24 @@ void kmalloc_exit(void)
 	__atomic_store_n(&kmalloc_caches_made, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&kmalloc_mutex);
 }
+
+/* At boot, after the slab layer: every kmalloc cache. */
+static int kmalloc_init(void)
+{
+	int ret = create_kmalloc_caches();
+
+	if (ret) {
+		kmm_report("kmm_init: cannot create the kmalloc caches: %s", strerror(-ret));
+		kmalloc_exit();
+	}
+	return ret;
+}
+
+const struct kmm_subsys kmm_kmalloc_subsys = {
+	.name = "kmalloc",
+	.init = kmalloc_init,
+	.exit = kmalloc_exit,
+};
 
 struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
 {

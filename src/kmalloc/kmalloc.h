@@ -17,16 +17,6 @@
 #include <kmm/slab.h>
 
 /*
- * create_kmalloc_caches - make every kmalloc cache of this machine unless
- * made already (at boot, by boot(); booting the machine if called before).  0, or -ENOMEM (reported by
- * kmem_cache_create(); the caches made so far stay, a later call retries).
- */
-int create_kmalloc_caches(void);
-
-/* kmalloc_exit - at kmm_exit(): forget the caches (their memory goes with the machine). */
-void kmalloc_exit(void);
-
-/*
  * kfree_target - what kfree(@ptr) would free: a slab object (*@s set, *@head
  * NULL) or a large kmalloc (*@head set, *@s NULL).
  * Return: NULL, or why @ptr is neither (the text may be in @why).

@@ -34,17 +34,6 @@
 /* The flags for allocating a table page: zeroed, may sleep. */
 #define GFP_PGTABLE_KERNEL (GFP_KERNEL | __GFP_ZERO)
 
-/* pgtable.c: boot and teardown */
-/*
- * pagetable_init - reserve @vmalloc_bytes of address space (rounded to pages)
- * for the vmalloc area, inaccessible, and start from an empty table.  With
- * @kmap_areas (highmem=), reserve the PKMAP and kmap_local areas after it.
- * Return: 0 or -ENOMEM (reported).
- */
-int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas);
-/* pagetable_exit - unmap the table's areas (and so every mirror) and forget the table. */
-void pagetable_exit(void);
-
 /* in_vmalloc_area - does [@start, @end) lie inside the vmalloc area? */
 static inline bool in_vmalloc_area(unsigned long start, unsigned long end)
 {

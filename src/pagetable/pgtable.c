@@ -26,6 +26,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "boot/machine.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "pagetable/internal.h"
@@ -52,9 +54,16 @@ static unsigned long kmap_areas_layout(unsigned long size, unsigned long *pkmap,
 	return *local + ((unsigned long)KM_MAX_IDX * NR_CPUS << PAGE_SHIFT);
 }
 
-int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas)
+/*
+ * pagetable_init - reserve the machine's vmalloc= bytes of address space
+ * (rounded to pages) for the vmalloc area, inaccessible, and start from an
+ * empty table.  With highmem=, reserve the PKMAP and kmap_local areas after
+ * it.  Return: 0 or -ENOMEM (reported).
+ */
+static int pagetable_init(void)
 {
-	unsigned long size = PAGE_ALIGN(vmalloc_bytes), start, pkmap = 0, local = 0;
+	bool kmap_areas = max_pfn > max_low_pfn;
+	unsigned long size = PAGE_ALIGN(kmm_machine.vmalloc_bytes), start, pkmap = 0, local = 0;
 	unsigned long total = kmap_areas ? kmap_areas_layout(size, &pkmap, &local) : size;
 	void *map;
 
@@ -75,7 +84,8 @@ int pagetable_init(unsigned long long vmalloc_bytes, bool kmap_areas)
 	return 0;
 }
 
-void pagetable_exit(void)
+/* pagetable_exit - unmap the table's areas (and so every mirror) and forget the table. */
+static void pagetable_exit(void)
 {
 	unsigned long end = kmm_kmap_local_end ? kmm_kmap_local_end : kmm_vmalloc_end;
 
@@ -300,3 +310,34 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr, unsig
 {
 	return __apply_to_page_range(mm, addr, size, fn, data, false);
 }
+
+/* fork: init_mm.page_table_lock is held across fork(). */
+static void page_table_lock_fork_prepare(void)
+{
+	pthread_mutex_lock(&init_mm.page_table_lock);
+}
+
+static void page_table_lock_fork_parent(void)
+{
+	pthread_mutex_unlock(&init_mm.page_table_lock);
+}
+
+static void page_table_lock_fork_child(void)
+{
+	pthread_mutex_init(&init_mm.page_table_lock, NULL);
+}
+
+static const struct kmm_fork_ops pagetable_fork_ops[] = {
+	{.step = KMM_FORK_PAGE_TABLE,
+	 .prepare = page_table_lock_fork_prepare,
+	 .parent = page_table_lock_fork_parent,
+	 .child = page_table_lock_fork_child},
+};
+
+const struct kmm_subsys kmm_pagetable_subsys = {
+	.name = "pagetable",
+	.init = pagetable_init,
+	.exit = pagetable_exit,
+	.fork = pagetable_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(pagetable_fork_ops),
+};

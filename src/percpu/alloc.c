@@ -37,6 +37,7 @@
 #include <kmm/percpu_alloc.h>
 #include <kmm/vmalloc.h>
 #include "boot/machine.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "percpu/percpu.h"
@@ -333,10 +334,16 @@ unsigned long pcpu_nr_pages(void)
 	return __atomic_load_n(&pcpu_nr_chunks, __ATOMIC_RELAXED) * PCPU_UNIT_PAGES * nr_cpu_ids;
 }
 
-void pcpu_alloc_exit(void)
+/* At teardown: forget the chunks (their memory goes with the machine). */
+static void pcpu_alloc_exit(void)
 {
 	pthread_mutex_lock(&pcpu_lock);
 	INIT_LIST_HEAD(&pcpu_chunks);
 	pcpu_nr_chunks = 0;
 	pthread_mutex_unlock(&pcpu_lock);
 }
+
+const struct kmm_subsys kmm_pcpu_alloc_subsys = {
+	.name = "pcpu_alloc",
+	.exit = pcpu_alloc_exit,
+};

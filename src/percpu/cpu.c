@@ -21,11 +21,9 @@
 
 #include <kmm/kmm.h>
 #include "boot/machine.h"
-#include "buddy/internal.h"
-#include "highmem/highmem.h"
+#include "boot/subsys.h"
 #include "percpu/percpu.h"
 #include "report/report.h"
-#include "slab/slab.h"
 
 __thread struct kmm_cpu_tls kmm_cpu_tls
 	__attribute__((tls_model("initial-exec"))) = {.cpu = NULL, .id = KMM_NO_CPU};
@@ -63,14 +61,54 @@ static void cpu_tls_set(struct kmm_cpu_tls *tls, struct kmm_cpu *cpu)
 }
 
 /*
- * run_drain_hooks - give back everything the CPU caches, subsystem by
- * subsystem: slab arrays first (that frees slab pages), then page lists.
+ * The per-CPU hooks every subsystem declares (struct kmm_cpu_ops,
+ * boot/subsys.h), handed over by boot (kmm_cpuhp_setup()): online up the
+ * steps, drain and dead down them.
  */
+static const struct kmm_cpu_ops *const *cpu_hooks;
+static size_t nr_cpu_hooks;
+
+void kmm_cpuhp_setup(const struct kmm_cpu_ops *const *ops, size_t n)
+{
+	cpu_hooks = ops;
+	nr_cpu_hooks = n;
+}
+
+static void cpu_online_hooks(struct kmm_cpu *cpu)
+{
+	size_t i;
+	int step;
+
+	for (step = 0; step < NR_KMM_CPU_STEPS; step++)
+		for (i = 0; i < nr_cpu_hooks; i++)
+			if ((int)cpu_hooks[i]->step == step && cpu_hooks[i]->online)
+				cpu_hooks[i]->online(cpu);
+}
+
+/* cpu_down_hooks - give back everything @cpu caches; if it goes for good (@dead), release it. */
+static void cpu_down_hooks(struct kmm_cpu *cpu, bool dead, bool forked)
+{
+	size_t i;
+	int step;
+
+	for (step = NR_KMM_CPU_STEPS; step-- > 0;) {
+		for (i = 0; i < nr_cpu_hooks; i++) {
+			const struct kmm_cpu_ops *ops = cpu_hooks[i];
+
+			if ((int)ops->step != step)
+				continue;
+			if (dead && ops->dead)
+				ops->dead(cpu, forked);
+			if (ops->drain)
+				ops->drain(cpu);
+		}
+	}
+}
+
 static void run_drain_hooks(struct kmm_cpu *cpu, void *info)
 {
 	(void)info;
-	slab_drain_cpu(cpu);
-	drain_local_pages(cpu);
+	cpu_down_hooks(cpu, false, false);
 }
 
 /* kmm_ipi_process - answer the pending drain request; interrupts were on. */
@@ -115,47 +153,11 @@ static void ipi_handler(int sig)
 
 static void init_slot(struct kmm_cpu *cpu)
 {
-	int nid, zid, i;
-
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
 	cpu->in_fastpath = 0;
 	cpu->node = cpu->id % nr_online_nodes;
-	INIT_LIST_HEAD(&cpu->slab_arrays);
-	for (nid = 0; nid < nr_online_nodes; nid++) {
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
-			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
-
-			pcp->zone = zone;
-			pcp->count = 0;
-			pcp->flush_pindex = NR_PCP_LISTS - 1;
-			pcp->high = zone->pcp_high;
-			pcp->batch = zone->pcp_batch;
-			for (i = 0; i < NR_PCP_LISTS; i++)
-				INIT_LIST_HEAD(&pcp->lists[i]);
-		}
-	}
-	kmm_cpu_refresh_fast(cpu);
-}
-
-void kmm_cpu_refresh_fast(struct kmm_cpu *cpu)
-{
-	unsigned int bits;
-
-	for (bits = 0; bits <= PCP_FAST_MASK; bits++) {
-		struct pcp_fast *fast = &cpu->pcp_fast[bits];
-		struct zone *zone = first_zone_for(cpu->node, (gfp_t)bits);
-
-		fast->migratetype = gfp_migratetype((gfp_t)bits);
-		fast->pcp = zone ? cpu_pcp(cpu, zone->node, zone->zone_idx) : NULL;
-		/* masks the general path reports (check_gfp()) never take the fast path */
-		if (gfp_mask_bad((gfp_t)bits))
-			fast->pcp = NULL;
-		fast->mark = zone ? (long)low_wmark_pages(zone) +
-					     zone->lowmem_reserve[gfp_zone((gfp_t)bits)]
-				  : 0;
-	}
+	cpu_online_hooks(cpu);
 }
 
 /* Called by the thread-exit destructor: give everything back, release the slot. */
@@ -167,8 +169,7 @@ static void cpu_thread_exit(void *arg)
 		return;
 	pthread_mutex_lock(&cpu_registry_lock);
 	local_irq_save_cpu(cpu);
-	kmap_local_thread_exit(cpu);
-	run_drain_hooks(cpu, NULL);
+	cpu_down_hooks(cpu, true, false);
 	__atomic_store_n(&cpu->drain_ack, __atomic_load_n(&cpu->drain_req, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
 	cpu->ipi_pending = 0;
@@ -241,7 +242,7 @@ struct kmm_cpu *kmm_cpu_get(void)
 	return cpu_online_self();
 }
 
-int kmm_percpu_init(void)
+static int percpu_init(void)
 {
 	struct sigaction sa;
 
@@ -259,7 +260,7 @@ int kmm_percpu_init(void)
 }
 
 /* Forget every slot: the machine they cached pages of is going away. */
-void kmm_percpu_exit(void)
+static void percpu_exit(void)
 {
 	int i;
 
@@ -481,7 +482,7 @@ static int fork_park_all(struct kmm_cpu *self, long long until)
 	}
 }
 
-int kmm_cpu_fork_prepare(void)
+static int fork_park_others(void)
 {
 	struct kmm_cpu *self = kmm_this_cpu;
 	long long start = now_ns();
@@ -512,7 +513,7 @@ int kmm_cpu_fork_prepare(void)
 	}
 }
 
-void kmm_cpu_fork_save(void)
+static void fork_save_parked(void)
 {
 	struct kmm_cpu *self = kmm_this_cpu;
 	int i;
@@ -527,13 +528,13 @@ void kmm_cpu_fork_save(void)
 	}
 }
 
-void kmm_cpu_fork_unpark(void)
+static void fork_unpark(void)
 {
 	__atomic_store_n(&fork_detach, 1, __ATOMIC_RELEASE);
 	fork_open_gate();
 }
 
-void kmm_cpu_fork_parent(void)
+static void fork_give_back(void)
 {
 	int i;
 
@@ -551,7 +552,7 @@ void kmm_cpu_fork_parent(void)
 	pthread_mutex_unlock(&ipi_call_lock);
 }
 
-int kmm_cpu_fork_child(void)
+static int fork_release_departed(void)
 {
 	int i, leaked = 0;
 
@@ -580,8 +581,7 @@ int kmm_cpu_fork_child(void)
 		cpu->ipi_pending = 0;
 		cpu->in_fastpath = 0;
 		local_irq_save_cpu(cpu);
-		kmap_local_fork_release(cpu);
-		run_drain_hooks(cpu, NULL);
+		cpu_down_hooks(cpu, true, true);
 		cpu->online = false;
 		cpu->owner_tls = NULL;
 		cpu->irq_off = 0;
@@ -591,3 +591,56 @@ int kmm_cpu_fork_child(void)
 	}
 	return leaked;
 }
+
+/* The fork step KMM_FORK_CPUS: park the others, interrupts off; after the copy, let them go. */
+static struct {
+	int unparked;		  /* CPUs that could not be parked */
+	struct kmm_irq_state irq; /* the forking thread's interrupts, off until parent/child */
+} fork_cpus;
+
+static void percpu_fork_prepare(void)
+{
+	fork_cpus.unparked = fork_park_others();
+	fork_cpus.irq = kmm_irq_save();
+}
+
+static void percpu_fork_copied(void)
+{
+	fork_save_parked();
+	fork_unpark();
+}
+
+static void percpu_fork_parent(void)
+{
+	kmm_irq_restore(fork_cpus.irq);
+	fork_give_back();
+	if (fork_cpus.unparked)
+		kmm_report("fork: %d CPU(s) did not answer KMM_IPI_SIGNAL in 2 s (signal "
+			   "blocked?); the child leaks their per-CPU caches",
+			   fork_cpus.unparked);
+}
+
+static void percpu_fork_child(void)
+{
+	int leaked;
+
+	kmm_irq_restore(fork_cpus.irq);
+	leaked = fork_release_departed();
+	if (leaked)
+		kmm_report("fork: %d CPU(s) could not be parked; their per-CPU caches are lost in "
+			   "the child",
+			   leaked);
+}
+
+static const struct kmm_fork_ops percpu_fork_ops[] = {
+	{KMM_FORK_CPUS, percpu_fork_prepare, percpu_fork_copied, percpu_fork_parent,
+	 percpu_fork_child},
+};
+
+const struct kmm_subsys kmm_percpu_subsys = {
+	.name = "percpu",
+	.init = percpu_init,
+	.exit = percpu_exit,
+	.fork = percpu_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(percpu_fork_ops),
+};

@@ -82,31 +82,13 @@ struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
 #define for_each_online_cpu(cpu)                                                                   \
 	for ((cpu) = kmm_next_online_cpu(NULL); (cpu); (cpu) = kmm_next_online_cpu(cpu))
 
-/* Boot and teardown of the CPU layer (the IPI handler, the slot table). */
-int kmm_percpu_init(void);
-void kmm_percpu_exit(void);
-
-/* pcpu_alloc_exit - at kmm_exit(): forget the per-CPU allocator's chunks (alloc.c). */
-void pcpu_alloc_exit(void);
-
-/* kmm_cpu_refresh_fast - recompute @cpu's pcp_fast table (watermarks changed). */
-void kmm_cpu_refresh_fast(struct kmm_cpu *cpu);
-
+struct kmm_cpu_ops;
 /*
- * fork support, for boot/fork.c only (see there).  kmm_cpu_fork_prepare() takes
- * ipi_call_lock and cpu_registry_lock and parks every other CPU in its IPI
- * handler; returns how many could not be parked within 2 s (a thread that
- * blocks KMM_IPI_SIGNAL).  kmm_cpu_fork_save() copies the parked CPUs' slots;
- * kmm_cpu_fork_unpark() lets them go; kmm_cpu_fork_parent() drops the locks.
- * kmm_cpu_fork_child() re-initialises the locks and, for each CPU whose thread
- * does not exist in the child, restores its saved slot, drains it and releases
- * it; returns the slots it had to keep (never parked: their caches leak).
+ * kmm_cpuhp_setup - the per-CPU hooks of every subsystem, @n of them in boot
+ * order (the kernel's cpuhp_setup_state()); boot hands them over before the
+ * first CPU comes up.  @ops stays the caller's.
  */
-int kmm_cpu_fork_prepare(void);
-void kmm_cpu_fork_save(void);
-void kmm_cpu_fork_unpark(void);
-void kmm_cpu_fork_parent(void);
-int kmm_cpu_fork_child(void);
+void kmm_cpuhp_setup(const struct kmm_cpu_ops *const *ops, size_t n);
 
 struct kmm_irq_state {
 	struct kmm_cpu *cpu; /* the thread's CPU, or NULL */

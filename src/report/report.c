@@ -12,9 +12,31 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/subsys.h"
 #include "report/report.h"
 
 bool kmm_panic_on_warn;
+
+/* panic_on_warn=, in effect from the report layer's init: the first of a boot. */
+static bool param_panic_on_warn;
+
+static int report_init(void)
+{
+	kmm_panic_on_warn = param_panic_on_warn;
+	return 0;
+}
+
+static const struct kmm_param report_params[] = {
+	KMM_PARAM_BOOL_VAR("panic_on_warn", param_panic_on_warn, 0, "0 or 1",
+			   "abort after any warning or BUG report, for test suites"),
+};
+
+const struct kmm_subsys kmm_report_subsys = {
+	.name = "report",
+	.params = report_params,
+	.nr_params = KMM_ARRAY_SIZE(report_params),
+	.init = report_init,
+};
 
 static pthread_mutex_t report_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 /*

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <urcu.h>
 
-#include "boot/cmdline.h"
 #include "boot/machine.h"
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "report/report.h"
@@ -227,9 +227,9 @@ static void reaper_start(void);
  */
 static bool cache_wants_bypass(const struct kmem_cache *s)
 {
-	return (s->flags & (SLAB_DEBUG_FLAGS | SLAB_OWN)) ||
-	       ((kmm_params.init_on_alloc || kmm_params.init_on_free) && !kmm_params.page_poison) ||
-	       slab_under_memcheck || (failslab_active() && failslab_cache_candidate(s));
+	return (s->flags & (SLAB_DEBUG_FLAGS | SLAB_OWN)) || mem_init_on_alloc() ||
+	       mem_init_on_free() || slab_under_memcheck ||
+	       (failslab_active() && failslab_cache_candidate(s));
 }
 
 static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
@@ -631,7 +631,12 @@ static void cache_bypass_update(struct kmem_cache *s)
 		kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
 }
 
-void slab_bypass_update(void)
+/*
+ * slab_bypass_update - after failslab was switched on or off: caches that
+ * must now bypass their CPU arrays give them back on every CPU, the others
+ * make them again at their next use.
+ */
+static void slab_bypass_update(void)
 {
 	struct kmem_cache *s;
 
@@ -684,7 +689,8 @@ int kmem_cache_attr_get(struct kmem_cache *s, const char *attr, char *buf, size_
 }
 
 /* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */
-void slab_drain_cpu(struct kmm_cpu *cpu)
+/* A CPU's arrays back to the nodes (the step KMM_CPU_SLAB). */
+static void slab_drain_cpu(struct kmm_cpu *cpu)
 {
 	while (!list_empty(&cpu->slab_arrays))
 		release_cpu_array(
@@ -835,8 +841,8 @@ static void slabs_unpoison_all(void)
 	}
 }
 
-/* At kmm_exit(): stop the reaper, forget the caches (their memory goes with the machine). */
-void kmm_slab_exit(void)
+/* At teardown, the machine still running: the reaper stops, RCU frees in flight end. */
+static void slab_stop(void)
 {
 	pthread_mutex_lock(&reaper.lock);
 	reaper.stop = true;
@@ -847,6 +853,11 @@ void kmm_slab_exit(void)
 	reaper.running = false;
 	reaper.stop = false;
 	rcu_barrier();
+}
+
+/* Then: forget the caches (their memory goes with the machine). */
+static void slab_exit(void)
+{
 	pthread_mutex_lock(&slab_mutex);
 	if (__asan_unpoison_memory_region)
 		slabs_unpoison_all();
@@ -857,7 +868,7 @@ void kmm_slab_exit(void)
 }
 
 /* /proc/slabinfo, version 2.1. */
-void show_slabinfo(FILE *out)
+static void show_slabinfo(FILE *out)
 {
 	struct kmem_cache *s;
 
@@ -894,54 +905,33 @@ void show_slabinfo(FILE *out)
 }
 
 /*
- * fork (boot/fork.c): slab_mutex is held across fork(), and every node's
- * list_lock after the other CPUs are parked.  The reaper thread does not
- * exist in the child: slab_fork_child() forgets it and
- * slab_fork_child_restart() starts a new one if the parent had one.
+ * fork: liburcu's call_rcu threads pause between batches (KMM_FORK_RCU; they
+ * free slab objects and slabs), slab_mutex is held (KMM_FORK_SLAB_MUTEX), and
+ * every node's list_lock after the other CPUs are parked
+ * (KMM_FORK_NODE_LISTS).  The reaper thread does not exist in the child: the
+ * slab_mutex step forgets it and KMM_FORK_THREADS starts a new one, last, if
+ * the parent had one.
  */
 static bool reaper_was_running;
 
-void slab_fork_prepare(void)
+static void slab_rcu_fork_child(void)
+{
+	call_rcu_after_fork_child();
+}
+
+static void slab_mutex_fork_prepare(void)
 {
 	pthread_mutex_lock(&slab_mutex);
 }
 
-void slab_fork_lock_nodes(void)
+static void slab_mutex_fork_parent(void)
 {
-	struct kmem_cache *s;
-	int nid;
-
-	list_for_each_entry(s, &slab_caches, list)
-	{
-		for (nid = 0; nid < nr_online_nodes; nid++)
-			pthread_mutex_lock(&s->node[nid].list_lock);
-	}
-}
-
-void slab_fork_parent(void)
-{
-	struct kmem_cache *s;
-	int nid;
-
-	list_for_each_entry(s, &slab_caches, list)
-	{
-		for (nid = 0; nid < nr_online_nodes; nid++)
-			pthread_mutex_unlock(&s->node[nid].list_lock);
-	}
 	pthread_mutex_unlock(&slab_mutex);
 }
 
-void slab_fork_child(void)
+static void slab_mutex_fork_child(void)
 {
-	struct kmem_cache *s;
-	int nid;
-
 	pthread_mutex_init(&slab_mutex, NULL);
-	list_for_each_entry(s, &slab_caches, list)
-	{
-		for (nid = 0; nid < nr_online_nodes; nid++)
-			pthread_mutex_init(&s->node[nid].list_lock, NULL);
-	}
 	pthread_mutex_init(&reaper.lock, NULL);
 	pthread_cond_init(&reaper.wake, NULL);
 	reaper_was_running = reaper.running && !reaper.stop;
@@ -949,8 +939,84 @@ void slab_fork_child(void)
 	reaper.stop = false;
 }
 
-void slab_fork_child_restart(void)
+static void for_each_node_list_lock(int (*op)(pthread_mutex_t *lock))
+{
+	struct kmem_cache *s;
+	int nid;
+
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		for (nid = 0; nid < nr_online_nodes; nid++)
+			op(&s->node[nid].list_lock);
+	}
+}
+
+static int list_lock_init(pthread_mutex_t *lock)
+{
+	return pthread_mutex_init(lock, NULL);
+}
+
+static void node_lists_fork_prepare(void)
+{
+	for_each_node_list_lock(pthread_mutex_lock);
+}
+
+static void node_lists_fork_parent(void)
+{
+	for_each_node_list_lock(pthread_mutex_unlock);
+}
+
+static void node_lists_fork_child(void)
+{
+	for_each_node_list_lock(list_lock_init);
+}
+
+static void reaper_fork_child(void)
 {
 	if (reaper_was_running)
 		reaper_start();
 }
+
+static const struct kmm_fork_ops slab_fork_ops[] = {
+	{KMM_FORK_THREADS, NULL, NULL, NULL, reaper_fork_child},
+	{KMM_FORK_RCU, call_rcu_before_fork, NULL, call_rcu_after_fork_parent, slab_rcu_fork_child},
+	{KMM_FORK_SLAB_MUTEX, slab_mutex_fork_prepare, NULL, slab_mutex_fork_parent,
+	 slab_mutex_fork_child},
+	{KMM_FORK_NODE_LISTS, node_lists_fork_prepare, NULL, node_lists_fork_parent,
+	 node_lists_fork_child},
+};
+
+/* A CPU comes up with no arrays (the step KMM_CPU_SLAB); they are made at first use. */
+static void slab_cpu_online(struct kmm_cpu *cpu)
+{
+	INIT_LIST_HEAD(&cpu->slab_arrays);
+}
+
+static const struct kmm_cpu_ops slab_cpu_ops = {
+	.step = KMM_CPU_SLAB,
+	.online = slab_cpu_online,
+	.drain = slab_drain_cpu,
+};
+
+/* failslab switched: the caches it may fail leave their CPU arrays, or come back. */
+static void slab_fault_switched(int cap)
+{
+	if (cap == FAULT_FAILSLAB)
+		slab_bypass_update();
+}
+
+static const struct kmm_proc_file slab_proc[] = {
+	{"slabinfo", show_slabinfo},
+};
+
+const struct kmm_subsys kmm_slab_subsys = {
+	.name = "slab",
+	.stop = slab_stop,
+	.exit = slab_exit,
+	.proc = slab_proc,
+	.nr_proc = KMM_ARRAY_SIZE(slab_proc),
+	.fork = slab_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(slab_fork_ops),
+	.cpu = &slab_cpu_ops,
+	.fault_switched = slab_fault_switched,
+};

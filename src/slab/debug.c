@@ -41,7 +41,7 @@
 #include <unistd.h>
 #include <kmm/poison.h>
 
-#include "boot/cmdline.h"
+#include "boot/subsys.h"
 #include "report/report.h"
 #include "slab/slab.h"
 
@@ -60,12 +60,15 @@ struct slab_track {
 
 enum track_item { TRACK_ALLOC, TRACK_FREE };
 
+/* slub_debug= / slab_debug=: flag letters and cache names; "" when off. */
+static char param_slub_debug[200];
+
 /* slub_debug= blocks: flags for every cache (names[0] == 0) or for the named ones. */
 static struct {
 	int nr;
 	struct {
 		slab_flags_t flags;
-		char names[sizeof(kmm_params.slub_debug)];
+		char names[sizeof(param_slub_debug)];
 	} block[SLUB_DEBUG_MAX];
 } slub_debug;
 
@@ -114,9 +117,9 @@ static slab_flags_t parse_debug_letters(const char *s, size_t len)
  * for every cache, empty letters mean FZPU, '-' means none; a name ending in
  * '*' matches by prefix.
  */
-void slab_debug_setup(void)
+static int slab_debug_setup(void)
 {
-	const char *p = kmm_params.slub_debug;
+	const char *p = param_slub_debug;
 
 	const char *preload = getenv("LD_PRELOAD");
 
@@ -140,7 +143,25 @@ void slab_debug_setup(void)
 		if (*p == ';')
 			p++;
 	}
+	return 0;
 }
+
+#define SLUB_DEBUG_ACCEPTS "flags[,cache,...][;flags[,cache,...]] below 200 characters"
+static const struct kmm_param slab_debug_params[] = {
+	KMM_PARAM_STRING_VAR("slub_debug", param_slub_debug, "FZPU", SLUB_DEBUG_ACCEPTS,
+			     "slab debugging: F checks, Z red zones, P poison, U owner "
+			     "tracking, T tracing, on every cache or the named ones"),
+	KMM_PARAM_STRING_VAR("slab_debug", param_slub_debug, "FZPU", SLUB_DEBUG_ACCEPTS,
+			     "the same as slub_debug="),
+};
+
+/* After the slab layer, before any cache is made: slub_debug= is parsed. */
+const struct kmm_subsys kmm_slab_debug_subsys = {
+	.name = "slab_debug",
+	.params = slab_debug_params,
+	.nr_params = KMM_ARRAY_SIZE(slab_debug_params),
+	.init = slab_debug_setup,
+};
 
 /* Is @name in the comma-separated @list (an entry ending in '*' matches a prefix)? */
 static bool name_listed(const char *list, const char *name)

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <urcu.h>
 
-#include "boot/cmdline.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "report/report.h"
@@ -645,14 +644,13 @@ static int pick_node(struct kmm_cpu *cpu, int node)
  */
 static bool want_init_on_alloc(const struct kmem_cache *s)
 {
-	return kmm_params.init_on_alloc && !kmm_params.page_poison && !s->ctor &&
+	return mem_init_on_alloc() && !s->ctor &&
 	       !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
 }
 
 static bool want_init_on_free(const struct kmem_cache *s)
 {
-	return kmm_params.init_on_free && !kmm_params.page_poison && !s->ctor &&
-	       !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+	return mem_init_on_free() && !s->ctor && !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
 }
 
 /*

@@ -246,41 +246,12 @@ void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node,
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
 void free_array_cache(struct array_cache *ac);
 
-/* cache.c: /proc/slabinfo, and the drain hook (a CPU's arrays back to the nodes) */
-void show_slabinfo(FILE *out);
-void slab_drain_cpu(struct kmm_cpu *cpu);
-
-/*
- * cache.c: fork (boot/fork.c).  slab_fork_prepare() takes slab_mutex,
- * slab_fork_lock_nodes() then every node's list_lock (slab_mutex held);
- * slab_fork_parent() releases them all; slab_fork_child() re-initialises
- * them and forgets the reaper thread, slab_fork_child_restart() starts a new
- * one once the child's machine is whole.
- */
-void slab_fork_prepare(void);
-void slab_fork_lock_nodes(void);
-void slab_fork_parent(void);
-void slab_fork_child(void);
-void slab_fork_child_restart(void);
-
-/*
- * slab_bypass_update - after failslab was switched on or off: caches that
- * must now bypass their CPU arrays give them back on every CPU, the others
- * make them again at their next use.
- */
-void slab_bypass_update(void);
-
-/* cache.c: teardown at kmm_exit() (stop the reaper, wait for RCU frees) */
-void kmm_slab_exit(void);
-
 /* Flags slab and kmalloc memory must not carry: the kernel's GFP_SLAB_BUG_MASK. */
 #define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 /* slab_fix_gfp - report @flags' GFP_SLAB_BUG_MASK bits (naming @call) and drop them. */
 gfp_t slab_fix_gfp(const char *call, gfp_t flags);
 
 /* debug.c: slub_debug= and the debugging caches */
-/* slab_debug_setup - at boot: parse slub_debug=, see whether memcheck runs the program. */
-void slab_debug_setup(void);
 /*
  * slab_under_memcheck - the program runs under Valgrind's memcheck (not any
  * Valgrind tool: callgrind counts the fast paths as they are).

@@ -70,6 +70,8 @@
 #include <sys/un.h>
 
 #include <kmm/kmm.h>
+#include "boot/subsys.h"
+#include "buddy/internal.h"
 #include "report/report.h"
 #include "stat/stat.h"
 
@@ -519,7 +521,12 @@ static void close_fds(void)
 	server.listen_fd = server.stop_fd = -1;
 }
 
-void kmm_stat_start(void)
+/*
+ * kmm_stat_start - start the server of this process.  A failure is reported
+ * in one line, a name already bound by another process too (naming it); the
+ * machine runs without the server.
+ */
+static void kmm_stat_start(void)
 {
 	sigset_t all, old;
 	pthread_attr_t attr;
@@ -573,7 +580,8 @@ void kmm_stat_start(void)
 	server.running = true;
 }
 
-void kmm_stat_stop(void)
+/* kmm_stat_stop - stop the server and wait for its thread (boot lock held). */
+static void kmm_stat_stop(void)
 {
 	uint64_t one = 1;
 	int i;
@@ -593,17 +601,24 @@ void kmm_stat_stop(void)
 	}
 }
 
-void kmm_stat_fork_prepare(void)
+/*
+ * fork (the step KMM_FORK_KMMSTAT): prepare takes kmmstat_lock after the boot
+ * lock, so no step of the server is half done across fork() (it waits for one
+ * step at most, never for a client); the parent drops it; the child closes the
+ * parent's socket and connections and starts a server of its own, for its own
+ * pid.
+ */
+static void kmm_stat_fork_prepare(void)
 {
 	pthread_mutex_lock(&kmmstat_lock);
 }
 
-void kmm_stat_fork_parent(void)
+static void kmm_stat_fork_parent(void)
 {
 	pthread_mutex_unlock(&kmmstat_lock);
 }
 
-void kmm_stat_fork_child(void)
+static void kmm_stat_fork_child(void)
 {
 	pthread_mutex_init(&kmmstat_lock, NULL);
 	if (!server.running)
@@ -614,3 +629,44 @@ void kmm_stat_fork_child(void)
 	server.running = false;
 	kmm_stat_start();
 }
+
+/* kmmstat=: a server thread answers the kmmstat tool. */
+static bool param_kmmstat;
+
+/* Last of a boot: clients get the machine once it is whole (they wait for the boot lock). */
+static int kmm_stat_init(void)
+{
+	if (param_kmmstat)
+		kmm_stat_start();
+	return 0;
+}
+
+static const struct kmm_fork_ops stat_fork_ops[] = {
+	{.step = KMM_FORK_KMMSTAT,
+	 .prepare = kmm_stat_fork_prepare,
+	 .parent = kmm_stat_fork_parent,
+	 .child = kmm_stat_fork_child},
+};
+
+static const struct kmm_param stat_params[] = {
+	KMM_PARAM_BOOL_VAR("kmmstat", param_kmmstat, 0, "0 or 1",
+			   "serve the kmm_show() files to the kmmstat tool (docs/kmmstat.md)"),
+};
+
+static const struct kmm_proc_file stat_proc[] = {
+	{"meminfo", show_meminfo},
+	{"physmap", show_physmap},
+	{"physmap.svg", show_physmap_svg},
+};
+
+const struct kmm_subsys kmm_stat_subsys = {
+	.name = "stat",
+	.params = stat_params,
+	.nr_params = KMM_ARRAY_SIZE(stat_params),
+	.init = kmm_stat_init,
+	.stop = kmm_stat_stop,
+	.proc = stat_proc,
+	.nr_proc = KMM_ARRAY_SIZE(stat_proc),
+	.fork = stat_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(stat_fork_ops),
+};

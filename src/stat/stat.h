@@ -25,25 +25,4 @@ void show_physmap(FILE *out);
 /* show_physmap_svg - the "physmap.svg" file: kmm_physmap_svg() as a kmm_show() file. */
 void show_physmap_svg(FILE *out);
 
-/*
- * kmm_stat_start - start the server of this process (kmmstat=1), at the end of
- * a boot, boot lock held.  A failure is reported in one line, a name already
- * bound by another process too (naming it); the machine runs without the
- * server.
- */
-void kmm_stat_start(void);
-/* kmm_stat_stop - stop the server and wait for its thread (kmm_exit(), boot lock held). */
-void kmm_stat_stop(void);
-
-/*
- * fork (boot/fork.c): prepare takes kmmstat_lock after the boot lock, so no
- * step of the server is half done across fork() (it waits for one step at
- * most, never for a client); the parent drops it; the child closes the
- * parent's socket and connections and starts a server of its own, for its
- * own pid.
- */
-void kmm_stat_fork_prepare(void);
-void kmm_stat_fork_parent(void);
-void kmm_stat_fork_child(void);
-
 #endif /* KMM_STAT_H */

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
 #include "pagetable/internal.h"
@@ -64,20 +65,47 @@ static bool zero_size_warned;
 
 struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
 
-void vmalloc_init(void)
+/* At boot, after the slab layer and kmalloc: empty trees, the vmalloc caches. */
+static int vmalloc_init(void)
 {
 	vmap_area_init();
 	zero_size_warned = false;
-	vm_struct_cachep = vmap_area_cachep = NULL;
-}
-
-int vmalloc_caches_init(void)
-{
 	vm_struct_cachep = kmem_cache_create_own(
 		"vm_struct", sizeof(struct vm_struct) + VM_INLINE_PAGES * sizeof(struct page *));
 	vmap_area_cachep = kmem_cache_create_own("vmap_area", sizeof(struct vmap_area));
-	return vm_struct_cachep && vmap_area_cachep ? 0 : -ENOMEM;
+	if (vm_struct_cachep && vmap_area_cachep)
+		return 0;
+	kmm_report("kmm_init: cannot create the vmalloc caches: %s", strerror(ENOMEM));
+	return -ENOMEM;
 }
+
+/* At teardown: forget the areas and the caches (they go with the machine's memory). */
+static void vmalloc_exit(void)
+{
+	vmap_area_init();
+	vm_struct_cachep = vmap_area_cachep = NULL;
+}
+
+static const struct kmm_fork_ops vmalloc_fork_ops[] = {
+	{.step = KMM_FORK_VMAP,
+	 .prepare = vmap_fork_prepare,
+	 .parent = vmap_fork_parent,
+	 .child = vmap_fork_child},
+};
+
+static const struct kmm_proc_file vmalloc_proc[] = {
+	{"vmallocinfo", show_vmallocinfo},
+};
+
+const struct kmm_subsys kmm_vmalloc_subsys = {
+	.name = "vmalloc",
+	.init = vmalloc_init,
+	.exit = vmalloc_exit,
+	.proc = vmalloc_proc,
+	.nr_proc = KMM_ARRAY_SIZE(vmalloc_proc),
+	.fork = vmalloc_fork_ops,
+	.nr_fork = KMM_ARRAY_SIZE(vmalloc_fork_ops),
+};
 
 /* vm_inline_pages - the pages array a vm_struct holds itself, after its fields. */
 static struct page **vm_inline_pages(struct vm_struct *vm)

@@ -43,7 +43,6 @@
  */
 extern struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
 #define VM_INLINE_PAGES 16
-int vmalloc_caches_init(void);
 
 static inline unsigned long va_size(const struct vmap_area *va)
 {
@@ -134,19 +133,15 @@ const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len);
 /* vmalloc_largest_free - the largest free range of the vmalloc area, in bytes. */
 unsigned long vmalloc_largest_free(void);
 /*
- * fork (boot/fork.c): vmap_fork_prepare() takes the four locks (purge lock
- * first); the parent releases them, the child re-initialises them.  Lazily
- * freed areas stay in the purge tree on both sides.
+ * fork (the step KMM_FORK_VMAP): vmap_fork_prepare() takes the four locks
+ * (purge lock first); the parent releases them, the child re-initialises
+ * them.  Lazily freed areas stay in the purge tree on both sides.
  */
 void vmap_fork_prepare(void);
 void vmap_fork_parent(void);
 void vmap_fork_child(void);
-/* vmap_area_init - empty trees for a new machine (from vmalloc_init()). */
+/* vmap_area_init - empty trees: for a new machine, and at teardown (vmalloc.c). */
 void vmap_area_init(void);
-
-/* vmalloc.c */
-/* vmalloc_init - at kmm_init(), after pagetable_init(): forget the last machine's areas. */
-void vmalloc_init(void);
 
 /* show.c */
 void show_vmallocinfo(FILE *out);
