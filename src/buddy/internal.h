@@ -247,7 +247,7 @@ static inline void kasan_alloc_block(struct page *page, unsigned int order)
 }
 #endif
 
-/* page_report.c: bad pages, allocation failures */
+/* bad_page.c: bad pages, allocation failures */
 /* dump_page - the kernel's __dump_page(): the struct page, then "page dumped because: @reason". */
 void dump_page(const struct page *page, const char *reason);
 /*
