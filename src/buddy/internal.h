@@ -280,7 +280,6 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len);
 void show_buddyinfo(FILE *out);
 void show_pagetypeinfo(FILE *out);
 void show_zoneinfo(FILE *out);
-void show_meminfo(FILE *out);
 
 /* show_free_areas - the kernel's Mem-Info summary, printed after an allocation failure. */
 void show_free_areas(FILE *out);
