@@ -2,8 +2,8 @@
 /*
  * stat/stat.h - live statistics: the kmmstat server (server.c), which hands
  * the kmm_show() files to the kmmstat tool while the program runs, the
- * picture of physical memory (physmap.c) and /proc/meminfo (meminfo.c), which
- * sums the subsystems.
+ * physmap and its picture (physmap.c, physmap_svg.c) and /proc/meminfo
+ * (meminfo.c), which sums the subsystems.
  *
  * Locking: see each file.  The server's own lock (kmmstat_lock) is taken
  * after the boot lock and before any allocator lock, and never held by an
