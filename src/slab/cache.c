@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab/cache.c - caches: creation (object layout, slab order, colouring),
- * destruction, shrinking, tunables, periodic reaping, /proc/slabinfo, and the
- * slab allocator's reports.
+ * destruction, shrinking, tunables, periodic reaping, /proc/slabinfo, the
+ * snapshot of the cache list for the physmap, and the slab allocator's
+ * reports.
  *
  * The numbers are SLAB's: calculate_slab_order() accepts an order when the
  * space left over is at most 1/8 of the slab (orders above slab_max_order, 1
@@ -12,7 +13,8 @@
  * arrays not used since the last pass, and free slabs the node did not use.
  *
  * Locking: slab_mutex protects slab_caches and every cache's tunables and
- * refcount; see slab.h for the order.  Work on other CPUs' arrays is done on
+ * refcount; see slab.h for the order.  slab_caches_snapshot() (the physmap's
+ * copy of the cache list) takes slab_mutex alone.  Work on other CPUs' arrays is done on
  * those CPUs, by kmm_on_each_cpu(), never from here.
  */
 #include <errno.h>
@@ -891,6 +893,24 @@ void show_slabinfo(FILE *out)
 			shared_avail);
 	}
 	pthread_mutex_unlock(&slab_mutex);
+}
+
+unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned long max)
+{
+	const struct kmem_cache *s;
+	unsigned long nr = 0;
+
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		if (nr < max) {
+			snap[nr].cachep = s;
+			snprintf(snap[nr].name, sizeof(snap[nr].name), "%s", s->name);
+		}
+		nr++;
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	return nr;
 }
 
 /*

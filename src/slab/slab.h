@@ -24,7 +24,8 @@
  * at the end of the slab.
  *
  * Locking order:
- *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
+ *   slab_mutex (cache.c: the cache list, creation, destruction, tuning; the
+ *               physmap's slab_caches_snapshot() takes it alone)
  *     -> kmem_cache_node.list_lock (one node's lists, shared array, counters)
  *       -> zone->lock (page allocator)
  * A CPU's arrays are its own: touched with its interrupts off, no lock.
@@ -249,6 +250,19 @@ void free_array_cache(struct array_cache *ac);
 /* cache.c: /proc/slabinfo, and the drain hook (a CPU's arrays back to the nodes) */
 void show_slabinfo(FILE *out);
 void slab_drain_cpu(struct kmm_cpu *cpu);
+
+/* A cache as the physmap (stat/physmap.c) names the frames of its slabs. */
+struct kmem_cache_snapshot {
+	const struct kmem_cache *cachep; /* the descriptor: compared, never dereferenced */
+	char name[64];			 /* its name when the snapshot was taken */
+};
+/*
+ * slab_caches_snapshot - copy the first @max caches of slab_caches, in list
+ * order, into @snap.  Takes slab_mutex, and no other lock.  Return: the
+ * number of caches on the list, which may be more than @max (so @max 0
+ * counts them).
+ */
+unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned long max);
 
 /*
  * cache.c: fork (boot/fork.c).  slab_fork_prepare() takes slab_mutex,

@@ -32,11 +32,13 @@
  * that moment, as the kernel's /proc/kpageflags reads them.  Nothing read
  * from a struct page is dereferenced but a compound head, checked first to
  * lie in the memmap: caches are recognised by comparing page->mapping with a
- * snapshot of the cache list taken under slab_mutex (names copied), vmalloc
- * pages by a snapshot of the areas' pages[] taken under vmap_area_lock (the
- * order of the reports: slab_mutex, then vmap_area_lock, then zone->lock,
- * never two at once).  Caches or areas made after the snapshots show as
- * alloc_pages.  No lock is held while printing, and nothing here allocates
+ * snapshot of the cache list that slab takes under slab_mutex
+ * (slab_caches_snapshot(), names copied), vmalloc pages by a snapshot of the
+ * areas' pages[] that vmalloc takes under vmap_area_lock
+ * (vmap_pages_snapshot()); this file touches neither list nor lock itself.
+ * The order of the locks: slab_mutex, then vmap_area_lock (each taken and
+ * dropped by its owner), then zone->lock, never two at once.  Caches or
+ * areas made after the snapshots show as alloc_pages.  No lock is held while printing, and nothing here allocates
  * from libkmm or the C library: scratch memory is mmap()ed, because the
  * kmmstat server walks too and must never become a CPU.
  */
@@ -107,37 +109,25 @@ static unsigned long pm_lookup(const struct pm_pair *p, unsigned long n, unsigne
 	return lo < n && p[lo].key == key ? p[lo].val : PM_NONE;
 }
 
-static bool area_has_pages(const struct vm_struct *v)
-{
-	unsigned long flags = __atomic_load_n(&v->flags, __ATOMIC_ACQUIRE);
-
-	return !(flags & VM_UNINITIALIZED) && v->pages && (flags & (VM_ALLOC | VM_MAP_PUT_PAGES));
-}
-
 /*
- * physmap_snapshot - copy the cache list and the vmalloc areas' pages into
- * scratch memory: count under each lock, map, then copy under it again (at
- * most what was mapped: what appears in between shows as alloc_pages).
+ * physmap_snapshot - count the caches and the vmalloc areas' pages, map
+ * scratch memory for them and a margin, then have slab and vmalloc copy them
+ * in (at most what was mapped: what appears in between shows as alloc_pages),
+ * and sort them for the walk's lookups.
  */
 int physmap_snapshot(struct physmap *pm)
 {
-	unsigned long nr_caches = 0, nr_vm = 0, i;
-	struct kmem_cache *s;
-	struct vmap_area *va;
+	unsigned long nr_caches, nr_vm, i;
+	struct vmap_page_snapshot *vm_snap;
 	size_t len;
 	char *p;
 
-	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list) nr_caches++;
-	pthread_mutex_unlock(&slab_mutex);
-	pthread_mutex_lock(&vmap_area_lock);
-	list_for_each_entry(va, &vmap_area_root.list, list) if (va->vm && area_has_pages(va->vm))
-		nr_vm += va->vm->nr_pages;
-	pthread_mutex_unlock(&vmap_area_lock);
-	nr_caches += 16;
-	nr_vm += 1024;
-	len = nr_caches * (sizeof(struct pm_cache) + sizeof(struct pm_pair)) +
-	      nr_vm * sizeof(struct pm_pair) + MAX_ORDER_NR_PAGES * sizeof(struct pm_run);
+	nr_caches = slab_caches_snapshot(NULL, 0) + 16;
+	nr_vm = vmap_pages_snapshot(NULL, 0) + 1024;
+	len = nr_caches * (sizeof(struct kmem_cache_snapshot) + sizeof(unsigned long) +
+			   sizeof(struct pm_pair)) +
+	      nr_vm * (sizeof(struct vmap_page_snapshot) + sizeof(struct pm_pair)) +
+	      MAX_ORDER_NR_PAGES * sizeof(struct pm_run);
 	len = PAGE_ALIGN(len);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -147,44 +137,32 @@ int physmap_snapshot(struct physmap *pm)
 	pm->scratch_len = len;
 	pm->chunk_runs = (struct pm_run *)p;
 	p += MAX_ORDER_NR_PAGES * sizeof(struct pm_run);
-	pm->caches = (struct pm_cache *)p;
-	p += nr_caches * sizeof(struct pm_cache);
+	pm->caches = (struct kmem_cache_snapshot *)p;
+	p += nr_caches * sizeof(struct kmem_cache_snapshot);
+	pm->cache_pages = (unsigned long *)p;
+	p += nr_caches * sizeof(unsigned long);
 	pm->cache_by_ptr = (struct pm_pair *)p;
 	p += nr_caches * sizeof(struct pm_pair);
 	pm->vm_pages = (struct pm_pair *)p;
+	p += nr_vm * sizeof(struct pm_pair);
+	vm_snap = (struct vmap_page_snapshot *)p;
 
-	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
-		struct pm_cache *c = &pm->caches[pm->nr_caches];
-
-		if (pm->nr_caches == nr_caches)
-			break;
-		c->cachep = s;
-		snprintf(c->name, sizeof(c->name), "%s", s->name);
-		pm->cache_by_ptr[pm->nr_caches].key = (unsigned long)s;
-		pm->cache_by_ptr[pm->nr_caches].val = pm->nr_caches;
-		pm->nr_caches++;
+	pm->nr_caches = slab_caches_snapshot(pm->caches, nr_caches);
+	if (pm->nr_caches > nr_caches)
+		pm->nr_caches = nr_caches;
+	for (i = 0; i < pm->nr_caches; i++) {
+		pm->cache_by_ptr[i].key = (unsigned long)pm->caches[i].cachep;
+		pm->cache_by_ptr[i].val = i;
 	}
-	pthread_mutex_unlock(&slab_mutex);
 	pm_sort(pm->cache_by_ptr, pm->nr_caches);
 
-	pthread_mutex_lock(&vmap_area_lock);
-	list_for_each_entry(va, &vmap_area_root.list, list)
-	{
-		struct vm_struct *v = va->vm;
-		unsigned long area;
-
-		if (!v || !area_has_pages(v))
-			continue;
-		area = (unsigned long)v->addr | !(v->flags & VM_ALLOC);
-		for (i = 0; i < v->nr_pages && pm->nr_vm_pages < nr_vm; i++) {
-			pm->vm_pages[pm->nr_vm_pages].key = page_to_pfn(v->pages[i]);
-			pm->vm_pages[pm->nr_vm_pages].val = area;
-			pm->nr_vm_pages++;
-		}
+	pm->nr_vm_pages = vmap_pages_snapshot(vm_snap, nr_vm);
+	if (pm->nr_vm_pages > nr_vm)
+		pm->nr_vm_pages = nr_vm;
+	for (i = 0; i < pm->nr_vm_pages; i++) {
+		pm->vm_pages[i].key = vm_snap[i].pfn;
+		pm->vm_pages[i].val = vm_snap[i].addr | vm_snap[i].vmap;
 	}
-	pthread_mutex_unlock(&vmap_area_lock);
 	pm_sort(pm->vm_pages, pm->nr_vm_pages);
 	return 0;
 }
@@ -337,7 +315,7 @@ static void flush_pending(struct physmap *pm)
 	if (run->owner.kind == PM_FREE)
 		pm->order_pages[run->owner.detail] += run->nr;
 	if (run->owner.kind == PM_SLAB && run->owner.detail != PM_NONE)
-		pm->caches[run->owner.detail].pages += run->nr;
+		pm->cache_pages[run->owner.detail] += run->nr;
 	pm->emit(pm, pm->pending_zone, run);
 	run->nr = 0;
 }

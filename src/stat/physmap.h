@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include <kmm/mmzone.h>
+#include "slab/slab.h"
 
 enum physmap_kind {
 	PM_FREE,     /* detail: the buddy order */
@@ -47,21 +48,15 @@ struct pm_pair {
 	unsigned long val;
 };
 
-/* A cache of the snapshot. */
-struct pm_cache {
-	const void *cachep;  /* the struct kmem_cache, never dereferenced */
-	char name[64];	     /* its name when the snapshot was taken */
-	unsigned long pages; /* frames of its slabs found by the walk */
-};
-
 struct physmap;
 typedef void (*physmap_emit_t)(struct physmap *pm, const struct zone *zone,
 			       const struct pm_run *run);
 
 /* One walk: the snapshots, the run being merged, and what to do with each run. */
 struct physmap {
-	struct pm_cache *caches;      /* the cache list, in list order */
-	struct pm_pair *cache_by_ptr; /* (cachep, index) sorted by address */
+	struct kmem_cache_snapshot *caches; /* the cache list, in list order (slab's copy) */
+	unsigned long *cache_pages;	    /* frames of each cache's slabs found by the walk */
+	struct pm_pair *cache_by_ptr;	    /* (cachep, index) sorted by address */
 	unsigned long nr_caches;
 	struct pm_pair *vm_pages; /* (pfn, area address | vmap) sorted by pfn */
 	unsigned long nr_vm_pages;
@@ -82,7 +77,8 @@ void pm_sort(struct pm_pair *p, unsigned long n);
 
 /*
  * physmap_snapshot - set up @pm for one walk: scratch memory and the
- * snapshots of the cache list and the vmalloc areas' pages.  Return: 0, or
+ * snapshots of the cache list and the vmalloc areas' pages, taken by their
+ * owners (slab_caches_snapshot(), vmap_pages_snapshot()).  Return: 0, or
  * -ENOMEM if the scratch memory cannot be mapped.
  */
 int physmap_snapshot(struct physmap *pm);

@@ -353,7 +353,7 @@ static unsigned long unnamed_slab_frames(const struct physmap *pm, const struct 
 	unsigned long frames = pm->kind_pages[PM_SLAB], i;
 
 	for (i = 0; i < g->nr_ranked && i < SVG_TOP_CACHES; i++)
-		frames -= pm->caches[g->by_size[i].val].pages;
+		frames -= pm->cache_pages[g->by_size[i].val];
 	*nr_caches = g->nr_ranked > SVG_TOP_CACHES ? g->nr_ranked - SVG_TOP_CACHES : 0;
 	return frames;
 }
@@ -408,9 +408,9 @@ static void svg_legend(FILE *out, const struct physmap *pm, const struct svg *g)
 			    sizeof(size)));
 	y += 22;
 	for (i = 0; i < g->nr_ranked && i < SVG_TOP_CACHES; i++) {
-		const struct pm_cache *c = &pm->caches[g->by_size[i].val];
+		unsigned long c = g->by_size[i].val;
 
-		legend_entry(out, x, &y, slab_colours[i], c->name, c->pages);
+		legend_entry(out, x, &y, slab_colours[i], pm->caches[c].name, pm->cache_pages[c]);
 	}
 	other_frames = unnamed_slab_frames(pm, g, &nr_other);
 	if (other_frames) {
@@ -444,10 +444,10 @@ static void rank_caches(const struct physmap *pm, struct svg *g)
 	g->nr_ranked = 0;
 	for (i = 0; i < pm->nr_caches; i++) {
 		g->rank[i] = PM_NONE;
-		if (!pm->caches[i].pages)
+		if (!pm->cache_pages[i])
 			continue;
 		/* biggest first: the complement of the size sorts ascending */
-		g->by_size[g->nr_ranked].key = ~pm->caches[i].pages;
+		g->by_size[g->nr_ranked].key = ~pm->cache_pages[i];
 		g->by_size[g->nr_ranked].val = i;
 		g->nr_ranked++;
 	}
