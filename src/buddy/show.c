@@ -83,8 +83,7 @@ void show_pagetypeinfo(FILE *out)
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
 					struct list_head *pos;
 
-					list_for_each(pos, &zone->free_area[order].free_list[mt])
-					{
+					list_for_each(pos, &zone->free_area[order].free_list[mt]) {
 						if (++counts[mt][order] >= 100000)
 							break;
 					}
@@ -198,8 +197,7 @@ void show_zoneinfo(FILE *out)
 				fprintf(out, "\n      %-12s %lu", zone_stat_names[i],
 					zone_page_state(zone, (enum zone_stat_item)i));
 			fprintf(out, "\n  pagesets");
-			for_each_online_cpu(cpu)
-			{
+			for_each_online_cpu(cpu) {
 				struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
 				fprintf(out,

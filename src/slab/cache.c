@@ -562,8 +562,7 @@ unsigned long kmm_live_objects(void)
 	if (!kmm_booted())
 		return 0;
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		sum += kmem_cache_live_objects(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -592,8 +591,7 @@ void drop_slab(void)
 		return;
 	rcu_barrier(); /* kfree_rcu() objects and SLAB_TYPESAFE_BY_RCU slabs first */
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		drain_cache(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -638,8 +636,7 @@ void slab_bypass_update(void)
 	struct kmem_cache *s;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		cache_bypass_update(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -705,8 +702,7 @@ static void reap_cpu(struct kmm_cpu *cpu, void *info)
 	struct array_cache *ac, *next;
 
 	(void)info;
-	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list)
-	{
+	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list) {
 		if (ac->touched)
 			ac->touched = 0;
 		else if (ac->avail)
@@ -729,8 +725,7 @@ static void reap_nodes(void)
 	int nid;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct array_cache *shared = n->shared;
@@ -819,8 +814,7 @@ static void slabs_unpoison_all(void)
 	struct page *page;
 	int nid;
 
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct list_head *lists[] = {&n->slabs_full, &n->slabs_partial,
@@ -828,8 +822,7 @@ static void slabs_unpoison_all(void)
 			unsigned int i;
 
 			for (i = 0; i < 3; i++)
-				list_for_each_entry(page, lists[i], lru)
-				{
+				list_for_each_entry(page, lists[i], lru) {
 					kmm_asan_unpoison(page_address(page),
 							  PAGE_SIZE << s->gfporder);
 				}
@@ -868,8 +861,7 @@ void show_slabinfo(FILE *out)
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 		     "<active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
 		unsigned long num_objs;
 		int nid;
@@ -901,8 +893,7 @@ unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned lo
 	unsigned long nr = 0;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		if (nr < max) {
 			snap[nr].cachep = s;
 			snprintf(snap[nr].name, sizeof(snap[nr].name), "%s", s->name);
@@ -931,8 +922,7 @@ void slab_fork_lock_nodes(void)
 	struct kmem_cache *s;
 	int nid;
 
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_lock(&s->node[nid].list_lock);
 	}
@@ -943,8 +933,7 @@ void slab_fork_parent(void)
 	struct kmem_cache *s;
 	int nid;
 
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_unlock(&s->node[nid].list_lock);
 	}
@@ -957,8 +946,7 @@ void slab_fork_child(void)
 	int nid;
 
 	pthread_mutex_init(&slab_mutex, NULL);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			pthread_mutex_init(&s->node[nid].list_lock, NULL);
 	}

@@ -343,8 +343,7 @@ void slabs_destroy(struct kmem_cache *s, struct list_head *list)
 {
 	struct page *page, *next;
 
-	list_for_each_entry_safe(page, next, list, lru)
-	{
+	list_for_each_entry_safe(page, next, list, lru) {
 		list_del(&page->lru);
 		slab_destroy(s, page);
 	}

@@ -58,8 +58,7 @@ void show_vmallocinfo(FILE *out)
 	struct vmap_area *va;
 
 	pthread_mutex_lock(&vmap_area_lock);
-	list_for_each_entry(va, &vmap_area_root.list, list)
-	{
+	list_for_each_entry(va, &vmap_area_root.list, list) {
 		struct vm_struct *v = va->vm;
 		unsigned long flags;
 
@@ -104,8 +103,7 @@ unsigned long vmap_pages_snapshot(struct vmap_page_snapshot *snap, unsigned long
 	unsigned long nr = 0;
 
 	pthread_mutex_lock(&vmap_area_lock);
-	list_for_each_entry(va, &vmap_area_root.list, list)
-	{
+	list_for_each_entry(va, &vmap_area_root.list, list) {
 		const struct vm_struct *v = va->vm;
 		unsigned long flags, i;
 
