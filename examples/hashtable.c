@@ -96,8 +96,9 @@ static struct flow *flow_lookup(struct flow_table *t, const struct flow_key *key
 {
 	struct flow *f;
 
-	list_for_each_entry(f, &t->buckets[flow_hash(key)],
-			    node) if (flow_key_equal(&f->key, key)) return f;
+	list_for_each_entry(f, &t->buckets[flow_hash(key)], node)
+		if (flow_key_equal(&f->key, key))
+			return f;
 	return NULL;
 }
 
@@ -133,8 +134,7 @@ static unsigned int flow_expire(struct flow_table *t, uint64_t min_packets)
 	struct flow *f, *next;
 
 	for (i = 0; i < FLOW_HASH_SIZE; i++) {
-		list_for_each_entry_safe(f, next, &t->buckets[i], node)
-		{
+		list_for_each_entry_safe(f, next, &t->buckets[i], node) {
 			if (f->packets < min_packets) {
 				flow_delete(t, f);
 				expired++;
@@ -223,7 +223,8 @@ int main(void)
 		unsigned int n = 0;
 		struct flow *f;
 
-		list_for_each_entry(f, &table.buckets[i], node) n++;
+		list_for_each_entry(f, &table.buckets[i], node)
+			n++;
 		if (n > longest)
 			longest = n;
 	}

@@ -100,7 +100,9 @@ static struct route *route_find(uint32_t prefix)
 {
 	struct route *r;
 
-	cds_list_for_each_entry_rcu(r, &route_list, node) if (r->prefix == prefix) return r;
+	cds_list_for_each_entry_rcu(r, &route_list, node)
+		if (r->prefix == prefix)
+			return r;
 	return NULL;
 }
 
@@ -143,8 +145,7 @@ static void route_flush(void)
 	struct route *r, *next;
 
 	pthread_mutex_lock(&route_lock);
-	cds_list_for_each_entry_safe(r, next, &route_list, node)
-	{
+	cds_list_for_each_entry_safe(r, next, &route_list, node) {
 		cds_list_del_rcu(&r->node);
 		call_rcu(&r->rcu, route_free_rcu);
 	}
@@ -232,8 +233,7 @@ static void *load_reader(void *arg)
 
 		seed = seed * 1103515245u + 12345u;
 		rcu_read_lock();
-		cds_list_for_each_entry_rcu(r, &route_list, node)
-		{
+		cds_list_for_each_entry_rcu(r, &route_list, node) {
 			if (READ_ONCE(r->check) != route_check(r))
 				bad++;
 			n++;

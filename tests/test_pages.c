@@ -571,8 +571,7 @@ static void test_bulk_list_adds_zeroed_pages(void **state)
 	memset(page_address(page), 0x5a, PAGE_SIZE << 6);
 	__free_pages(page, 6);
 	assert_int_equal(alloc_pages_bulk_list(GFP_KERNEL | __GFP_ZERO, 300, &list), 300);
-	list_for_each_entry_safe(page, next, &list, lru)
-	{
+	list_for_each_entry_safe(page, next, &list, lru) {
 		const unsigned char *p = page_address(page);
 		int i;
 

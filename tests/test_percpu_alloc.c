@@ -27,8 +27,7 @@ static void test_every_possible_cpu_has_a_zeroed_copy(void **state)
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	c = alloc_percpu(struct counters);
 	assert_non_null(c);
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		struct counters *mine = per_cpu_ptr(c, cpu);
 
 		assert_int_equal(mine->events, 0);
@@ -36,8 +35,7 @@ static void test_every_possible_cpu_has_a_zeroed_copy(void **state)
 		mine->events = cpu;
 	}
 	/* each copy is its own: writing one left the others alone */
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		assert_int_equal(per_cpu_ptr(c, cpu)->events, cpu);
 	}
 	if (nr_cpu_ids > 1)
@@ -59,15 +57,13 @@ static void test_a_reused_area_is_zeroed_again(void **state)
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	a = alloc_percpu(long);
 	assert_non_null(a);
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		*per_cpu_ptr(a, cpu) = -1;
 	}
 	free_percpu(a);
 	b = alloc_percpu(long);
 	assert_ptr_equal(b, a); /* first fit: the same area */
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		assert_int_equal(*per_cpu_ptr(b, cpu), 0);
 	}
 	free_percpu(b);
@@ -151,8 +147,7 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	 * Nothing lost, though more threads than host CPUs share units: the sum
 	 * over the possible CPUs (percpu_counter's) is every increment.
 	 */
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		int last = per_cpu_ptr(c, cpu)->cpu_seen;
 
 		total += per_cpu_ptr(c, cpu)->events;
@@ -234,8 +229,7 @@ static void test_many_random_allocations_fit_and_go_back(void **state)
 		p[i] = __alloc_percpu(size[i], align);
 		assert_non_null(p[i]);
 		assert_int_equal((unsigned long)p[i] % (align < 4 ? 4 : align), 0);
-		for_each_possible_cpu(cpu)
-		{
+		for_each_possible_cpu(cpu) {
 			memset(per_cpu_ptr(p[i], cpu), (char)i, size[i]);
 		}
 	}
@@ -243,8 +237,7 @@ static void test_many_random_allocations_fit_and_go_back(void **state)
 	assert_true(used > 1000); /* 35000 areas of ~1.5 KiB with padding, on each CPU */
 	/* no area overlapped another: each still holds its own byte */
 	for (i = 0; i < N; i++)
-		for_each_possible_cpu(cpu)
-		{
+		for_each_possible_cpu(cpu) {
 			assert_int_equal(per_cpu_ptr(p[i], cpu)[0], (char)i);
 			assert_int_equal(per_cpu_ptr(p[i], cpu)[size[i] - 1], (char)i);
 		}

@@ -367,7 +367,10 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 	kmm_fastpath_enter();
 	ac = s->cpu_cache[kmm_cpu_tls.id];
 	avail = ac->avail;
-	/* entry[avail - 1] is the last object freed, or the cache field when the array is empty */
+	/*
+	 * entry[avail - 1] is the last object freed, or the cache field when the
+	 * array is empty (the layout is asserted in slab.c)
+	 */
 	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
 		if (marked)
 			*(unsigned long *)obj = mark;

@@ -125,8 +125,7 @@ static void for_each_block_on(struct list_head *list, unsigned int order,
 {
 	struct page *page;
 
-	list_for_each_entry(page, list, lru)
-	{
+	list_for_each_entry(page, list, lru) {
 		fn(page_to_pfn(page), order, NULL);
 	}
 }
@@ -449,8 +448,7 @@ static void page_debug_exit(void)
 							  kasan_unpoison_block);
 		}
 	}
-	for_each_online_cpu(cpu)
-	{
+	for_each_online_cpu(cpu) {
 		for (i = 0; i < nr_online_nodes * MAX_NR_ZONES; i++)
 			for (pindex = 0; pindex < NR_PCP_LISTS; pindex++)
 				for_each_block_on(&cpu->pcp[i].lists[pindex],

@@ -212,7 +212,7 @@ static inline void kasan_alloc_block(struct page *page, unsigned int order)
 }
 #endif
 
-/* page_report.c: bad pages, allocation failures */
+/* bad_page.c: bad pages, allocation failures */
 /* dump_page - the kernel's __dump_page(): the struct page, then "page dumped because: @reason". */
 void dump_page(const struct page *page, const char *reason);
 /*
@@ -245,7 +245,6 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len);
 void show_buddyinfo(FILE *out);
 void show_pagetypeinfo(FILE *out);
 void show_zoneinfo(FILE *out);
-void show_meminfo(FILE *out);
 
 /* show_free_areas - the kernel's Mem-Info summary, printed after an allocation failure. */
 void show_free_areas(FILE *out);

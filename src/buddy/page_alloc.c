@@ -837,10 +837,17 @@ static kmm_always_inline void free_the_page(struct page *page, unsigned int orde
 	}
 }
 
-/* The reason a page may not be freed, or NULL if it may. */
-static const char *free_page_problem(struct page *page, unsigned int order)
+/* The size of the buffer free_page_problem() may write its reason into. */
+#define FREE_PAGE_PROBLEM_LEN 80
+
+/*
+ * free_page_problem - the reason @page of @order may not be freed, or NULL if
+ * it may.  A reason with numbers in it is written into the caller's @why, so
+ * threads reporting at once do not share a buffer.
+ */
+static const char *free_page_problem(struct page *page, unsigned int order,
+				     char why[FREE_PAGE_PROBLEM_LEN])
 {
-	static char why[80];
 	unsigned long alloc_order;
 
 	if (page_ref_count(page) <= 0) {
@@ -863,8 +870,8 @@ static const char *free_page_problem(struct page *page, unsigned int order)
 		return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
 	alloc_order = (page->flags & PAGE_ORDER_MASK) >> PAGE_ORDER_PGSHIFT;
 	if (alloc_order != order) {
-		snprintf(why, sizeof(why), "freed with order %u but allocated with order %lu",
-			 order, alloc_order);
+		snprintf(why, FREE_PAGE_PROBLEM_LEN,
+			 "freed with order %u but allocated with order %lu", order, alloc_order);
 		return why;
 	}
 	return NULL;
@@ -873,6 +880,7 @@ static const char *free_page_problem(struct page *page, unsigned int order)
 static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsigned int order,
 							const char *call)
 {
+	char why[FREE_PAGE_PROBLEM_LEN];
 	const char *problem;
 
 	if (!kmm_booted() || (unsigned long)(page - vmemmap) >= max_pfn) {
@@ -880,7 +888,7 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 			   (void *)page);
 		return;
 	}
-	problem = free_page_problem(page, order);
+	problem = free_page_problem(page, order, why);
 	if (problem) {
 		bad_page(page, problem, call, order);
 		return;
@@ -974,20 +982,21 @@ void __free_pages(struct page *page, unsigned int order)
 
 void put_page(struct page *page)
 {
+	char why[FREE_PAGE_PROBLEM_LEN];
 	const char *problem;
 	unsigned int order;
 
 	page = compound_head(page);
 	order = compound_order(page);
 	if (kmm_unlikely(page_ref_count(page) <= 0)) {
-		bad_page(page, free_page_problem(page, order), "put_page", order);
+		bad_page(page, free_page_problem(page, order, why), "put_page", order);
 		return;
 	}
 	if (!page_ref_dec_and_test(page))
 		return;
 	/* The last reference: check the page as __free_pages() would, refusing keeps it. */
 	set_page_count(page, 1);
-	problem = free_page_problem(page, order);
+	problem = free_page_problem(page, order, why);
 	if (problem) {
 		bad_page(page, problem, "put_page", order);
 		return;

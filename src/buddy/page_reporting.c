@@ -161,8 +161,7 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 		goto out;
 	budget = (long)((area->nr_free + PAGE_REPORTING_CAPACITY * 16 - 1) /
 			(PAGE_REPORTING_CAPACITY * 16));
-	list_for_each_entry_safe(page, next, list, lru)
-	{
+	list_for_each_entry_safe(page, next, list, lru) {
 		if (PageReported(page))
 			continue;
 		if (budget < 0) {

@@ -129,8 +129,7 @@ static unsigned long shrink_slab(gfp_t gfp, int nid, int priority)
 	unsigned long freed = 0;
 
 	pthread_rwlock_rdlock(&shrinker_rwsem);
-	list_for_each_entry(shrinker, &shrinker_list, list)
-	{
+	list_for_each_entry(shrinker, &shrinker_list, list) {
 		struct shrink_control sc = {.gfp_mask = gfp, .nid = nid};
 
 		if (!(shrinker->flags & SHRINKER_NUMA_AWARE))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * buddy/show.c - /proc/buddyinfo, /proc/zoneinfo, /proc/pagetypeinfo and
- * /proc/meminfo of the emulated machine, in the kernel's exact layouts.
+ * buddy/show.c - /proc/buddyinfo, /proc/zoneinfo and /proc/pagetypeinfo of
+ * the emulated machine, in the kernel's exact layouts (/proc/meminfo, which
+ * sums the subsystems above the buddy allocator too, is stat/meminfo.c's).
  *
  * Free blocks of sections whose struct pages are not initialised yet are
  * counted as what they will become (maximal blocks, movable), so the numbers
@@ -10,15 +11,9 @@
  * Locking: the free lists are walked under zone->lock (pagetypeinfo), the
  * counters read without locks, as the kernel does.
  */
-#include <sys/sysinfo.h>
 #include <string.h>
 
-#include <kmm/percpu_alloc.h>
-
 #include "buddy/internal.h"
-#include "vmalloc/vmalloc.h"
-
-#define K(x) ((x) << (PAGE_SHIFT - 10))
 
 static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
 	"nr_free_pages",	 "nr_page_table_pages", "nr_slab_reclaimable",
@@ -88,8 +83,7 @@ void show_pagetypeinfo(FILE *out)
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
 					struct list_head *pos;
 
-					list_for_each(pos, &zone->free_area[order].free_list[mt])
-					{
+					list_for_each(pos, &zone->free_area[order].free_list[mt]) {
 						if (++counts[mt][order] >= 100000)
 							break;
 					}
@@ -203,8 +197,7 @@ void show_zoneinfo(FILE *out)
 				fprintf(out, "\n      %-12s %lu", zone_stat_names[i],
 					zone_page_state(zone, (enum zone_stat_item)i));
 			fprintf(out, "\n  pagesets");
-			for_each_online_cpu(cpu)
-			{
+			for_each_online_cpu(cpu) {
 				struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
 				fprintf(out,
@@ -223,75 +216,4 @@ void show_zoneinfo(FILE *out)
 			fputc('\n', out);
 		}
 	}
-}
-
-/* Pages kept back from userspace-like use: max lowmem reserve plus the high watermark. */
-static unsigned long totalreserve_pages(void)
-{
-	unsigned long total = 0;
-	int nid, zid, i;
-
-	for (nid = 0; nid < nr_online_nodes; nid++) {
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
-			long max = 0;
-
-			for (i = zid; i < MAX_NR_ZONES; i++)
-				if (zone->lowmem_reserve[i] > max)
-					max = zone->lowmem_reserve[i];
-			total += (unsigned long)max + high_wmark_pages(zone);
-		}
-	}
-	return total;
-}
-
-static void show_val_kb(FILE *out, const char *name, unsigned long pages)
-{
-	fprintf(out, "%-16s%8lu kB\n", name, K(pages));
-}
-
-static unsigned long sum_zone_stat(enum zone_stat_item item)
-{
-	unsigned long sum = 0;
-	int nid, zid;
-
-	for (nid = 0; nid < nr_online_nodes; nid++)
-		for (zid = 0; zid < MAX_NR_ZONES; zid++)
-			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], item);
-	return sum;
-}
-
-void show_meminfo(FILE *out)
-{
-	struct sysinfo si;
-	unsigned long reserve = totalreserve_pages(), available;
-
-	si_meminfo(&si);
-	/* As si_mem_available(): free pages above the reserves, plus reclaimable slab. */
-	available = si.freeram > reserve ? si.freeram - reserve : 0;
-	available += sum_zone_stat(NR_ZONE_SLAB_RECL) / 2;
-	show_val_kb(out, "MemTotal:", si.totalram);
-	show_val_kb(out, "MemFree:", si.freeram);
-	show_val_kb(out, "MemAvailable:", available);
-	show_val_kb(out, "Buffers:", 0);
-	show_val_kb(out, "Cached:", 0);
-	show_val_kb(out, "SwapCached:", 0);
-	if (si.totalhigh) {
-		show_val_kb(out, "HighTotal:", si.totalhigh);
-		show_val_kb(out, "HighFree:", si.freehigh);
-		show_val_kb(out, "LowTotal:", si.totalram - si.totalhigh);
-		show_val_kb(out, "LowFree:", si.freeram - si.freehigh);
-	}
-	show_val_kb(out, "SwapTotal:", 0);
-	show_val_kb(out, "SwapFree:", 0);
-	show_val_kb(out,
-		    "Slab:", sum_zone_stat(NR_ZONE_SLAB_RECL) + sum_zone_stat(NR_ZONE_SLAB_UNRECL));
-	show_val_kb(out, "SReclaimable:", sum_zone_stat(NR_ZONE_SLAB_RECL));
-	show_val_kb(out, "SUnreclaim:", sum_zone_stat(NR_ZONE_SLAB_UNRECL));
-	show_val_kb(out, "PageTables:", sum_zone_stat(NR_ZONE_PAGETABLE));
-	fprintf(out, "%-16s%8lu kB\n", "VmallocTotal:", VMALLOC_TOTAL >> 10);
-	show_val_kb(out, "VmallocUsed:", sum_zone_stat(NR_ZONE_VMALLOC));
-	/* The largest free range, as kernels before 4.19 showed it (later ones print 0). */
-	fprintf(out, "%-16s%8lu kB\n", "VmallocChunk:", vmalloc_largest_free() >> 10);
-	show_val_kb(out, "Percpu:", pcpu_nr_pages());
 }

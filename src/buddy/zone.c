@@ -39,7 +39,9 @@ static unsigned long lowmem_managed_pages(void)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	for_each_zone(zone, nid, zid) if (!is_highmem_idx(zid)) sum += zone->managed_pages;
+	for_each_zone(zone, nid, zid)
+		if (!is_highmem_idx(zid))
+			sum += zone->managed_pages;
 	return sum;
 }
 
@@ -80,8 +82,7 @@ void setup_per_zone_wmarks(void)
 	struct zone *zone;
 	int nid, zid;
 
-	for_each_zone(zone, nid, zid)
-	{
+	for_each_zone(zone, nid, zid) {
 		unsigned long tmp =
 			lowmem_pages ? pages_min * zone->managed_pages / lowmem_pages : 0;
 		unsigned long scale = zone->managed_pages * WATERMARK_SCALE_FACTOR / 10000;
@@ -192,8 +193,7 @@ static int buddy_init(void)
 	struct zone *zone;
 	int nid, zid, order, mt;
 
-	for_each_zone(zone, nid, zid)
-	{
+	for_each_zone(zone, nid, zid) {
 		pthread_mutex_init(&zone->lock, NULL);
 		for (order = 0; order < NR_PAGE_ORDERS; order++) {
 			for (mt = 0; mt < MIGRATE_TYPES; mt++)
@@ -207,7 +207,8 @@ static int buddy_init(void)
 						     : calculate_min_free_kbytes();
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
-	for_each_zone(zone, nid, zid) setup_pcp_sizes(zone);
+	for_each_zone(zone, nid, zid)
+		setup_pcp_sizes(zone);
 	for (nid = 0; nid < nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 	return 0;
@@ -218,7 +219,8 @@ static void buddy_exit(void)
 	struct zone *zone;
 	int nid, zid;
 
-	for_each_zone(zone, nid, zid) pthread_mutex_destroy(&zone->lock);
+	for_each_zone(zone, nid, zid)
+		pthread_mutex_destroy(&zone->lock);
 }
 
 /* The part of @pfn's section that belongs to @zone: [*start, *end). */

@@ -246,8 +246,7 @@ void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	align_bits = (unsigned int)(align / PCPU_MIN_ALLOC_SIZE);
 	pthread_mutex_lock(&pcpu_lock);
 	/* the first chunk whose longest free run holds the area: it surely has room */
-	list_for_each_entry(chunk, &pcpu_chunks, list)
-	{
+	list_for_each_entry(chunk, &pcpu_chunks, list) {
 		if (pcpu_hint_fits(chunk, len, align_bits)) {
 			start = pcpu_find_area(chunk, len, align_bits);
 			break;
@@ -272,8 +271,7 @@ void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	pcpu_update_hint(chunk);
 	ptr = chunk->base + (unsigned int)start * PCPU_MIN_ALLOC_SIZE;
 	pthread_mutex_unlock(&pcpu_lock);
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		memset(per_cpu_ptr(ptr, cpu), 0, size);
 	}
 	return ptr;
@@ -292,8 +290,7 @@ void free_percpu(void __percpu *ptr)
 	if (!ptr)
 		return;
 	pthread_mutex_lock(&pcpu_lock);
-	list_for_each_entry(chunk, &pcpu_chunks, list)
-	{
+	list_for_each_entry(chunk, &pcpu_chunks, list) {
 		unsigned long off = (unsigned long)((char *)ptr - chunk->base);
 		unsigned int bit = (unsigned int)(off / PCPU_MIN_ALLOC_SIZE), end;
 

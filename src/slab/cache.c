@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab/cache.c - caches: creation (object layout, slab order, colouring),
- * destruction, shrinking, tunables, periodic reaping, /proc/slabinfo, and the
- * slab allocator's reports.
+ * destruction, shrinking, tunables, periodic reaping, /proc/slabinfo, the
+ * snapshot of the cache list for the physmap, and the slab allocator's
+ * reports.
  *
  * The numbers are SLAB's: calculate_slab_order() accepts an order when the
  * space left over is at most 1/8 of the slab (orders above slab_max_order, 1
@@ -12,7 +13,8 @@
  * arrays not used since the last pass, and free slabs the node did not use.
  *
  * Locking: slab_mutex protects slab_caches and every cache's tunables and
- * refcount; see slab.h for the order.  Work on other CPUs' arrays is done on
+ * refcount; see slab.h for the order.  slab_caches_snapshot() (the physmap's
+ * copy of the cache list) takes slab_mutex alone.  Work on other CPUs' arrays is done on
  * those CPUs, by kmm_on_each_cpu(), never from here.
  */
 #include <errno.h>
@@ -560,8 +562,7 @@ unsigned long kmm_live_objects(void)
 	if (!kmm_booted())
 		return 0;
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		sum += kmem_cache_live_objects(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -590,8 +591,7 @@ void drop_slab(void)
 		return;
 	rcu_barrier(); /* kfree_rcu() objects and SLAB_TYPESAFE_BY_RCU slabs first */
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		drain_cache(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -641,8 +641,7 @@ static void slab_bypass_update(void)
 	struct kmem_cache *s;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		cache_bypass_update(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
@@ -709,8 +708,7 @@ static void reap_cpu(struct kmm_cpu *cpu, void *info)
 	struct array_cache *ac, *next;
 
 	(void)info;
-	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list)
-	{
+	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list) {
 		if (ac->touched)
 			ac->touched = 0;
 		else if (ac->avail)
@@ -733,8 +731,7 @@ static void reap_nodes(void)
 	int nid;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct array_cache *shared = n->shared;
@@ -823,8 +820,7 @@ static void slabs_unpoison_all(void)
 	struct page *page;
 	int nid;
 
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct list_head *lists[] = {&n->slabs_full, &n->slabs_partial,
@@ -832,8 +828,7 @@ static void slabs_unpoison_all(void)
 			unsigned int i;
 
 			for (i = 0; i < 3; i++)
-				list_for_each_entry(page, lists[i], lru)
-				{
+				list_for_each_entry(page, lists[i], lru) {
 					kmm_asan_unpoison(page_address(page),
 							  PAGE_SIZE << s->gfporder);
 				}
@@ -877,8 +872,7 @@ static void show_slabinfo(FILE *out)
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 		     "<active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
 		unsigned long num_objs;
 		int nid;
@@ -902,6 +896,23 @@ static void show_slabinfo(FILE *out)
 			shared_avail);
 	}
 	pthread_mutex_unlock(&slab_mutex);
+}
+
+unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned long max)
+{
+	const struct kmem_cache *s;
+	unsigned long nr = 0;
+
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		if (nr < max) {
+			snap[nr].cachep = s;
+			snprintf(snap[nr].name, sizeof(snap[nr].name), "%s", s->name);
+		}
+		nr++;
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	return nr;
 }
 
 /*
@@ -944,8 +955,7 @@ static void for_each_node_list_lock(int (*op)(pthread_mutex_t *lock))
 	struct kmem_cache *s;
 	int nid;
 
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < nr_online_nodes; nid++)
 			op(&s->node[nid].list_lock);
 	}

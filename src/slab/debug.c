@@ -723,8 +723,7 @@ static int validate_list(struct kmem_cache *s, struct list_head *head, const cha
 	struct page *page;
 	int errors = 0;
 
-	list_for_each_entry(page, head, lru)
-	{
+	list_for_each_entry(page, head, lru) {
 		errors += validate_slab(s, page, list, lo, hi);
 		(*count)++;
 		*free_objects += s->num - slab_active(page);
@@ -768,8 +767,7 @@ int kmm_validate_all(void)
 	int errors = 0;
 
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list)
-	{
+	list_for_each_entry(s, &slab_caches, list) {
 		errors += kmem_cache_validate(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);

@@ -40,6 +40,20 @@ static void slab_account(struct kmem_cache *s, struct page *page, long nr)
 		      nr);
 }
 
+/*
+ * The free fast path's double-free check (__kmem_cache_push() in
+ * <kmm/slab.h>) compares the object with entry[avail - 1] without testing
+ * avail first: on an empty array it reads entry[-1], which must be the cache
+ * field, set below to the cache, never an object of it.  entry[] must follow
+ * cache with no padding, and cache must be pointer-sized, or the check would
+ * read padding or half a field.
+ */
+_Static_assert(offsetof(struct array_cache, entry) ==
+		       offsetof(struct array_cache, cache) + sizeof(void *),
+	       "entry[-1] is array_cache.cache");
+_Static_assert(sizeof(((struct array_cache *)0)->cache) == sizeof(void *),
+	       "array_cache.cache fills entry[-1]");
+
 /* Arrays: whole pages of the library's own (the kernel uses kmalloc). */
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
 {
@@ -328,8 +342,7 @@ void slabs_destroy(struct kmem_cache *s, struct list_head *list)
 {
 	struct page *page, *next;
 
-	list_for_each_entry_safe(page, next, list, lru)
-	{
+	list_for_each_entry_safe(page, next, list, lru) {
 		list_del(&page->lru);
 		slab_destroy(s, page);
 	}

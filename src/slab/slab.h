@@ -24,7 +24,8 @@
  * at the end of the slab.
  *
  * Locking order:
- *   slab_mutex (cache.c: the cache list, creation, destruction, tuning)
+ *   slab_mutex (cache.c: the cache list, creation, destruction, tuning; the
+ *               physmap's slab_caches_snapshot() takes it alone)
  *     -> kmem_cache_node.list_lock (one node's lists, shared array, counters)
  *       -> zone->lock (page allocator)
  * A CPU's arrays are its own: touched with its interrupts off, no lock.
@@ -245,6 +246,19 @@ void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac);
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr);
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
 void free_array_cache(struct array_cache *ac);
+
+/* A cache as the physmap (stat/physmap.c) names the frames of its slabs. */
+struct kmem_cache_snapshot {
+	const struct kmem_cache *cachep; /* the descriptor: compared, never dereferenced */
+	char name[64];			 /* its name when the snapshot was taken */
+};
+/*
+ * slab_caches_snapshot - copy the first @max caches of slab_caches, in list
+ * order, into @snap.  Takes slab_mutex, and no other lock.  Return: the
+ * number of caches on the list, which may be more than @max (so @max 0
+ * counts them).
+ */
+unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned long max);
 
 /* Flags slab and kmalloc memory must not carry: the kernel's GFP_SLAB_BUG_MASK. */
 #define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)

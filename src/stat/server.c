@@ -71,7 +71,6 @@
 
 #include <kmm/kmm.h>
 #include "boot/subsys.h"
-#include "buddy/internal.h"
 #include "report/report.h"
 #include "stat/stat.h"
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stat/stat.h - live statistics: the kmmstat server (server.c), which hands
- * the kmm_show() files to the kmmstat tool while the program runs, and the
- * picture of physical memory (physmap.c).
+ * the kmm_show() files to the kmmstat tool while the program runs, the
+ * physmap and its picture (physmap.c, physmap_svg.c) and /proc/meminfo
+ * (meminfo.c), which sums the subsystems.
  *
  * Locking: see each file.  The server's own lock (kmmstat_lock) is taken
  * after the boot lock and before any allocator lock, and never held by an
@@ -16,6 +17,12 @@
 
 /* The abstract unix socket of process @pid is "@" KMMSTAT_SOCKET_PREFIX "<pid>". */
 #define KMMSTAT_SOCKET_PREFIX "kmm/"
+
+/*
+ * show_meminfo - the "meminfo" file: /proc/meminfo in the kernel's layout, the
+ * buddy allocator's totals with the slab, page-table, vmalloc and per-CPU pages.
+ */
+void show_meminfo(FILE *out);
 
 /*
  * show_physmap - the "physmap" file: one line per run of page frames with

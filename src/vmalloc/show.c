@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmalloc/show.c - /proc/vmallocinfo in the kernel's layout.
+ * vmalloc/show.c - /proc/vmallocinfo in the kernel's layout, and the
+ * snapshot of the areas' pages the physmap names frames by.
  *
  * One line per busy area in address order:
  *   0x<start>-0x<end> <size> <caller> pages=<n> [phys=..] vmalloc|vmap [vpages] N<node>=<n>...
@@ -11,7 +12,8 @@
  *
  * Locking: the busy tree and its vm_structs are read under vmap_area_lock,
  * the purge tree under purge_vmap_area_lock, as the kernel's
- * vmalloc_info_show() does.
+ * vmalloc_info_show() does, one lock at a time.  vmap_pages_snapshot() takes
+ * vmap_area_lock alone.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -56,8 +58,7 @@ void show_vmallocinfo(FILE *out)
 	struct vmap_area *va;
 
 	pthread_mutex_lock(&vmap_area_lock);
-	list_for_each_entry(va, &vmap_area_root.list, list)
-	{
+	list_for_each_entry(va, &vmap_area_root.list, list) {
 		struct vm_struct *v = va->vm;
 		unsigned long flags;
 
@@ -94,4 +95,31 @@ void show_vmallocinfo(FILE *out)
 		fprintf(out, "0x%016lx-0x%016lx %7ld unpurged vm_area\n", va->va_start, va->va_end,
 			(long)va_size(va));
 	pthread_mutex_unlock(&purge_vmap_area_lock);
+}
+
+unsigned long vmap_pages_snapshot(struct vmap_page_snapshot *snap, unsigned long max)
+{
+	const struct vmap_area *va;
+	unsigned long nr = 0;
+
+	pthread_mutex_lock(&vmap_area_lock);
+	list_for_each_entry(va, &vmap_area_root.list, list) {
+		const struct vm_struct *v = va->vm;
+		unsigned long flags, i;
+
+		if (!v)
+			continue;
+		flags = __atomic_load_n(&v->flags, __ATOMIC_ACQUIRE);
+		if ((flags & VM_UNINITIALIZED) || !v->pages ||
+		    !(flags & (VM_ALLOC | VM_MAP_PUT_PAGES)))
+			continue;
+		for (i = 0; i < v->nr_pages && nr + i < max; i++) {
+			snap[nr + i].pfn = page_to_pfn(v->pages[i]);
+			snap[nr + i].addr = (unsigned long)v->addr;
+			snap[nr + i].vmap = !(flags & VM_ALLOC);
+		}
+		nr += v->nr_pages;
+	}
+	pthread_mutex_unlock(&vmap_area_lock);
+	return nr;
 }

@@ -6,7 +6,8 @@
  * vmap_tree.c owns the address-sorted trees of vmap areas; vmap_area.c the
  * three trees (free, busy, purge), placement, lazy freeing and the purge;
  * vmalloc.c the vm_struct level (vmalloc(), vfree(), vmap(), ...) and the
- * pages of areas; kvmalloc.c kvmalloc() and friends; show.c vmallocinfo.
+ * pages of areas; kvmalloc.c kvmalloc() and friends; show.c vmallocinfo and
+ * the snapshot of the areas' pages for the physmap.
  *
  * Locking (the kernel's, with mutexes for its spinlocks):
  *  - vmap_purge_lock: serialises purges and the giving back of free ranges
@@ -15,12 +16,12 @@
  *  - free_vmap_area_lock: the free tree.
  *  - purge_vmap_area_lock: the purge tree (lazily freed areas).
  *  - vmap_area_lock: the busy tree, and the vm_struct of a busy area for
- *    vmallocinfo while it reads it.
+ *    vmallocinfo and vmap_pages_snapshot() while they read it.
  * The last three are never held together, never across a page allocation,
  * a system call or a wait; kfree() is called under them (it never waits).
  * vmap_lazy_nr is atomic.  A vm_struct and its pages belong to the area's
- * owner; vmallocinfo reads them under vmap_area_lock, after VM_UNINITIALIZED
- * is cleared (with a release store).
+ * owner; vmallocinfo and vmap_pages_snapshot() read them under
+ * vmap_area_lock, after VM_UNINITIALIZED is cleared (with a release store).
  */
 #ifndef KMM_VMALLOC_INTERNAL_H
 #define KMM_VMALLOC_INTERNAL_H
@@ -145,5 +146,20 @@ void vmap_area_init(void);
 
 /* show.c */
 void show_vmallocinfo(FILE *out);
+
+/* A page of a vmalloc or vmap area, as the physmap (stat/physmap.c) names its frame. */
+struct vmap_page_snapshot {
+	unsigned long pfn;  /* the page's frame */
+	unsigned long addr; /* the start of the area mapping it */
+	bool vmap;	    /* the area is a VM_MAP_PUT_PAGES vmap, not a vmalloc */
+};
+/*
+ * vmap_pages_snapshot - copy the first @max pages of the busy areas that own
+ * their pages (vmalloc, VM_MAP_PUT_PAGES vmap; made, VM_UNINITIALIZED
+ * cleared), area by area in address order and each area's pages[] in order,
+ * into @snap.  Takes vmap_area_lock, and no other lock.  Return: the number
+ * of such pages, which may be more than @max (so @max 0 counts them).
+ */
+unsigned long vmap_pages_snapshot(struct vmap_page_snapshot *snap, unsigned long max);
 
 #endif /* KMM_VMALLOC_INTERNAL_H */

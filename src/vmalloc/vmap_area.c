@@ -352,8 +352,7 @@ static void give_back_free_ranges(void)
 	list_splice_init(&free_vmap_area_root.list, &list);
 	free_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&free_vmap_area_lock);
-	list_for_each_entry(va, &list, list)
-	{
+	list_for_each_entry(va, &list, list) {
 		if (!(va->flags & VMAP_PARKED))
 			continue;
 		va->flags &= ~VMAP_PARKED;
@@ -392,8 +391,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 	pthread_mutex_unlock(&purge_vmap_area_lock);
 	/* The entries were cleared at free: only the mirrors are left to go. */
 	run.in_place = !give_back;
-	list_for_each_entry(va, &list, list)
-	{
+	list_for_each_entry(va, &list, list) {
 		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
 		nr += va_size(va) >> PAGE_SHIFT;
 	}
@@ -401,8 +399,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 	if (!give_back)
 		vmap_parked_areas += areas;
 	pthread_mutex_lock(&free_vmap_area_lock);
-	list_for_each_entry_safe(va, n, &list, list)
-	{
+	list_for_each_entry_safe(va, n, &list, list) {
 		list_del(&va->list);
 		va->flags = give_back ? 0 : VMAP_PARKED;
 		merge_or_add_vmap_area(&free_vmap_area_root, va);

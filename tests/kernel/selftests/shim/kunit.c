@@ -155,8 +155,7 @@ struct kunit_resource *kunit_find_named_resource(struct kunit *test, const char 
 	struct kunit_resource *res, *found = NULL;
 
 	pthread_mutex_lock(&test->lock);
-	list_for_each_entry(res, &test->resources, node)
-	{
+	list_for_each_entry(res, &test->resources, node) {
 		if (res->name && !strcmp(res->name, name)) {
 			__atomic_add_fetch(&res->refcount, 1, __ATOMIC_RELAXED);
 			found = res;
@@ -179,8 +178,7 @@ static void release_resources(struct kunit *test)
 	struct kunit_resource *res, *next;
 
 	pthread_mutex_lock(&test->lock);
-	list_for_each_entry_safe(res, next, &test->resources, node)
-	{
+	list_for_each_entry_safe(res, next, &test->resources, node) {
 		list_del(&res->node);
 		pthread_mutex_unlock(&test->lock);
 		kunit_put_resource(res);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * buddy/page_report.c - the page allocator's reports, in the kernel's words:
- * "BUG: Bad page state" with the page dump, and "page allocation failure"
- * with the Mem-Info summary.
+ * buddy/bad_page.c - the page allocator's reports, in the kernel's words:
+ * "BUG: Bad page state" with the page dump (the kernel's bad_page()), and
+ * "page allocation failure" with the Mem-Info summary.  Not to be confused
+ * with page_reporting.c, free page reporting to a hypervisor.
  *
  * Locking: reports are printed under the report lock (report.c).  Zone data
  * is read without zone locks, as the kernel's show_free_areas() does; the
