@@ -5,7 +5,7 @@
  * Every thread that uses libkmm is a CPU: the first call that needs per-CPU
  * data gives the thread the smallest free CPU id (up to NR_CPUS), and the id is
  * given back, with everything the thread's per-CPU caches hold, when the thread
- * exits.  CPU n belongs to node n % nr_online_nodes.
+ * exits.  CPU n belongs to node n % kmm_nr_online_nodes.
  *
  * Cross-CPU work (the kernel's IPIs) is done with a signal, KMM_IPI_SIGNAL,
  * whose handler runs the request on the target thread unless that thread is

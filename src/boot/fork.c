@@ -17,7 +17,7 @@
  *   2. the locks taken with emulated interrupts on, in the lock order:
  *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no
  *      block is isolated for reporting across fork), the vmalloc locks (purge lock
- *      first), kmap_lock, init_mm.page_table_lock, then percpu's ipi_call_lock
+ *      first), kmap_lock, kmm_init_mm.page_table_lock, then percpu's ipi_call_lock
  *      and cpu_registry_lock;
  *   3. every other CPU is parked: an IPI whose function waits in the handler,
  *      which runs only where the CPU's per-CPU data is consistent (interrupts
@@ -215,7 +215,7 @@ static void save_zone_counters(bool restore)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			long *stat = NODE_DATA(nid)->node_zones[zid].vm_stat;
 
@@ -242,7 +242,7 @@ static void fork_prepare(void)
 	page_reporting_fork_prepare();
 	vmap_fork_prepare();
 	kmap_fork_prepare();
-	pthread_mutex_lock(&init_mm.page_table_lock);
+	pthread_mutex_lock(&kmm_init_mm.page_table_lock);
 	fork_state.unparked = kmm_cpu_fork_prepare();
 	fork_state.irq = kmm_irq_save();
 	slab_fork_lock_nodes();
@@ -263,7 +263,7 @@ static void fork_parent(void)
 		slab_fork_parent(); /* the list locks, then slab_mutex */
 		kmm_irq_restore(fork_state.irq);
 		kmm_cpu_fork_parent();
-		pthread_mutex_unlock(&init_mm.page_table_lock);
+		pthread_mutex_unlock(&kmm_init_mm.page_table_lock);
 		kmap_fork_parent();
 		vmap_fork_parent();
 		page_reporting_fork_parent();
@@ -336,7 +336,7 @@ static void fork_child(void)
 	fork_state.newfd = -1;
 	buddy_fork_child();
 	slab_fork_child();
-	pthread_mutex_init(&init_mm.page_table_lock, NULL);
+	pthread_mutex_init(&kmm_init_mm.page_table_lock, NULL);
 	kmap_fork_child();
 	vmap_fork_child();
 	save_zone_counters(true);

@@ -224,13 +224,13 @@ void debug_pagealloc_reprotect(void);
 #include <sanitizer/asan_interface.h>
 static inline void kasan_free_block(struct page *page, unsigned int order)
 {
-	if (page_to_pfn(page) < max_low_pfn)
+	if (page_to_pfn(page) < kmm_max_low_pfn)
 		ASAN_POISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
 }
 
 static inline void kasan_alloc_block(struct page *page, unsigned int order)
 {
-	if (page_to_pfn(page) < max_low_pfn)
+	if (page_to_pfn(page) < kmm_max_low_pfn)
 		ASAN_UNPOISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
 }
 #else

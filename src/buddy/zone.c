@@ -28,7 +28,7 @@ static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0};
 int min_free_kbytes;
 
 #define for_each_zone(zone, nid, zid)                                                              \
-	for (nid = 0; nid < nr_online_nodes; nid++)                                                \
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)                                            \
 		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]);   \
 		     zid++)
 
@@ -108,7 +108,7 @@ static void setup_per_zone_lowmem_reserve(void)
 {
 	int nid, i, j;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		pg_data_t *pgdat = NODE_DATA(nid);
 
 		for (i = 0; i < MAX_NR_ZONES; i++) {
@@ -166,8 +166,8 @@ static void build_zonelists(pg_data_t *pgdat)
 	struct zoneref *local = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
 	int n, zid;
 
-	for (n = 0; n < nr_online_nodes; n++) {
-		pg_data_t *node = NODE_DATA((pgdat->node_id + n) % nr_online_nodes);
+	for (n = 0; n < kmm_nr_online_nodes; n++) {
+		pg_data_t *node = NODE_DATA((pgdat->node_id + n) % kmm_nr_online_nodes);
 
 		for (zid = MAX_NR_ZONES - 1; zid >= 0; zid--) {
 			struct zone *zone = &node->node_zones[zid];
@@ -204,7 +204,7 @@ void buddy_init(void)
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
 	for_each_zone(zone, nid, zid) setup_pcp_sizes(zone);
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 	page_debug_boot();
 	page_reporting_init();
@@ -353,7 +353,7 @@ static void for_each_zone_lock(int (*op)(pthread_mutex_t *lock))
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			op(&NODE_DATA(nid)->node_zones[zid].lock);
 }

@@ -120,9 +120,9 @@ static void init_slot(struct kmm_cpu *cpu)
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
 	cpu->in_fastpath = 0;
-	cpu->node = cpu->id % nr_online_nodes;
+	cpu->node = cpu->id % kmm_nr_online_nodes;
 	INIT_LIST_HEAD(&cpu->slab_arrays);
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);

@@ -463,7 +463,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 	 * system calls each: with highmem=, zero the area through its own
 	 * mapping instead, once it is mapped.
 	 */
-	if ((page_gfp & __GFP_ZERO) && max_low_pfn != max_pfn) {
+	if ((page_gfp & __GFP_ZERO) && kmm_max_low_pfn != kmm_max_pfn) {
 		page_gfp &= ~__GFP_ZERO;
 		zero_after = true;
 	}
@@ -752,7 +752,7 @@ unsigned long vmalloc_nr_pages(void)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+	for (nid = 0; kmm_booted() && nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], NR_ZONE_VMALLOC);
 	return sum;
