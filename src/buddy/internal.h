@@ -107,7 +107,6 @@ static inline struct zone *first_zone_for(int nid, gfp_t gfp)
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
 void buddy_init(void);
 void buddy_exit(void);
-void setup_per_zone_wmarks(void);
 /* deferred_grow_zone - initialise the zone's next section; zone->lock held. */
 bool deferred_grow_zone(struct zone *zone);
 /* init_page_section - make sure @pfn's struct page is initialised (takes zone->lock). */
@@ -134,9 +133,6 @@ void reclaim_fork_child(void);
 
 /* page_alloc.c */
 void drain_local_pages(struct kmm_cpu *cpu);
-/* __free_one_page_fpi - __free_one_page() with FPI_* flags (page_alloc.c). */
-void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
-			 unsigned int order, int migratetype, unsigned int fpi);
 bool __isolate_free_page(struct page *page, unsigned int order);
 void __putback_isolated_page(struct page *page, unsigned int order, int migratetype);
 
@@ -181,8 +177,6 @@ void page_reporting_exit(void);
 void page_reporting_fork_prepare(void);
 void page_reporting_fork_parent(void);
 void page_reporting_fork_child(void);
-bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 
 /* reclaim.c: shrinkers, direct reclaim, kswapd */
 unsigned long try_to_free_pages(const struct alloc_context *ac, unsigned int order, gfp_t gfp);

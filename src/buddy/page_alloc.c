@@ -117,14 +117,9 @@ static inline void del_from_free_list(struct page *page, struct zone *zone, unsi
 #define FPI_SKIP_REPORT_NOTIFY 0x1 /* do not tell page reporting about the block */
 #define FPI_TO_TAIL	       0x2 /* put the block at the tail: allocated last */
 
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
-		     int migratetype)
-{
-	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
-}
-
-void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
-			 unsigned int order, int migratetype, unsigned int fpi)
+/* __free_one_page_fpi - __free_one_page() with FPI_* flags. */
+static void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
+				unsigned int order, int migratetype, unsigned int fpi)
 {
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -149,6 +144,12 @@ out_fpi:
 		list_move_tail(&page->lru, &zone->free_area[order].free_list[migratetype]);
 	if (!(fpi & FPI_SKIP_REPORT_NOTIFY))
 		page_reporting_notify_free(order);
+}
+
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+		     int migratetype)
+{
+	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
 }
 
 /*
@@ -457,8 +458,8 @@ static kmm_always_inline void prep_new_page(struct page *page, unsigned int orde
 		prep_new_page_extra(page, order, gfp);
 }
 
-bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+				int highest_zoneidx, unsigned int alloc_flags, long free_pages)
 {
 	long min = (long)mark;
 	unsigned int o;

@@ -25,7 +25,7 @@ static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0};
 #define WATERMARK_SCALE_FACTOR 10
 #define SWAP_CLUSTER_MAX       32UL
 
-int min_free_kbytes;
+static int min_free_kbytes;
 
 #define for_each_zone(zone, nid, zid)                                                              \
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++)                                            \
@@ -72,7 +72,7 @@ static int calculate_min_free_kbytes(void)
 	return (int)kbytes;
 }
 
-void setup_per_zone_wmarks(void)
+static void setup_per_zone_wmarks(void)
 {
 	unsigned long pages_min = (unsigned long)min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = lowmem_managed_pages();

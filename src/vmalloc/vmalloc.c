@@ -62,7 +62,8 @@ static struct kmm_ratelimit vmalloc_error_rs = KMM_RATELIMIT_INIT;
 /* vmalloc(0) was warned about on this machine (the kernel's WARN_ON_ONCE). */
 static bool zero_size_warned;
 
-struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
+static struct kmem_cache *vm_struct_cachep;
+struct kmem_cache *vmap_area_cachep;
 
 void vmalloc_init(void)
 {
