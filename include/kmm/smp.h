@@ -36,7 +36,7 @@ unsigned int num_online_cpus(void);
 
 /*
  * kmm_drain_all - give back everything held in per-CPU caches of every live
- * thread (page lists, and the caches of later subsystems) to the shared pools.
+ * thread (the slab CPU arrays, then the page lists) to the shared pools.
  * The calling thread drains its own at once; other threads are sent
  * KMM_IPI_SIGNAL and the call waits until each has answered.
  * Context: any thread, not from a signal handler.  Afterwards nr_free_pages()
