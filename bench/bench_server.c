@@ -56,7 +56,7 @@ static void footprint_idle(void)
 	kmm_drain_all();
 	for (type = 0; type < NR_KMALLOC_TYPES; type++)
 		for (index = 0; index <= KMALLOC_SHIFT_HIGH; index++)
-			kmem_cache_shrink(kmalloc_caches[type][index]);
+			kmem_cache_shrink(kmm_kmalloc_caches[type][index]);
 	kmm_drain_all();
 }
 

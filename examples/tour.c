@@ -217,8 +217,9 @@ static void step_boot(void)
 	     "HighTotal, and at max_low_pfn: the first frame the direct map does not cover.");
 	printf("kmm_init(\"mem=64M highmem=16M\"): %lu pages managed, %lu free\n", totalram_pages(),
 	       nr_free_pages());
-	printf("lowmem: pfn 0..%#lx (%lu MiB), highmem: pfn %#lx..%#lx\n", max_low_pfn - 1,
-	       max_low_pfn >> (20 - PAGE_SHIFT), max_low_pfn, max_low_pfn + totalhigh_pages() - 1);
+	printf("lowmem: pfn 0..%#lx (%lu MiB), highmem: pfn %#lx..%#lx\n", kmm_max_low_pfn - 1,
+	       kmm_max_low_pfn >> (20 - PAGE_SHIFT), kmm_max_low_pfn,
+	       kmm_max_low_pfn + totalhigh_pages() - 1);
 	printf("__va(0x100000) = PAGE_OFFSET + 0x%lx, __pa() of it = %#llx\n",
 	       (unsigned long)__va(0x100000) - PAGE_OFFSET,
 	       (unsigned long long)__pa(__va(0x100000)));
@@ -432,7 +433,7 @@ static void step_highmem(void)
 	     "kmap_local_page() a slot of the calling thread's own (never sleeps, LIFO).\n"
 	     "Both write a pte; the bytes are the page's whichever way they are reached.");
 	printf("alloc_page(GFP_HIGHUSER) = pfn %#lx (max_low_pfn %#lx), zone %s\n",
-	       page_to_pfn(page), max_low_pfn, page_zone(page)->name);
+	       page_to_pfn(page), kmm_max_low_pfn, page_zone(page)->name);
 	printf("page_address() = %s\n", page_address(page) ? "an address" : "NULL");
 	k = kmap(page);
 	printf("kmap() = PKMAP_BASE + 0x%lx (PKMAP entry %lu); page_address() now the same: %s\n",

@@ -95,7 +95,7 @@ static void check_pages_distinct(void)
 	struct page *page;
 	unsigned long n = 0;
 
-	check(max_pfn <= sizeof(seen));
+	check(kmm_max_pfn <= sizeof(seen));
 	memset(seen, 0, sizeof(seen));
 	while ((page = alloc_page(GFP_ATOMIC | __GFP_NOWARN)) != NULL) {
 		check(!seen[page_to_pfn(page)]);
@@ -816,7 +816,7 @@ static void free_pages_of_a_pfn_outside_memory(void)
 	struct page *page;
 
 	boot("mem=64M");
-	page = pfn_to_page(max_pfn + 1);
+	page = pfn_to_page(kmm_max_pfn + 1);
 	note_ptr("p", page);
 	__free_pages(page, 0);
 	consistent();
@@ -1260,7 +1260,7 @@ static void apply_to_page_range_outside_the_vmalloc_area(void)
 	boot("mem=64M");
 	addr = __get_free_page(GFP_KERNEL);
 	note("addr", "%#lx", addr);
-	check(apply_to_page_range(&init_mm, addr, PAGE_SIZE, count_pte, &n) == -EINVAL);
+	check(apply_to_page_range(&kmm_init_mm, addr, PAGE_SIZE, count_pte, &n) == -EINVAL);
 	check(n == 0);
 	free_page(addr);
 	consistent();
@@ -1269,14 +1269,14 @@ static void apply_to_page_range_outside_the_vmalloc_area(void)
 static int map_a_pfn_outside_memory(pte_t *pte, unsigned long addr, void *data)
 {
 	(void)data;
-	set_pte_at(&init_mm, addr, pte, pfn_pte(max_pfn + 5, PAGE_KERNEL));
+	set_pte_at(&kmm_init_mm, addr, pte, pfn_pte(kmm_max_pfn + 5, PAGE_KERNEL));
 	return 0;
 }
 
 static int clear_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	(void)data;
-	pte_clear(&init_mm, addr, pte);
+	pte_clear(&kmm_init_mm, addr, pte);
 	return 0;
 }
 
@@ -1290,10 +1290,10 @@ static void apply_to_page_range_mapping_a_pfn_outside_memory(void)
 	check(area);
 	addr = (unsigned long)area->addr;
 	note("addr", "%#lx", addr);
-	note("pfnx", "%#lx", max_pfn + 5);
-	note("max", "%#lx", max_pfn);
-	apply_to_page_range(&init_mm, addr, PAGE_SIZE, map_a_pfn_outside_memory, NULL);
-	check(apply_to_page_range(&init_mm, addr, PAGE_SIZE, clear_pte, NULL) == 0);
+	note("pfnx", "%#lx", kmm_max_pfn + 5);
+	note("max", "%#lx", kmm_max_pfn);
+	apply_to_page_range(&kmm_init_mm, addr, PAGE_SIZE, map_a_pfn_outside_memory, NULL);
+	check(apply_to_page_range(&kmm_init_mm, addr, PAGE_SIZE, clear_pte, NULL) == 0);
 	free_vm_area(area);
 	consistent();
 }
@@ -1307,7 +1307,8 @@ static void apply_to_page_range_over_a_huge_mapping(void)
 	v = vmalloc_huge(2UL << 20, GFP_KERNEL);
 	check(v);
 	note("addr", "%#lx", (unsigned long)v);
-	check(apply_to_page_range(&init_mm, (unsigned long)v, PAGE_SIZE, count_pte, &n) == -EINVAL);
+	check(apply_to_page_range(&kmm_init_mm, (unsigned long)v, PAGE_SIZE, count_pte, &n) ==
+	      -EINVAL);
 	check(n == 0);
 	vfree(v);
 	consistent();
@@ -1621,7 +1622,7 @@ static void kmem_cache_destroy_of_a_kmalloc_cache(void)
 	void *p;
 
 	boot("mem=64M");
-	kmem_cache_destroy(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]);
+	kmem_cache_destroy(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]);
 	p = kmalloc(64, GFP_KERNEL); /* the cache still works */
 	check(p && ksize(p) == 64);
 	kfree(p);
@@ -1758,7 +1759,7 @@ static void kfree_of_a_vm_struct(void)
 static void free_pages_of_the_memmap(void)
 {
 	boot("mem=64M");
-	free_own_page(vmemmap + max_pfn / 2);
+	free_own_page(kmm_vmemmap + kmm_max_pfn / 2);
 	consistent();
 }
 
@@ -1800,7 +1801,7 @@ static void kfree_of_100000_almost_right_pointers(void)
 	int j;
 
 	boot("mem=64M");
-	pages = max_low_pfn;
+	pages = kmm_max_low_pfn;
 	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		for (j = 0; j < 256; j++)
 			check((objs[j] = kmalloc(sizes[k], GFP_KERNEL)) != NULL);

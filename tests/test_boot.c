@@ -9,11 +9,11 @@ static void test_default_boot_is_one_gib(void **state)
 	(void)state;
 	assert_int_equal(kmm_init(NULL), 0);
 	assert_true(kmm_booted());
-	assert_int_equal(max_pfn, (1UL << 30) >> PAGE_SHIFT);
+	assert_int_equal(kmm_max_pfn, (1UL << 30) >> PAGE_SHIFT);
 	/* page 0, the memmap and the pageblock types are reserved; the rest is free
 	 * but for the few pages of each kmalloc cache */
-	assert_true(totalram_pages() < max_pfn);
-	assert_true(totalram_pages() > max_pfn - max_pfn / 50);
+	assert_true(totalram_pages() < kmm_max_pfn);
+	assert_true(totalram_pages() > kmm_max_pfn - kmm_max_pfn / 50);
 	kmm_drain_all();
 	assert_true(totalram_pages() - nr_free_pages() < 256);
 	kmm_exit();
@@ -61,7 +61,7 @@ static void test_unknown_parameter_is_reported_and_ignored(void **state)
 	out = capture_end(&c);
 	assert_non_null(strstr(out, "\"quiet\""));
 	assert_non_null(strstr(out, "\"foo=bar\""));
-	assert_int_equal(max_pfn, (64UL << 20) >> PAGE_SHIFT);
+	assert_int_equal(kmm_max_pfn, (64UL << 20) >> PAGE_SHIFT);
 	kmm_exit();
 }
 
@@ -74,7 +74,7 @@ static void test_first_allocation_boots_from_environment(void **state)
 	page = alloc_page(GFP_KERNEL);
 	assert_non_null(page);
 	assert_true(kmm_booted());
-	assert_int_equal(max_pfn, (96UL << 20) >> PAGE_SHIFT);
+	assert_int_equal(kmm_max_pfn, (96UL << 20) >> PAGE_SHIFT);
 	__free_page(page);
 	kmm_exit();
 	unsetenv("KMM_CMDLINE");
@@ -99,7 +99,7 @@ static void test_direct_map_is_gib_aligned_arithmetic(void **state)
 	assert_ptr_equal(phys_to_virt(virt_to_phys((void *)addr)), (void *)addr);
 	assert_true(virt_addr_valid((void *)addr));
 	assert_false(virt_addr_valid(&addr));
-	assert_false(virt_addr_valid((void *)(PAGE_OFFSET + (max_pfn << PAGE_SHIFT))));
+	assert_false(virt_addr_valid((void *)(PAGE_OFFSET + (kmm_max_pfn << PAGE_SHIFT))));
 	__free_page(page);
 	kmm_exit();
 }
@@ -130,7 +130,7 @@ static void test_fake_numa_splits_nodes(void **state)
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=1G numa=fake=4"), 0);
-	assert_int_equal(nr_online_nodes, 4);
+	assert_int_equal(kmm_nr_online_nodes, 4);
 	for (nid = 0; nid < 4; nid++) {
 		assert_int_equal(NODE_DATA(nid)->node_spanned_pages, (256UL << 20) >> PAGE_SHIFT);
 		page = alloc_pages_node(nid, GFP_KERNEL, 0);
@@ -151,10 +151,10 @@ static void test_boot_of_64g_stays_small(void **state)
 	before = rss_kib();
 	assert_int_equal(kmm_init("mem=64G"), 0);
 	after = rss_kib();
-	assert_int_equal(max_pfn, (64UL << 30) >> PAGE_SHIFT);
+	assert_int_equal(kmm_max_pfn, (64UL << 30) >> PAGE_SHIFT);
 	/* The memmap of 64G is 1 GiB; booting must touch almost none of it. */
 	assert_true(after - before < 8 * 1024);
-	assert_true(nr_free_pages() > max_pfn - max_pfn / 50);
+	assert_true(nr_free_pages() > kmm_max_pfn - kmm_max_pfn / 50);
 	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
 	assert_non_null(page);
 	__free_pages(page, MAX_PAGE_ORDER);

@@ -41,7 +41,7 @@ static void check_failed(const char *what, const char *file, int line)
 static void check_booted(unsigned long mem_mib)
 {
 	check(kmm_booted());
-	check(max_pfn == (mem_mib << 20) >> PAGE_SHIFT);
+	check(kmm_max_pfn == (mem_mib << 20) >> PAGE_SHIFT);
 }
 
 /* After the first call, every allocator hands out memory that holds what is written. */
@@ -287,7 +287,7 @@ static void first_nr_free_pages(void)
 	unsigned long free = nr_free_pages();
 
 	check_booted(64);
-	check(free > 0 && free <= max_pfn);
+	check(free > 0 && free <= kmm_max_pfn);
 }
 
 static void first_totalram_pages(void)
@@ -295,7 +295,7 @@ static void first_totalram_pages(void)
 	unsigned long total = totalram_pages();
 
 	check_booted(64);
-	check(total > 0 && total <= max_pfn);
+	check(total > 0 && total <= kmm_max_pfn);
 }
 
 static void first_kmm_drain_all(void)

@@ -47,21 +47,21 @@ static void test_highmem_is_the_top_of_memory_outside_the_direct_map(void **stat
 	assert_int_equal(kmm_init(MACHINE), 0);
 	pgdat = NODE_DATA(0);
 	high = &pgdat->node_zones[ZONE_HIGHMEM];
-	assert_int_equal(max_pfn, LOWMEM_PAGES + HIGHMEM_PAGES);
-	assert_int_equal(max_low_pfn, LOWMEM_PAGES);
+	assert_int_equal(kmm_max_pfn, LOWMEM_PAGES + HIGHMEM_PAGES);
+	assert_int_equal(kmm_max_low_pfn, LOWMEM_PAGES);
 	assert_int_equal(kmm_direct_map_bytes, 192UL << 20);
 	assert_string_equal(high->name, "HighMem");
 	assert_int_equal(high->zone_start_pfn, LOWMEM_PAGES);
 	assert_int_equal(high->spanned_pages, HIGHMEM_PAGES);
 	assert_int_equal(high->managed_pages, HIGHMEM_PAGES);
-	/* lowmem zones end at max_low_pfn: DMA and DMA32, Normal empty */
+	/* lowmem zones end at kmm_max_low_pfn: DMA and DMA32, Normal empty */
 	assert_int_equal(pgdat->node_zones[ZONE_DMA32].zone_start_pfn +
 				 pgdat->node_zones[ZONE_DMA32].spanned_pages,
 			 LOWMEM_PAGES);
 	assert_false(populated_zone(&pgdat->node_zones[ZONE_NORMAL]));
 	assert_int_equal(pgdat->nr_zones, MAX_NR_ZONES);
 	assert_int_equal(totalhigh_pages(), HIGHMEM_PAGES);
-	assert_false(virt_addr_valid((void *)(PAGE_OFFSET + (max_low_pfn << PAGE_SHIFT))));
+	assert_false(virt_addr_valid((void *)(PAGE_OFFSET + (kmm_max_low_pfn << PAGE_SHIFT))));
 	/* the PKMAP and kmap_local areas follow the vmalloc area */
 	assert_true(PKMAP_BASE >= VMALLOC_END + PAGE_SIZE);
 	assert_int_equal(PKMAP_BASE & (PMD_SIZE - 1), 0);
@@ -118,7 +118,7 @@ static void test_without_highmem_nothing_changes(void **state)
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=256M highmem=0"), 0);
-	assert_int_equal(max_low_pfn, max_pfn);
+	assert_int_equal(kmm_max_low_pfn, kmm_max_pfn);
 	assert_int_equal(PKMAP_BASE, 0);
 	assert_int_equal(kmm_kmap_local_base, 0);
 	assert_int_equal(totalhigh_pages(), 0);
@@ -161,7 +161,7 @@ static void test_gfp_highuser_lands_in_highmem_without_an_address(void **state)
 	assert_non_null(high);
 	assert_true(PageHighMem(high));
 	assert_int_equal(page_zonenum(high), ZONE_HIGHMEM);
-	assert_true(page_to_pfn(high) >= max_low_pfn);
+	assert_true(page_to_pfn(high) >= kmm_max_low_pfn);
 	assert_null(page_address(high));
 	low = alloc_page(GFP_KERNEL);
 	assert_non_null(low);

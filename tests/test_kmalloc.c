@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kmalloc: the kmalloc_info and size-index tables, the caches and their names,
+ * kmalloc: the kmm_kmalloc_info and size-index tables, the caches and their names,
  * size classes and alignment, DMA and reclaimable families, large kmallocs,
  * the k* helpers, kfree() of anything, kfree_rcu(), and the bad-input reports.
  */
@@ -68,14 +68,14 @@ static void test_kmalloc_info_has_the_kernel_names_and_sizes(void **state)
 	unsigned int i;
 
 	(void)state;
-	assert_null(kmalloc_info[0].name);
-	assert_int_equal(kmalloc_info[0].size, 0);
-	assert_int_equal(kmalloc_info[1].size, 96);
-	assert_int_equal(kmalloc_info[2].size, 192);
+	assert_null(kmm_kmalloc_info[0].name);
+	assert_int_equal(kmm_kmalloc_info[0].size, 0);
+	assert_int_equal(kmm_kmalloc_info[1].size, 96);
+	assert_int_equal(kmm_kmalloc_info[2].size, 192);
 	for (i = 1; i <= 26; i++) {
-		assert_string_equal(kmalloc_info[i].name, names[i]);
+		assert_string_equal(kmm_kmalloc_info[i].name, names[i]);
 		if (i >= 3)
-			assert_int_equal(kmalloc_info[i].size, 1u << i);
+			assert_int_equal(kmm_kmalloc_info[i].size, 1u << i);
 	}
 }
 
@@ -87,7 +87,7 @@ static void test_size_index_table_has_the_kernel_entries(void **state)
 
 	(void)state;
 	for (i = 0; i < 24; i++)
-		assert_int_equal(kmalloc_size_index[i], expect[i]);
+		assert_int_equal(kmm_kmalloc_size_index[i], expect[i]);
 }
 
 /* Constant arguments: folded at compile time. */
@@ -114,14 +114,14 @@ static void test_kmalloc_index_of_constant_sizes(void **state)
 	assert_int_equal(kmalloc_index((64UL << 20) + 1), 27);
 }
 
-/* The index of the smallest kmalloc cache that holds @n bytes, by a search of kmalloc_info[]. */
+/* The index of the smallest kmalloc cache that holds @n bytes, by a search of kmm_kmalloc_info[]. */
 static unsigned int smallest_class(size_t n)
 {
 	unsigned int idx, best = 0;
 
 	for (idx = 1; idx <= KMALLOC_SHIFT_HIGH; idx++)
-		if (kmalloc_info[idx].size >= n &&
-		    (!best || kmalloc_info[idx].size < kmalloc_info[best].size))
+		if (kmm_kmalloc_info[idx].size >= n &&
+		    (!best || kmm_kmalloc_info[idx].size < kmm_kmalloc_info[best].size))
 			best = idx;
 	return best;
 }
@@ -148,15 +148,15 @@ static void test_variable_sizes_index_as_constant_ones(void **state)
 
 /* The caches. */
 
-/* Code that passes an empty slot of kmalloc_caches[][] on, as it would a NULL one. */
+/* Code that passes an empty slot of kmm_kmalloc_caches[][] on, as it would a NULL one. */
 static void test_an_empty_slot_is_no_cache(void **state)
 {
-	struct kmem_cache *unmade = kmalloc_caches[KMALLOC_NORMAL][0];
+	struct kmem_cache *unmade = kmm_kmalloc_caches[KMALLOC_NORMAL][0];
 	struct capture c;
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
-	assert_ptr_equal(unmade, &kmalloc_unmade);
+	assert_ptr_equal(unmade, &kmm_unmade_cache);
 	capture_begin(&c);
 	assert_int_equal(kmem_cache_shrink(unmade), 0);
 	assert_int_equal(kmem_cache_validate(unmade), 0);
@@ -174,19 +174,20 @@ static void test_caches_are_made_at_boot_and_forgotten_at_exit(void **state)
 	void *p;
 
 	(void)state;
-	assert_ptr_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
+	assert_ptr_equal(kmm_kmalloc_caches[KMALLOC_NORMAL][6], &kmm_unmade_cache);
 	assert_int_equal(kmm_init("mem=64G"), 0);
-	assert_ptr_not_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
-	assert_ptr_not_equal(kmalloc_caches[KMALLOC_DMA][KMALLOC_SHIFT_HIGH], &kmalloc_unmade);
+	assert_ptr_not_equal(kmm_kmalloc_caches[KMALLOC_NORMAL][6], &kmm_unmade_cache);
+	assert_ptr_not_equal(kmm_kmalloc_caches[KMALLOC_DMA][KMALLOC_SHIFT_HIGH],
+			     &kmm_unmade_cache);
 	assert_int_equal(
 		slabinfo_objsize(show_to_string("slabinfo", text, sizeof(text)), "kmalloc-64"), 64);
 	p = kmalloc(64, GFP_KERNEL);
 	assert_non_null(p);
-	assert_ptr_equal(cache_of(p), kmalloc_caches[KMALLOC_NORMAL][6]);
+	assert_ptr_equal(cache_of(p), kmm_kmalloc_caches[KMALLOC_NORMAL][6]);
 	kfree(p);
 	kmm_exit();
-	assert_ptr_equal(kmalloc_caches[KMALLOC_NORMAL][6], &kmalloc_unmade);
-	assert_ptr_equal(kmalloc_caches[KMALLOC_RECLAIM][1], &kmalloc_unmade);
+	assert_ptr_equal(kmm_kmalloc_caches[KMALLOC_NORMAL][6], &kmm_unmade_cache);
+	assert_ptr_equal(kmm_kmalloc_caches[KMALLOC_RECLAIM][1], &kmm_unmade_cache);
 }
 
 /* Without kmm_init(), the first kmalloc boots a machine from KMM_CMDLINE, caches and all. */
@@ -201,8 +202,8 @@ static void test_first_kmalloc_boots_the_machine(void **state)
 	unsetenv("KMM_CMDLINE");
 	assert_non_null(p);
 	assert_true(kmm_booted());
-	assert_int_equal(max_pfn, (64UL << 20) >> PAGE_SHIFT);
-	assert_ptr_equal(cache_of(p), kmalloc_caches[KMALLOC_NORMAL][7]);
+	assert_int_equal(kmm_max_pfn, (64UL << 20) >> PAGE_SHIFT);
+	assert_ptr_equal(cache_of(p), kmm_kmalloc_caches[KMALLOC_NORMAL][7]);
 	kfree(p);
 	kmm_exit();
 }
@@ -226,15 +227,15 @@ static void test_slabinfo_lists_every_kmalloc_cache(void **state)
 			char name[40];
 
 			snprintf(name, sizeof(name), "%s%s", prefix[type],
-				 kmalloc_info[idx].name + strlen("kmalloc-"));
-			assert_int_equal(slabinfo_objsize(text, name), kmalloc_info[idx].size);
-			assert_string_equal(kmem_cache_name(kmalloc_caches[type][idx]), name);
-			assert_int_equal(kmem_cache_size(kmalloc_caches[type][idx]),
-					 kmalloc_info[idx].size);
+				 kmm_kmalloc_info[idx].name + strlen("kmalloc-"));
+			assert_int_equal(slabinfo_objsize(text, name), kmm_kmalloc_info[idx].size);
+			assert_string_equal(kmem_cache_name(kmm_kmalloc_caches[type][idx]), name);
+			assert_int_equal(kmem_cache_size(kmm_kmalloc_caches[type][idx]),
+					 kmm_kmalloc_info[idx].size);
 		}
 	}
 	/* Nothing above KMALLOC_SHIFT_HIGH: those sizes are the page allocator's. */
-	assert_int_equal(slabinfo_objsize(text, kmalloc_info[KMALLOC_SHIFT_HIGH + 1].name), 0);
+	assert_int_equal(slabinfo_objsize(text, kmm_kmalloc_info[KMALLOC_SHIFT_HIGH + 1].name), 0);
 	kmm_exit();
 }
 
@@ -245,16 +246,17 @@ static void test_kmalloc_slab_picks_the_family_by_gfp(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	s = kmalloc_slab(100, GFP_KERNEL); /* makes the caches */
-	assert_ptr_equal(s, kmalloc_caches[KMALLOC_NORMAL][7]);
+	assert_ptr_equal(s, kmm_kmalloc_caches[KMALLOC_NORMAL][7]);
 	assert_string_equal(kmem_cache_name(s), "kmalloc-128");
 	assert_ptr_equal(kmalloc_slab(100, GFP_KERNEL | __GFP_RECLAIMABLE),
-			 kmalloc_caches[KMALLOC_RECLAIM][7]);
-	assert_ptr_equal(kmalloc_slab(100, GFP_KERNEL | GFP_DMA), kmalloc_caches[KMALLOC_DMA][7]);
+			 kmm_kmalloc_caches[KMALLOC_RECLAIM][7]);
+	assert_ptr_equal(kmalloc_slab(100, GFP_KERNEL | GFP_DMA),
+			 kmm_kmalloc_caches[KMALLOC_DMA][7]);
 	/* GFP_DMA wins over __GFP_RECLAIMABLE, as in the kernel. */
 	assert_ptr_equal(kmalloc_slab(100, GFP_DMA | __GFP_RECLAIMABLE),
-			 kmalloc_caches[KMALLOC_DMA][7]);
+			 kmm_kmalloc_caches[KMALLOC_DMA][7]);
 	assert_ptr_equal(kmalloc_slab(KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL),
-			 kmalloc_caches[KMALLOC_NORMAL][KMALLOC_SHIFT_HIGH]);
+			 kmm_kmalloc_caches[KMALLOC_NORMAL][KMALLOC_SHIFT_HIGH]);
 	assert_null(kmalloc_slab(0, GFP_KERNEL));
 	assert_null(kmalloc_slab(KMALLOC_MAX_CACHE_SIZE + 1, GFP_KERNEL));
 	kmm_exit();
@@ -309,8 +311,9 @@ static void test_ksize_is_the_size_class_of_every_size(void **state)
 	assert_int_equal(kmm_init("mem=256M"), 0);
 	for (n = 1; n <= 8192; n++) {
 		void *p = kmalloc(n, GFP_KERNEL);
-		size_t expect = n <= KMALLOC_MAX_CACHE_SIZE ? kmalloc_info[kmalloc_index(n)].size
-							    : PAGE_SIZE << get_order(n);
+		size_t expect = n <= KMALLOC_MAX_CACHE_SIZE
+					? kmm_kmalloc_info[kmalloc_index(n)].size
+					: PAGE_SIZE << get_order(n);
 
 		assert_non_null(p);
 		assert_int_equal(ksize(p), expect);
@@ -331,7 +334,7 @@ static void test_ksize_is_the_size_class_of_every_size(void **state)
 			p = kmalloc(n, GFP_KERNEL);
 			assert_non_null(p);
 			assert_int_equal(ksize(p), n <= KMALLOC_MAX_CACHE_SIZE
-							   ? kmalloc_info[kmalloc_index(n)].size
+							   ? kmm_kmalloc_info[kmalloc_index(n)].size
 							   : PAGE_SIZE << get_order(n));
 			assert_int_equal(kmalloc_size_roundup(n), ksize(p));
 			kfree(p);
@@ -392,7 +395,7 @@ static void test_gfp_dma_objects_lie_in_zone_dma(void **state)
 		assert_true(__pa(p) + sizes[i] <= (16UL << 20));
 		if (sizes[i] <= KMALLOC_MAX_CACHE_SIZE) {
 			assert_ptr_equal(cache_of(p),
-					 kmalloc_caches[KMALLOC_DMA][kmalloc_index(sizes[i])]);
+					 kmm_kmalloc_caches[KMALLOC_DMA][kmalloc_index(sizes[i])]);
 			assert_int_equal(strncmp(kmem_cache_name(cache_of(p)), "dma-kmalloc-", 12),
 					 0);
 		} else {

@@ -937,7 +937,7 @@ static void test_physmap_names_the_owners_of_known_pages(void **state)
 	for (i = 0; i < 4; i++)
 		assert_string_equal(owner_of(runs, nr, page_to_pfn(pages) + i), "alloc_pages");
 	assert_string_equal(owner_of(runs, nr, 0), "reserved BIOS page 0");
-	assert_string_equal(owner_of(runs, nr, page_to_pfn(virt_to_page(vmemmap))),
+	assert_string_equal(owner_of(runs, nr, page_to_pfn(virt_to_page(kmm_vmemmap))),
 			    "reserved memmap");
 	free(text);
 

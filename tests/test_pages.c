@@ -92,7 +92,7 @@ static void test_exhausting_64m_hands_out_each_page_once(void **state)
 	while ((page = alloc_page(GFP_KERNEL | __GFP_NOWARN)) != NULL) {
 		unsigned long pfn = page_to_pfn(page);
 
-		assert_true(pfn < max_pfn);
+		assert_true(pfn < kmm_max_pfn);
 		assert_int_equal(seen[pfn], 0);
 		seen[pfn] = 1;
 		*(unsigned long *)page_address(page) = pfn;

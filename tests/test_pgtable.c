@@ -41,7 +41,7 @@ static int map_next_page_ro(pte_t *pte, unsigned long addr, void *data)
 
 static int clear_pte(pte_t *pte, unsigned long addr, void *data)
 {
-	pte_clear(&init_mm, addr, pte);
+	pte_clear(&kmm_init_mm, addr, pte);
 	(*(int *)data)++;
 	return 0;
 }
@@ -156,7 +156,7 @@ static void test_apply_to_page_range_makes_tables_counted_in_pagetables(void **s
 		assert_non_null(pages[i]);
 		*(int *)page_address(pages[i]) = i;
 	}
-	assert_int_equal(apply_to_page_range(&init_mm, (unsigned long)p, NR * PAGE_SIZE,
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, (unsigned long)p, NR * PAGE_SIZE,
 					     map_next_page, &next),
 			 0);
 	/* a pud table, a pmd table, and two or three pte tables */
@@ -172,8 +172,8 @@ static void test_apply_to_page_range_makes_tables_counted_in_pagetables(void **s
 		*(int *)(p + i * PAGE_SIZE + 8) = -i;
 		assert_int_equal(((int *)page_address(pages[i]))[2], -i);
 	}
-	assert_int_equal(apply_to_existing_page_range(&init_mm, (unsigned long)p, NR * PAGE_SIZE,
-						      count_present, &present),
+	assert_int_equal(apply_to_existing_page_range(&kmm_init_mm, (unsigned long)p,
+						      NR * PAGE_SIZE, count_present, &present),
 			 0);
 	assert_int_equal(present, NR);
 	free_vm_area(area);
@@ -195,7 +195,7 @@ static void test_read_only_entries_are_really_read_only(void **state)
 	*(unsigned char *)page_address(page) = 0x5a;
 	pages[0] = page;
 	area = get_vm_area(PAGE_SIZE, VM_MAP);
-	assert_int_equal(apply_to_page_range(&init_mm, (unsigned long)area->addr, PAGE_SIZE,
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, (unsigned long)area->addr, PAGE_SIZE,
 					     map_next_page_ro, &next),
 			 0);
 	p = area->addr;
@@ -224,8 +224,8 @@ static void test_set_pte_is_mirrored_at_the_flush_not_before(void **state)
 	area = get_vm_area(PAGE_SIZE, VM_MAP);
 	addr = (unsigned long)area->addr;
 	/* the tables exist once apply_to_page_range() has been over the range */
-	assert_int_equal(apply_to_page_range(&init_mm, addr, PAGE_SIZE, count_present, &cleared),
-			 0);
+	assert_int_equal(
+		apply_to_page_range(&kmm_init_mm, addr, PAGE_SIZE, count_present, &cleared), 0);
 	pte = walk(addr);
 	assert_non_null(pte);
 	assert_true(pte_none(*pte));
@@ -236,7 +236,7 @@ static void test_set_pte_is_mirrored_at_the_flush_not_before(void **state)
 	flush_cache_vmap(addr, addr + PAGE_SIZE);
 	assert_int_equal(child_exit_status(read_byte, area->addr), 9);
 	/* clearing: still mapped until the TLB flush */
-	pte_clear(&init_mm, addr, pte);
+	pte_clear(&kmm_init_mm, addr, pte);
 	assert_null(vmalloc_to_page(area->addr));
 	assert_int_equal(child_exit_status(read_byte, area->addr), 9);
 	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
@@ -259,11 +259,11 @@ static void test_entries_cleared_by_apply_to_page_range_are_unmapped(void **stat
 		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	area = get_vm_area(4 * PAGE_SIZE, VM_MAP);
 	addr = (unsigned long)area->addr;
-	assert_int_equal(apply_to_page_range(&init_mm, addr, 4 * PAGE_SIZE, map_next_page, &next),
-			 0);
+	assert_int_equal(
+		apply_to_page_range(&kmm_init_mm, addr, 4 * PAGE_SIZE, map_next_page, &next), 0);
 	assert_int_equal(child_exit_status(read_byte, (char *)area->addr + 3 * PAGE_SIZE), 0);
-	assert_int_equal(apply_to_existing_page_range(&init_mm, addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE,
-						      clear_pte, &cleared),
+	assert_int_equal(apply_to_existing_page_range(&kmm_init_mm, addr + 2 * PAGE_SIZE,
+						      2 * PAGE_SIZE, clear_pte, &cleared),
 			 0);
 	assert_int_equal(cleared, 2);
 	assert_int_equal(child_exit_status(read_byte, (char *)area->addr + PAGE_SIZE), 0);
@@ -286,13 +286,13 @@ static void test_apply_to_page_range_refuses_outside_the_vmalloc_area(void **sta
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	capture_begin(&cap);
-	assert_int_equal(apply_to_page_range(&init_mm, (unsigned long)&stack & PAGE_MASK, PAGE_SIZE,
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, (unsigned long)&stack & PAGE_MASK,
+					     PAGE_SIZE, count_present, &n),
+			 -EINVAL);
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, VMALLOC_START + 100, PAGE_SIZE,
 					     count_present, &n),
 			 -EINVAL);
-	assert_int_equal(
-		apply_to_page_range(&init_mm, VMALLOC_START + 100, PAGE_SIZE, count_present, &n),
-		-EINVAL);
-	assert_int_equal(apply_to_page_range(&init_mm, VMALLOC_END - PAGE_SIZE, 2 * PAGE_SIZE,
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, VMALLOC_END - PAGE_SIZE, 2 * PAGE_SIZE,
 					     count_present, &n),
 			 -EINVAL);
 	out = capture_end(&cap);
@@ -319,7 +319,7 @@ static void test_an_error_of_fn_stops_the_walk(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	area = get_vm_area(8 * PAGE_SIZE, VM_MAP);
-	assert_int_equal(apply_to_page_range(&init_mm, (unsigned long)area->addr, 8 * PAGE_SIZE,
+	assert_int_equal(apply_to_page_range(&kmm_init_mm, (unsigned long)area->addr, 8 * PAGE_SIZE,
 					     stop_at_third, &n),
 			 -EIO);
 	assert_int_equal(n, 3);

@@ -83,16 +83,16 @@ static void test_named_caches_and_prefixes_choose_which_caches_debug(void **stat
 	bar = kmem_cache_create("bar", 40, 0, 0, NULL);
 	assert_true(foo->flags & SLAB_RED_ZONE);
 	assert_false(bar->flags & SLAB_RED_ZONE);
-	assert_true(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(128)]->flags & SLAB_RED_ZONE);
-	assert_true(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(16)]->flags & SLAB_RED_ZONE);
-	assert_false(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->flags & SLAB_RED_ZONE);
+	assert_true(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(128)]->flags & SLAB_RED_ZONE);
+	assert_true(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(16)]->flags & SLAB_RED_ZONE);
+	assert_false(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->flags & SLAB_RED_ZONE);
 	kmem_cache_destroy(foo);
 	kmem_cache_destroy(bar);
 	kmm_exit();
 	/* a global block, then one that switches debugging off for one cache */
 	boot("mem=64M slub_debug=FP;-,kmalloc-64");
-	assert_true(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(32)]->flags & SLAB_POISON);
-	assert_false(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->flags & SLAB_POISON);
+	assert_true(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(32)]->flags & SLAB_POISON);
+	assert_false(kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->flags & SLAB_POISON);
 }
 
 static void test_unknown_letters_are_skipped_with_a_notice(void **state)
@@ -104,7 +104,7 @@ static void test_unknown_letters_are_skipped_with_a_notice(void **state)
 	boot("mem=64M slub_debug=FQ");
 	capture_end(&c);
 	assert_non_null(strstr(c.text, "slub_debug option 'Q' unknown. skipped"));
-	assert_true(kmalloc_caches[KMALLOC_NORMAL][1]->flags & SLAB_CONSISTENCY_CHECKS);
+	assert_true(kmm_kmalloc_caches[KMALLOC_NORMAL][1]->flags & SLAB_CONSISTENCY_CHECKS);
 }
 
 static void test_right_red_zone_overwrite_is_reported_and_restored(void **state)

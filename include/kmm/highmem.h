@@ -45,7 +45,7 @@ KMM_BEGIN_DECLS
 /* PageHighMem - is @page above the direct map (in ZONE_HIGHMEM)? */
 static inline bool PageHighMem(const struct page *page)
 {
-	return page_to_pfn(page) >= max_low_pfn;
+	return page_to_pfn(page) >= kmm_max_low_pfn;
 }
 
 /* is_highmem_idx - is the zone index @idx ZONE_HIGHMEM? */

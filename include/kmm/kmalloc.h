@@ -5,10 +5,10 @@
  * Included by <kmm/slab.h>.
  *
  * kmalloc() serves a request from a family of general slab caches whose sizes
- * and names come from kmalloc_info[]: 8, 16, 32, 64, 96, 128, 192, 256, ...
+ * and names come from kmm_kmalloc_info[]: 8, 16, 32, 64, 96, 128, 192, 256, ...
  * KMALLOC_MAX_CACHE_SIZE bytes, one family per cache type (normal, DMA,
  * reclaimable).  The kernel's tables find the cache of a size: the 24-entry
- * kmalloc_size_index[] up to 192 bytes, fls(size - 1) above.  Larger requests,
+ * kmm_kmalloc_size_index[] up to 192 bytes, fls(size - 1) above.  Larger requests,
  * up to KMALLOC_MAX_SIZE, go to the page allocator as compound pages
  * (kmalloc_large()).  kfree() takes all of these and any kmem_cache object: the
  * struct page of the address says what it is.  Power-of-two sizes are
@@ -21,8 +21,8 @@
  * of line.
  *
  * The caches are made at boot, as the kernel's kmem_cache_init() makes them;
- * before any machine is booted every kmalloc_caches[][] entry is
- * &kmalloc_unmade, and the first kmalloc boots one from KMM_CMDLINE.
+ * before any machine is booted every kmm_kmalloc_caches[][] entry is
+ * &kmm_unmade_cache, and the first kmalloc boots one from KMM_CMDLINE.
  *
  * Context: any thread.  Flags that allow direct reclaim (GFP_KERNEL) may run
  * reclaim.  kfree() may be called from any thread, not only the allocating one.
@@ -60,7 +60,7 @@ enum kmalloc_cache_type {
 #define KMALLOC_NOT_NORMAL_BITS (__GFP_RECLAIMABLE | __GFP_DMA)
 
 /*
- * kmalloc_info - name (of the normal family) and object size of each cache
+ * kmm_kmalloc_info - name (of the normal family) and object size of each cache
  * index: 0 is none, 1 is kmalloc-96, 2 is kmalloc-192, n >= 3 is kmalloc-2^n,
  * up to 26 (kmalloc-64M); the caches exist up to KMALLOC_SHIFT_HIGH.
  */
@@ -68,19 +68,18 @@ struct kmalloc_info_struct {
 	const char *name;  /* "kmalloc-96", "kmalloc-4k", ... */
 	unsigned int size; /* object size in bytes */
 };
-extern const struct kmalloc_info_struct kmalloc_info[];
+extern const struct kmalloc_info_struct kmm_kmalloc_info[];
 
-/* kmalloc_size_index - the cache index of sizes 1..192, by (size - 1) / 8. */
-extern const unsigned char kmalloc_size_index[24];
+/* kmm_kmalloc_size_index - the cache index of sizes 1..192, by (size - 1) / 8. */
+extern const unsigned char kmm_kmalloc_size_index[24];
 
 /*
- * kmalloc_caches - each family's caches by index.  A slot with no cache (every
- * slot while no machine is booted, and index 0) holds &kmalloc_unmade: a cache
+ * kmm_kmalloc_caches - each family's caches by index.  A slot with no cache (every
+ * slot while no machine is booted, and index 0) holds &kmm_unmade_cache: a cache
  * of no objects whose CPU arrays are all empty, so that kmalloc()'s inline
  * path needs no test for it and its slow path makes the caches first.
  */
-extern struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
-extern struct kmem_cache kmalloc_unmade;
+extern struct kmem_cache *kmm_kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 
 /* kmalloc_type - the family of a request: GFP_DMA first, then __GFP_RECLAIMABLE. */
 static kmm_always_inline enum kmalloc_cache_type kmalloc_type(gfp_t flags)
@@ -91,7 +90,7 @@ static kmm_always_inline enum kmalloc_cache_type kmalloc_type(gfp_t flags)
 }
 
 /*
- * kmalloc_index - the kmalloc_info[] index whose size holds @size bytes: 0 for
+ * kmalloc_index - the kmm_kmalloc_info[] index whose size holds @size bytes: 0 for
  * 0, 1 for 65..96, 2 for 129..192, else the power of two ceil(log2(size)), at
  * least KMALLOC_SHIFT_LOW.  Any size: above 64M the index is past the table.
  * Folds to a constant for a constant size.
@@ -117,7 +116,7 @@ static kmm_always_inline unsigned int kmalloc_index(size_t size)
 static kmm_always_inline unsigned int kmalloc_size_to_index(size_t size)
 {
 	if (size <= 192)
-		return kmalloc_size_index[(size - 1) / 8];
+		return kmm_kmalloc_size_index[(size - 1) / 8];
 	return (unsigned int)(32 - __builtin_clz((unsigned int)(size - 1)));
 }
 
@@ -133,7 +132,7 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags);
 void *__kmalloc(size_t size, gfp_t flags);
 /*
  * __kmalloc_cache - @size bytes from @s, its kmalloc cache, when the CPU's
- * array is empty (always, for kmalloc_unmade: then the caches are made first).
+ * array is empty (always, for kmm_unmade_cache: then the caches are made first).
  */
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size);
 
@@ -197,13 +196,13 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 		index = kmalloc_index(size);
 	} else if (kmm_likely(size - 1 < 192)) {
 		/* kmalloc_size_to_index(), with the checks for 0 and large sizes folded in */
-		index = kmalloc_size_index[(size - 1) / 8];
+		index = kmm_kmalloc_size_index[(size - 1) / 8];
 	} else if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
 		index = (unsigned int)(32 - __builtin_clz((unsigned int)(size - 1)));
 	} else {
 		return __kmalloc(size, flags);
 	}
-	s = kmalloc_caches[kmalloc_type(flags)][index];
+	s = kmm_kmalloc_caches[kmalloc_type(flags)][index];
 	if (kmm_likely(kmem_cache_alloc_fast(s, flags, &obj))) {
 		kmm_asan_kmalloc_tail(s, obj, size);
 		return obj;
@@ -265,7 +264,7 @@ static kmm_always_inline void kfree(const void *objp)
 
 	/* Objects on the head page of a slab: the page names the cache. */
 	if (kmm_likely(off < kmm_direct_map_bytes)) {
-		struct page *page = vmemmap + (off >> PAGE_SHIFT);
+		struct page *page = kmm_vmemmap + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
 
 		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, obj) &&

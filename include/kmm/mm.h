@@ -7,7 +7,7 @@
  * mapped once, at PAGE_OFFSET, in the direct map; the memmap (the struct page
  * array) is indexed by pfn.  So every conversion here is arithmetic, exactly
  * as on x86-64: __pa(), __va(), virt_to_page(), page_address(), ...  With
- * highmem=, the direct map stops at max_low_pfn, as on x86-32: page_address()
+ * highmem=, the direct map stops at kmm_max_low_pfn, as on x86-32: page_address()
  * of a page above it is its kmap() address or NULL (<kmm/highmem.h>).
  *
  * Context: any.  Reference counts are atomic; page flags of an allocated page
@@ -35,19 +35,19 @@ KMM_BEGIN_DECLS
 
 /* The direct map's base: the virtual address of physical address 0 (0 before boot). */
 extern unsigned long kmm_page_offset;
-/* The memmap: struct page of pfn N is vmemmap[N] (NULL before boot). */
-extern struct page *vmemmap;
-/* One past the last pfn of the machine; pfns of the direct map are below max_low_pfn. */
-extern unsigned long max_pfn, max_low_pfn;
+/* The memmap: struct page of pfn N is kmm_vmemmap[N] (NULL before boot). */
+extern struct page *kmm_vmemmap;
+/* One past the last pfn of the machine; pfns of the direct map are below kmm_max_low_pfn. */
+extern unsigned long kmm_max_pfn, kmm_max_low_pfn;
 
 #define PAGE_OFFSET kmm_page_offset
-#define mem_map	    vmemmap
+#define mem_map	    kmm_vmemmap
 
 #define __pa(x)		   ((phys_addr_t)((unsigned long)(x)-PAGE_OFFSET))
 #define __va(x)		   ((void *)((unsigned long)(x) + PAGE_OFFSET))
 #define __pa_symbol(x)	   __pa(x)
-#define pfn_to_page(pfn)   (vmemmap + (pfn))
-#define page_to_pfn(page)  ((unsigned long)((page)-vmemmap))
+#define pfn_to_page(pfn)   (kmm_vmemmap + (pfn))
+#define page_to_pfn(page)  ((unsigned long)((page)-kmm_vmemmap))
 #define page_to_phys(page) PFN_PHYS(page_to_pfn(page))
 #define phys_to_page(phys) pfn_to_page(PHYS_PFN(phys))
 #define virt_to_pfn(x)	   PHYS_PFN(__pa(x))
@@ -67,13 +67,14 @@ static inline void *phys_to_virt(phys_addr_t address)
 /* pfn_valid - does @pfn name a page frame of the machine? */
 static inline bool pfn_valid(unsigned long pfn)
 {
-	return pfn < max_pfn;
+	return pfn < kmm_max_pfn;
 }
 
 /* virt_addr_valid - is @x an address of the direct map (of a booted machine)? */
 static inline bool virt_addr_valid(const volatile void *x)
 {
-	return kmm_page_offset && (unsigned long)x - kmm_page_offset < (max_low_pfn << PAGE_SHIFT);
+	return kmm_page_offset &&
+	       (unsigned long)x - kmm_page_offset < (kmm_max_low_pfn << PAGE_SHIFT);
 }
 
 /* The kernel's page flag bits, in its order. */
@@ -304,7 +305,7 @@ static inline void *page_address(const struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
 
-	if (kmm_likely(pfn < max_low_pfn))
+	if (kmm_likely(pfn < kmm_max_low_pfn))
 		return __va(PFN_PHYS(pfn));
 	return page->virtual;
 }

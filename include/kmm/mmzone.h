@@ -52,7 +52,7 @@ enum migratetype {
 	MIGRATE_TYPES
 };
 
-extern const char *const migratetype_names[MIGRATE_TYPES];
+extern const char *const kmm_migratetype_names[MIGRATE_TYPES];
 
 enum zone_type {
 	ZONE_DMA,     /* below 16 MiB: ISA DMA */
@@ -150,11 +150,11 @@ typedef struct pglist_data {
 	enum zone_type kswapd_highest_zoneidx;	       /* highest zone kswapd balances */
 } pg_data_t;
 
-extern struct pglist_data *node_data[MAX_NUMNODES];
-#define NODE_DATA(nid) (node_data[(nid)])
+extern struct pglist_data *kmm_node_data[MAX_NUMNODES];
+#define NODE_DATA(nid) (kmm_node_data[(nid)])
 
 /* The number of nodes of the booted machine (numa=fake=N). */
-extern int nr_online_nodes;
+extern int kmm_nr_online_nodes;
 
 static inline bool populated_zone(const struct zone *zone)
 {

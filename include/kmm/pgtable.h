@@ -2,7 +2,7 @@
 /*
  * kmm/pgtable.h - the kernel page table (<linux/pgtable.h>, <asm/pgtable_64_types.h>,
  * <asm/pgtable_types.h>): four levels as on x86-64, the entry bits, the
- * accessors, init_mm, and the layout of the kernel address space this
+ * accessors, kmm_init_mm, and the layout of the kernel address space this
  * machine manages (VMALLOC_START..VMALLOC_END).
  *
  * The table is software: pgd, pud, pmd and pte tables of 512 eight-byte
@@ -10,7 +10,7 @@
  * pud by 30..38, pmd by 21..29, pte by 12..20.  p4d is folded into pgd, as a
  * four-level x86-64 kernel does (PTRS_PER_P4D 1, p4d_offset() returns the pgd
  * entry), so code written for five levels compiles.  The pgd is a static
- * array, swapper_pg_dir; the lower tables are pages of the page allocator,
+ * array, kmm_swapper_pg_dir; the lower tables are pages of the page allocator,
  * linked by physical address and reached through the direct map, and are
  * counted in meminfo's PageTables.
  *
@@ -37,7 +37,7 @@
  * Context: the accessors are plain loads and stores (the kernel's READ_ONCE/
  * WRITE_ONCE), for any thread.  Entries of a range belong to whoever owns the
  * range (the vmalloc area); installing and freeing table pages is done under
- * init_mm.page_table_lock.
+ * kmm_init_mm.page_table_lock.
  */
 #ifndef KMM_PGTABLE_H
 #define KMM_PGTABLE_H
@@ -148,8 +148,8 @@ typedef struct {
  * The vmalloc area, reserved at boot (vmalloc=SIZE, default 32G) at a 1 GiB
  * aligned address; both 0 before boot.  VMALLOC_END is exclusive.
  */
-extern unsigned long vmalloc_base, kmm_vmalloc_end;
-#define VMALLOC_START vmalloc_base
+extern unsigned long kmm_vmalloc_base, kmm_vmalloc_end;
+#define VMALLOC_START kmm_vmalloc_base
 #define VMALLOC_END   kmm_vmalloc_end
 #define VMALLOC_TOTAL (VMALLOC_END - VMALLOC_START)
 
@@ -171,15 +171,15 @@ extern unsigned long kmm_pkmap_base, kmm_kmap_local_base, kmm_kmap_local_end;
 /* kmap_local_page() slots per CPU (thread), as the kernel's KM_MAX_IDX. */
 #define KM_MAX_IDX	16
 
-/* An address space: here only the kernel's, init_mm. */
+/* An address space: here only the kernel's, kmm_init_mm. */
 struct mm_struct {
-	pgd_t *pgd;			 /* the top-level table (init_mm: swapper_pg_dir) */
+	pgd_t *pgd;			 /* the top-level table (kmm_init_mm: kmm_swapper_pg_dir) */
 	pthread_mutex_t page_table_lock; /* installing and freeing table pages */
 };
 
-extern struct mm_struct init_mm;
+extern struct mm_struct kmm_init_mm;
 /* The kernel's pgd, 512 entries (static, so walks before boot find nothing). */
-extern pgd_t swapper_pg_dir[PTRS_PER_PGD];
+extern pgd_t kmm_swapper_pg_dir[PTRS_PER_PGD];
 
 /* Indexes of an address at each level. */
 static inline unsigned long pgd_index(unsigned long addr)
@@ -404,7 +404,7 @@ static inline pgd_t *pgd_offset_pgd(pgd_t *pgd, unsigned long addr)
 
 #define pgd_offset(mm, addr) pgd_offset_pgd((mm)->pgd, (addr))
 /* pgd_offset_k - the kernel pgd entry of @addr. */
-#define pgd_offset_k(addr)   pgd_offset(&init_mm, (addr))
+#define pgd_offset_k(addr)   pgd_offset(&kmm_init_mm, (addr))
 
 static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long addr)
 {
@@ -477,7 +477,7 @@ typedef int (*pte_fn_t)(pte_t *pte, unsigned long addr, void *data);
  * apply_to_page_range - call @fn on the pte of every page of [@addr, @addr + @size),
  * making the missing pud, pmd and pte tables (from the page allocator, counted
  * in PageTables).
- * @mm: &init_mm (the only address space).
+ * @mm: &kmm_init_mm (the only address space).
  * @fn: may read and set the entry (set_pte(), pte_clear()).
  *
  * When @fn has run on the range (or stopped it), the real mappings of the

@@ -148,6 +148,14 @@ struct kmem_cache {
 struct kmem_cache; /* opaque: only the out-of-line calls are declared */
 #endif /* KMM_NO_INLINE */
 
+/*
+ * kmm_unmade_cache - the cache that is not there: no objects, and every CPU
+ * array the empty stub, so an allocation from it always takes the slow path.
+ * Each kmalloc slot not made yet points at it; the kmem_cache calls treat it
+ * as NULL.
+ */
+extern struct kmem_cache kmm_unmade_cache;
+
 /**
  * kmem_cache_create - create a cache of @size-byte objects.
  * @name: for reports and slabinfo (copied).
@@ -345,7 +353,7 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 
 	if (kmm_unlikely(off >= kmm_direct_map_bytes))
 		return false;
-	page = vmemmap + (off >> PAGE_SHIFT);
+	page = kmm_vmemmap + (off >> PAGE_SHIFT);
 	if (kmm_unlikely(page->mapping != (void *)s))
 		return false;
 	return slab_obj_index_ok(s, page, obj);

@@ -5,7 +5,7 @@
  * Every thread that uses libkmm is a CPU: the first call that needs per-CPU
  * data gives the thread the smallest free CPU id (up to NR_CPUS), and the id is
  * given back, with everything the thread's per-CPU caches hold, when the thread
- * exits.  CPU n belongs to node n % nr_online_nodes.
+ * exits.  CPU n belongs to node n % kmm_nr_online_nodes.
  *
  * Cross-CPU work (the kernel's IPIs) is done with a signal, KMM_IPI_SIGNAL,
  * whose handler runs the request on the target thread unless that thread is
@@ -36,7 +36,7 @@ unsigned int num_online_cpus(void);
 
 /*
  * kmm_drain_all - give back everything held in per-CPU caches of every live
- * thread (page lists, and the caches of later subsystems) to the shared pools.
+ * thread (the slab CPU arrays, then the page lists) to the shared pools.
  * The calling thread drains its own at once; other threads are sent
  * KMM_IPI_SIGNAL and the call waits until each has answered.
  * Context: any thread, not from a signal handler.  Afterwards nr_free_pages()

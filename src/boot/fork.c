@@ -17,7 +17,7 @@
  *   2. the locks taken with emulated interrupts on, in the lock order:
  *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no
  *      block is isolated for reporting across fork), the vmalloc locks (purge lock
- *      first), kmap_lock, init_mm.page_table_lock, then percpu's ipi_call_lock
+ *      first), kmap_lock, kmm_init_mm.page_table_lock, then percpu's ipi_call_lock
  *      and cpu_registry_lock;
  *   3. every other CPU is parked: an IPI whose function waits in the handler,
  *      which runs only where the CPU's per-CPU data is consistent (interrupts

@@ -31,10 +31,11 @@
 
 struct kmm_machine kmm_machine = {.memfd = -1};
 unsigned long kmm_page_offset;
-struct page *vmemmap;
-unsigned long max_pfn, max_low_pfn;
-struct pglist_data *node_data[MAX_NUMNODES];
-int nr_online_nodes = 1;
+struct page *kmm_vmemmap;
+unsigned long kmm_max_pfn, kmm_max_low_pfn;
+struct pglist_data *kmm_node_data[MAX_NUMNODES];
+int kmm_nr_online_nodes = 1;
+unsigned long kmm_direct_map_bytes;
 
 static struct pglist_data node_data_storage[MAX_NUMNODES];
 
@@ -163,25 +164,25 @@ static unsigned long clamp_pfn(unsigned long v, unsigned long lo, unsigned long 
 
 /*
  * Nodes of equal size (whole sections), zones cut at the x86-64 boundaries;
- * the lowmem zones end at max_low_pfn and ZONE_HIGHMEM takes the rest (empty
+ * the lowmem zones end at kmm_max_low_pfn and ZONE_HIGHMEM takes the rest (empty
  * without highmem=).
  */
 static void layout_nodes(int nr_nodes)
 {
-	unsigned long per_node = (max_pfn / (unsigned long)nr_nodes) & ~(PAGES_PER_SECTION - 1);
+	unsigned long per_node = (kmm_max_pfn / (unsigned long)nr_nodes) & ~(PAGES_PER_SECTION - 1);
 	static const unsigned long zone_limit[MAX_NR_ZONES] = {MAX_DMA_PFN, MAX_DMA32_PFN, ~0UL,
 							       ~0UL};
 	int nid, zid;
 
-	nr_online_nodes = nr_nodes;
+	kmm_nr_online_nodes = nr_nodes;
 	for (nid = 0; nid < nr_nodes; nid++) {
 		pg_data_t *pgdat = &node_data_storage[nid];
 		unsigned long start = per_node * (unsigned long)nid;
-		unsigned long end = nid == nr_nodes - 1 ? max_pfn : start + per_node;
+		unsigned long end = nid == nr_nodes - 1 ? kmm_max_pfn : start + per_node;
 		unsigned long zone_lo = 0;
 
 		memset(pgdat, 0, sizeof(*pgdat));
-		node_data[nid] = pgdat;
+		kmm_node_data[nid] = pgdat;
 		pgdat->node_id = nid;
 		pgdat->node_start_pfn = start;
 		pgdat->node_spanned_pages = end - start;
@@ -190,8 +191,8 @@ static void layout_nodes(int nr_nodes)
 			struct zone *zone = &pgdat->node_zones[zid];
 			unsigned long lo, hi, limit = zone_limit[zid];
 
-			if (zid != ZONE_HIGHMEM && limit > max_low_pfn)
-				limit = max_low_pfn;
+			if (zid != ZONE_HIGHMEM && limit > kmm_max_low_pfn)
+				limit = kmm_max_low_pfn;
 			lo = clamp_pfn(zone_lo, start, end);
 			hi = clamp_pfn(limit, start, end);
 			zone_lo = limit;
@@ -209,14 +210,14 @@ static void layout_nodes(int nr_nodes)
 		}
 	}
 	for (; nid < MAX_NUMNODES; nid++)
-		node_data[nid] = NULL;
+		kmm_node_data[nid] = NULL;
 }
 
 struct zone *pfn_zone(unsigned long pfn)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 
@@ -230,17 +231,17 @@ struct zone *pfn_zone(unsigned long pfn)
 static void reserve_boot_memory(void)
 {
 	struct kmm_machine *m = &kmm_machine;
-	phys_addr_t memmap_bytes = (phys_addr_t)max_pfn * sizeof(struct page);
-	phys_addr_t types_bytes = PAGE_ALIGN((max_pfn >> pageblock_order) + 1);
+	phys_addr_t memmap_bytes = (phys_addr_t)kmm_max_pfn * sizeof(struct page);
+	phys_addr_t types_bytes = PAGE_ALIGN((kmm_max_pfn >> pageblock_order) + 1);
 	phys_addr_t at;
 
 	m->nr_reserved = 0;
 	/* memblock allocates from lowmem only: it is used through the direct map. */
-	m->memblock_top = PFN_PHYS(max_low_pfn);
+	m->memblock_top = PFN_PHYS(kmm_max_low_pfn);
 	/* Page 0 stays reserved, as the kernel keeps it for the BIOS. */
 	memblock_reserve(0, PAGE_SIZE, "BIOS page 0");
 	at = memblock_alloc(PAGE_ALIGN(memmap_bytes), 2UL << 20, "memmap");
-	vmemmap = __va(at);
+	kmm_vmemmap = __va(at);
 	at = memblock_alloc(types_bytes, PAGE_SIZE, "pageblock types");
 	m->pageblock_types = __va(at);
 	/* All pageblocks start movable, as the kernel's memmap_init() leaves them. */
@@ -312,9 +313,9 @@ static int machine_init(void)
 			   (unsigned long long)kmm_machine.mem_bytes >> 20, strerror(-ret));
 		return ret;
 	}
-	max_pfn = PFN_DOWN(kmm_machine.mem_bytes);
-	max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes - highmem);
-	kmm_direct_map_bytes = max_low_pfn << PAGE_SHIFT;
+	kmm_max_pfn = PFN_DOWN(kmm_machine.mem_bytes);
+	kmm_max_low_pfn = PFN_DOWN(kmm_machine.mem_bytes - highmem);
+	kmm_direct_map_bytes = kmm_max_low_pfn << PAGE_SHIFT;
 	reserve_boot_memory();
 	layout_nodes(param_numa_fake);
 	return 0;
@@ -323,8 +324,8 @@ static int machine_init(void)
 static void machine_exit(void)
 {
 	unmap_physical_memory();
-	vmemmap = NULL;
-	max_pfn = max_low_pfn = 0;
+	kmm_vmemmap = NULL;
+	kmm_max_pfn = kmm_max_low_pfn = 0;
 	kmm_direct_map_bytes = 0;
 	kmm_machine.vmalloc_bytes = 0;
 }

@@ -4,7 +4,7 @@
  * nodes and zones, and the boot sequence that ties the subsystems together.
  *
  * Physical memory is one memfd of mem= bytes.  The direct map maps all of it
- * (with highmem=, all but the top highmem= bytes: pfns below max_low_pfn),
+ * (with highmem=, all but the top highmem= bytes: pfns below kmm_max_low_pfn),
  * shared, at a 1 GiB aligned base (PAGE_OFFSET), so a physical address is an
  * offset into the memfd and __pa()/__va() are a subtraction and an addition.
  * A second mapping of the same frames elsewhere (vmalloc, kmap) sees the same

@@ -112,7 +112,7 @@ enum kmm_fork_step {
 	KMM_FORK_PAGE_REPORTING, /* no block is isolated for reporting */
 	KMM_FORK_VMAP,		 /* the vmalloc locks, the purge lock first */
 	KMM_FORK_KMAP,		 /* kmap_lock */
-	KMM_FORK_PAGE_TABLE,	 /* init_mm.page_table_lock */
+	KMM_FORK_PAGE_TABLE,	 /* kmm_init_mm.page_table_lock */
 	KMM_FORK_CPUS,		 /* every other CPU parked; interrupts off */
 	KMM_FORK_NODE_LISTS,	 /* every slab node's list_lock */
 	KMM_FORK_ZONES,		 /* every zone lock */

@@ -117,7 +117,7 @@ void bad_page(const struct page *page, const char *reason, const char *call, uns
 	       page_to_pfn(page));
 	dump_page(page, reason);
 	kmm_pr("%s: free of pfn %#lx (order %u, address %p) refused\n", call, page_to_pfn(page),
-	       order, page_to_pfn(page) < max_low_pfn ? page_address(page) : NULL);
+	       order, page_to_pfn(page) < kmm_max_low_pfn ? page_address(page) : NULL);
 	kmm_report_end(true);
 }
 
@@ -150,7 +150,7 @@ void show_free_areas(FILE *out)
 	int nid, zid, order, mt;
 
 	fprintf(out, "Mem-Info:\n");
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			int i;
@@ -170,7 +170,7 @@ void show_free_areas(FILE *out)
 			fprintf(out, "\n");
 		}
 	}
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long nr[NR_PAGE_ORDERS] = {0}, total = 0;
@@ -202,6 +202,6 @@ void show_free_areas(FILE *out)
 			fprintf(out, "= %lukB\n", K(total));
 		}
 	}
-	fprintf(out, "%lu pages RAM\n%lu pages HighMem/MovableOnly\n%lu pages reserved\n", max_pfn,
-		totalhigh_pages(), max_pfn - totalram_pages());
+	fprintf(out, "%lu pages RAM\n%lu pages HighMem/MovableOnly\n%lu pages reserved\n",
+		kmm_max_pfn, totalhigh_pages(), kmm_max_pfn - totalram_pages());
 }

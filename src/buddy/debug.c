@@ -94,7 +94,7 @@ static void dp_give_up(int err, unsigned long pfn, unsigned long nr, bool unmap)
 		   "free pages stay mapped from now on",
 		   unmap ? "unmap" : "map back", pfn, nr, strerror(err),
 		   err == ENOMEM ? " (too many mappings? see vm.max_map_count)" : "");
-	if (mprotect((void *)PAGE_OFFSET, max_low_pfn << PAGE_SHIFT, PROT_READ | PROT_WRITE))
+	if (mprotect((void *)PAGE_OFFSET, kmm_max_low_pfn << PAGE_SHIFT, PROT_READ | PROT_WRITE))
 		kmm_report("debug_pagealloc: cannot map the direct map back: %s", strerror(errno));
 }
 
@@ -157,7 +157,7 @@ static void debug_pagealloc_reprotect(void)
 
 	if (!dbg.pagealloc || __atomic_load_n(&dp_given_up, __ATOMIC_RELAXED))
 		return;
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			struct kmm_irq_state irq;
@@ -269,7 +269,7 @@ static void page_unmap(void *addr)
 void page_debug_free(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page), i, nr = 1UL << order;
-	bool lowmem = pfn < max_low_pfn;
+	bool lowmem = pfn < kmm_max_low_pfn;
 
 	kasan_alloc_block(page, order); /* its bytes are written here */
 	if (dbg.poison || dbg.init_on_free) {
@@ -293,7 +293,7 @@ gfp_t page_debug_alloc(struct page *page, unsigned int order, gfp_t gfp)
 
 	kasan_alloc_block(page, order);
 	page->page_type = ~0u; /* no longer free, for the page dump */
-	if (dbg.pagealloc && pfn < max_low_pfn)
+	if (dbg.pagealloc && pfn < kmm_max_low_pfn)
 		dp_map(pfn, nr);
 	if (dbg.poison) {
 		for (i = 0; i < nr; i++) {
@@ -335,7 +335,7 @@ static void pcp_set_high(struct kmm_cpu *cpu, void *info)
 	int nid, zid;
 
 	(void)info;
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			cpu_pcp(cpu, nid, zid)->high = NODE_DATA(nid)->node_zones[zid].pcp_high;
 	if (pcp_lists_off)
@@ -346,7 +346,7 @@ static void set_zones_high(bool off)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			NODE_DATA(nid)->node_zones[zid].pcp_high =
 				off ? 0 : pcp_high_saved[nid][zid];
@@ -406,14 +406,14 @@ static int page_debug_init(void)
 		kmm_info(
 			"mem auto-init: page_poison is on, will take precedence over init_on_alloc "
 			"and init_on_free");
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			pcp_high_saved[nid][zid] = NODE_DATA(nid)->node_zones[zid].pcp_high;
 	/* No CPU exists yet: the zones' high is all there is to set. */
 	pcp_lists_off = page_debug_enabled || fail_page_alloc_active();
 	set_zones_high(pcp_lists_off);
 	if (dbg.pagealloc)
-		for_each_free_block(0, max_low_pfn, dp_unmap_block, NULL);
+		for_each_free_block(0, kmm_max_low_pfn, dp_unmap_block, NULL);
 	return 0;
 }
 
@@ -421,7 +421,7 @@ static int page_debug_init(void)
 static void kasan_unpoison_block(unsigned long pfn, unsigned int order, void *arg)
 {
 	(void)arg;
-	if (pfn < max_low_pfn)
+	if (pfn < kmm_max_low_pfn)
 		kasan_unpoison_if_poisoned(pfn, 1UL << order);
 }
 #endif
@@ -438,7 +438,7 @@ static void page_debug_exit(void)
 	unsigned int order, pindex;
 	int nid, zid, mt, i;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < ZONE_HIGHMEM; zid++) {
 			struct free_area *area = NODE_DATA(nid)->node_zones[zid].free_area;
 
@@ -449,7 +449,7 @@ static void page_debug_exit(void)
 		}
 	}
 	for_each_online_cpu(cpu) {
-		for (i = 0; i < nr_online_nodes * MAX_NR_ZONES; i++)
+		for (i = 0; i < kmm_nr_online_nodes * MAX_NR_ZONES; i++)
 			for (pindex = 0; pindex < NR_PCP_LISTS; pindex++)
 				for_each_block_on(&cpu->pcp[i].lists[pindex],
 						  pindex / MIGRATE_PCPTYPES, kasan_unpoison_block);

@@ -105,7 +105,6 @@ static inline struct zone *first_zone_for(int nid, gfp_t gfp)
 }
 
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
-void setup_per_zone_wmarks(void);
 /* deferred_grow_zone - initialise the zone's next section; zone->lock held. */
 bool deferred_grow_zone(struct zone *zone);
 /* init_page_section - make sure @pfn's struct page is initialised (takes zone->lock). */
@@ -119,9 +118,6 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 /* page_alloc.c */
 /* drain_local_pages - empty every per-CPU list of @cpu; interrupts are off. */
 void drain_local_pages(struct kmm_cpu *cpu);
-/* __free_one_page_fpi - __free_one_page() with FPI_* flags (page_alloc.c). */
-void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
-			 unsigned int order, int migratetype, unsigned int fpi);
 bool __isolate_free_page(struct page *page, unsigned int order);
 void __putback_isolated_page(struct page *page, unsigned int order, int migratetype);
 
@@ -158,9 +154,6 @@ static inline void page_reporting_notify_free(unsigned int order)
 	__page_reporting_notify();
 }
 
-bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
-
 /* reclaim.c: shrinkers, direct reclaim, kswapd */
 unsigned long try_to_free_pages(const struct alloc_context *ac, unsigned int order, gfp_t gfp);
 void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest_zoneidx);
@@ -189,13 +182,13 @@ void page_debug_pcp_free(struct per_cpu_pages *pcp);
 #include <sanitizer/asan_interface.h>
 static inline void kasan_free_block(struct page *page, unsigned int order)
 {
-	if (page_to_pfn(page) < max_low_pfn)
+	if (page_to_pfn(page) < kmm_max_low_pfn)
 		ASAN_POISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
 }
 
 static inline void kasan_alloc_block(struct page *page, unsigned int order)
 {
-	if (page_to_pfn(page) < max_low_pfn)
+	if (page_to_pfn(page) < kmm_max_low_pfn)
 		ASAN_UNPOISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
 }
 #else

@@ -48,8 +48,8 @@ const unsigned char gfp_zone_table[16] = {
 	[___GFP_MOVABLE | ___GFP_DMA | ___GFP_DMA32 | ___GFP_HIGHMEM] = ZONE_DMA,
 };
 
-const char *const migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "Reclaimable",
-						      "HighAtomic", "Isolate"};
+const char *const kmm_migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "Reclaimable",
+							  "HighAtomic", "Isolate"};
 
 /* Where a migrate type's allocation may steal from when its own lists are empty. */
 static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
@@ -117,14 +117,9 @@ static inline void del_from_free_list(struct page *page, struct zone *zone, unsi
 #define FPI_SKIP_REPORT_NOTIFY 0x1 /* do not tell page reporting about the block */
 #define FPI_TO_TAIL	       0x2 /* put the block at the tail: allocated last */
 
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
-		     int migratetype)
-{
-	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
-}
-
-void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
-			 unsigned int order, int migratetype, unsigned int fpi)
+/* __free_one_page_fpi - __free_one_page() with FPI_* flags. */
+static void __free_one_page_fpi(struct page *page, unsigned long pfn, struct zone *zone,
+				unsigned int order, int migratetype, unsigned int fpi)
 {
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -149,6 +144,12 @@ out_fpi:
 		list_move_tail(&page->lru, &zone->free_area[order].free_list[migratetype]);
 	if (!(fpi & FPI_SKIP_REPORT_NOTIFY))
 		page_reporting_notify_free(order);
+}
+
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+		     int migratetype)
+{
+	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
 }
 
 /*
@@ -360,7 +361,7 @@ void drain_local_pages(struct kmm_cpu *cpu)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);
 
@@ -457,8 +458,8 @@ static kmm_always_inline void prep_new_page(struct page *page, unsigned int orde
 		prep_new_page_extra(page, order, gfp);
 }
 
-bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+				int highest_zoneidx, unsigned int alloc_flags, long free_pages)
 {
 	long min = (long)mark;
 	unsigned int o;
@@ -675,7 +676,7 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 	}
 	if (nid == NUMA_NO_NODE)
 		nid = cpu ? cpu->node : 0;
-	else if (kmm_unlikely(nid < 0 || nid >= nr_online_nodes)) {
+	else if (kmm_unlikely(nid < 0 || nid >= kmm_nr_online_nodes)) {
 		kmm_report("WARNING: alloc_pages_node: node %d is not online, using node 0", nid);
 		nid = 0;
 	}
@@ -883,7 +884,7 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	char why[FREE_PAGE_PROBLEM_LEN];
 	const char *problem;
 
-	if (!kmm_booted() || (unsigned long)(page - vmemmap) >= max_pfn) {
+	if (!kmm_booted() || (unsigned long)(page - kmm_vmemmap) >= kmm_max_pfn) {
 		kmm_report("%s: %p is not a struct page of this machine, refused", call,
 			   (void *)page);
 		return;
@@ -1102,7 +1103,7 @@ unsigned long nr_free_pages(void)
 
 	if (!kmm_machine_up())
 		return 0;
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], NR_FREE_PAGES);
 	return sum;
@@ -1115,7 +1116,7 @@ static unsigned long sum_managed(bool highmem_only)
 
 	if (!kmm_machine_up())
 		return 0;
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = highmem_only ? ZONE_HIGHMEM : 0; zid < MAX_NR_ZONES; zid++)
 			sum += NODE_DATA(nid)->node_zones[zid].managed_pages;
 	return sum;
@@ -1137,7 +1138,7 @@ void si_meminfo(struct sysinfo *val)
 	int nid;
 
 	memset(val, 0, sizeof(*val));
-	for (nid = 0; kmm_machine_up() && nid < nr_online_nodes; nid++)
+	for (nid = 0; kmm_machine_up() && nid < kmm_nr_online_nodes; nid++)
 		freehigh +=
 			zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
 	val->totalram = totalram_pages();
@@ -1259,7 +1260,7 @@ unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsign
 	gfp &= __GFP_BITS_MASK;
 	if (!cpu || gfp_mask_bad(gfp) ||
 	    (preferred_nid != NUMA_NO_NODE &&
-	     (preferred_nid < 0 || preferred_nid >= nr_online_nodes)))
+	     (preferred_nid < 0 || preferred_nid >= kmm_nr_online_nodes)))
 		goto single;
 	if (preferred_nid == NUMA_NO_NODE)
 		preferred_nid = cpu->node;

@@ -246,7 +246,7 @@ static void page_reporting_process(void)
 
 	pthread_mutex_lock(&pr_lock);
 	__atomic_store_n(&pr_state, PAGE_REPORTING_ACTIVE, __ATOMIC_RELAXED);
-	for (nid = 0; nid < nr_online_nodes && !err; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes && !err; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES && !err; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 

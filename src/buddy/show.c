@@ -34,7 +34,7 @@ void show_buddyinfo(FILE *out)
 {
 	int nid, zid, order;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long nr[NR_PAGE_ORDERS];
@@ -68,7 +68,7 @@ void show_pagetypeinfo(FILE *out)
 	for (order = 0; order < NR_PAGE_ORDERS; order++)
 		fprintf(out, "%6d ", order);
 	fputc('\n', out);
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long counts[MIGRATE_TYPES][NR_PAGE_ORDERS];
@@ -110,7 +110,7 @@ void show_pagetypeinfo(FILE *out)
 			}
 			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 				fprintf(out, "Node %4d, zone %8s, type %12s ", nid, zone->name,
-					migratetype_names[mt]);
+					kmm_migratetype_names[mt]);
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
 					bool overflow = counts[mt][order] >= 100000;
 
@@ -123,9 +123,9 @@ void show_pagetypeinfo(FILE *out)
 	}
 	fprintf(out, "\n%-23s", "Number of blocks type ");
 	for (mt = 0; mt < MIGRATE_TYPES; mt++)
-		fprintf(out, "%12s ", migratetype_names[mt]);
+		fprintf(out, "%12s ", kmm_migratetype_names[mt]);
 	fputc('\n', out);
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long blocks[MIGRATE_TYPES] = {0}, pfn;
@@ -148,7 +148,7 @@ void show_zoneinfo(FILE *out)
 	struct kmm_cpu *cpu;
 	int nid, zid, i;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		pg_data_t *pgdat = NODE_DATA(nid);
 		bool first = true;
 

@@ -26,10 +26,10 @@ static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0};
 #define WATERMARK_SCALE_FACTOR 10
 #define SWAP_CLUSTER_MAX       32UL
 
-int min_free_kbytes;
+static int min_free_kbytes;
 
 #define for_each_zone(zone, nid, zid)                                                              \
-	for (nid = 0; nid < nr_online_nodes; nid++)                                                \
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)                                            \
 		for (zid = 0; zid < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zid]);   \
 		     zid++)
 
@@ -75,7 +75,7 @@ static int calculate_min_free_kbytes(void)
 	return (int)kbytes;
 }
 
-void setup_per_zone_wmarks(void)
+static void setup_per_zone_wmarks(void)
 {
 	unsigned long pages_min = (unsigned long)min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = lowmem_managed_pages();
@@ -110,7 +110,7 @@ static void setup_per_zone_lowmem_reserve(void)
 {
 	int nid, i, j;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		pg_data_t *pgdat = NODE_DATA(nid);
 
 		for (i = 0; i < MAX_NR_ZONES; i++) {
@@ -168,8 +168,8 @@ static void build_zonelists(pg_data_t *pgdat)
 	struct zoneref *local = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
 	int n, zid;
 
-	for (n = 0; n < nr_online_nodes; n++) {
-		pg_data_t *node = NODE_DATA((pgdat->node_id + n) % nr_online_nodes);
+	for (n = 0; n < kmm_nr_online_nodes; n++) {
+		pg_data_t *node = NODE_DATA((pgdat->node_id + n) % kmm_nr_online_nodes);
 
 		for (zid = MAX_NR_ZONES - 1; zid >= 0; zid--) {
 			struct zone *zone = &node->node_zones[zid];
@@ -209,7 +209,7 @@ static int buddy_init(void)
 	setup_per_zone_lowmem_reserve();
 	for_each_zone(zone, nid, zid)
 		setup_pcp_sizes(zone);
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 	return 0;
 }
@@ -361,7 +361,7 @@ static void for_each_zone_lock(int (*op)(pthread_mutex_t *lock))
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			op(&NODE_DATA(nid)->node_zones[zid].lock);
 }
@@ -375,7 +375,7 @@ static void zone_counters_copy(bool restore)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			long *stat = NODE_DATA(nid)->node_zones[zid].vm_stat;
 
@@ -440,7 +440,7 @@ static void buddy_cpu_online(struct kmm_cpu *cpu)
 {
 	int nid, zid, i;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			struct per_cpu_pages *pcp = cpu_pcp(cpu, nid, zid);

@@ -98,9 +98,9 @@ static void mirror_one(unsigned long vaddr, unsigned long pfn)
 /* A pte table for @addr of a kmap area (the tables above it made as needed). */
 static pte_t *kmap_pte_table(unsigned long addr)
 {
-	p4d_t *p4d = p4d_alloc(&init_mm, pgd_offset_k(addr), addr);
-	pud_t *pud = pud_alloc(&init_mm, p4d, addr);
-	pmd_t *pmd = pud ? pmd_alloc(&init_mm, pud, addr) : NULL;
+	p4d_t *p4d = p4d_alloc(&kmm_init_mm, pgd_offset_k(addr), addr);
+	pud_t *pud = pud_alloc(&kmm_init_mm, p4d, addr);
+	pmd_t *pmd = pud ? pmd_alloc(&kmm_init_mm, pud, addr) : NULL;
 	pte_t *pte = pmd ? pte_alloc_kernel(pmd, addr) : NULL;
 
 	return pte ? pte - pte_index(addr) : NULL;
@@ -158,7 +158,7 @@ static bool highmem_page_valid(const struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
 
-	return kmm_booted() && pkmap_page_table && pfn >= max_low_pfn && pfn < max_pfn;
+	return kmm_booted() && pkmap_page_table && pfn >= kmm_max_low_pfn && pfn < kmm_max_pfn;
 }
 
 /* kmap() */
@@ -180,7 +180,7 @@ static void flush_all_zero_pkmaps(void)
 			continue;
 		pkmap_count[i] = 0;
 		pte_page(ptep_get(ptep))->virtual = NULL;
-		pte_clear(&init_mm, PKMAP_ADDR(i), ptep);
+		pte_clear(&kmm_init_mm, PKMAP_ADDR(i), ptep);
 		mmu_run_add(&run, PKMAP_ADDR(i), 1, MMU_NO_PFN, PROT_NONE);
 	}
 	mmu_run_flush(&run);
@@ -217,7 +217,7 @@ start:
 		goto start;
 	}
 	vaddr = PKMAP_ADDR(last_pkmap_nr);
-	set_pte_at(&init_mm, vaddr, &pkmap_page_table[last_pkmap_nr], mk_pte(page, kmap_prot));
+	set_pte_at(&kmm_init_mm, vaddr, &pkmap_page_table[last_pkmap_nr], mk_pte(page, kmap_prot));
 	mirror_one(vaddr, page_to_pfn(page));
 	pkmap_count[last_pkmap_nr] = 1;
 	page->virtual = (void *)vaddr;
@@ -309,7 +309,7 @@ void *__kmap_local_page(struct page *page)
 	}
 	slot = (unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)ctrl->idx++;
 	vaddr = kmap_local_addr(slot);
-	set_pte_at(&init_mm, vaddr, kmap_local_pte(slot), mk_pte(page, kmap_prot));
+	set_pte_at(&kmm_init_mm, vaddr, kmap_local_pte(slot), mk_pte(page, kmap_prot));
 	mirror_one(vaddr, page_to_pfn(page));
 	return (void *)vaddr;
 }
@@ -343,7 +343,7 @@ void kunmap_local_indexed(const void *vaddr)
 			   vaddr, kmap_local_addr(slot));
 		return;
 	}
-	pte_clear(&init_mm, addr, kmap_local_pte(slot));
+	pte_clear(&kmm_init_mm, addr, kmap_local_pte(slot));
 	mirror_one(addr, MMU_NO_PFN);
 	ctrl->idx--;
 }
@@ -367,7 +367,7 @@ static void kmap_local_thread_exit(struct kmm_cpu *cpu)
 			(unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)--ctrl->idx;
 		unsigned long addr = kmap_local_addr(slot);
 
-		pte_clear(&init_mm, addr, kmap_local_pte(slot));
+		pte_clear(&kmm_init_mm, addr, kmap_local_pte(slot));
 		mirror_one(addr, MMU_NO_PFN);
 	}
 }
@@ -402,7 +402,7 @@ static void kmap_local_fork_release(struct kmm_cpu *cpu)
 	for (; kmap_local_tables[0] && slot < end; slot++) {
 		if (pte_none(ptep_get(kmap_local_pte(slot))))
 			continue;
-		pte_clear(&init_mm, kmap_local_addr(slot), kmap_local_pte(slot));
+		pte_clear(&kmm_init_mm, kmap_local_addr(slot), kmap_local_pte(slot));
 		mirror_one(kmap_local_addr(slot), MMU_NO_PFN);
 	}
 }
@@ -426,7 +426,7 @@ unsigned long nr_free_highpages(void)
 	unsigned long sum = 0;
 	int nid;
 
-	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+	for (nid = 0; kmm_booted() && nid < kmm_nr_online_nodes; nid++)
 		sum += zone_page_state(&NODE_DATA(nid)->node_zones[ZONE_HIGHMEM], NR_FREE_PAGES);
 	return sum;
 }

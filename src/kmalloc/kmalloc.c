@@ -6,7 +6,7 @@
  * ksize(), krealloc(), kfree_sensitive() (the kernel's mm/slab_common.c).
  *
  * The caches: for each family (normal, reclaimable, DMA), one cache per
- * kmalloc_info[] index from KMALLOC_SHIFT_LOW to KMALLOC_SHIFT_HIGH, plus
+ * kmm_kmalloc_info[] index from KMALLOC_SHIFT_LOW to KMALLOC_SHIFT_HIGH, plus
  * 96 and 192, created with SLAB_KMALLOC as the kernel's new_kmalloc_cache():
  * power-of-two sizes aligned to themselves, the usercopy window the whole
  * object.  They are made at boot, as the kernel's kmem_cache_init() does, so
@@ -33,7 +33,7 @@
 #include "report/report.h"
 #include "slab/slab.h"
 
-const struct kmalloc_info_struct kmalloc_info[] = {
+const struct kmalloc_info_struct kmm_kmalloc_info[] = {
 	{NULL, 0},
 	{"kmalloc-96", 96},
 	{"kmalloc-192", 192},
@@ -62,27 +62,22 @@ const struct kmalloc_info_struct kmalloc_info[] = {
 	{"kmalloc-32M", 33554432},
 	{"kmalloc-64M", 67108864},
 };
-_Static_assert(sizeof(kmalloc_info) / sizeof(kmalloc_info[0]) == 27, "indices 0..26");
-_Static_assert(KMALLOC_SHIFT_HIGH <= 26, "every cache has a kmalloc_info[] entry");
+_Static_assert(sizeof(kmm_kmalloc_info) / sizeof(kmm_kmalloc_info[0]) == 27, "indices 0..26");
+_Static_assert(KMALLOC_SHIFT_HIGH <= 26, "every cache has a kmm_kmalloc_info[] entry");
 
 /* The kernel's size_index[]: the cache index of sizes 8, 16, 24, ... 192, by (size - 1) / 8. */
-const unsigned char kmalloc_size_index[24] = {
+const unsigned char kmm_kmalloc_size_index[24] = {
 	3, 4, 5, 5, 6, 6, 6, 6, /* 8, 16, 24, 32, 40, 48, 56, 64 */
 	1, 1, 1, 1, 7, 7, 7, 7, /* 72, 80, 88, 96, 104, 112, 120, 128 */
 	2, 2, 2, 2, 2, 2, 2, 2, /* 136, 144, 152, 160, 168, 176, 184, 192 */
 };
 
-struct kmem_cache kmalloc_unmade = {
-	.name = "kmalloc-unmade",
-	.cpu_cache = {[0 ... KMM_NO_CPU] = &slab_empty_array},
-};
-
-struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1] = {
-	[0 ... NR_KMALLOC_TYPES - 1] = {[0 ... KMALLOC_SHIFT_HIGH] = &kmalloc_unmade},
+struct kmem_cache *kmm_kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1] = {
+	[0 ... NR_KMALLOC_TYPES - 1] = {[0 ... KMALLOC_SHIFT_HIGH] = &kmm_unmade_cache},
 };
 
 static pthread_mutex_t kmalloc_mutex = PTHREAD_MUTEX_INITIALIZER;
-/* Every cache of kmalloc_caches[][] is made (acquire/release). */
+/* Every cache of kmm_kmalloc_caches[][] is made (acquire/release). */
 static bool kmalloc_caches_made;
 
 static const char *const kmalloc_family_format[NR_KMALLOC_TYPES] = {
@@ -100,21 +95,21 @@ static const slab_flags_t kmalloc_family_flags[NR_KMALLOC_TYPES] = {
 /* The kernel's new_kmalloc_cache(): cache @idx of family @type, named as the kernel names it. */
 static int new_kmalloc_cache(unsigned int idx, enum kmalloc_cache_type type)
 {
-	unsigned int size = kmalloc_info[idx].size;
+	unsigned int size = kmm_kmalloc_info[idx].size;
 	unsigned int align = (size & (size - 1)) ? 0 : size;
 	struct kmem_cache *s;
 	char name[32];
 
-	if (kmalloc_caches[type][idx] != &kmalloc_unmade)
+	if (kmm_kmalloc_caches[type][idx] != &kmm_unmade_cache)
 		return 0;
 	snprintf(name, sizeof(name), kmalloc_family_format[type],
-		 kmalloc_info[idx].name + strlen("kmalloc-"));
+		 kmm_kmalloc_info[idx].name + strlen("kmalloc-"));
 	s = kmem_cache_create_usercopy(name, size, align, SLAB_KMALLOC | kmalloc_family_flags[type],
 				       0, size, NULL);
 	if (!s)
 		return -ENOMEM;
 	s->refcount = -1; /* a boot cache: kmem_cache_destroy() ignores it, as the kernel's */
-	__atomic_store_n(&kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
+	__atomic_store_n(&kmm_kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -157,7 +152,7 @@ static void kmalloc_exit(void)
 	pthread_mutex_lock(&kmalloc_mutex);
 	for (type = 0; type < NR_KMALLOC_TYPES; type++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			kmalloc_caches[type][i] = &kmalloc_unmade;
+			kmm_kmalloc_caches[type][i] = &kmm_unmade_cache;
 	__atomic_store_n(&kmalloc_caches_made, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&kmalloc_mutex);
 }
@@ -184,7 +179,7 @@ struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
 {
 	if (!size || size > KMALLOC_MAX_CACHE_SIZE || create_kmalloc_caches())
 		return NULL;
-	return kmalloc_caches[kmalloc_type(flags)][kmalloc_size_to_index(size)];
+	return kmm_kmalloc_caches[kmalloc_type(flags)][kmalloc_size_to_index(size)];
 }
 
 void *kmalloc_large_node(size_t size, gfp_t flags, int node)
@@ -341,7 +336,7 @@ size_t ksize(const void *obj)
 size_t kmalloc_size_roundup(size_t size)
 {
 	if (size && size <= KMALLOC_MAX_CACHE_SIZE)
-		return kmalloc_info[kmalloc_size_to_index(size)].size;
+		return kmm_kmalloc_info[kmalloc_size_to_index(size)].size;
 	if (size && size <= KMALLOC_MAX_SIZE)
 		return PAGE_SIZE << get_order(size);
 	return size;

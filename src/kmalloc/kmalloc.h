@@ -8,7 +8,7 @@
  *
  * Locking: kmalloc_mutex (kmalloc.c) serialises making the caches; under it
  * only slab_mutex (through kmem_cache_create()) and the page allocator's
- * locks are taken.  kmalloc_caches[][] entries are written once each, under
+ * locks are taken.  kmm_kmalloc_caches[][] entries are written once each, under
  * it, with release stores, and read without a lock.
  */
 #ifndef KMM_KMALLOC_INTERNAL_H

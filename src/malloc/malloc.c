@@ -103,7 +103,7 @@ static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
 	unsigned long off = (unsigned long)ptr - kmm_page_offset;
 
 	if (kmm_likely(off < kmm_direct_map_bytes)) {
-		struct page *page = vmemmap + (off >> PAGE_SHIFT);
+		struct page *page = kmm_vmemmap + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
 
 		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, ptr)))
@@ -118,7 +118,8 @@ static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *c
 	void *obj;
 
 	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !malloc_depth)) {
-		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(size)];
+		struct kmem_cache *s =
+			kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(size)];
 
 		if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj))) {
 			if (!(gfp & __GFP_ZERO))
@@ -136,7 +137,7 @@ static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *c
 static kmm_always_inline size_t class_size(size_t size)
 {
 	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE))
-		return kmalloc_info[kmalloc_size_to_index(size)].size;
+		return kmm_kmalloc_info[kmalloc_size_to_index(size)].size;
 	return kmalloc_size_roundup(size);
 }
 

@@ -5,10 +5,10 @@
  * the table), and the range operations vmalloc maps and unmaps areas with.
  *
  * pgtable.c owns the kernel address layout (the vmalloc area's reservation),
- * init_mm and its table pages, and apply_to_page_range(); mmu.c the real
+ * kmm_init_mm and its table pages, and apply_to_page_range(); mmu.c the real
  * mappings; vmap.c writing and clearing the entries of a range.
  *
- * Locking: init_mm.page_table_lock is taken to install a table page in an
+ * Locking: kmm_init_mm.page_table_lock is taken to install a table page in an
  * empty entry (or, for a 2 MiB leaf, to take an empty pte table out), and for
  * nothing else; no other lock is taken under it and it is never held across a
  * page allocation or a system call.  Leaf entries are written without a lock

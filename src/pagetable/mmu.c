@@ -117,11 +117,11 @@ void mmu_run_flush(struct mmu_run *run)
 		run->err = run->err ? run->err : -EINVAL;
 		return;
 	}
-	if (run->pfn != MMU_NO_PFN && kmm_unlikely(run->pfn + (len >> PAGE_SHIFT) > max_pfn)) {
+	if (run->pfn != MMU_NO_PFN && kmm_unlikely(run->pfn + (len >> PAGE_SHIFT) > kmm_max_pfn)) {
 		kmm_report(
 			"WARNING: mmu: entries at 0x%lx map pfn 0x%lx..0x%lx, beyond the machine's "
 			"0x%lx frames; mapped inaccessible",
-			run->addr, run->pfn, run->pfn + (len >> PAGE_SHIFT) - 1, max_pfn);
+			run->addr, run->pfn, run->pfn + (len >> PAGE_SHIFT) - 1, kmm_max_pfn);
 		run->pfn = MMU_NO_PFN;
 		run->prot = PROT_NONE;
 		run->err = run->err ? run->err : -EINVAL;

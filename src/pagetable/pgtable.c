@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pagetable/pgtable.c - the kernel page table: init_mm and swapper_pg_dir, the
+ * pagetable/pgtable.c - the kernel page table: kmm_init_mm and kmm_swapper_pg_dir, the
  * table pages below it, apply_to_page_range(), and the reservation of the
  * vmalloc area the table describes.
  *
@@ -17,7 +17,7 @@
  * As in the kernel, kernel tables are never freed when they empty, except a
  * pte table replaced by a 2 MiB leaf; they go with the machine at kmm_exit().
  *
- * Locking: init_mm.page_table_lock serialises installing a table page in an
+ * Locking: kmm_init_mm.page_table_lock serialises installing a table page in an
  * empty entry and taking an empty pte table out for a leaf (see internal.h).
  * A table page is allocated before the lock is taken; a thread that loses the
  * race to install it frees its page.  Entries are published with a release
@@ -33,11 +33,11 @@
 #include "pagetable/internal.h"
 #include "report/report.h"
 
-unsigned long vmalloc_base, kmm_vmalloc_end;
+unsigned long kmm_vmalloc_base, kmm_vmalloc_end;
 unsigned long kmm_pkmap_base, kmm_kmap_local_base, kmm_kmap_local_end;
-pgd_t swapper_pg_dir[PTRS_PER_PGD] __attribute__((aligned(PAGE_SIZE)));
-struct mm_struct init_mm = {
-	.pgd = swapper_pg_dir,
+pgd_t kmm_swapper_pg_dir[PTRS_PER_PGD] __attribute__((aligned(PAGE_SIZE)));
+struct mm_struct kmm_init_mm = {
+	.pgd = kmm_swapper_pg_dir,
 	.page_table_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -62,12 +62,12 @@ static unsigned long kmap_areas_layout(unsigned long size, unsigned long *pkmap,
  */
 static int pagetable_init(void)
 {
-	bool kmap_areas = max_pfn > max_low_pfn;
+	bool kmap_areas = kmm_max_pfn > kmm_max_low_pfn;
 	unsigned long size = PAGE_ALIGN(kmm_machine.vmalloc_bytes), start, pkmap = 0, local = 0;
 	unsigned long total = kmap_areas ? kmap_areas_layout(size, &pkmap, &local) : size;
 	void *map;
 
-	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
+	memset(kmm_swapper_pg_dir, 0, sizeof(kmm_swapper_pg_dir));
 	/* exactly [start, start + total), without the alignment slack (RLIMIT_AS counts it) */
 	map = reserve_aligned(total, VMALLOC_ALIGN);
 	if (map == MAP_FAILED) {
@@ -76,7 +76,7 @@ static int pagetable_init(void)
 		return -ENOMEM;
 	}
 	start = (unsigned long)map;
-	vmalloc_base = start;
+	kmm_vmalloc_base = start;
 	kmm_vmalloc_end = start + size;
 	kmm_pkmap_base = kmap_areas ? start + pkmap : 0;
 	kmm_kmap_local_base = kmap_areas ? start + local : 0;
@@ -89,10 +89,10 @@ static void pagetable_exit(void)
 {
 	unsigned long end = kmm_kmap_local_end ? kmm_kmap_local_end : kmm_vmalloc_end;
 
-	if (vmalloc_base)
-		munmap((void *)vmalloc_base, end - vmalloc_base);
-	memset(swapper_pg_dir, 0, sizeof(swapper_pg_dir));
-	vmalloc_base = kmm_vmalloc_end = 0;
+	if (kmm_vmalloc_base)
+		munmap((void *)kmm_vmalloc_base, end - kmm_vmalloc_base);
+	memset(kmm_swapper_pg_dir, 0, sizeof(kmm_swapper_pg_dir));
+	kmm_vmalloc_base = kmm_vmalloc_end = 0;
 	kmm_pkmap_base = kmm_kmap_local_base = kmm_kmap_local_end = 0;
 }
 
@@ -158,7 +158,7 @@ pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long addr)
 
 pte_t *pte_alloc_kernel(pmd_t *pmd, unsigned long addr)
 {
-	if (kmm_unlikely(pmd_none(pmdp_get(pmd))) && !install_table(&init_mm, &pmd->pmd))
+	if (kmm_unlikely(pmd_none(pmdp_get(pmd))) && !install_table(&kmm_init_mm, &pmd->pmd))
 		return NULL;
 	return pte_offset_kernel(pmd, addr);
 }
@@ -177,9 +177,9 @@ bool pmd_free_pte_page(pmd_t *pmd)
 	for (i = 0; i < PTRS_PER_PTE; i++)
 		if (!pte_none(ptep_get(&table[i])))
 			return false;
-	pthread_mutex_lock(&init_mm.page_table_lock);
+	pthread_mutex_lock(&kmm_init_mm.page_table_lock);
 	pmd_clear(pmd);
-	pthread_mutex_unlock(&init_mm.page_table_lock);
+	pthread_mutex_unlock(&kmm_init_mm.page_table_lock);
 	pgtable_free_page(table);
 	return true;
 }
@@ -215,7 +215,7 @@ static int apply_to_pmd_range(pud_t *pud, unsigned long addr, unsigned long end,
 	int err;
 
 	if (create) {
-		pmd = pmd_alloc(&init_mm, pud, addr);
+		pmd = pmd_alloc(&kmm_init_mm, pud, addr);
 		if (!pmd)
 			return -ENOMEM;
 	} else {
@@ -247,7 +247,7 @@ static int apply_to_pud_range(p4d_t *p4d, unsigned long addr, unsigned long end,
 	int err;
 
 	if (create) {
-		pud = pud_alloc(&init_mm, p4d, addr);
+		pud = pud_alloc(&kmm_init_mm, p4d, addr);
 		if (!pud)
 			return -ENOMEM;
 	} else {
@@ -277,12 +277,12 @@ static int __apply_to_page_range(struct mm_struct *mm, unsigned long addr, unsig
 	unsigned long start = addr, end = addr + size, next;
 	int err = 0;
 
-	if (mm != &init_mm || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(size) ||
+	if (mm != &kmm_init_mm || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(size) ||
 	    !in_vmalloc_area(addr, end)) {
 		kmm_report(
 			"WARNING: apply_to_page_range: [0x%lx, 0x%lx) of %s is not a page-aligned "
 			"range of the vmalloc area [0x%lx, 0x%lx), refused",
-			addr, end, mm == &init_mm ? "init_mm" : "an unknown mm", VMALLOC_START,
+			addr, end, mm == &kmm_init_mm ? "init_mm" : "an unknown mm", VMALLOC_START,
 			VMALLOC_END);
 		return -EINVAL;
 	}
@@ -311,20 +311,20 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr, unsig
 	return __apply_to_page_range(mm, addr, size, fn, data, false);
 }
 
-/* fork: init_mm.page_table_lock is held across fork(). */
+/* fork: kmm_init_mm.page_table_lock is held across fork(). */
 static void page_table_lock_fork_prepare(void)
 {
-	pthread_mutex_lock(&init_mm.page_table_lock);
+	pthread_mutex_lock(&kmm_init_mm.page_table_lock);
 }
 
 static void page_table_lock_fork_parent(void)
 {
-	pthread_mutex_unlock(&init_mm.page_table_lock);
+	pthread_mutex_unlock(&kmm_init_mm.page_table_lock);
 }
 
 static void page_table_lock_fork_child(void)
 {
-	pthread_mutex_init(&init_mm.page_table_lock, NULL);
+	pthread_mutex_init(&kmm_init_mm.page_table_lock, NULL);
 }
 
 static const struct kmm_fork_ops pagetable_fork_ops[] = {

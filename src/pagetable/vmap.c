@@ -14,7 +14,7 @@
  * retries) its allocation.
  *
  * Locking: the caller owns the range; tables are installed under
- * init_mm.page_table_lock by pgtable.c.
+ * kmm_init_mm.page_table_lock by pgtable.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -107,7 +107,7 @@ static bool vmap_pmd_fits(const struct vmap_cursor *c, unsigned long addr, unsig
 static int vmap_pmd_range(struct vmap_cursor *c, pud_t *pud, unsigned long addr, unsigned long end,
 			  unsigned int page_shift)
 {
-	pmd_t *pmd = pmd_alloc(&init_mm, pud, addr);
+	pmd_t *pmd = pmd_alloc(&kmm_init_mm, pud, addr);
 	unsigned long next;
 	int err;
 
@@ -149,8 +149,8 @@ int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struc
 	if (!in_vmalloc_area(addr, end))
 		return -EINVAL;
 	for (; addr < end && !err; addr = next) {
-		p4d_t *p4d = p4d_alloc(&init_mm, pgd_offset_k(addr), addr);
-		pud_t *pud = pud_alloc(&init_mm, p4d, addr);
+		p4d_t *p4d = p4d_alloc(&kmm_init_mm, pgd_offset_k(addr), addr);
+		pud_t *pud = pud_alloc(&kmm_init_mm, p4d, addr);
 
 		next = pgd_addr_end(addr, end);
 		if (!pud) {

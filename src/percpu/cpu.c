@@ -156,7 +156,7 @@ static void init_slot(struct kmm_cpu *cpu)
 	cpu->irq_off = 0;
 	cpu->ipi_pending = 0;
 	cpu->in_fastpath = 0;
-	cpu->node = cpu->id % nr_online_nodes;
+	cpu->node = cpu->id % kmm_nr_online_nodes;
 	cpu_online_hooks(cpu);
 }
 

@@ -44,7 +44,6 @@ static LIST_HEAD(dead_caches);
 static unsigned int nr_dead_caches;
 #define DEAD_CACHES_MAX	   64
 #define cache_dead_mark(s) ((struct kmem_cache *)~(unsigned long)(s))
-unsigned long kmm_direct_map_bytes;
 
 #define CACHE_LINE_SIZE 64
 #define REAPTIMEOUT_SEC 2
@@ -194,7 +193,7 @@ static int setup_node_shared(struct kmem_cache *s)
 {
 	int nid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 		struct array_cache *shared = NULL, *old;
 		LIST_HEAD(list);
@@ -437,7 +436,7 @@ static void drain_cache(struct kmem_cache *s)
 	int nid;
 
 	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 		LIST_HEAD(list);
 
@@ -456,7 +455,7 @@ static bool cache_has_objects(struct kmem_cache *s)
 {
 	int nid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		if (s->node[nid].total_slabs)
 			return true;
 	return false;
@@ -512,7 +511,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		rcu_barrier();
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		if (s->node[nid].shared)
 			free_array_cache(s->node[nid].shared);
 		s->node[nid].shared = NULL;
@@ -538,7 +537,7 @@ unsigned long kmem_cache_live_objects(struct kmem_cache *s)
 
 	if (no_cache(s) || !slab_cache_check("kmem_cache_live_objects", s))
 		return 0;
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 
 		struct kmm_irq_state irq = node_lock(n);
@@ -732,7 +731,7 @@ static void reap_nodes(void)
 
 	pthread_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
-		for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct array_cache *shared = n->shared;
 			LIST_HEAD(list);
@@ -821,7 +820,7 @@ static void slabs_unpoison_all(void)
 	int nid;
 
 	list_for_each_entry(s, &slab_caches, list) {
-		for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 			struct list_head *lists[] = {&n->slabs_full, &n->slabs_partial,
 						     &n->slabs_free};
@@ -877,7 +876,7 @@ static void show_slabinfo(FILE *out)
 		unsigned long num_objs;
 		int nid;
 
-		for (nid = 0; nid < nr_online_nodes; nid++) {
+		for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 
 			struct kmm_irq_state irq = node_lock(n);
@@ -956,7 +955,7 @@ static void for_each_node_list_lock(int (*op)(pthread_mutex_t *lock))
 	int nid;
 
 	list_for_each_entry(s, &slab_caches, list) {
-		for (nid = 0; nid < nr_online_nodes; nid++)
+		for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 			op(&s->node[nid].list_lock);
 	}
 }

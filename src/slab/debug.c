@@ -737,7 +737,7 @@ int kmem_cache_validate(struct kmem_cache *s)
 
 	if (no_cache(s) || !slab_cache_check("kmem_cache_validate", s))
 		return 0;
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 		unsigned long full = 0, partial = 0, free = 0, objs = 0;
 

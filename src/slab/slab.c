@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab/slab.c - objects: growing and destroying slabs, refilling and flushing
- * per-CPU arrays, the allocation and free slow paths, bulk calls.
+ * per-CPU arrays, the allocation and free slow paths, bulk calls, and the
+ * empty stand-ins the fast paths meet instead of a test: slab_empty_array
+ * (a CPU array with nothing in it) and kmm_unmade_cache (a kmalloc slot with
+ * no cache).
  *
  * This is the kernel's SLAB: cache_alloc_refill() takes batchcount objects
  * from the node's shared array or its partial/free slabs (growing the cache
@@ -27,6 +30,11 @@
 #define BATCHREFILL_LIMIT 16
 
 struct array_cache slab_empty_array;
+
+struct kmem_cache kmm_unmade_cache = {
+	.name = "kmalloc-unmade",
+	.cpu_cache = {[0 ... KMM_NO_CPU] = &slab_empty_array},
+};
 
 static struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
 {
@@ -411,10 +419,11 @@ static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
 	int i = 0;
 
 	while (i < nr) {
-		int node = nr_online_nodes > 1 ? page_to_nid(virt_to_page(objs[i])) : 0, j = i + 1;
+		int node = kmm_nr_online_nodes > 1 ? page_to_nid(virt_to_page(objs[i])) : 0,
+		    j = i + 1;
 		struct kmem_cache_node *n = get_node(s, node);
 
-		if (nr_online_nodes == 1)
+		if (kmm_nr_online_nodes == 1)
 			j = nr;
 		while (j < nr && page_to_nid(virt_to_page(objs[j])) == node)
 			j++;
@@ -646,7 +655,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 
 static int pick_node(struct kmm_cpu *cpu, int node)
 {
-	if (node == NUMA_NO_NODE || node < 0 || node >= nr_online_nodes)
+	if (node == NUMA_NO_NODE || node < 0 || node >= kmm_nr_online_nodes)
 		return cpu ? cpu->node : 0;
 	return node;
 }
@@ -767,7 +776,7 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
 {
-	if (kmm_unlikely(s == &kmalloc_unmade))
+	if (kmm_unlikely(s == &kmm_unmade_cache))
 		return __kmalloc(size, flags);
 	return slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), size);
 }
@@ -776,7 +785,7 @@ void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
 static void *kmalloc_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
 				 unsigned long caller)
 {
-	if (kmm_unlikely(s == &kmalloc_unmade))
+	if (kmm_unlikely(s == &kmm_unmade_cache))
 		return __kmalloc_node(size, flags, node);
 	if (slab_cache_live(s) && size > s->object_size) {
 		kmm_report(

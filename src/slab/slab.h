@@ -151,13 +151,13 @@ extern struct list_head slab_caches;
 extern pthread_mutex_t slab_mutex;
 
 /*
- * no_cache - @s is no cache: NULL, or kmalloc_unmade, which stands in
- * kmalloc_caches[][]'s empty slots (so a program that passes such a slot on,
+ * no_cache - @s is no cache: NULL, or kmm_unmade_cache, which stands in
+ * kmm_kmalloc_caches[][]'s empty slots (so a program that passes such a slot on,
  * as it would a NULL one, is treated as with NULL).
  */
 static inline bool no_cache(const struct kmem_cache *s)
 {
-	return !s || s == &kmalloc_unmade;
+	return !s || s == &kmm_unmade_cache;
 }
 
 static inline struct page *obj_to_head(const void *obj)

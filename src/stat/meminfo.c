@@ -26,7 +26,7 @@ static unsigned long totalreserve_pages(void)
 	unsigned long total = 0;
 	int nid, zid, i;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			long max = 0;
@@ -50,7 +50,7 @@ static unsigned long sum_zone_stat(enum zone_stat_item item)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], item);
 	return sum;

@@ -224,8 +224,9 @@ static struct pm_owner classify_tail(struct physmap *pm, unsigned long pfn, cons
 	unsigned long head = page->compound_head - 1, head_pfn;
 	struct page copy;
 
-	if (head < (unsigned long)vmemmap || head >= (unsigned long)(vmemmap + max_pfn) ||
-	    (head - (unsigned long)vmemmap) % sizeof(struct page))
+	if (head < (unsigned long)kmm_vmemmap ||
+	    head >= (unsigned long)(kmm_vmemmap + kmm_max_pfn) ||
+	    (head - (unsigned long)kmm_vmemmap) % sizeof(struct page))
 		return owner;
 	head_pfn = page_to_pfn((struct page *)head);
 	if (head_pfn >= pfn || pfn - head_pfn >= MAX_ORDER_NR_PAGES)
@@ -367,7 +368,7 @@ void physmap_walk(struct physmap *pm)
 {
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++) {
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long pfn = zone->zone_start_pfn, end = zone_end_pfn(zone);
@@ -465,10 +466,10 @@ void show_physmap(FILE *out)
 		return;
 	}
 	fprintf(out, "# physmap of mem=%s: %lu frames of %lu bytes, %d node(s)\n",
-		format_size(kmm_machine.mem_bytes, size, sizeof(size)), max_pfn, PAGE_SIZE,
-		nr_online_nodes);
+		format_size(kmm_machine.mem_bytes, size, sizeof(size)), kmm_max_pfn, PAGE_SIZE,
+		kmm_nr_online_nodes);
 	fprintf(out, "# zones:");
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			const struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 

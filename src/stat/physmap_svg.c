@@ -217,10 +217,10 @@ static void svg_title(FILE *out, const struct svg *g)
 	fprintf(out,
 		"<text x=\"16\" y=\"28\" font-size=\"19\" font-weight=\"bold\">libkmm physical "
 		"memory: mem=%s, %d node%s, %lu page frames</text>\n",
-		format_size(kmm_machine.mem_bytes, a, sizeof(a)), nr_online_nodes,
-		nr_online_nodes > 1 ? "s" : "", max_pfn);
+		format_size(kmm_machine.mem_bytes, a, sizeof(a)), kmm_nr_online_nodes,
+		kmm_nr_online_nodes > 1 ? "s" : "", kmm_max_pfn);
 	fprintf(out, "<text x=\"16\" y=\"50\" font-size=\"13\">zones:");
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			const struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 
@@ -248,7 +248,7 @@ static void svg_zones(FILE *out, const struct svg *g)
 	unsigned long label_y = 0; /* labels go no higher than below the last one */
 	int nid, zid;
 
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			const struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long a, b, y0, y1, xa, xb;
@@ -262,7 +262,7 @@ static void svg_zones(FILE *out, const struct svg *g)
 			y1 = SVG_TOP + (b - 1) / SVG_COLS * SVG_CELL;
 			xa = x0 + a % SVG_COLS * SVG_CELL;
 			xb = x0 + ((b - 1) % SVG_COLS + 1) * SVG_CELL;
-			if (nr_online_nodes > 1)
+			if (kmm_nr_online_nodes > 1)
 				snprintf(node, sizeof(node), "N%d ", nid);
 			if (label_y < y0 + 11)
 				label_y = y0 + 11;
@@ -493,9 +493,9 @@ static int physmap_svg(FILE *out)
 
 	if (physmap_snapshot(&pm))
 		return -ENOMEM;
-	while (max_pfn / g.per_cell > SVG_MAX_CELLS)
+	while (kmm_max_pfn / g.per_cell > SVG_MAX_CELLS)
 		g.per_cell *= 2;
-	g.nr_cells = (max_pfn + g.per_cell - 1) / g.per_cell;
+	g.nr_cells = (kmm_max_pfn + g.per_cell - 1) / g.per_cell;
 	cells_bytes = (g.nr_cells * sizeof(uint32_t) + 7) & ~7UL;
 	g.cells_len = PAGE_ALIGN(cells_bytes +
 				 pm.nr_caches * (sizeof(struct pm_pair) + sizeof(unsigned long)));

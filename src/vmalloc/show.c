@@ -48,7 +48,7 @@ static void show_numa_info(FILE *out, const struct vm_struct *v)
 
 	for (nr = 0; nr < v->nr_pages; nr += step)
 		counters[page_to_nid(v->pages[nr])] += step;
-	for (nid = 0; nid < nr_online_nodes; nid++)
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		if (counters[nid])
 			fprintf(out, " N%d=%u", nid, counters[nid]);
 }

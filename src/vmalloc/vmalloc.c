@@ -63,7 +63,8 @@ static struct kmm_ratelimit vmalloc_error_rs = KMM_RATELIMIT_INIT;
 /* vmalloc(0) was warned about on this machine (the kernel's WARN_ON_ONCE). */
 static bool zero_size_warned;
 
-struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
+static struct kmem_cache *vm_struct_cachep;
+struct kmem_cache *vmap_area_cachep;
 
 /* At boot, after the slab layer and kmalloc: empty trees, the vmalloc caches. */
 static int vmalloc_init(void)
@@ -491,7 +492,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 	 * system calls each: with highmem=, zero the area through its own
 	 * mapping instead, once it is mapped.
 	 */
-	if ((page_gfp & __GFP_ZERO) && max_low_pfn != max_pfn) {
+	if ((page_gfp & __GFP_ZERO) && kmm_max_low_pfn != kmm_max_pfn) {
 		page_gfp &= ~__GFP_ZERO;
 		zero_after = true;
 	}
@@ -780,7 +781,7 @@ unsigned long vmalloc_nr_pages(void)
 	unsigned long sum = 0;
 	int nid, zid;
 
-	for (nid = 0; kmm_booted() && nid < nr_online_nodes; nid++)
+	for (nid = 0; kmm_booted() && nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			sum += zone_page_state(&NODE_DATA(nid)->node_zones[zid], NR_ZONE_VMALLOC);
 	return sum;

@@ -38,11 +38,12 @@
 /*
  * The library's own caches of vmalloc's bookkeeping (SLAB_OWN: a program's
  * kfree() of one of their objects is refused), made at the end of boot by
- * vmalloc_caches_init(), as the kernel makes vmap_area_cachep.  A vm_struct
+ * vmalloc_caches_init(), as the kernel makes vmap_area_cachep: this one, and
+ * vmalloc.c's own cache of vm_structs.  A vm_struct
  * holds the pages array of an area of up to VM_INLINE_PAGES pages; a larger
  * one is whole pages of the library's own (kmm_alloc_own_pages()).
  */
-extern struct kmem_cache *vm_struct_cachep, *vmap_area_cachep;
+extern struct kmem_cache *vmap_area_cachep;
 #define VM_INLINE_PAGES 16
 
 static inline unsigned long va_size(const struct vmap_area *va)
@@ -95,8 +96,8 @@ static inline unsigned long va_fit_start(const struct vmap_area *va, unsigned lo
  */
 #define VMAP_PARKED 0x2
 
-extern struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
-extern pthread_mutex_t vmap_area_lock, purge_vmap_area_lock, free_vmap_area_lock;
+extern struct vmap_tree vmap_area_root, purge_vmap_area_root;
+extern pthread_mutex_t vmap_area_lock, purge_vmap_area_lock;
 
 /*
  * alloc_vmap_area - a range of @size bytes (guard included) aligned to @align

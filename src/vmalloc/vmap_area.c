@@ -55,10 +55,11 @@
 #include "slab/slab.h"
 #include "vmalloc/vmalloc.h"
 
-struct vmap_tree vmap_area_root, purge_vmap_area_root, free_vmap_area_root;
+struct vmap_tree vmap_area_root, purge_vmap_area_root;
+static struct vmap_tree free_vmap_area_root;
 pthread_mutex_t vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t purge_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
-pthread_mutex_t free_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t free_vmap_area_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t vmap_purge_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Pages of the ranges in the purge tree (atomic). */
 static unsigned long vmap_lazy_nr;

@@ -2206,7 +2206,7 @@ static struct kmem_cache *any_cache(void)
 	int slot;
 	struct cache *c = pick_cache(&slot);
 
-	return c ? c->s : kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
+	return c ? c->s : kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
 }
 
 /* Free the bad pointer @p with the call @how picks: it must be reported and refused. */
@@ -2260,7 +2260,7 @@ static void op_bad_almost_right(void)
 	switch (how >> 2 & 3) {
 	case 0:
 	case 1: /* a page start in the direct map */
-		page = pfn_to_page(1 + r % (max_low_pfn - 1));
+		page = pfn_to_page(1 + r % (kmm_max_low_pfn - 1));
 		p = page_address(page);
 		if (PageSlab(compound_head(page)) ? !cache_fair(page->mapping)
 						  : page->mapping != NULL)
@@ -2350,7 +2350,7 @@ static void op_bad_own_page(void)
 		break;
 	}
 	default:
-		p = (void *)((unsigned long)(vmemmap + r % max_pfn) & PAGE_MASK);
+		p = (void *)((unsigned long)(kmm_vmemmap + r % kmm_max_pfn) & PAGE_MASK);
 		whose = "the memmap";
 		break;
 	}
@@ -2388,7 +2388,8 @@ static void op_bad_dead_cache(void)
 	size_t pos;
 
 	if (how % 5 == 0) {
-		s = kmalloc_caches[(how >> 3) % NR_KMALLOC_TYPES][idx % (KMALLOC_SHIFT_HIGH + 1)];
+		s = kmm_kmalloc_caches[(how >> 3) % NR_KMALLOC_TYPES]
+				      [idx % (KMALLOC_SHIFT_HIGH + 1)];
 		/* a size with no cache holds a stand-in, which is NULL to kmem_cache_destroy() */
 		if (!strcmp(s->name, "kmalloc-unmade"))
 			return;
@@ -2451,7 +2452,7 @@ static void measure(long *free_kb, long *slab_kb, long *pt_kb,
 	slabinfo = show("slabinfo");
 	for (t = 0; t < NR_KMALLOC_TYPES; t++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			active[t][i] = slab_active(slabinfo, kmalloc_caches[t][i]->name);
+			active[t][i] = slab_active(slabinfo, kmm_kmalloc_caches[t][i]->name);
 }
 
 /* Touch every kmalloc cache of every family and the vmalloc paths once. */
@@ -2551,7 +2552,7 @@ static void window_end(void)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
 			if (active[t][i] != F.base_kmalloc_active[t][i])
 				fail("slabinfo: %s has %ld active objects, %ld at boot",
-				     kmalloc_caches[t][i]->name, active[t][i],
+				     kmm_kmalloc_caches[t][i]->name, active[t][i],
 				     F.base_kmalloc_active[t][i]);
 	/* Every page not free is in a slab or a page table, as at boot. */
 	if (free_kb + (slab_kb - F.base_slab_kb) + (pt_kb - F.base_pt_kb) != F.base_free_kb)

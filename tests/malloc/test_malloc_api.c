@@ -95,7 +95,8 @@ static void the_first_malloc_boots_the_default_machine(void **state)
 	(void)state;
 	assert_true(kmm_booted());
 	if (!getenv("KMM_CMDLINE"))
-		assert_int_equal((unsigned long long)max_pfn << PAGE_SHIFT, (gib ? gib : 1) << 30);
+		assert_int_equal((unsigned long long)kmm_max_pfn << PAGE_SHIFT, (gib ? gib : 1)
+											<< 30);
 	/* buddy blocks, naturally aligned in physical memory, are so in virtual memory too */
 	assert_int_equal(kmm_page_offset & (KMALLOC_MAX_SIZE - 1), 0);
 }
@@ -300,7 +301,7 @@ static void calloc_overflow_fails_with_enomem(void **state)
 
 static void impossible_sizes_fail_with_enomem_quietly(void **state)
 {
-	unsigned long long machine = (unsigned long long)max_pfn << PAGE_SHIFT;
+	unsigned long long machine = (unsigned long long)kmm_max_pfn << PAGE_SHIFT;
 	struct capture c;
 	void *p = keep(malloc(100)), *q = &a_global;
 
@@ -564,7 +565,7 @@ static void double_frees_between_other_frees_are_refused(void **state)
 		capture_begin(&c);
 		free(objs[0]); /* on the array, below objs[1] */
 		snprintf(want, sizeof(want), "free: %s: double free (object %p), refused\n",
-			 kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(sizes[k])]->name,
+			 kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(sizes[k])]->name,
 			 (void *)objs[0]);
 		assert_string_equal(capture_end(&c), want);
 		for (i = 2; i < NR; i++)

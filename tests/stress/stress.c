@@ -639,9 +639,9 @@ static void measure(struct counts *c)
 			char key[64];
 
 			c->active[t][i] = -1;
-			if (kmalloc_caches[t][i] == &kmalloc_unmade)
+			if (kmm_kmalloc_caches[t][i] == &kmm_unmade_cache)
 				continue;
-			snprintf(key, sizeof(key), "\n%s ", kmalloc_caches[t][i]->name);
+			snprintf(key, sizeof(key), "\n%s ", kmm_kmalloc_caches[t][i]->name);
 			c->active[t][i] = field(show_buf, key);
 		}
 }
@@ -814,7 +814,7 @@ int main(int argc, char **argv)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
 			if (after.active[t][i] != before.active[t][i]) {
 				fprintf(stderr, "stress: %s has %ld active objects, %ld at boot\n",
-					kmalloc_caches[t][i]->name, after.active[t][i],
+					kmm_kmalloc_caches[t][i]->name, after.active[t][i],
 					before.active[t][i]);
 				failures++;
 			}

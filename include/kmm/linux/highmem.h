@@ -4,5 +4,6 @@
 #define KMM_LINUX_HIGHMEM_H
 
 #include <kmm/highmem.h>
+#include "pgtable.h"
 
 #endif /* KMM_LINUX_HIGHMEM_H */

@@ -4,5 +4,6 @@
 #define KMM_LINUX_LIST_LRU_H
 
 #include <kmm/list_lru.h>
+#include "mmzone.h"
 
 #endif /* KMM_LINUX_LIST_LRU_H */

@@ -5,5 +5,6 @@
 
 #include <kmm/percpu.h>
 #include <kmm/percpu_alloc.h>
+#include "mmzone.h"
 
 #endif /* KMM_LINUX_PERCPU_H */

@@ -4,5 +4,7 @@
 #define KMM_LINUX_VMALLOC_H
 
 #include <kmm/vmalloc.h>
+#include "pgtable.h"
+#include "slab.h"
 
 #endif /* KMM_LINUX_VMALLOC_H */
