@@ -277,10 +277,17 @@ static void fork_parent(void)
 static void __attribute__((noreturn)) fork_child_fail(const char *what)
 {
 	static const char msg[] = "kmm: fork: the child has no copy of physical memory (";
+	static const char end[] = "); aborting\n";
+	char line[256];
+	size_t n = sizeof(msg) - 1, len = strlen(what);
 
-	(void)!write(2, msg, sizeof(msg) - 1);
-	(void)!write(2, what, strlen(what));
-	(void)!write(2, "); aborting\n", 12);
+	/* one write: the parent reports the same fork at the same time, on the same stderr */
+	if (len > sizeof(line) - n - sizeof(end))
+		len = sizeof(line) - n - sizeof(end);
+	memcpy(line, msg, n);
+	memcpy(line + n, what, len);
+	memcpy(line + n + len, end, sizeof(end) - 1);
+	(void)!write(2, line, n + len + sizeof(end) - 1);
 	abort();
 }
 
