@@ -65,6 +65,70 @@ static void test_unknown_parameter_is_reported_and_ignored(void **state)
 	kmm_exit();
 }
 
+/* kmm_init("help") prints every subsystem's parameters to stdout, then boots. */
+static void test_help_lists_every_parameter(void **state)
+{
+	static const char *const names[] = {
+		"panic_on_warn (report)",
+		"mem (machine)",
+		"numa (machine)",
+		"vmalloc (machine)",
+		"highmem (machine)",
+		"min_free_kbytes (buddy)",
+		"debug_pagealloc (page_debug)",
+		"init_on_free (page_debug)",
+		"slub_debug (slab_debug)",
+		"failslab (fault)",
+		"fail_page_alloc.min-order (fault)",
+		"kmmstat (stat)",
+	};
+	FILE *f = tmpfile();
+	char out[8192];
+	size_t i, n;
+	int saved = dup(1);
+
+	(void)state;
+	assert_non_null(f);
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	assert_int_equal(kmm_init("mem=64M help"), 0);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	assert_true(kmm_booted());
+	assert_int_equal(kmm_max_pfn, (64UL << 20) >> PAGE_SHIFT);
+	kmm_exit();
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_non_null(strstr(out, names[i]));
+	assert_non_null(
+		strstr(out, "\tvalues: a size from 16M to 4T, e.g. mem=512M; default: 1G\n"));
+	assert_non_null(strstr(out, "\tvalues: on or off; default: off\n"));
+}
+
+/* Every boot starts from the defaults: the last boot's parameters do not carry over. */
+static void test_parameters_reset_at_each_boot(void **state)
+{
+	struct kmem_cache *c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M slub_debug=FZ init_on_free=1"), 0);
+	c = kmem_cache_create("reset-check", 64, 0, 0, NULL);
+	assert_non_null(c);
+	assert_true(c->flags & SLAB_CONSISTENCY_CHECKS);
+	kmem_cache_destroy(c);
+	kmm_exit();
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	c = kmem_cache_create("reset-check", 64, 0, 0, NULL);
+	assert_non_null(c);
+	assert_false(c->flags & (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE));
+	kmem_cache_destroy(c);
+	kmm_exit();
+}
+
 static void test_first_allocation_boots_from_environment(void **state)
 {
 	struct page *page;
@@ -186,6 +250,8 @@ int main(void)
 		kmm_test(test_second_init_is_busy),
 		kmm_test(test_bad_value_is_einval_with_one_line),
 		kmm_test(test_unknown_parameter_is_reported_and_ignored),
+		kmm_test(test_help_lists_every_parameter),
+		kmm_test(test_parameters_reset_at_each_boot),
 		kmm_test(test_first_allocation_boots_from_environment),
 		kmm_test(test_direct_map_is_gib_aligned_arithmetic),
 		kmm_test(test_zones_of_six_gib),

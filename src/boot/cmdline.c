@@ -213,9 +213,19 @@ static void param_show_default(const struct kmm_param *p, FILE *out)
 {
 	char buf[24];
 
+	if (p->kind != KMM_PARAM_STRING && p->str_def) {
+		fprintf(out, "%s", p->str_def);
+		return;
+	}
 	switch (p->kind) {
 	case KMM_PARAM_BOOL:
-		fprintf(out, "%s", p->def ? "1" : "0");
+		/* in the parameter's own words: on/off, Y/N or 1/0 */
+		if (p->accepts && strstr(p->accepts, "on"))
+			fprintf(out, "%s", p->def ? "on" : "off");
+		else if (p->accepts && strstr(p->accepts, "Y"))
+			fprintf(out, "%s", p->def ? "Y" : "N");
+		else
+			fprintf(out, "%s", p->def ? "1" : "0");
 		break;
 	case KMM_PARAM_LONG:
 		fprintf(out, "%lld", p->def);
@@ -227,7 +237,6 @@ static void param_show_default(const struct kmm_param *p, FILE *out)
 		fprintf(out, "off; a bare %s means %s", p->name, p->str_def);
 		break;
 	case KMM_PARAM_CUSTOM:
-		fprintf(out, "see above");
 		break;
 	}
 }

@@ -83,10 +83,10 @@ struct kmm_param {
 		.name = (n), .kind = KMM_PARAM_STRING, .var = (v), .size = sizeof(v),              \
 		.str_def = (d), .accepts = (acc), .help = (h)                                      \
 	}
-#define KMM_PARAM_CUSTOM_VAR(n, v, fn, dfn, acc, h)                                                \
+#define KMM_PARAM_CUSTOM_VAR(n, v, fn, dfn, d, acc, h)                                             \
 	{                                                                                          \
 		.name = (n), .kind = KMM_PARAM_CUSTOM, .var = &(v), .parse = (fn),                 \
-		.set_default = (dfn), .accepts = (acc), .help = (h)                                \
+		.set_default = (dfn), .str_def = (d), .accepts = (acc), .help = (h)                \
 	}
 
 /* A /proc-style file, for kmm_show() and the kmmstat server. */

@@ -464,10 +464,14 @@ static const struct kmm_cpu_ops buddy_cpu_ops = {
 };
 
 static const struct kmm_param buddy_params[] = {
-	KMM_PARAM_LONG_VAR("min_free_kbytes", param_min_free_kbytes, -1, 0, 1L << 30,
-			   "a number of kilobytes",
-			   "the min watermark's total; by default computed from memory as the "
-			   "kernel does"),
+	{.name = "min_free_kbytes",
+	 .kind = KMM_PARAM_LONG,
+	 .var = &param_min_free_kbytes,
+	 .def = -1,
+	 .max = 1L << 30,
+	 .str_def = "computed from memory, as the kernel does",
+	 .accepts = "a number of kilobytes",
+	 .help = "the total of the zones' min watermarks"},
 };
 
 static const struct kmm_proc_file buddy_proc[] = {

@@ -388,28 +388,27 @@ static bool parse_knob_param(const struct kmm_param *p, const char *val)
 }
 
 #define SETUP_ACCEPTS "<interval>,<probability>,<space>,<times>, probability 0..100"
-#define KNOB_PARAM(cap, name, acc, help)                                                           \
-	KMM_PARAM_CUSTOM_VAR(name, cmdline_attrs[cap], parse_knob_param, NULL, acc, help)
+#define KNOB_PARAM(cap, name, def, acc, help)                                                      \
+	KMM_PARAM_CUSTOM_VAR(name, cmdline_attrs[cap], parse_knob_param, NULL, def, acc, help)
 static const struct kmm_param fault_params[] = {
 	KMM_PARAM_CUSTOM_VAR("failslab", cmdline_attrs[FAULT_FAILSLAB], parse_setup_param,
-			     setup_param_default, SETUP_ACCEPTS,
-			     "fail slab allocations (the kernel's failslab); off by default"),
-	KMM_PARAM_CUSTOM_VAR(
-		"fail_page_alloc", cmdline_attrs[FAULT_PAGE_ALLOC], parse_setup_param,
-		setup_param_default, SETUP_ACCEPTS,
-		"fail page allocations (the kernel's fail_page_alloc); off by default"),
-	KNOB_PARAM(FAULT_FAILSLAB, "failslab.ignore-gfp-wait", "Y or N",
-		   "failslab skips allocations that may sleep (default Y)"),
-	KNOB_PARAM(FAULT_FAILSLAB, "failslab.verbose", "0, 1 or 2",
-		   "failslab's report of each failure: 1 a line, 2 and the call trace (default 2)"),
-	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-wait", "Y or N",
-		   "fail_page_alloc skips allocations that may sleep (default Y)"),
-	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-highmem", "Y or N",
-		   "fail_page_alloc skips __GFP_HIGHMEM allocations (default Y)"),
-	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.min-order", "an order",
-		   "fail_page_alloc skips smaller orders (default 1)"),
-	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.verbose", "0, 1 or 2",
-		   "fail_page_alloc's report of each failure (default 2)"),
+			     setup_param_default, "1,0,0,1 (off)", SETUP_ACCEPTS,
+			     "fail slab allocations (the kernel's failslab)"),
+	KMM_PARAM_CUSTOM_VAR("fail_page_alloc", cmdline_attrs[FAULT_PAGE_ALLOC], parse_setup_param,
+			     setup_param_default, "1,0,0,1 (off)", SETUP_ACCEPTS,
+			     "fail page allocations (the kernel's fail_page_alloc)"),
+	KNOB_PARAM(FAULT_FAILSLAB, "failslab.ignore-gfp-wait", "Y", "Y or N",
+		   "failslab skips allocations that may sleep"),
+	KNOB_PARAM(FAULT_FAILSLAB, "failslab.verbose", "2", "0, 1 or 2",
+		   "failslab's report of each failure: 1 a line, 2 and the call trace"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-wait", "Y", "Y or N",
+		   "fail_page_alloc skips allocations that may sleep"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.ignore-gfp-highmem", "Y", "Y or N",
+		   "fail_page_alloc skips __GFP_HIGHMEM allocations"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.min-order", "1", "an order",
+		   "fail_page_alloc skips smaller orders"),
+	KNOB_PARAM(FAULT_PAGE_ALLOC, "fail_page_alloc.verbose", "2", "0, 1 or 2",
+		   "fail_page_alloc's report of each failure: 1 a line, 2 and the call trace"),
 };
 
 /* Fault injection is armed last, so that only the program's allocations are candidates. */
