@@ -6,51 +6,46 @@
  * and child would allocate from one memory.  The pthread_atfork() handlers,
  * registered before the first boot takes the boot lock (so a fork() during
  * another thread's boot waits for it, and the child never inherits the lock
- * held), give the child a copy instead:
+ * held), give the child a copy instead.
+ *
+ * The work is in the subsystems' fork steps (struct kmm_fork_ops, in the
+ * lock order of enum kmm_fork_step, boot/subsys.h); this file runs them and
+ * copies physical memory in between:
  *
  * prepare (the forking thread, before fork()):
- *   1. the boot lock (a fork with no machine booted stops here: nothing to do),
- *      the kmmstat server's lock (no server step is half done; it is held for
- *      one non-blocking step at a time, never while waiting for a client:
- *      stat/server.c),
- *      liburcu's call_rcu_before_fork() (its threads pause between batches);
- *   2. the locks taken with emulated interrupts on, in the lock order:
- *      slab_mutex, the shrinker list (read), page reporting's pr_lock (no
- *      block is isolated for reporting across fork), the vmalloc locks (purge lock
- *      first), kmap_lock, kmm_init_mm.page_table_lock, then percpu's ipi_call_lock
- *      and cpu_registry_lock;
- *   3. every other CPU is parked: an IPI whose function waits in the handler,
- *      which runs only where the CPU's per-CPU data is consistent (interrupts
- *      on, outside an inline fast path).  No parked thread holds a lock of
- *      step 2 (they were ours first), nor of step 4 (those are only held with
- *      interrupts off);
- *   4. with interrupts off, every node's list_lock, then every zone lock;
- *   5. the copy: a new memfd of the same size gets the frames in use (holes
+ *   1. the boot lock (a fork with no machine booted stops here: nothing to do);
+ *   2. every step's prepare, down the steps: the kmmstat server's lock (held
+ *      for one non-blocking step at a time, never while waiting for a client),
+ *      liburcu's call_rcu_before_fork(), slab_mutex, the shrinker list
+ *      (read), page reporting's pr_lock, the vmalloc locks, kmap_lock,
+ *      init_mm.page_table_lock; then KMM_FORK_CPUS parks every other CPU (an
+ *      IPI whose function waits in the handler, which runs only where the
+ *      CPU's per-CPU data is consistent) and turns interrupts off; then every
+ *      node's list_lock and every zone lock.  No parked thread holds a lock of
+ *      the steps before KMM_FORK_CPUS (they were ours first), nor of those
+ *      after it (only held with interrupts off);
+ *   3. the copy: a new memfd of the same size gets the frames in use (holes
  *      skipped with SEEK_DATA/SEEK_HOLE, free buddy blocks and per-CPU pages
  *      skipped by their struct pages; all of them copied when page debugging
  *      keeps poison in free pages), by copy_file_range() between the two
- *      files, so HighMem frames, which have no direct map, are copied too.
- *      The parked CPUs' slots and the zone counters are saved as well;
- *   6. the parked CPUs go (glibc's fork() takes malloc's and stdio's locks
- *      after the handlers, which a parked thread might hold), but without
- *      their CPUs: their allocator calls wait for the locks below until the
- *      parent handler gives the CPUs back, so none lands between the copy
- *      and fork().  Everything
- *      of steps 1, 2 and 4 stays held, so until fork() nothing that the copy
- *      and the process's own memory describe together can change, except the
- *      per-CPU slots of the other CPUs (restored from step 5 in the child).
- * parent: everything is released; the new memfd is closed.
- * child (one thread: the one that forked):
- *   the direct map is mapped anew from the new memfd, which takes the old
- *   one's descriptor number; the table's areas (vmalloc, PKMAP, kmap_local) are
- *   replaced by a fresh reservation and every present entry mirrored again from
- *   the page table, so nothing maps the parent's memory any more; the locks are
- *   initialised afresh; each CPU whose thread does not exist here gets its saved
- *   slot back and is drained as at thread exit (arrays, page lists, kmap_local
- *   slots) and released; kswapd and the reaper start again (the reaper at once
- *   if the parent had one); liburcu's call_rcu_after_fork_child() makes a new
- *   call_rcu thread, which runs the callbacks that were pending; a kmmstat
- *   server (kmmstat=1) starts anew, for the child's pid.
+ *      files, so HighMem frames, which have no direct map, are copied too;
+ *   4. every step's copied hook, back up the steps: the zone counters and the
+ *      parked CPUs' slots are saved, then the parked CPUs go (glibc's fork()
+ *      takes malloc's and stdio's locks after the handlers, which a parked
+ *      thread might hold), but without their CPUs: their allocator calls wait
+ *      for the locks still held until the parent gives the CPUs back, so none
+ *      lands between the copy and fork().
+ * parent: every step's parent hook, back up the steps; the new memfd closed.
+ * child (one thread: the one that forked): the direct map is mapped anew
+ *   from the new memfd, which takes the old one's descriptor number; the
+ *   table's areas (vmalloc, PKMAP, kmap_local) are replaced by a fresh
+ *   reservation and every present entry mirrored again from the page table
+ *   (flush_tlb_kernel_range()), so nothing maps the parent's memory; then every
+ *   step's child hook, back up the steps: the locks are initialised afresh
+ *   (a step's hooks may need only the steps after it), each CPU whose thread
+ *   does not exist here gets its saved slot back and is drained as at thread
+ *   exit, the call_rcu thread, the kmmstat server and the slab reaper start
+ *   again; kswapd and page reporting start at their next wake-up.
  *
  * The guarantee (docs/design.md, "fork"): the child's machine is the parent's
  * at the copy; memory the forking thread owns has exactly its fork-time

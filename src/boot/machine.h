@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * boot/machine.h - the emulated machine: physical memory, memblock, sections,
- * nodes and zones, and the boot sequence that ties the subsystems together.
+ * nodes and zones.  The boot sequence is boot/boot.c's loop over boot/subsys.c.
  *
  * Physical memory is one memfd of mem= bytes.  The direct map maps all of it
  * (with highmem=, all but the top highmem= bytes: pfns below kmm_max_low_pfn),

@@ -6,7 +6,12 @@
  *  - zone->lock: the zone's free_area lists and nr_free, the pageblock types of
  *    its pfns, its deferred-init frontier and section_ready bits.  Taken with
  *    emulated interrupts off (kmm_irq_save()) so that an IPI never runs a drain
- *    on a thread that holds it.  Never two zone locks at once.
+ *    on a thread that holds it, or inside the fast-path bracket
+ *    (kmm_cpu_fastpath_enter(): pcp_free_finish() flushes a batch there), which
+ *    holds IPIs off as well: one arriving is dropped and sent again.  Never
+ *    two zone locks at once, except in fork, which holds every zone lock from
+ *    prepare to parent (the step KMM_FORK_ZONES, after every other CPU is
+ *    parked and with interrupts off, so no thread can wait for a second one).
  *  - per-CPU lists: their thread's, with interrupts off; no lock.
  *  - shrinker_rwsem (reclaim.c): the shrinker list; callbacks run under it
  *    for reading, with no zone lock held and interrupts on.

@@ -17,7 +17,8 @@
  *
  * Locking: see internal.h.  The fast paths here take no lock; rmqueue_bulk(),
  * free_pcppages_bulk() and the high-order paths take zone->lock with
- * interrupts off.
+ * interrupts off, or (the batch a fast free flushes, pcp_free_finish())
+ * inside the fast-path bracket, which holds IPIs off too.
  */
 #include <sys/sysinfo.h>
 #include <errno.h>

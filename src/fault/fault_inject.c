@@ -11,15 +11,18 @@
  * and count change on the allocation paths, with atomic read-modify-writes,
  * so that "times=N" fails exactly N allocations however many threads race.
  * A capability is active (fault_cap_active) only while armed: from the end of
- * boot (fault_inject_arm()) on, so the boot's own allocations never fail and
+ * boot (fault_inject_init()) to the start of teardown (fault_inject_exit()),
+ * so the boot's and teardown's own allocations never fail and
  * spend nothing; the library's later bookkeeping is spared per thread by
  * memalloc_nofault_save() (current_nofault).
  *
  * Locking: fault_set_lock serialises writers (kmm_fault_attr_set(),
- * fault_inject_boot() and fault_inject_arm()), so that the active flags and the page allocator's
- * per-CPU list state follow the last write.  It is taken with no other libkmm
- * lock held and may be held across kmm_on_each_cpu() (through
- * pcp_lists_update()): no IPI handler takes it.  ratelimit_lock protects the
+ * fault_inject_init() and fault_inject_exit()), so that the active flags and
+ * what follows them (the subsystems' fault_switched hooks, which boot hands
+ * over with fault_inject_setup(): the page allocator's per-CPU lists, the slab
+ * caches' bypass) follow the last write.  It is taken with no other libkmm
+ * lock held and may be held across kmm_on_each_cpu() (through those hooks):
+ * no IPI handler takes it.  ratelimit_lock protects the
  * verbose reports' rate-limit state; nothing is taken under it.
  */
 #include <ctype.h>

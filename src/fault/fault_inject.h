@@ -14,7 +14,8 @@
  *
  * Whose allocations are candidates.  A user who writes times=3 means three of
  * the program's allocations, so the library's own never are: the capabilities
- * are armed only at the end of boot (fault_inject_arm()), once the kmalloc
+ * are armed only at the end of boot (fault injection is the last subsystem
+ * but the kmmstat server to initialise, boot/subsys.c), once the kmalloc
  * caches and every other boot-time structure exist, and the library's
  * bookkeeping allocations after boot (cache descriptors, CPU arrays, page
  * tables, vm_structs, vmap areas, vmalloc's page arrays) and its

@@ -13,7 +13,8 @@
  *
  * Cross-CPU requests (kmm_drain_all()) bump the target's drain_req, send it
  * KMM_IPI_SIGNAL and wait for drain_ack to catch up.  The handler runs the
- * registered drain hooks at once when interrupts are on, or marks the request
+ * drain hooks the subsystems declare (struct kmm_cpu_ops, handed over by boot
+ * with kmm_cpuhp_setup()) at once when interrupts are on, or marks the request
  * pending so that local_irq_restore() runs it on the way out; inside an inline
  * fast path (kmm_fastpath_enter()) it drops the request, and the sender,
  * still waiting, signals again.

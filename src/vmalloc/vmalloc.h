@@ -17,7 +17,9 @@
  *  - purge_vmap_area_lock: the purge tree (lazily freed areas).
  *  - vmap_area_lock: the busy tree, and the vm_struct of a busy area for
  *    vmallocinfo and vmap_pages_snapshot() while they read it.
- * The last three are never held together, never across a page allocation,
+ * The last three are never held together (but by fork, which takes all
+ * four, purge lock first, prepare to parent: the step KMM_FORK_VMAP), never
+ * across a page allocation,
  * a system call or a wait; kfree() is called under them (it never waits).
  * vmap_lazy_nr is atomic.  A vm_struct and its pages belong to the area's
  * owner; vmallocinfo and vmap_pages_snapshot() read them under
