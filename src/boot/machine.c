@@ -374,8 +374,7 @@ static const struct kmm_param machine_params[] = {
 
 const struct kmm_subsys kmm_machine_subsys = {
 	.name = "machine",
-	.params = machine_params,
-	.nr_params = KMM_ARRAY_SIZE(machine_params),
+	KMM_SUBSYS_PARAMS(machine_params),
 	.init = machine_init,
 	.exit = machine_exit,
 };

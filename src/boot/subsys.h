@@ -177,6 +177,11 @@ struct kmm_subsys {
 
 #define KMM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A descriptor's arrays: .params = a, .nr_params = its size; the same for /proc files and fork steps. */
+#define KMM_SUBSYS_PARAMS(a) .params = (a), .nr_params = KMM_ARRAY_SIZE(a)
+#define KMM_SUBSYS_PROC(a)   .proc = (a), .nr_proc = KMM_ARRAY_SIZE(a)
+#define KMM_SUBSYS_FORK(a)   .fork = (a), .nr_fork = KMM_ARRAY_SIZE(a)
+
 /* At most this many subsystems (a static assert in boot/subsys.c). */
 #define KMM_MAX_SUBSYSTEMS 32
 

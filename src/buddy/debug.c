@@ -484,11 +484,9 @@ static const struct kmm_param page_debug_params[] = {
 
 const struct kmm_subsys kmm_page_debug_subsys = {
 	.name = "page_debug",
-	.params = page_debug_params,
-	.nr_params = KMM_ARRAY_SIZE(page_debug_params),
+	KMM_SUBSYS_PARAMS(page_debug_params),
 	.init = page_debug_init,
 	.exit = page_debug_exit,
-	.fork = page_debug_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(page_debug_fork_ops),
+	KMM_SUBSYS_FORK(page_debug_fork_ops),
 	.fault_switched = page_debug_fault_switched,
 };

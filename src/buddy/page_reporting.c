@@ -410,10 +410,8 @@ static const struct kmm_param page_reporting_params[] = {
 
 const struct kmm_subsys kmm_page_reporting_subsys = {
 	.name = "page_reporting",
-	.params = page_reporting_params,
-	.nr_params = KMM_ARRAY_SIZE(page_reporting_params),
+	KMM_SUBSYS_PARAMS(page_reporting_params),
 	.init = page_reporting_init,
 	.stop = page_reporting_stop,
-	.fork = page_reporting_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(page_reporting_fork_ops),
+	KMM_SUBSYS_FORK(page_reporting_fork_ops),
 };

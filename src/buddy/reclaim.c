@@ -291,6 +291,5 @@ static const struct kmm_fork_ops reclaim_fork_ops[] = {
 const struct kmm_subsys kmm_reclaim_subsys = {
 	.name = "reclaim",
 	.stop = kswapd_stop_all,
-	.fork = reclaim_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(reclaim_fork_ops),
+	KMM_SUBSYS_FORK(reclaim_fork_ops),
 };

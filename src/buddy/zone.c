@@ -482,13 +482,10 @@ static const struct kmm_proc_file buddy_proc[] = {
 
 const struct kmm_subsys kmm_buddy_subsys = {
 	.name = "buddy",
-	.params = buddy_params,
-	.nr_params = KMM_ARRAY_SIZE(buddy_params),
+	KMM_SUBSYS_PARAMS(buddy_params),
 	.init = buddy_init,
 	.exit = buddy_exit,
-	.proc = buddy_proc,
-	.nr_proc = KMM_ARRAY_SIZE(buddy_proc),
-	.fork = buddy_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(buddy_fork_ops),
+	KMM_SUBSYS_PROC(buddy_proc),
+	KMM_SUBSYS_FORK(buddy_fork_ops),
 	.cpu = &buddy_cpu_ops,
 };

@@ -417,8 +417,7 @@ static const struct kmm_param fault_params[] = {
 /* Fault injection is armed last, so that only the program's allocations are candidates. */
 const struct kmm_subsys kmm_fault_subsys = {
 	.name = "fault",
-	.params = fault_params,
-	.nr_params = KMM_ARRAY_SIZE(fault_params),
+	KMM_SUBSYS_PARAMS(fault_params),
 	.init = fault_inject_init,
 	.exit = fault_inject_exit,
 };

@@ -456,7 +456,6 @@ const struct kmm_subsys kmm_highmem_subsys = {
 	.name = "highmem",
 	.init = highmem_init,
 	.exit = highmem_exit,
-	.fork = highmem_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(highmem_fork_ops),
+	KMM_SUBSYS_FORK(highmem_fork_ops),
 	.cpu = &highmem_cpu_ops,
 };

@@ -338,6 +338,5 @@ const struct kmm_subsys kmm_pagetable_subsys = {
 	.name = "pagetable",
 	.init = pagetable_init,
 	.exit = pagetable_exit,
-	.fork = pagetable_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(pagetable_fork_ops),
+	KMM_SUBSYS_FORK(pagetable_fork_ops),
 };

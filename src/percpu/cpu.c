@@ -641,6 +641,5 @@ const struct kmm_subsys kmm_percpu_subsys = {
 	.name = "percpu",
 	.init = percpu_init,
 	.exit = percpu_exit,
-	.fork = percpu_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(percpu_fork_ops),
+	KMM_SUBSYS_FORK(percpu_fork_ops),
 };

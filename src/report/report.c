@@ -33,8 +33,7 @@ static const struct kmm_param report_params[] = {
 
 const struct kmm_subsys kmm_report_subsys = {
 	.name = "report",
-	.params = report_params,
-	.nr_params = KMM_ARRAY_SIZE(report_params),
+	KMM_SUBSYS_PARAMS(report_params),
 	.init = report_init,
 };
 

@@ -1022,10 +1022,8 @@ const struct kmm_subsys kmm_slab_subsys = {
 	.name = "slab",
 	.stop = slab_stop,
 	.exit = slab_exit,
-	.proc = slab_proc,
-	.nr_proc = KMM_ARRAY_SIZE(slab_proc),
-	.fork = slab_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(slab_fork_ops),
+	KMM_SUBSYS_PROC(slab_proc),
+	KMM_SUBSYS_FORK(slab_fork_ops),
 	.cpu = &slab_cpu_ops,
 	.fault_switched = slab_fault_switched,
 };

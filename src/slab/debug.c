@@ -158,8 +158,7 @@ static const struct kmm_param slab_debug_params[] = {
 /* After the slab layer, before any cache is made: slub_debug= is parsed. */
 const struct kmm_subsys kmm_slab_debug_subsys = {
 	.name = "slab_debug",
-	.params = slab_debug_params,
-	.nr_params = KMM_ARRAY_SIZE(slab_debug_params),
+	KMM_SUBSYS_PARAMS(slab_debug_params),
 	.init = slab_debug_setup,
 };
 

@@ -660,12 +660,9 @@ static const struct kmm_proc_file stat_proc[] = {
 
 const struct kmm_subsys kmm_stat_subsys = {
 	.name = "stat",
-	.params = stat_params,
-	.nr_params = KMM_ARRAY_SIZE(stat_params),
+	KMM_SUBSYS_PARAMS(stat_params),
 	.init = kmm_stat_init,
 	.stop = kmm_stat_stop,
-	.proc = stat_proc,
-	.nr_proc = KMM_ARRAY_SIZE(stat_proc),
-	.fork = stat_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(stat_fork_ops),
+	KMM_SUBSYS_PROC(stat_proc),
+	KMM_SUBSYS_FORK(stat_fork_ops),
 };

@@ -102,10 +102,8 @@ const struct kmm_subsys kmm_vmalloc_subsys = {
 	.name = "vmalloc",
 	.init = vmalloc_init,
 	.exit = vmalloc_exit,
-	.proc = vmalloc_proc,
-	.nr_proc = KMM_ARRAY_SIZE(vmalloc_proc),
-	.fork = vmalloc_fork_ops,
-	.nr_fork = KMM_ARRAY_SIZE(vmalloc_fork_ops),
+	KMM_SUBSYS_PROC(vmalloc_proc),
+	KMM_SUBSYS_FORK(vmalloc_fork_ops),
 };
 
 /* vm_inline_pages - the pages array a vm_struct holds itself, after its fields. */
