@@ -89,12 +89,29 @@ void kmm_report_end(bool warn)
 	}
 }
 
+/*
+ * report_line - one line, in one write() where it fits: stderr is unbuffered,
+ * and another process (a forked child reporting the same fork) may write to
+ * it at the same time.
+ */
 static void report_line(bool warn, const char *fmt, va_list ap)
 {
+	char line[1024];
+	va_list again;
+	int n;
+
 	kmm_report_begin();
 	if (!report_quiet) {
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		va_copy(again, ap);
+		n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+		if (n >= 0 && (size_t)n < sizeof(line) - 1) {
+			line[n] = '\n';
+			fwrite(line, 1, (size_t)n + 1, stderr);
+		} else {
+			vfprintf(stderr, fmt, again);
+			fputc('\n', stderr);
+		}
+		va_end(again);
 	}
 	kmm_report_end(warn);
 }
