@@ -56,8 +56,7 @@ static void setup_hooks(void)
 	const struct kmm_subsys *s;
 	size_t i, n_cpu = 0, n_switch = 0;
 
-	for_each_subsys(s, i)
-	{
+	for_each_subsys(s, i) {
 		if (s->cpu)
 			cpu_ops[n_cpu++] = s->cpu;
 		if (s->fault_switched)
@@ -78,8 +77,7 @@ static int boot(const char *cmdline)
 		return ret;
 	setup_hooks();
 	kmm_machine_set_booting(true);
-	for_each_subsys(s, i)
-	{
+	for_each_subsys(s, i) {
 		ret = s->init ? s->init() : 0;
 		if (ret)
 			break;
@@ -177,8 +175,7 @@ int kmm_show(const char *file, FILE *out)
 	const struct kmm_subsys *s;
 	size_t i, f;
 
-	for_each_subsys(s, i)
-	{
+	for_each_subsys(s, i) {
 		for (f = 0; file && f < s->nr_proc; f++) {
 			if (strcmp(s->proc[f].name, file))
 				continue;

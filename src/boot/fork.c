@@ -228,8 +228,7 @@ static void run_fork_steps(enum fork_phase phase)
 	for (n = 0; n < NR_KMM_FORK_STEPS; n++) {
 		int step = phase == FORK_PREPARE ? n : NR_KMM_FORK_STEPS - 1 - n;
 
-		for_each_subsys(s, i)
-		{
+		for_each_subsys(s, i) {
 			for (f = 0; f < s->nr_fork; f++) {
 				void (*fn)(void) = fork_hook(&s->fork[f], phase);
 

@@ -192,8 +192,5 @@ extern const size_t kmm_nr_subsystems;
 /* for_each_subsys - @s over the subsystems in boot order (@i: a size_t). */
 #define for_each_subsys(s, i)                                                                      \
 	for ((i) = 0; (i) < kmm_nr_subsystems && ((s) = kmm_subsystems[i], 1); (i)++)
-/* for_each_subsys_reverse - the same, in teardown order. */
-#define for_each_subsys_reverse(s, i)                                                              \
-	for ((i) = kmm_nr_subsystems; (i)-- > 0 && ((s) = kmm_subsystems[i], 1);)
 
 #endif /* KMM_BOOT_SUBSYS_H */
