@@ -94,7 +94,10 @@ void kmm_exit(void);
  */
 void kmm_drop_caches(void);
 
-/* kmm_booted - true while a machine is running. */
+/*
+ * kmm_booted - true while a machine is running, and to the thread booting one
+ * from the start of its boot (its own allocations there need the machine).
+ */
 bool kmm_booted(void);
 
 /**
