@@ -197,11 +197,10 @@ static bool name_eq(const char *a, const char *b, size_t blen)
 
 static const struct kmm_param *param_find(const char *word, size_t namelen)
 {
+	const struct kmm_subsys *sub;
 	size_t s, i;
 
-	for (s = 0; s < kmm_nr_subsystems; s++) {
-		const struct kmm_subsys *sub = kmm_subsystems[s];
-
+	for_each_subsys(sub, s) {
 		for (i = 0; i < sub->nr_params; i++)
 			if (name_eq(sub->params[i].name, word, namelen))
 				return &sub->params[i];
@@ -243,13 +242,12 @@ static void param_show_default(const struct kmm_param *p, FILE *out)
 
 void kmm_print_params(FILE *out)
 {
+	const struct kmm_subsys *sub;
 	size_t s, i;
 
 	fprintf(out, "libkmm boot parameters (kmm_init() or KMM_CMDLINE), by subsystem in boot "
 		     "order:\n");
-	for (s = 0; s < kmm_nr_subsystems; s++) {
-		const struct kmm_subsys *sub = kmm_subsystems[s];
-
+	for_each_subsys(sub, s) {
 		for (i = 0; i < sub->nr_params; i++) {
 			const struct kmm_param *p = &sub->params[i];
 			char buf[160];
@@ -265,11 +263,12 @@ void kmm_print_params(FILE *out)
 
 static void set_defaults(void)
 {
+	const struct kmm_subsys *sub;
 	size_t s, i;
 
-	for (s = 0; s < kmm_nr_subsystems; s++)
-		for (i = 0; i < kmm_subsystems[s]->nr_params; i++)
-			param_set_default(&kmm_subsystems[s]->params[i]);
+	for_each_subsys(sub, s)
+		for (i = 0; i < sub->nr_params; i++)
+			param_set_default(&sub->params[i]);
 }
 
 int kmm_parse_cmdline(const char *cmdline)
