@@ -1478,64 +1478,11 @@ static void kmap_local_left_at_thread_exit(void)
 	page = alloc_page(GFP_HIGHUSER);
 	check(pthread_create(&t, NULL, kmap_local_and_exit, page) == 0);
 	pthread_join(t, NULL);
-	/* the slots were unmapped: this CPU id's stack starts empty again */
+	/* the slots were unmapped: the next thread's stack starts empty */
 	p = kmap_local_page(page);
 	check(p);
 	kunmap_local(p);
 	__free_page(page);
-	consistent();
-}
-
-/* Per-CPU (issue 2): a CPU that cannot be drained. */
-
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int stage;
-} deaf = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-
-static void deaf_wait_for(int stage)
-{
-	pthread_mutex_lock(&deaf.lock);
-	while (deaf.stage < stage)
-		pthread_cond_wait(&deaf.cond, &deaf.lock);
-	pthread_mutex_unlock(&deaf.lock);
-}
-
-static void deaf_move_to(int stage)
-{
-	pthread_mutex_lock(&deaf.lock);
-	deaf.stage = stage;
-	pthread_cond_broadcast(&deaf.cond);
-	pthread_mutex_unlock(&deaf.lock);
-}
-
-static void *deaf_cpu(void *arg)
-{
-	sigset_t ipi;
-
-	(void)arg;
-	__free_page(alloc_page(GFP_KERNEL)); /* a CPU now, a page on its list */
-	sigemptyset(&ipi);
-	sigaddset(&ipi, KMM_IPI_SIGNAL);
-	pthread_sigmask(SIG_BLOCK, &ipi, NULL);
-	note("cpu", "%d", smp_processor_id());
-	deaf_move_to(1);
-	deaf_wait_for(2);
-	pthread_sigmask(SIG_UNBLOCK, &ipi, NULL);
-	return NULL;
-}
-
-static void kmm_drain_all_with_a_cpu_blocking_the_ipi(void)
-{
-	pthread_t t;
-
-	boot("mem=64M");
-	check(pthread_create(&t, NULL, deaf_cpu, NULL) == 0);
-	deaf_wait_for(1);
-	kmm_drain_all();
-	deaf_move_to(2);
-	pthread_join(t, NULL); /* its lists go back at exit */
 	consistent();
 }
 
@@ -1729,6 +1676,17 @@ static void free_pages_of_a_kmem_cache(void)
 	consistent();
 }
 
+/* The array some CPU of @s has (the one the thread ran on when it freed). */
+static struct array_cache *a_cpu_array(struct kmem_cache *s)
+{
+	int i;
+
+	for (i = 1; i <= NR_CPUS; i++)
+		if (s->cpu_cache[i] != s->cpu_cache[0])
+			return s->cpu_cache[i];
+	return s->cpu_cache[0];
+}
+
 static void free_pages_of_a_per_cpu_array(void)
 {
 	struct kmem_cache *s;
@@ -1736,7 +1694,7 @@ static void free_pages_of_a_per_cpu_array(void)
 	boot("mem=64M");
 	s = kmem_cache_create("victim", 64, 0, 0, NULL);
 	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
-	free_own_page(s->cpu_cache[kmm_cpu_tls.id]);
+	free_own_page(a_cpu_array(s));
 	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
 	kmem_cache_destroy(s);
 	consistent();
@@ -2246,17 +2204,11 @@ static const struct scenario scenarios[] = {
 	SCENARIO(kunmap_local_twice, 0,
 		 "WARNING: kunmap_local: {p}: this thread has no kmap_local_page() mapping, "
 		 "refused"),
-	SCENARIO(
-		kmap_local_page_seventeen_deep, PANIC,
-		"WARNING: kmap_local_page: all 16 slots of CPU 0 are in use (pfn {pfnx}), refused"),
+	SCENARIO(kmap_local_page_seventeen_deep, PANIC,
+		 "WARNING: kmap_local_page: all 16 slots of this thread are in use (pfn {pfnx}), "
+		 "refused"),
 	SCENARIO(kmap_local_left_at_thread_exit, PANIC,
-		 "WARNING: kmap_local: thread exiting with 1 kmap_local_page() mapping on CPU 1, "
-		 "unmapped"),
-
-	/* per-CPU */
-	SCENARIO(kmm_drain_all_with_a_cpu_blocking_the_ipi, 0,
-		 "kmm_on_each_cpu: CPU {cpu} did not answer KMM_IPI_SIGNAL in 2 s (signal "
-		 "blocked?); its per-CPU caches stay undrained"),
+		 "WARNING: kmap_local: thread exiting with 1 kmap_local_page() mapping, unmapped"),
 
 	/* the command line */
 	SCENARIO(kmm_init_with_a_bad_value, 0,

@@ -67,7 +67,7 @@ static void test_highmem_is_the_top_of_memory_outside_the_direct_map(void **stat
 	assert_int_equal(PKMAP_BASE & (PMD_SIZE - 1), 0);
 	assert_true(kmm_kmap_local_base >= PKMAP_BASE + ((unsigned long)LAST_PKMAP << PAGE_SHIFT));
 	assert_int_equal(kmm_kmap_local_end - kmm_kmap_local_base,
-			 (unsigned long)KM_MAX_IDX * NR_CPUS << PAGE_SHIFT);
+			 (unsigned long)KM_MAX_IDX * KMAP_LOCAL_TASKS << PAGE_SHIFT);
 	assert_non_null(strstr(show_to_string("zoneinfo", buf, sizeof(buf)), "zone  HighMem"));
 	assert_non_null(strstr(show_to_string("buddyinfo", buf, sizeof(buf)), "zone  HighMem"));
 	kmm_exit();

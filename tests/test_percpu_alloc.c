@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <kmm/kmm.h>
 #include <kmm/linux/percpu.h>
 #include "kmm_test.h"
@@ -122,7 +123,14 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	long total = 0;
 	int i, cpu, seen = 0;
 
+	cpu_set_t one, all;
+
 	(void)state;
+	/* the calling CPU stays the same across the checks below: pinned, as preempt_disable() would */
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	c = alloc_percpu(struct counters);
 	assert_non_null(c);
@@ -159,21 +167,28 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	assert_true(seen >= 1);
 	free_percpu(c);
 	kmm_exit();
+	sched_setaffinity(0, sizeof(all), &all);
 }
 
-static void test_a_thread_without_a_cpu_yet_gets_one(void **state)
+static void test_this_cpu_is_the_cpu_the_thread_runs_on(void **state)
 {
+	cpu_set_t one, all;
 	int __percpu *v;
 
 	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	assert_int_equal(kmm_init("mem=128M"), 0);
+	assert_int_equal(smp_processor_id(), sched_getcpu() % (int)nr_cpu_ids);
 	v = alloc_percpu(int);
 	assert_non_null(v);
-	/* the main thread may not have touched per-CPU data since the boot */
 	this_cpu_write(*v, 42);
 	assert_int_equal(*per_cpu_ptr(v, smp_processor_id()), 42);
 	free_percpu(v);
 	kmm_exit();
+	sched_setaffinity(0, sizeof(all), &all);
 }
 
 static void test_chunks_show_in_meminfo_and_go_back(void **state)
@@ -253,22 +268,26 @@ static void test_many_random_allocations_fit_and_go_back(void **state)
 static void test_a_fork_child_has_its_own_copy(void **state)
 {
 	long __percpu *v;
-	int status;
+	int status, cpu;
 	pid_t pid;
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=64M"), 0);
 	v = alloc_percpu(long);
 	assert_non_null(v);
-	this_cpu_write(*v, 41);
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(v, cpu) = 41 + cpu;
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		long __percpu *w = alloc_percpu(long);
-		bool ok = this_cpu_read(*v) == 41 && w && this_cpu_read(*w) == 0;
+		bool ok = w && this_cpu_read(*w) == 0;
 
-		this_cpu_write(*v, 7);
+		for_each_possible_cpu(cpu) {
+			ok = ok && *per_cpu_ptr(v, cpu) == 41 + cpu;
+			*per_cpu_ptr(v, cpu) = 7;
+		}
 		free_percpu(w);
 		free_percpu(v);
 		_exit(ok ? 0 : 1);
@@ -276,8 +295,9 @@ static void test_a_fork_child_has_its_own_copy(void **state)
 	assert_true(waitpid(pid, &status, 0) == pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	/* the child's write and frees stayed in the child */
-	assert_int_equal(this_cpu_read(*v), 41);
+	/* the child's writes and frees stayed in the child */
+	for_each_possible_cpu(cpu)
+		assert_int_equal(*per_cpu_ptr(v, cpu), 41 + cpu);
 	free_percpu(v);
 	kmm_exit();
 }
@@ -352,7 +372,7 @@ int main(void)
 		kmm_test(test_a_reused_area_is_zeroed_again),
 		kmm_test(test_allocations_do_not_overlap_and_keep_their_alignment),
 		kmm_test(test_this_cpu_ops_touch_the_calling_cpus_copy),
-		kmm_test(test_a_thread_without_a_cpu_yet_gets_one),
+		kmm_test(test_this_cpu_is_the_cpu_the_thread_runs_on),
 		kmm_test(test_chunks_show_in_meminfo_and_go_back),
 		kmm_test(test_many_random_allocations_fit_and_go_back),
 		kmm_test(test_a_fork_child_has_its_own_copy),

@@ -16,16 +16,12 @@
  * is arithmetic, with no lookup.  A __percpu pointer must be dereferenced
  * only through per_cpu_ptr()/this_cpu_ptr() and the this_cpu_*() operations.
  *
- * The possible CPUs are the host's (its configured CPUs, fixed for the
- * process), which is what the per-CPU layer's ids become when its CPUs are
- * the host's.  Today that layer gives each thread an id of its own, up to
- * NR_CPUS; a thread whose id is nr_cpu_ids or above uses the unit of its id
- * modulo nr_cpu_ids (kmm_pcpu_unit()), sharing it with another thread as two
- * tasks share a CPU.  So memory stays proportional to the host's CPUs however
- * many threads run, and the this_cpu_*() operations are atomic on their
- * unit (relaxed atomics), which a shared unit needs; code that changes a
- * unit through this_cpu_ptr() with several statements must not rely on
- * having it to itself.  The memory shows as meminfo's "Percpu:" line.
+ * The possible CPUs are the machine's (<kmm/smp.h>: the host's, lowered by
+ * nr_cpus=).  A thread may move to another CPU at any moment, and the
+ * threads on one CPU share its unit, so the this_cpu_*() operations are
+ * atomic on their unit (relaxed atomics); code that changes a unit through
+ * this_cpu_ptr() with several statements must not rely on having it to
+ * itself.  The memory shows as meminfo's "Percpu:" line.
  */
 #ifndef KMM_PERCPU_ALLOC_H
 #define KMM_PERCPU_ALLOC_H
@@ -43,8 +39,8 @@ KMM_BEGIN_DECLS
 #endif
 
 /*
- * nr_cpu_ids - the number of possible CPUs (the host's configured CPUs, at
- * most NR_CPUS); set at the first use and fixed for the process.
+ * nr_cpu_ids - the number of possible CPUs: the host's configured CPUs, at
+ * most NR_CPUS, until a boot lowers them (nr_cpus=) for its machine.
  */
 extern unsigned int kmm_nr_cpu_ids;
 unsigned int kmm_pcpu_setup(void);
@@ -97,10 +93,7 @@ void free_percpu(void __percpu *ptr);
 /* pcpu_nr_pages - the pages the per-CPU allocator holds (meminfo's "Percpu:"). */
 unsigned long pcpu_nr_pages(void);
 
-/*
- * kmm_pcpu_unit - the unit of CPU id @cpu: itself for a possible CPU, else
- * (a thread of the per-CPU layer beyond the host's CPUs) @cpu modulo nr_cpu_ids.
- */
+/* kmm_pcpu_unit - the unit of CPU id @cpu: itself for a possible CPU, else @cpu modulo nr_cpu_ids. */
 static kmm_always_inline unsigned long kmm_pcpu_unit(unsigned int cpu)
 {
 	unsigned int n = nr_cpu_ids;
@@ -112,16 +105,10 @@ static kmm_always_inline unsigned long kmm_pcpu_unit(unsigned int cpu)
 #define per_cpu_ptr(ptr, cpu)                                                                      \
 	((typeof(ptr))((unsigned long)(ptr) + kmm_pcpu_unit(cpu) * PCPU_UNIT_SIZE))
 
-/*
- * kmm_percpu_cpu - the calling thread's CPU id for this_cpu_ptr(): the one
- * the fast paths read, or, for a thread that has none yet, the one
- * smp_processor_id() assigns.
- */
+/* kmm_percpu_cpu - the CPU the calling thread runs on, for this_cpu_ptr(). */
 static kmm_always_inline unsigned int kmm_percpu_cpu(void)
 {
-	unsigned int id = kmm_cpu_tls.id;
-
-	return kmm_likely(id != KMM_NO_CPU) ? id : (unsigned int)smp_processor_id();
+	return (unsigned int)smp_processor_id();
 }
 
 /* this_cpu_ptr / raw_cpu_ptr - the calling CPU's copy. */

@@ -163,13 +163,19 @@ extern unsigned long kmm_vmalloc_base, kmm_vmalloc_end;
  * Unmapped guard space separates the three.  All 0 without highmem.
  */
 extern unsigned long kmm_pkmap_base, kmm_kmap_local_base, kmm_kmap_local_end;
-#define LAST_PKMAP	512
-#define LAST_PKMAP_MASK (LAST_PKMAP - 1)
-#define PKMAP_BASE	kmm_pkmap_base
-#define PKMAP_ADDR(nr)	(PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
-#define PKMAP_NR(virt)	(((unsigned long)(virt)-PKMAP_BASE) >> PAGE_SHIFT)
-/* kmap_local_page() slots per CPU (thread), as the kernel's KM_MAX_IDX. */
-#define KM_MAX_IDX	16
+#define LAST_PKMAP	 512
+#define LAST_PKMAP_MASK	 (LAST_PKMAP - 1)
+#define PKMAP_BASE	 kmm_pkmap_base
+#define PKMAP_ADDR(nr)	 (PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
+#define PKMAP_NR(virt)	 (((unsigned long)(virt)-PKMAP_BASE) >> PAGE_SHIFT)
+/* kmap_local_page() slots per task, as the kernel's KM_MAX_IDX. */
+#define KM_MAX_IDX	 16
+/*
+ * The most threads with kmap_local_page() mappings at once: each such thread
+ * holds one stack of KM_MAX_IDX slots of the kmap_local area, from its first
+ * mapping until it exits.
+ */
+#define KMAP_LOCAL_TASKS 1024
 
 /* An address space: here only the kernel's, kmm_init_mm. */
 struct mm_struct {

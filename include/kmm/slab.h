@@ -4,15 +4,16 @@
  *
  * A cache hands out objects of one size.  Objects live in slabs (one or more
  * pages from the buddy allocator); each node keeps its slabs on three lists
- * (full, partial, free).  In front of the lists, every CPU (thread) has an
- * array cache: kmem_cache_alloc() pops the array, kmem_cache_free() pushes,
- * inline, with no lock and no atomic instruction.  An empty array is refilled
+ * (full, partial, free).  In front of the lists, every CPU has an array
+ * cache: kmem_cache_alloc() pops the array of the CPU the thread runs on,
+ * kmem_cache_free() pushes, inline, in a restartable sequence, with no lock
+ * and no atomic instruction (<kmm/percpu.h>).  An empty array is refilled
  * with batchcount objects from the node (the shared array, then the slabs,
  * growing the cache when needed); a full one flushes batchcount objects back.
  *
  * Context: every call may be made from any thread.  kmem_cache_alloc() with a
  * GFP mask that may sleep can run reclaim.  kmem_cache_create()/destroy()/
- * shrink() wait for every CPU (they send IPIs): do not call them from a
+ * shrink() take every CPU over in turn: do not call them from a
  * constructor or a shrinker.
  *
  * The fast paths are inline.  Code that defines KMM_NO_INLINE before including
@@ -141,8 +142,8 @@ struct kmem_cache {
 	struct kmem_cache *self; /* the cache itself while it is live, NULL once destroyed */
 	char name_buf[64];	 /* the name, truncated to 63 characters */
 	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
-	/* each CPU's array, indexed by CPU id (an empty stub until first use) */
-	struct array_cache *cpu_cache[NR_CPUS + 1]; /* [KMM_NO_CPU]: always the stub */
+	/* [0]: always the empty stub; [1 + n]: CPU n's array (the stub until first use) */
+	struct array_cache *cpu_cache[NR_CPUS + 1];
 };
 #else
 struct kmem_cache; /* opaque: only the out-of-line calls are declared */
@@ -281,29 +282,52 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
 extern unsigned long kmm_direct_map_bytes;
 
 /*
- * kmem_cache_alloc_fast - the allocation fast path: pop the calling CPU's
- * array into *@objp (zeroed for __GFP_ZERO).  False, with nothing done, when
- * the array is empty (always, for a thread with no CPU): the caller takes a
- * slow path.
+ * kmem_cache_alloc_fast - the allocation fast path: pop the array of the CPU
+ * the thread runs on into *@objp (zeroed for __GFP_ZERO), in a restartable
+ * sequence (<kmm/percpu.h>) that commits with the store of the new count.
+ * False, with nothing done, when the array is empty (always, when the CPU is
+ * held or rseq is not there): the caller takes a slow path.
  */
 static kmm_always_inline bool kmem_cache_alloc_fast(struct kmem_cache *s, gfp_t gfp, void **objp)
 {
+#ifdef KMM_HAVE_RSEQ
+	unsigned long idx, n;
 	struct array_cache *ac;
+	void *obj;
 
-	kmm_fastpath_enter();
-	ac = s->cpu_cache[kmm_cpu_tls.id];
-	if (kmm_likely(ac->avail != 0)) {
-		void *obj = ac->entry[--ac->avail];
-
-		ac->touched = 1;
-		kmm_fastpath_exit();
-		kmm_asan_object(s, obj, true);
-		if (gfp & __GFP_ZERO)
-			memset(obj, 0, s->object_size);
-		*objp = obj;
-		return true;
-	}
-	kmm_fastpath_exit();
+	/* clang-format off */
+	asm volatile goto(
+		KMM_RSEQ_ENTER("[off]", "[idx]")
+		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
+		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
+		"movl %c[av](%[ac]), %k[n]\n\t"
+		"testl %k[n], %k[n]\n\t"
+		"jz %l[empty]\n\t"
+		"subl $1, %k[n]\n\t"
+		"movq %c[en](%[ac], %[n], 8), %[obj]\n\t"
+		"movl $1, %c[to](%[ac])\n\t"
+		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"2:\n\t"
+		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [obj] "=&r"(obj)
+		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),
+		  [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
+		  [av] "i"(offsetof(struct array_cache, avail)),
+		  [to] "i"(offsetof(struct array_cache, touched)),
+		  [en] "i"(offsetof(struct array_cache, entry))
+		: "memory", "cc"
+		: empty);
+	/* clang-format on */
+	kmm_asan_object(s, obj, true);
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, s->object_size);
+	*objp = obj;
+	return true;
+empty:
+#else
+	(void)s;
+	(void)gfp;
+	(void)objp;
+#endif
 	return false;
 }
 
@@ -360,40 +384,74 @@ static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, cons
 }
 
 /*
- * __kmem_cache_push - put @obj, a checked object of @s, on the calling CPU's
- * array, and if @marked store @mark in its first word once it is there, in
- * the same interrupt bracket (no drain can have moved it on yet).  False,
- * with nothing done, when the array is full (always, for a thread with no
- * CPU) or @obj is its top (freed just before: a double free).
+ * __kmem_cache_push - put @obj, a checked object of @s, on the array of the
+ * CPU the thread runs on, and if @marked store @mark in its first word just
+ * before, in the same restartable sequence (no drain can have moved it on
+ * yet).  False, with nothing done but the mark, when the array is full
+ * (always, when the CPU is held or rseq is not there) or @obj is its top
+ * (freed just before: a double free).
  */
 static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj, bool marked,
 						unsigned long mark)
 {
+#ifdef KMM_HAVE_RSEQ
+	unsigned long idx, n;
 	struct array_cache *ac;
-	long avail;
 
-	kmm_fastpath_enter();
-	ac = s->cpu_cache[kmm_cpu_tls.id];
-	avail = ac->avail;
+	/*
+	 * Poisoned before it is on the array: once there, a drain may put it back
+	 * in its slab and keep the slab's freelist in it.
+	 */
+	kmm_asan_object(s, obj, false);
 	/*
 	 * entry[avail - 1] is the last object freed, or the cache field when the
-	 * array is empty (the layout is asserted in slab.c)
+	 * array is empty (the layout is asserted in slab.c).
 	 */
-	if (kmm_likely(avail < ac->limit && ac->entry[avail - 1] != obj)) {
-		if (marked)
-			*(unsigned long *)obj = mark;
-		/*
-		 * Poisoned only when it is taken, and before it is on the array:
-		 * once there, an IPI's drain may put it back in its slab and keep
-		 * the slab's freelist in it.
-		 */
-		kmm_asan_object(s, obj, false);
-		ac->entry[avail] = obj;
-		ac->avail = (unsigned int)avail + 1;
-		kmm_fastpath_exit();
-		return true;
-	}
-	kmm_fastpath_exit();
+	/* clang-format off */
+#define KMM_PUSH_SEQ(mark_store)						\
+		KMM_RSEQ_ENTER("[off]", "[idx]")				\
+		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")				\
+		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"			\
+		"movl %c[av](%[ac]), %k[n]\n\t"				\
+		"cmpl %c[li](%[ac]), %k[n]\n\t"				\
+		"jae %l[full]\n\t"						\
+		"cmpq %[obj], %c[en]-8(%[ac], %[n], 8)\n\t"			\
+		"je %l[full]\n\t"						\
+		mark_store							\
+		"movq %[obj], %c[en](%[ac], %[n], 8)\n\t"			\
+		"addl $1, %k[n]\n\t"						\
+		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */		\
+		"2:\n\t"
+#define KMM_PUSH_OPERANDS							\
+		[off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),	\
+		[obj] "r"(obj), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)), \
+		[av] "i"(offsetof(struct array_cache, avail)),			\
+		[li] "i"(offsetof(struct array_cache, limit)),			\
+		[en] "i"(offsetof(struct array_cache, entry))
+	if (marked)
+		asm volatile goto(KMM_PUSH_SEQ("movq %[mark], (%[obj])\n\t")
+			: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n)
+			: KMM_PUSH_OPERANDS, [mark] "r"(mark)
+			: "memory", "cc"
+			: full);
+	else
+		asm volatile goto(KMM_PUSH_SEQ("")
+			: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n)
+			: KMM_PUSH_OPERANDS
+			: "memory", "cc"
+			: full);
+#undef KMM_PUSH_SEQ
+#undef KMM_PUSH_OPERANDS
+	/* clang-format on */
+	return true;
+full:
+	kmm_asan_object(s, obj, true);
+#else
+	(void)s;
+	(void)obj;
+	(void)marked;
+	(void)mark;
+#endif
 	return false;
 }
 

@@ -18,23 +18,18 @@
  *      for one non-blocking step at a time, never while waiting for a client),
  *      liburcu's call_rcu_before_fork(), slab_mutex, the shrinker list
  *      (read), page reporting's pr_lock, the vmalloc locks, kmap_lock,
- *      init_mm.page_table_lock; then KMM_FORK_CPUS parks every other CPU (an
- *      IPI whose function waits in the handler, which runs only where the
- *      CPU's per-CPU data is consistent) and turns interrupts off; then every
- *      node's list_lock and every zone lock.  No parked thread holds a lock of
- *      the steps before KMM_FORK_CPUS (they were ours first), nor of those
- *      after it (only held with interrupts off);
+ *      init_mm.page_table_lock; then KMM_FORK_CPUS takes every CPU over (its
+ *      lock, its slab fast paths fenced off, their sequences in flight
+ *      aborted), so no per-CPU cache is half-changed; then every node's
+ *      list_lock and every zone lock.  Other threads go on running: their
+ *      allocator calls wait for these locks until the parent hook;
  *   3. the copy: a new memfd of the same size gets the frames in use (holes
  *      skipped with SEEK_DATA/SEEK_HOLE, free buddy blocks and per-CPU pages
  *      skipped by their struct pages; all of them copied when page debugging
  *      keeps poison in free pages), by copy_file_range() between the two
  *      files, so HighMem frames, which have no direct map, are copied too;
- *   4. every step's copied hook, back up the steps: the zone counters and the
- *      parked CPUs' slots are saved, then the parked CPUs go (glibc's fork()
- *      takes malloc's and stdio's locks after the handlers, which a parked
- *      thread might hold), but without their CPUs: their allocator calls wait
- *      for the locks still held until the parent gives the CPUs back, so none
- *      lands between the copy and fork().
+ *   4. every step's copied hook, back up the steps: the zone counters are
+ *      saved.
  * parent: every step's parent hook, back up the steps; the new memfd closed.
  * child (one thread: the one that forked): the direct map is mapped anew
  *   from the new memfd, which takes the old one's descriptor number; the
@@ -42,9 +37,8 @@
  *   reservation and every present entry mirrored again from the page table
  *   (flush_tlb_kernel_range()), so nothing maps the parent's memory; then every
  *   step's child hook, back up the steps: the locks are initialised afresh
- *   (a step's hooks may need only the steps after it), each CPU whose thread
- *   does not exist here gets its saved slot back and is drained as at thread
- *   exit, the call_rcu thread, the kmmstat server and the slab reaper start
+ *   (a step's hooks may need only the steps after it), every CPU's caches are
+ *   the child's as they were (none belongs to a thread), the call_rcu thread, the kmmstat server and the slab reaper start
  *   again; kswapd and page reporting start at their next wake-up.
  *
  * The guarantee (docs/design.md, "fork"): the child's machine is the parent's
@@ -246,7 +240,6 @@ static void fork_prepare(void)
 	if (!fork_state.active)
 		return;
 	run_fork_steps(FORK_PREPARE);
-	/* From here to the copied hooks' end, system calls only: a parked thread may hold any libc lock. */
 	fork_state.copied = 0;
 	fork_state.newfd = copy_physical_memory();
 	fork_state.err = fork_state.newfd < 0 ? -fork_state.newfd : 0;

@@ -20,7 +20,8 @@
 #include "boot/limits.h"
 
 /* The PKMAP and kmap_local areas after the vmalloc area, at most (pgtable.c's layout). */
-#define KMAP_AREAS_BYTES	   (3 * PMD_SIZE + (unsigned long long)KM_MAX_IDX * NR_CPUS * PAGE_SIZE)
+#define KMAP_AREAS_BYTES                                                                           \
+	(3 * PMD_SIZE + (unsigned long long)KM_MAX_IDX * KMAP_LOCAL_TASKS * PAGE_SIZE)
 /* libkmm's threads besides one kswapd per node: the slab reaper, page reporting, kmmstat. */
 #define NR_KTHREADS_BESIDES_KSWAPD 3
 /* cgroup v1 writes "no limit" as a huge number (PAGE_COUNTER_MAX pages): anything above this */

@@ -12,7 +12,7 @@
 	S(report)	  /* reports and panic_on_warn: first, so every boot report honours it */  \
 	S(machine)	  /* physical memory, the direct map, memblock, nodes and zones */         \
 	S(pagetable)	  /* the kernel page table and its address space */                        \
-	S(percpu)	  /* CPUs, emulated interrupts, IPIs */                                    \
+	S(percpu)	  /* the host CPUs, holding them, cross-CPU calls */                       \
 	S(buddy)	  /* the free lists, watermarks, per-CPU page lists */                     \
 	S(page_debug)	  /* debug_pagealloc, page_poison, init_on_alloc/free */                   \
 	S(page_reporting) /* free page reporting */                                                \

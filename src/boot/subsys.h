@@ -19,7 +19,7 @@
  *   then the machine is no longer booted, then exit up the list.
  * - fork: steps in lock order (enum kmm_fork_step): prepare down the steps;
  *   after the copy of physical memory, copied, then parent or child, back up.
- * - CPU: enum kmm_cpu_step: online up the steps; drain and dead down them.
+ * - CPU: enum kmm_cpu_step: online up the steps; drain down them.
  *
  * This header is a leaf: it includes no subsystem's header.  Locking: the
  * descriptors are constant; the hooks run under the boot lock (boot,
@@ -97,11 +97,9 @@ struct kmm_proc_file {
 
 /*
  * The fork steps, in lock order: what each step's prepare takes, every
- * earlier step's prepare has taken first.  Steps down to KMM_FORK_PAGE_TABLE
- * take locks with emulated interrupts on; KMM_FORK_CPUS parks every other CPU
- * and turns interrupts off; the steps after it take locks held only with
- * interrupts off.  The drain of a departed CPU in the child
- * (KMM_FORK_CPUS) therefore needs only the locks of the steps after it.
+ * earlier step's prepare has taken first.  KMM_FORK_CPUS takes every CPU
+ * over (percpu/percpu.h); the steps after it take locks that holders of a
+ * CPU take.
  */
 enum kmm_fork_step {
 	KMM_FORK_THREADS,	 /* the child: libkmm's threads start again */
@@ -113,7 +111,7 @@ enum kmm_fork_step {
 	KMM_FORK_VMAP,		 /* the vmalloc locks, the purge lock first */
 	KMM_FORK_KMAP,		 /* kmap_lock */
 	KMM_FORK_PAGE_TABLE,	 /* kmm_init_mm.page_table_lock */
-	KMM_FORK_CPUS,		 /* every other CPU parked; interrupts off */
+	KMM_FORK_CPUS,		 /* every CPU held by the forking thread */
 	KMM_FORK_NODE_LISTS,	 /* every slab node's list_lock */
 	KMM_FORK_ZONES,		 /* every zone lock */
 	NR_KMM_FORK_STEPS
@@ -134,26 +132,22 @@ struct kmm_fork_ops {
 	void (*child)(void);
 };
 
-/* The per-CPU steps: online runs up this list, drain and dead down it. */
+/* The per-CPU steps: online runs up this list, drain down it. */
 enum kmm_cpu_step {
 	KMM_CPU_PAGES, /* the page allocator's per-CPU lists */
 	KMM_CPU_SLAB,  /* the slab array caches */
-	KMM_CPU_KMAP,  /* the kmap_local slots */
 	NR_KMM_CPU_STEPS
 };
 
 /*
- * A subsystem's per-CPU hooks, each on @cpu with its emulated interrupts off:
- * online, when a CPU comes up (its part of the CPU's state starts empty);
- * drain, to give back what the CPU caches (kmm_drain_all(), an IPI); dead,
- * when the CPU goes away for good (its thread exits, or does not exist in a
- * forked child: @forked), after which drain runs too.
+ * A subsystem's per-CPU hooks, each run holding @cpu: online, when the CPU's
+ * caches are set up (at its first hold after boot; its part starts empty);
+ * drain, to give back what the CPU caches (kmm_drain_all()).
  */
 struct kmm_cpu_ops {
 	enum kmm_cpu_step step;
 	void (*online)(struct kmm_cpu *cpu);
 	void (*drain)(struct kmm_cpu *cpu);
-	void (*dead)(struct kmm_cpu *cpu, bool forked);
 };
 
 struct kmm_subsys {

@@ -160,13 +160,11 @@ static void debug_pagealloc_reprotect(void)
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
-			struct kmm_irq_state irq;
 			unsigned int order;
 			int mt;
 
 			if (!zone->spanned_pages || is_highmem_idx(zid))
 				continue;
-			irq = kmm_irq_save();
 			pthread_mutex_lock(&zone->lock);
 			for (order = 0; order < NR_PAGE_ORDERS; order++)
 				for (mt = 0; mt < MIGRATE_TYPES; mt++)
@@ -174,7 +172,6 @@ static void debug_pagealloc_reprotect(void)
 							  order, dp_unmap_block);
 			for_each_deferred_block(zone, dp_unmap_block);
 			pthread_mutex_unlock(&zone->lock);
-			kmm_irq_restore(irq);
 		}
 	}
 }

@@ -4,17 +4,15 @@
  *
  * Locking, for all of src/buddy/:
  *  - zone->lock: the zone's free_area lists and nr_free, the pageblock types of
- *    its pfns, its deferred-init frontier and section_ready bits.  Taken with
- *    emulated interrupts off (kmm_irq_save()) so that an IPI never runs a drain
- *    on a thread that holds it, or inside the fast-path bracket
- *    (kmm_cpu_fastpath_enter(): pcp_free_finish() flushes a batch there), which
- *    holds IPIs off as well: one arriving is dropped and sent again.  Never
- *    two zone locks at once, except in fork, which holds every zone lock from
- *    prepare to parent (the step KMM_FORK_ZONES, after every other CPU is
- *    parked and with interrupts off, so no thread can wait for a second one).
- *  - per-CPU lists: their thread's, with interrupts off; no lock.
+ *    its pfns, its deferred-init frontier and section_ready bits.  Taken
+ *    inside a CPU's lock, never the other way round.  Never two zone locks at
+ *    once, except in fork, which holds every zone lock from prepare to parent
+ *    (the step KMM_FORK_ZONES, after every CPU is held, so no thread can be
+ *    waiting for a second one).
+ *  - per-CPU lists: their CPU's lock (percpu/percpu.h): held (kmm_cpu_hold(),
+ *    or the fast paths' kmm_cpu_trylock()) by the thread that uses them.
  *  - shrinker_rwsem (reclaim.c): the shrinker list; callbacks run under it
- *    for reading, with no zone lock held and interrupts on.
+ *    for reading, with no zone lock and no CPU held.
  *  - kswapd's wait lock (reclaim.c): the wake-up state of each node's kswapd.
  *  - page reporting (page_reporting.c): pr_lock across a reporting pass, taken
  *    before zone->lock; pr_wait_lock, the worker's wake-up state, innermost

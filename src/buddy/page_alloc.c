@@ -357,7 +357,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	pthread_mutex_unlock(&zone->lock);
 }
 
-/* drain_local_pages - empty every per-CPU list of @cpu; interrupts are off. */
+/* drain_local_pages - empty every per-CPU list of @cpu, which is held. */
 void drain_local_pages(struct kmm_cpu *cpu)
 {
 	int nid, zid;
@@ -373,14 +373,16 @@ void drain_local_pages(struct kmm_cpu *cpu)
 	}
 }
 
-/* rmqueue_pcplist - a block of order <= PAGE_ALLOC_COSTLY_ORDER from @cpu's lists. */
+/*
+ * rmqueue_pcplist - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the lists
+ * of @cpu, which the caller holds.
+ */
 static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struct zone *zone,
 						      unsigned int order, int migratetype)
 {
 	struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
 	struct page *page = NULL;
-	int was_off = local_irq_save_cpu(cpu);
 
 	if (kmm_unlikely(list_empty(list))) {
 		int batch = pcp->batch;
@@ -398,23 +400,18 @@ static kmm_always_inline struct page *rmqueue_pcplist(struct kmm_cpu *cpu, struc
 	unlink_lru(page);
 	pcp->count -= 1 << order;
 out:
-	local_irq_restore_cpu(cpu, was_off);
 	return page;
 }
 
-static struct page *rmqueue_buddy(struct kmm_cpu *cpu, struct zone *zone, unsigned int order,
-				  int migratetype)
+static struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetype)
 {
-	struct kmm_irq_state irq = kmm_irq_save();
 	struct page *page;
 
-	(void)cpu;
 	pthread_mutex_lock(&zone->lock);
 	page = __rmqueue(zone, order, migratetype);
 	if (page)
 		zone_stat_add(zone, NR_FREE_PAGES, -(1L << order));
 	pthread_mutex_unlock(&zone->lock);
-	kmm_irq_restore(irq);
 	return page;
 }
 
@@ -513,10 +510,14 @@ static kmm_always_inline bool zone_watermark_fast(struct zone *z, unsigned int o
 	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
 }
 
+/*
+ * get_page_from_freelist - the first zone of the zonelist above its watermark
+ * gives the block: from the per-CPU lists of the CPU the thread holds, or
+ * runs on if it can hold it, else from the zone itself.
+ */
 static kmm_always_inline struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 							     unsigned int alloc_flags,
-							     const struct alloc_context *ac,
-							     struct kmm_cpu *cpu)
+							     const struct alloc_context *ac)
 {
 	struct zoneref *z;
 
@@ -533,10 +534,19 @@ static kmm_always_inline struct page *get_page_from_freelist(gfp_t gfp, unsigned
 					 wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
 					 ac->highest_zoneidx, alloc_flags))
 			continue;
-		if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu))
-			page = rmqueue_pcplist(cpu, zone, order, ac->migratetype);
-		else
-			page = rmqueue_buddy(cpu, zone, order, ac->migratetype);
+		page = NULL;
+		if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
+			struct kmm_cpu *cpu = kmm_cpu_hold();
+
+			if (cpu) {
+				page = rmqueue_pcplist(cpu, zone, order, ac->migratetype);
+				kmm_cpu_release(cpu);
+				if (!page)
+					continue;
+			}
+		}
+		if (!page)
+			page = rmqueue_buddy(zone, order, ac->migratetype);
 		if (kmm_likely(page != NULL)) {
 			if (kmm_unlikely(page_debug_enabled))
 				gfp = page_debug_alloc(page, order, gfp);
@@ -573,18 +583,17 @@ static void wake_all_kswapds(unsigned int order, gfp_t gfp, const struct alloc_c
 }
 
 static __attribute__((noinline)) struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
-								     const struct alloc_context *ac,
-								     struct kmm_cpu *cpu)
+								     const struct alloc_context *ac)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
-	/* Reclaim waits for other CPUs: never with this CPU's interrupts off. */
-	bool can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) && !(cpu && cpu->irq_off);
+	/* Reclaim takes the other CPUs over: never holding one. */
+	bool can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) && !kmm_this_cpu;
 	int loops = 0;
 	struct page *page;
 
 	if (alloc_flags & ALLOC_KSWAPD)
 		wake_all_kswapds(order, gfp, ac);
-	page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+	page = get_page_from_freelist(gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
 	if (!can_direct_reclaim && !(gfp & __GFP_NOFAIL))
@@ -595,18 +604,18 @@ static __attribute__((noinline)) struct page *__alloc_pages_slowpath(gfp_t gfp, 
 		if (can_direct_reclaim) {
 			/* Direct reclaim: the shrinkers, then whatever other CPUs hold. */
 			progress = try_to_free_pages(ac, order, gfp);
-			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac);
 			if (page)
 				return page;
 			kmm_drain_all();
-			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac);
 			if (page)
 				return page;
 		}
 		if (gfp & __GFP_NOFAIL) {
 			/* Never fails: dip into the reserves and wait for someone to free. */
 			alloc_flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
-			page = get_page_from_freelist(gfp, order, alloc_flags, ac, cpu);
+			page = get_page_from_freelist(gfp, order, alloc_flags, ac);
 			if (page)
 				return page;
 			nanosleep(&(struct timespec){0, 1000000}, NULL);
@@ -660,7 +669,6 @@ static __attribute__((cold, noinline)) bool check_gfp(gfp_t gfp, unsigned int or
 static __attribute__((noinline)) struct page *
 alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *nodemask)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct alloc_context ac;
 	struct page *page;
 
@@ -670,13 +678,10 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 				   order, MAX_PAGE_ORDER);
 		return NULL;
 	}
-	if (kmm_unlikely(!cpu)) {
-		cpu = kmm_cpu_get();
-		if (!cpu && !kmm_booted())
-			return NULL;
-	}
+	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+		return NULL;
 	if (nid == NUMA_NO_NODE)
-		nid = cpu ? cpu->node : 0;
+		nid = numa_node_id();
 	else if (kmm_unlikely(nid < 0 || nid >= kmm_nr_online_nodes)) {
 		kmm_report("WARNING: alloc_pages_node: node %d is not online, using node 0", nid);
 		nid = 0;
@@ -693,34 +698,18 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 	ac.nodemask = nodemask;
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.highest_zoneidx = gfp_zone(gfp);
-	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, &ac, cpu);
+	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, &ac);
 	if (kmm_likely(page != NULL))
 		return page;
-	return __alloc_pages_slowpath(gfp, order, &ac, cpu);
+	return __alloc_pages_slowpath(gfp, order, &ac);
 }
 
 /*
- * The fast paths below end in tail calls for everything rare (zeroing, a
- * compound page, a flush), so they keep all their state in
- * caller-saved registers and touch no stack besides the return address.
- */
-
-/* pcp_alloc_finish - the rare end of a fast allocation: zero/compound, then leave. */
-static __attribute__((noinline)) struct page *
-pcp_alloc_finish(struct kmm_cpu *cpu, struct page *page, unsigned int order, gfp_t gfp)
-{
-	if (gfp & (__GFP_ZERO | __GFP_COMP))
-		prep_new_page_extra(page, order, gfp);
-	kmm_cpu_fastpath_exit(cpu);
-	return page;
-}
-
-/*
- * pcp_alloc_fast - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the calling
- * CPU's list for the preferred zone, when that zone is above its low watermark;
- * NULL to take the general path.  It takes exactly the block
- * get_page_from_freelist() would take first.  The per-CPU list is used inside
- * the fast-path bracket (kmm_cpu_fastpath_enter()), which holds off IPIs.
+ * pcp_alloc_fast - a block of order <= PAGE_ALLOC_COSTLY_ORDER from the list
+ * of @cpu (held or locked by the caller) for the preferred zone, when that
+ * zone is above its low watermark; NULL to take the general path.  It takes
+ * exactly the block get_page_from_freelist() would take first.  Zeroing and
+ * compound set-up are the caller's, once the CPU is let go.
  */
 static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t gfp,
 						     unsigned int order)
@@ -737,11 +726,8 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 			 fast->mark))
 		return NULL;
 	list = &pcp->lists[order_to_pindex(fast->migratetype, order)];
-	kmm_cpu_fastpath_enter(cpu);
-	if (kmm_unlikely(list_empty(list))) {
-		kmm_cpu_fastpath_exit(cpu);
+	if (kmm_unlikely(list_empty(list)))
 		return NULL;
-	}
 	page = list_first_entry(list, struct page, lru);
 	unlink_lru(page);
 	pcp->count -= 1 << order;
@@ -753,25 +739,31 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	page->mapping = NULL;
 	page->private = 0;
 	set_page_count(page, 1);
-	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
-		return pcp_alloc_finish(cpu, page, order, gfp);
-	kmm_cpu_fastpath_exit(cpu);
 	return page;
 }
 
-/* alloc_pages - the per-CPU fast path (order 0 specialised), else the general path. */
+/*
+ * alloc_pages - the per-CPU fast path, on the CPU the thread holds or, with
+ * a trylock (the kernel's pcp_spin_trylock()), the one it runs on; else, or
+ * when that list is empty, the general path.
+ */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct page *page = NULL;
 
-	if (kmm_likely(cpu != NULL)) {
-		if (kmm_likely(order == 0))
-			page = pcp_alloc_fast(cpu, gfp, 0);
-		else if (order <= PAGE_ALLOC_COSTLY_ORDER)
+	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
+		if (kmm_unlikely(cpu != NULL)) {
 			page = pcp_alloc_fast(cpu, gfp, order);
-		if (kmm_likely(page != NULL))
+		} else if (kmm_likely((cpu = kmm_cpu_trylock()) != NULL)) {
+			page = pcp_alloc_fast(cpu, gfp, order);
+			kmm_cpu_unlock(cpu);
+		}
+		if (kmm_likely(page != NULL)) {
+			if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
+				prep_new_page_extra(page, order, gfp);
 			return page;
+		}
 	}
 	return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
 }
@@ -810,32 +802,29 @@ static inline void free_pages_prepare(struct page *page, unsigned int order)
 /* free_the_page - a block whose last reference is gone goes to a per-CPU list or the zone. */
 static kmm_always_inline void free_the_page(struct page *page, unsigned int order)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
 	unsigned long pfn = page_to_pfn(page);
 	int migratetype = (int)((page->flags & PAGE_PCPTYPE_MASK) >> PAGE_PCPTYPE_PGSHIFT);
 	struct zone *zone = page_zone(page);
+	struct kmm_cpu *cpu = NULL;
 
 	free_pages_prepare(page, order);
-	if (kmm_unlikely(!cpu))
-		cpu = kmm_cpu_get();
-	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu)) {
+	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER))
+		cpu = kmm_cpu_hold();
+	if (kmm_likely(cpu != NULL)) {
 		struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
-		int was_off = local_irq_save_cpu(cpu);
 
 		page->page_type = ~PG_pcp;
 		list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 		pcp->count += 1 << order;
 		if (kmm_unlikely(pcp->count >= pcp->high))
 			free_pcppages_bulk(zone, pcp->batch, pcp);
-		local_irq_restore_cpu(cpu, was_off);
+		kmm_cpu_release(cpu);
 	} else {
-		struct kmm_irq_state irq = kmm_irq_save();
 
 		pthread_mutex_lock(&zone->lock);
 		__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
 		zone_stat_add(zone, NR_FREE_PAGES, 1L << order);
 		pthread_mutex_unlock(&zone->lock);
-		kmm_irq_restore(irq);
 	}
 }
 
@@ -911,29 +900,23 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	}
 }
 
-/* pcp_free_finish - the rare end of a fast free: flush a batch past high, then leave. */
-static __attribute__((noinline)) void pcp_free_finish(struct kmm_cpu *cpu,
-						      struct per_cpu_pages *pcp)
+/* pcp_free_flush - the rare end of a fast free: flush a batch past high (or all, lists off). */
+static __attribute__((noinline)) void pcp_free_flush(struct per_cpu_pages *pcp)
 {
 	if (kmm_unlikely(page_debug_enabled)) {
-		/* Lists off: the block just pushed is debugged and flushed, interrupts off. */
-		int was_off = local_irq_save_cpu(cpu);
-
+		/* Lists off: the block just pushed is debugged and flushed. */
 		page_debug_pcp_free(pcp);
 		free_pcppages_bulk(pcp->zone, pcp->count, pcp);
-		local_irq_restore_cpu(cpu, was_off);
-		kmm_cpu_fastpath_exit(cpu);
 		return;
 	}
-	if (pcp->count >= pcp->high)
-		free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
-	kmm_cpu_fastpath_exit(cpu);
+	free_pcppages_bulk(pcp->zone, pcp->batch, pcp);
 }
 
 /*
  * pcp_free_fast - put the only reference to a clean, non-compound block of
- * order <= PAGE_ALLOC_COSTLY_ORDER (checked by the caller) on the calling
- * CPU's list for the page's zone, found from the page's node and zone bits.
+ * order <= PAGE_ALLOC_COSTLY_ORDER (checked by the caller) on the list of
+ * @cpu (held or locked by the caller) for the page's zone, found from the
+ * page's node and zone bits.
  */
 static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *page,
 					    unsigned long flags, unsigned int order)
@@ -945,15 +928,11 @@ static kmm_always_inline void pcp_free_fast(struct kmm_cpu *cpu, struct page *pa
 	page->flags = flags & PAGE_ZONE_NODE_MASK;
 	page->mapping = NULL;
 	kasan_free_block(page, order);
-	kmm_cpu_fastpath_enter(cpu);
 	page->page_type = ~PG_pcp;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
-	if (kmm_unlikely(pcp->count >= pcp->high)) {
-		pcp_free_finish(cpu, pcp);
-		return;
-	}
-	kmm_cpu_fastpath_exit(cpu);
+	if (kmm_unlikely(pcp->count >= pcp->high))
+		pcp_free_flush(pcp);
 }
 
 /* Whether a block may take the free fast path: one reference, clean, not compound. */
@@ -965,19 +944,27 @@ static kmm_always_inline bool free_fast_ok(const struct page *page, unsigned lon
 		       ((unsigned long)order << PAGE_ORDER_PGSHIFT);
 }
 
-/* __free_pages - the per-CPU fast path (order 0 specialised), else the checked path. */
+/*
+ * __free_pages - the per-CPU fast path, on the CPU the thread holds or, with
+ * a trylock, the one it runs on; else the checked path.
+ */
 void __free_pages(struct page *page, unsigned int order)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
 	unsigned long flags = page->flags;
+	struct kmm_cpu *cpu;
 
-	if (kmm_likely(cpu != NULL && order == 0 && free_fast_ok(page, flags, 0))) {
-		pcp_free_fast(cpu, page, flags, 0);
-		return;
-	}
-	if (cpu != NULL && order <= PAGE_ALLOC_COSTLY_ORDER && free_fast_ok(page, flags, order)) {
-		pcp_free_fast(cpu, page, flags, order);
-		return;
+	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && free_fast_ok(page, flags, order))) {
+		cpu = kmm_this_cpu;
+		if (kmm_unlikely(cpu != NULL)) {
+			pcp_free_fast(cpu, page, flags, order);
+			return;
+		}
+		cpu = kmm_cpu_trylock();
+		if (kmm_likely(cpu != NULL)) {
+			pcp_free_fast(cpu, page, flags, order);
+			kmm_cpu_unlock(cpu);
+			return;
+		}
 	}
 	__free_pages_slow(page, order, "__free_pages");
 }
@@ -1188,8 +1175,8 @@ static struct zone *bulk_zone(const struct alloc_context *ac, int preferred_nid,
 }
 
 /*
- * bulk_run - fill the empty slots (or @page_list) from @cpu's list of @zone,
- * starting at *@populated; interrupts off once.  Returns the pages taken.
+ * bulk_run - fill the empty slots (or @page_list) from the list of @zone of
+ * @cpu, held, starting at *@populated.  Returns the pages taken.
  */
 static int bulk_run(struct kmm_cpu *cpu, struct zone *zone, int migratetype, gfp_t gfp,
 		    int nr_pages, int *populated, struct list_head *page_list,
@@ -1197,7 +1184,6 @@ static int bulk_run(struct kmm_cpu *cpu, struct zone *zone, int migratetype, gfp
 {
 	struct per_cpu_pages *pcp = cpu_pcp(cpu, zone->node, zone->zone_idx);
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, 0)];
-	int was_off = local_irq_save_cpu(cpu);
 	int nr_populated = *populated, taken = 0;
 
 	while (nr_populated < nr_pages) {
@@ -1229,7 +1215,6 @@ static int bulk_run(struct kmm_cpu *cpu, struct zone *zone, int migratetype, gfp
 	}
 	if (kmm_unlikely(!pcp->high) && pcp->count)
 		free_pcppages_bulk(zone, pcp->count, pcp);
-	local_irq_restore_cpu(cpu, was_off);
 	*populated = nr_populated;
 	return taken;
 }
@@ -1257,14 +1242,14 @@ unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsign
 		singles = nr_pages;
 		goto single;
 	}
-	cpu = kmm_cpu_get();
+	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+		return 0;
 	gfp &= __GFP_BITS_MASK;
-	if (!cpu || gfp_mask_bad(gfp) ||
-	    (preferred_nid != NUMA_NO_NODE &&
-	     (preferred_nid < 0 || preferred_nid >= kmm_nr_online_nodes)))
+	if (gfp_mask_bad(gfp) || (preferred_nid != NUMA_NO_NODE &&
+				  (preferred_nid < 0 || preferred_nid >= kmm_nr_online_nodes)))
 		goto single;
 	if (preferred_nid == NUMA_NO_NODE)
-		preferred_nid = cpu->node;
+		preferred_nid = numa_node_id();
 	/* As the kernel's prepare_alloc_pages(): an injected failure ends the call. */
 	if (kmm_unlikely(fail_page_alloc_active()) && should_fail_alloc_page(gfp, 0))
 		return (unsigned long)nr_populated;
@@ -1275,9 +1260,15 @@ unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsign
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.highest_zoneidx = gfp_zone(gfp);
 	zone = bulk_zone(&ac, preferred_nid, nr_pages);
-	if (zone && bulk_run(cpu, zone, ac.migratetype, gfp, nr_pages, &nr_populated, page_list,
-			     page_array))
-		return (unsigned long)nr_populated;
+	cpu = zone ? kmm_cpu_hold() : NULL;
+	if (cpu) {
+		int taken = bulk_run(cpu, zone, ac.migratetype, gfp, nr_pages, &nr_populated,
+				     page_list, page_array);
+
+		kmm_cpu_release(cpu);
+		if (taken)
+			return (unsigned long)nr_populated;
+	}
 single:
 	/* One page (every page, with page debugging) through the general path. */
 	for (; singles > 0 && nr_populated < nr_pages; nr_populated++) {

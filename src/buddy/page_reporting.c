@@ -151,7 +151,6 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 {
 	struct free_area *area = &zone->free_area[order];
 	struct list_head *list = &area->free_list[mt];
-	struct kmm_irq_state irq = kmm_irq_save();
 	struct page *page, *next;
 	long budget;
 	int err = 0;
@@ -183,11 +182,9 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 		if (list->next != &page->lru)
 			rotate_to_front(&page->lru, list);
 		pthread_mutex_unlock(&zone->lock);
-		kmm_irq_restore(irq);
 		err = report(blocks, PAGE_REPORTING_CAPACITY);
 		*offset = PAGE_REPORTING_CAPACITY;
 		budget--;
-		irq = kmm_irq_save();
 		pthread_mutex_lock(&zone->lock);
 		page_reporting_drain(blocks, PAGE_REPORTING_CAPACITY, !err);
 		/* the old next may have gone while the lock was dropped */
@@ -200,7 +197,6 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 		rotate_to_front(&next->lru, list);
 out:
 	pthread_mutex_unlock(&zone->lock);
-	kmm_irq_restore(irq);
 	return err;
 }
 
@@ -226,14 +222,11 @@ static int page_reporting_process_zone(struct zone *zone, struct reported_block 
 	}
 	leftover = PAGE_REPORTING_CAPACITY - offset;
 	if (leftover) {
-		struct kmm_irq_state irq;
 
 		err = report(blocks + offset, leftover);
-		irq = kmm_irq_save();
 		pthread_mutex_lock(&zone->lock);
 		page_reporting_drain(blocks + offset, leftover, !err);
 		pthread_mutex_unlock(&zone->lock);
-		kmm_irq_restore(irq);
 	}
 	return err;
 }

@@ -72,12 +72,10 @@ void show_pagetypeinfo(FILE *out)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
 			unsigned long counts[MIGRATE_TYPES][NR_PAGE_ORDERS];
-			struct kmm_irq_state irq;
 
 			if (!populated_zone(zone))
 				continue;
 			memset(counts, 0, sizeof(counts));
-			irq = kmm_irq_save();
 			pthread_mutex_lock(&zone->lock);
 			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
@@ -90,7 +88,6 @@ void show_pagetypeinfo(FILE *out)
 				}
 			}
 			pthread_mutex_unlock(&zone->lock);
-			kmm_irq_restore(irq);
 			{
 				unsigned long pfn = zone->deferred_pfn;
 

@@ -314,18 +314,15 @@ bool deferred_grow_zone(struct zone *zone)
 void init_page_section(unsigned long pfn)
 {
 	struct zone *zone = pfn_zone(pfn);
-	struct kmm_irq_state irq;
 	unsigned long s, e;
 
 	if (!zone || section_chunk_ready(zone, pfn))
 		return;
-	irq = kmm_irq_save();
 	pthread_mutex_lock(&zone->lock);
 	section_chunk(zone, pfn, &s, &e);
 	if (!section_chunk_ready(zone, s))
 		init_section_chunk(zone, s, e);
 	pthread_mutex_unlock(&zone->lock);
-	kmm_irq_restore(irq);
 }
 
 static void count_block(unsigned long pfn, unsigned int order, void *arg)

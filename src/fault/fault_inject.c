@@ -484,8 +484,8 @@ static void fail_dump(struct fault_attr *fa)
 		void *frames[32];
 		int n = backtrace(frames, 32);
 
-		kmm_pr("CPU: %d PID: %d Comm: %s\nCall Trace:\n",
-		       kmm_this_cpu ? kmm_this_cpu->id : -1, (int)getpid(), kmm_current_comm(comm));
+		kmm_pr("CPU: %d PID: %d Comm: %s\nCall Trace:\n", smp_processor_id(), (int)getpid(),
+		       kmm_current_comm(comm));
 		fflush(stderr);
 		/* frames[0] is fail_dump itself */
 		backtrace_symbols_fd(frames + 1, n - 1, STDERR_FILENO);

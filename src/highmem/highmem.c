@@ -14,10 +14,12 @@
  * kunmap() costs no system call and a page kmapped again soon keeps its
  * address.  When all entries are in use, kmap() waits for a kunmap().
  *
- * kmap_local_page().  Every thread is a CPU (<kmm/smp.h>); CPU n owns the
- * KM_MAX_IDX slots from kmap_local base + n * KM_MAX_IDX pages, used as a
- * stack (the kernel's kmap_ctrl.idx, kept per thread here), whose pte tables
- * are made at boot.  The areas' addresses are laid out by the page table's
+ * kmap_local_page().  As in the kernel since 5.11, the mappings belong to the
+ * task: a thread takes one of KMAP_LOCAL_TASKS stacks of KM_MAX_IDX slots
+ * (stack n: the slots from kmap_local base + n * KM_MAX_IDX pages) at its
+ * first mapping and gives it back when it exits, unmapping (and reporting)
+ * what it left mapped; idx (the kernel's kmap_ctrl.idx) is thread-local.
+ * The pte tables are made at boot.  The areas' addresses are laid out by the page table's
  * init (<kmm/pgtable.h>).  Mapping writes the slot's entry and mirrors it; unmapping
  * clears it and revokes the mirror at once (the kernel flushes that TLB entry
  * at once too).
@@ -26,7 +28,8 @@
  * and their mirrors, and page->virtual of highmem pages; kmap() waits on
  * pkmap_map_wait under it.  It is held across the mmap()/mprotect() of an
  * entry, never across a page allocation, and no other lock is taken under it.
- * kmap_local slots belong to their thread: no lock.
+ * kmap_local slots belong to their thread: no lock; kmap_stacks_lock protects
+ * the map of stacks taken (innermost, no other lock taken under it).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,11 +38,10 @@
 #include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "pagetable/internal.h"
-#include "percpu/percpu.h"
 #include "report/report.h"
 
-/* The kmap_local area: KM_MAX_IDX slots for each of NR_CPUS CPUs, in whole pte tables. */
-#define KMAP_LOCAL_SLOTS  ((unsigned long)KM_MAX_IDX * NR_CPUS)
+/* The kmap_local area: KM_MAX_IDX slots for each of KMAP_LOCAL_TASKS stacks, in whole pte tables. */
+#define KMAP_LOCAL_SLOTS  ((unsigned long)KM_MAX_IDX * KMAP_LOCAL_TASKS)
 #define KMAP_LOCAL_TABLES (KMAP_LOCAL_SLOTS / PTRS_PER_PTE)
 
 /* Entries of both areas: the kernel's kmap_prot. */
@@ -63,11 +65,19 @@ static unsigned long kmap_generation;
 
 /* A thread's kmap_local stack (the kernel's task_struct.kmap_ctrl). */
 struct kmap_ctrl {
-	unsigned long generation; /* the kmap_generation idx belongs to */
+	unsigned long generation; /* the kmap_generation stack and idx belong to */
+	int stack;		  /* 1 + the stack taken, or 0 */
 	int idx;		  /* slots in use */
 };
 
 static __thread struct kmap_ctrl kmap_ctrl __attribute__((tls_model("initial-exec")));
+
+/* the stacks taken (kmap_stacks_lock) */
+static bool kmap_stacks_used[KMAP_LOCAL_TASKS];
+static pthread_mutex_t kmap_stacks_lock = PTHREAD_MUTEX_INITIALIZER;
+/* its destructor gives a thread's stack back at exit */
+static pthread_key_t kmap_exit_key;
+static pthread_once_t kmap_exit_key_once = PTHREAD_ONCE_INIT;
 
 /* The entry of kmap_local slot @slot (a CPU's KM_MAX_IDX slots are consecutive). */
 static inline pte_t *kmap_local_pte(unsigned long slot)
@@ -117,6 +127,7 @@ static int kmap_tables_init(void)
 	unsigned long i;
 
 	kmap_generation++;
+	memset(kmap_stacks_used, 0, sizeof(kmap_stacks_used));
 	memset(pkmap_count, 0, sizeof(pkmap_count));
 	last_pkmap_nr = 0;
 	pkmap_waiters = 0;
@@ -277,14 +288,81 @@ static inline struct kmap_ctrl *current_kmap_ctrl(void)
 
 	if (kmm_unlikely(ctrl->generation != kmap_generation)) {
 		ctrl->generation = kmap_generation;
+		ctrl->stack = 0;
 		ctrl->idx = 0;
 	}
 	return ctrl;
 }
 
+/* The first slot of stack @stack. */
+static inline unsigned long stack_slot(int stack)
+{
+	return (unsigned long)stack * KM_MAX_IDX;
+}
+
+/* unmap_slots - clear slots [@from, @to) of the kmap_local area and revoke their mirrors. */
+static void unmap_slots(unsigned long from, unsigned long to)
+{
+	for (; from < to; from++) {
+		if (pte_none(ptep_get(kmap_local_pte(from))))
+			continue;
+		pte_clear(&kmm_init_mm, kmap_local_addr(from), kmap_local_pte(from));
+		mirror_one(kmap_local_addr(from), MMU_NO_PFN);
+	}
+}
+
+/*
+ * kmap_local_thread_exit - the thread is exiting: any kmap_local_page() it
+ * left mapped is reported and unmapped, and its stack given back.
+ */
+static void kmap_local_thread_exit(void *arg)
+{
+	struct kmap_ctrl *ctrl = current_kmap_ctrl();
+	int stack = ctrl->stack - 1;
+
+	(void)arg;
+	if (stack < 0)
+		return;
+	if (kmm_unlikely(ctrl->idx))
+		kmm_report("WARNING: kmap_local: thread exiting with %d kmap_local_page() "
+			   "mapping%s, unmapped",
+			   ctrl->idx, ctrl->idx == 1 ? "" : "s");
+	unmap_slots(stack_slot(stack), stack_slot(stack) + (unsigned long)ctrl->idx);
+	ctrl->idx = 0;
+	ctrl->stack = 0;
+	pthread_mutex_lock(&kmap_stacks_lock);
+	kmap_stacks_used[stack] = false;
+	pthread_mutex_unlock(&kmap_stacks_lock);
+}
+
+static void kmap_exit_key_create(void)
+{
+	pthread_key_create(&kmap_exit_key, kmap_local_thread_exit);
+}
+
+/* take_stack - a free stack for the calling thread; false if every one is taken. */
+static bool take_stack(struct kmap_ctrl *ctrl)
+{
+	int i;
+
+	pthread_once(&kmap_exit_key_once, kmap_exit_key_create);
+	pthread_mutex_lock(&kmap_stacks_lock);
+	for (i = 0; i < KMAP_LOCAL_TASKS; i++) {
+		if (!kmap_stacks_used[i]) {
+			kmap_stacks_used[i] = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kmap_stacks_lock);
+	if (i == KMAP_LOCAL_TASKS)
+		return false;
+	ctrl->stack = i + 1;
+	pthread_setspecific(kmap_exit_key, ctrl);
+	return true;
+}
+
 void *__kmap_local_page(struct page *page)
 {
-	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct kmap_ctrl *ctrl;
 	unsigned long slot, vaddr;
 
@@ -294,20 +372,20 @@ void *__kmap_local_page(struct page *page)
 			   (void *)page);
 		return NULL;
 	}
-	if (kmm_unlikely(!cpu))
-		cpu = kmm_cpu_get();
-	if (kmm_unlikely(!cpu)) {
-		kmm_report("WARNING: kmap_local_page: this thread cannot have a CPU, refused");
-		return NULL;
-	}
 	ctrl = current_kmap_ctrl();
-	if (kmm_unlikely(ctrl->idx >= KM_MAX_IDX)) {
-		kmm_report("WARNING: kmap_local_page: all %d slots of CPU %d are in use (pfn "
-			   "0x%lx), refused",
-			   KM_MAX_IDX, cpu->id, page_to_pfn(page));
+	if (kmm_unlikely(!ctrl->stack) && !take_stack(ctrl)) {
+		kmm_report("WARNING: kmap_local_page: all %d kmap_local stacks are taken by "
+			   "live threads, refused",
+			   KMAP_LOCAL_TASKS);
 		return NULL;
 	}
-	slot = (unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)ctrl->idx++;
+	if (kmm_unlikely(ctrl->idx >= KM_MAX_IDX)) {
+		kmm_report("WARNING: kmap_local_page: all %d slots of this thread are in use (pfn "
+			   "0x%lx), refused",
+			   KM_MAX_IDX, page_to_pfn(page));
+		return NULL;
+	}
+	slot = stack_slot(ctrl->stack - 1) + (unsigned long)ctrl->idx++;
 	vaddr = kmap_local_addr(slot);
 	set_pte_at(&kmm_init_mm, vaddr, kmap_local_pte(slot), mk_pte(page, kmap_prot));
 	mirror_one(vaddr, page_to_pfn(page));
@@ -317,7 +395,6 @@ void *__kmap_local_page(struct page *page)
 void kunmap_local_indexed(const void *vaddr)
 {
 	unsigned long addr = (unsigned long)vaddr & PAGE_MASK, slot;
-	struct kmm_cpu *cpu = kmm_this_cpu;
 	struct kmap_ctrl *ctrl;
 
 	if (kmm_unlikely(!kmm_kmap_local_base || addr < kmm_kmap_local_base ||
@@ -327,16 +404,13 @@ void kunmap_local_indexed(const void *vaddr)
 		return;
 	}
 	ctrl = current_kmap_ctrl();
-	/* a thread whose CPU a fork took away for a moment gets it back here */
-	if (kmm_unlikely(!cpu) && ctrl->idx)
-		cpu = kmm_cpu_get();
-	if (kmm_unlikely(!cpu || !ctrl->idx)) {
+	if (kmm_unlikely(!ctrl->idx)) {
 		kmm_report("WARNING: kunmap_local: %p: this thread has no kmap_local_page() "
 			   "mapping, refused",
 			   vaddr);
 		return;
 	}
-	slot = (unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)ctrl->idx - 1;
+	slot = stack_slot(ctrl->stack - 1) + (unsigned long)ctrl->idx - 1;
 	if (kmm_unlikely(addr != kmap_local_addr(slot))) {
 		kmm_report("WARNING: kunmap_local: %p is not this thread's last kmap_local_page() "
 			   "(0x%lx): unmap in reverse order, refused",
@@ -349,61 +423,37 @@ void kunmap_local_indexed(const void *vaddr)
 }
 
 /*
- * kmap_local_thread_exit - the calling thread, @cpu's owner, is exiting: any
- * kmap_local_page() it left mapped is reported and unmapped, so the next owner
- * of the CPU starts with empty slots.
- */
-static void kmap_local_thread_exit(struct kmm_cpu *cpu)
-{
-	struct kmap_ctrl *ctrl = current_kmap_ctrl();
-
-	if (kmm_likely(!ctrl->idx))
-		return;
-	kmm_report("WARNING: kmap_local: thread exiting with %d kmap_local_page() mapping%s on "
-		   "CPU %d, unmapped",
-		   ctrl->idx, ctrl->idx == 1 ? "" : "s", cpu->id);
-	while (ctrl->idx) {
-		unsigned long slot =
-			(unsigned long)cpu->id * KM_MAX_IDX + (unsigned long)--ctrl->idx;
-		unsigned long addr = kmap_local_addr(slot);
-
-		pte_clear(&kmm_init_mm, addr, kmap_local_pte(slot));
-		mirror_one(addr, MMU_NO_PFN);
-	}
-}
-
-/*
- * fork (the step KMM_FORK_KMAP): kmap_lock is held across fork(); the child
- * re-initialises it and pkmap_map_wait (its waiters do not exist there).
- * PKMAP entries that threads gone in the child held stay taken.
+ * fork (the step KMM_FORK_KMAP): kmap_lock and kmap_stacks_lock are held
+ * across fork(); the child re-initialises them and pkmap_map_wait (its
+ * waiters do not exist there), and unmaps and frees the kmap_local stacks of
+ * the threads that are not there.  PKMAP entries those threads held stay
+ * taken.
  */
 static void kmap_fork_prepare(void)
 {
 	pthread_mutex_lock(&kmap_lock);
+	pthread_mutex_lock(&kmap_stacks_lock);
 }
 
 static void kmap_fork_parent(void)
 {
+	pthread_mutex_unlock(&kmap_stacks_lock);
 	pthread_mutex_unlock(&kmap_lock);
 }
 
 static void kmap_fork_child(void)
 {
+	int own = current_kmap_ctrl()->stack - 1, i;
+
 	pthread_mutex_init(&kmap_lock, NULL);
+	pthread_mutex_init(&kmap_stacks_lock, NULL);
 	pthread_cond_init(&pkmap_map_wait, NULL);
 	pkmap_waiters = 0;
-}
-
-/* kmap_local_fork_release - clear the slots of @cpu, whose thread does not exist in the child. */
-static void kmap_local_fork_release(struct kmm_cpu *cpu)
-{
-	unsigned long slot = (unsigned long)cpu->id * KM_MAX_IDX, end = slot + KM_MAX_IDX;
-
-	for (; kmap_local_tables[0] && slot < end; slot++) {
-		if (pte_none(ptep_get(kmap_local_pte(slot))))
+	for (i = 0; kmap_local_tables[0] && i < KMAP_LOCAL_TASKS; i++) {
+		if (i == own || !kmap_stacks_used[i])
 			continue;
-		pte_clear(&kmm_init_mm, kmap_local_addr(slot), kmap_local_pte(slot));
-		mirror_one(kmap_local_addr(slot), MMU_NO_PFN);
+		unmap_slots(stack_slot(i), stack_slot(i) + KM_MAX_IDX);
+		kmap_stacks_used[i] = false;
 	}
 }
 
@@ -431,20 +481,6 @@ unsigned long nr_free_highpages(void)
 	return sum;
 }
 
-/* A CPU that goes for good leaves no kmap_local_page() mapped (the step KMM_CPU_KMAP). */
-static void kmap_local_cpu_dead(struct kmm_cpu *cpu, bool forked)
-{
-	if (forked)
-		kmap_local_fork_release(cpu);
-	else
-		kmap_local_thread_exit(cpu);
-}
-
-static const struct kmm_cpu_ops highmem_cpu_ops = {
-	.step = KMM_CPU_KMAP,
-	.dead = kmap_local_cpu_dead,
-};
-
 static const struct kmm_fork_ops highmem_fork_ops[] = {
 	{.step = KMM_FORK_KMAP,
 	 .prepare = kmap_fork_prepare,
@@ -457,5 +493,4 @@ const struct kmm_subsys kmm_highmem_subsys = {
 	.init = highmem_init,
 	.exit = highmem_exit,
 	KMM_SUBSYS_FORK(highmem_fork_ops),
-	.cpu = &highmem_cpu_ops,
 };

@@ -51,7 +51,7 @@ static unsigned long kmap_areas_layout(unsigned long size, unsigned long *pkmap,
 {
 	*pkmap = (size + PAGE_SIZE + PMD_SIZE - 1) & PMD_MASK;
 	*local = *pkmap + 2 * PMD_SIZE;
-	return *local + ((unsigned long)KM_MAX_IDX * NR_CPUS << PAGE_SHIFT);
+	return *local + ((unsigned long)KM_MAX_IDX * KMAP_LOCAL_TASKS << PAGE_SHIFT);
 }
 
 /*

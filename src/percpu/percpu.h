@@ -1,44 +1,99 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * percpu/percpu.h - threads as CPUs: the per-CPU area, emulated interrupts, IPIs.
+ * percpu/percpu.h - the host's CPUs: each CPU's caches, holding a CPU, and
+ * cross-CPU calls.
  *
- * Each thread that uses libkmm gets a struct kmm_cpu from a static table of
- * NR_CPUS slots; kmm_this_cpu (kmm_cpu_tls.cpu, thread-local, initial-exec)
- * points to it, or is NULL for a thread that has none yet, and kmm_cpu_tls.id
- * holds its id (KMM_NO_CPU for none) for the fast paths.  Per-CPU data is touched only by its
- * owning thread, with emulated interrupts off (local_irq_save()), and by that
- * same thread's IPI handler, which runs only when interrupts are on.  So the
- * owner needs no lock and no atomic instruction: disabling interrupts is a
- * store to a thread-local counter with compiler barriers around it.
+ * One struct kmm_cpu per CPU (kmm_cpus[0 .. nr_cpu_ids - 1]) holds the page
+ * allocator's per-CPU lists and the list of the slab arrays the CPU has; the
+ * arrays themselves hang off each cache (cpu_cache[1 + id]).  A CPU's caches
+ * are set up by the subsystems' online hooks at its first hold after boot.  A thread that
+ * works on a CPU's caches out of line holds the CPU: its lock, the kernel's
+ * local_lock / pcp->lock (and, where the kernel disables interrupts, what
+ * it protects).  Holding is per thread and nests (kmm_cpu_tls.depth); while
+ * a thread holds a CPU, kmm_this_cpu is that CPU, and every per-CPU cache it
+ * touches is that CPU's, wherever the thread runs meanwhile.
  *
- * Cross-CPU requests (kmm_drain_all()) bump the target's drain_req, send it
- * KMM_IPI_SIGNAL and wait for drain_ack to catch up.  The handler runs the
- * drain hooks the subsystems declare (struct kmm_cpu_ops, handed over by boot
- * with kmm_cpuhp_setup()) at once when interrupts are on, or marks the request
- * pending so that local_irq_restore() runs it on the way out; inside an inline
- * fast path (kmm_fastpath_enter()) it drops the request, and the sender,
- * still waiting, signals again.
+ * - Locally (kmm_cpu_hold()) a thread holds the CPU it runs on, with a
+ *   trylock: a CPU held by another thread is not waited for; the caller goes
+ *   to the shared pools (the node's slabs, the zone) instead, as the
+ *   kernel's page allocator does when pcp_spin_trylock() fails.
+ * - Remotely (kmm_on_each_cpu(), fork) a thread takes a CPU over: it waits
+ *   for the lock.  Holders never sleep and never wait for anything but node
+ *   and zone locks, so the wait is as short as their work, unless the host
+ *   preempts a holder (the kernel would not).
  *
- * Locking: cpu_registry_lock (in cpu.c) protects the slot table: assigning and
- * releasing slots and sending IPIs (so a target cannot exit while signalled).
- * Zone locks may be taken with interrupts off; the registry lock is never
- * taken with interrupts off, and nothing waits for an IPI answer with
- * interrupts off or a zone lock held.
+ * The slab fast paths take no lock: they run in restartable sequences on
+ * the CPU's arrays (<kmm/percpu.h>).  Holding a CPU therefore fences them
+ * off first: kmm_cpu_fast[id] = 0, stored inside a sequence that commits only
+ * while the thread runs on that CPU (every sequence in flight there was
+ * preempted by it, so restarts), else followed by
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) on that CPU.  Releasing
+ * stores the index back.  Without rseq the fast paths always fall through
+ * and every slab call holds the CPU instead.  The page allocator's fast path
+ * takes the lock with a trylock and needs no fence (kmm_cpu_trylock()).
+ *
+ * Lock order: a CPU's lock, then slab node list_locks, then zone locks.
+ * Only kmm_on_each_cpu() and fork hold more than one CPU, serialised by
+ * cpu_call_lock (cpu.c); nothing waits for a CPU's lock while holding one.
  */
 #ifndef KMM_PERCPU_H
 #define KMM_PERCPU_H
 
 #include <pthread.h>
-#include <signal.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <kmm/gfp.h>
+#include <kmm/list.h>
 #include <kmm/mm.h>
 #include <kmm/mmzone.h>
 #include <kmm/percpu.h>
+#include <kmm/percpu_alloc.h>
 #include <kmm/smp.h>
 
-#define local_irq_save_cpu    kmm_local_irq_save
-#define local_irq_restore_cpu kmm_local_irq_restore
+/* The GFP bits that choose the first zone and the migrate type of an allocation. */
+#define PCP_FAST_MASK (GFP_ZONEMASK | __GFP_RECLAIMABLE)
+
+/*
+ * What alloc_pages() needs to know first, precomputed for each combination of
+ * zone and mobility bits when the CPU comes online (and again whenever the
+ * watermarks change): the first zone of the CPU node's zonelist the bits allow,
+ * its low watermark plus the lowmem reserve the request must leave, and the
+ * migrate type.
+ */
+struct pcp_fast {
+	struct per_cpu_pages *pcp; /* the first zone's per-CPU lists (NULL: none) */
+	long mark;		   /* free pages must stay above this */
+	int migratetype;	   /* gfp_migratetype() */
+};
+
+struct kmm_cpu {
+	/* held: the CPU's caches are the holder's */
+	pthread_mutex_t lock;
+	/* CPU id and node */
+	int id, node;
+	/* its caches were set up (at the first hold after boot; read racily) */
+	bool online;
+	/* --- below: the holder's --- */
+	/* where the page allocation fast path starts, by gfp & PCP_FAST_MASK */
+	struct pcp_fast pcp_fast[PCP_FAST_MASK + 1];
+	/* per-CPU page lists, by node and zone: [nid * MAX_NR_ZONES + zid] (see cpu_pcp()) */
+	struct per_cpu_pages pcp[MAX_NUMNODES * MAX_NR_ZONES];
+	/* slab array caches this CPU holds (struct array_cache.cpu_list) */
+	struct list_head slab_arrays;
+};
+
+extern struct kmm_cpu kmm_cpus[NR_CPUS];
+
+/* What a thread holds (thread-local, initial-exec). */
+struct kmm_cpu_tls {
+	struct kmm_cpu *cpu; /* the CPU held, or NULL */
+	unsigned int depth;  /* nested holds of it */
+};
+
+extern __thread struct kmm_cpu_tls kmm_cpu_tls __attribute__((tls_model("initial-exec")));
+
+/* kmm_this_cpu - the CPU the calling thread holds, or NULL. */
+#define kmm_this_cpu (kmm_cpu_tls.cpu)
 
 _Static_assert(MAX_NR_ZONES == 1 << ZONES_WIDTH, "pcp index is the page's node|zone bits");
 
@@ -55,60 +110,80 @@ static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *
 	return &cpu->pcp[page_flags >> ZONES_PGSHIFT];
 }
 
+/* kmm_cpu_current - the CPU the calling thread runs on now (it may move at once). */
+static kmm_always_inline struct kmm_cpu *kmm_cpu_current(void)
+{
+	unsigned int h = (unsigned int)sched_getcpu(), n = kmm_nr_cpu_ids;
+
+	/* before boot n may be 0; a failed sched_getcpu() (-1) is any CPU */
+	return &kmm_cpus[kmm_likely(h < n) ? h : n ? h % n : 0];
+}
+
 /*
- * kmm_on_each_cpu - run @fn(cpu, @info) on every online CPU, each on its own
- * thread (by IPI; directly for the caller's), and wait for all of them: the
- * kernel's on_each_cpu(..., wait=1).  @fn runs with interrupts off.  A CPU whose
- * thread exits meanwhile answers by running the drain hooks instead, which
- * gives back everything it holds.  Context: interrupts on, no lock held.
+ * kmm_cpu_hold - hold the CPU the calling thread runs on (or, nested, the
+ * one it holds), booting the machine first if needed.  NULL when another
+ * thread holds that CPU or there is no machine: the caller uses the shared
+ * pools.  Release with kmm_cpu_release().
+ */
+struct kmm_cpu *kmm_cpu_hold(void);
+void kmm_cpu_release(struct kmm_cpu *cpu);
+
+/* kmm_cpu_nested - does the calling thread hold its CPU more than once? */
+static inline bool kmm_cpu_nested(void)
+{
+	return kmm_cpu_tls.depth > 1;
+}
+
+/*
+ * kmm_cpu_trylock / kmm_cpu_unlock - the page allocator's fast path: the lock
+ * of the CPU the thread runs on, not waited for (NULL: held elsewhere), no
+ * fence and no nesting (the caller checked kmm_this_cpu first).
+ */
+static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(void)
+{
+	struct kmm_cpu *cpu = kmm_cpu_current();
+
+	if (kmm_unlikely(pthread_mutex_trylock(&cpu->lock) != 0))
+		return NULL;
+	if (kmm_likely(cpu->online))
+		return cpu;
+	pthread_mutex_unlock(&cpu->lock);
+	return NULL;
+}
+
+static kmm_always_inline void kmm_cpu_unlock(struct kmm_cpu *cpu)
+{
+	pthread_mutex_unlock(&cpu->lock);
+}
+
+/*
+ * kmm_on_each_cpu - run @fn(cpu, @info) on every CPU, each taken over by the
+ * caller in turn (the kernel's on_each_cpu(..., wait=1)): @fn runs holding
+ * the CPU.  Context: no CPU held, no lock held.
  */
 void kmm_on_each_cpu(void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
 /*
  * kmm_on_each_cpu_cond - the same, only on the CPUs for which @cond(cpu, @info)
- * is true (the kernel's on_each_cpu_cond()); @cond runs on the caller and may
- * only read the target's data racily.
+ * is true (the kernel's on_each_cpu_cond()); @cond runs without the CPU and
+ * may only read its data racily.
  */
 void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
 			  void (*fn)(struct kmm_cpu *cpu, void *info), void *info);
 
-/* kmm_cpu_get - the calling thread's CPU, booting the machine and assigning a slot if
- * needed; NULL if the machine cannot boot or all NR_CPUS slots are taken. */
-struct kmm_cpu *kmm_cpu_get(void);
-
-/*
- * for_each_online_cpu - iterate the slots of live threads.  Their per-CPU data
- * may be read (racily, as the kernel's reports do) but not written.
- */
-struct kmm_cpu *kmm_next_online_cpu(struct kmm_cpu *prev);
+/* for_each_online_cpu - every CPU set up; its data may be read racily, not written. */
 #define for_each_online_cpu(cpu)                                                                   \
-	for ((cpu) = kmm_next_online_cpu(NULL); (cpu); (cpu) = kmm_next_online_cpu(cpu))
+	for ((cpu) = kmm_cpus; (cpu) < kmm_cpus + kmm_nr_cpu_ids; (cpu)++)                         \
+		if (__atomic_load_n(&(cpu)->online, __ATOMIC_ACQUIRE))
+
+/* kmm_cpus_on_rseq - do the slab fast paths run (restartable sequences), or every call hold? */
+bool kmm_cpus_on_rseq(void);
 
 struct kmm_cpu_ops;
 /*
  * kmm_cpuhp_setup - the per-CPU hooks of every subsystem, @n of them in boot
  * order (the kernel's cpuhp_setup_state()); boot hands them over before the
- * first CPU comes up.  @ops stays the caller's.
+ * CPUs come up.  @ops stays the caller's.
  */
 void kmm_cpuhp_setup(const struct kmm_cpu_ops *const *ops, size_t n);
-
-struct kmm_irq_state {
-	struct kmm_cpu *cpu; /* the thread's CPU, or NULL */
-	int was_off;	     /* the flag to restore */
-};
-
-static inline struct kmm_irq_state kmm_irq_save(void)
-{
-	struct kmm_irq_state st = {kmm_this_cpu, 0};
-
-	if (st.cpu)
-		st.was_off = local_irq_save_cpu(st.cpu);
-	return st;
-}
-
-static inline void kmm_irq_restore(struct kmm_irq_state st)
-{
-	if (st.cpu)
-		local_irq_restore_cpu(st.cpu, st.was_off);
-}
 
 #endif /* KMM_PERCPU_H */

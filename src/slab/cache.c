@@ -14,8 +14,8 @@
  *
  * Locking: slab_mutex protects slab_caches and every cache's tunables and
  * refcount; see slab.h for the order.  slab_caches_snapshot() (the physmap's
- * copy of the cache list) takes slab_mutex alone.  Work on other CPUs' arrays is done on
- * those CPUs, by kmm_on_each_cpu(), never from here.
+ * copy of the cache list) takes slab_mutex alone.  Work on other CPUs' arrays is done holding
+ * those CPUs, by kmm_on_each_cpu().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -156,19 +156,6 @@ static void set_obj_inverse(struct kmem_cache *s)
 	s->obj_shift = shift;
 }
 
-/* The host's online CPUs, which stand for num_online_cpus() in SLAB's formulas. */
-static unsigned int host_cpus(void)
-{
-	static unsigned int cpus;
-
-	if (!__atomic_load_n(&cpus, __ATOMIC_RELAXED)) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		__atomic_store_n(&cpus, n > 0 ? (unsigned int)n : 1, __ATOMIC_RELAXED);
-	}
-	return __atomic_load_n(&cpus, __ATOMIC_RELAXED);
-}
-
 /* The kernel's enable_cpucache() defaults. */
 static void default_tunables(struct kmem_cache *s)
 {
@@ -186,7 +173,7 @@ static void default_tunables(struct kmem_cache *s)
 		limit = 120;
 	s->limit = limit;
 	s->batchcount = (limit + 1) / 2;
-	s->shared = (s->size <= PAGE_SIZE && host_cpus() > 1 && !s->bypass_arrays) ? 8 : 0;
+	s->shared = (s->size <= PAGE_SIZE && num_online_cpus() > 1 && !s->bypass_arrays) ? 8 : 0;
 }
 
 static int setup_node_shared(struct kmem_cache *s)
@@ -203,13 +190,13 @@ static int setup_node_shared(struct kmem_cache *s)
 			if (!shared)
 				return -ENOMEM;
 		}
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		old = n->shared;
 		if (old)
 			free_block(s, old->entry, (int)old->avail, nid, &list);
 		n->shared = shared;
-		n->free_limit = (1 + host_cpus()) * s->batchcount + s->num;
-		node_unlock(n, irq);
+		n->free_limit = (1 + num_online_cpus()) * s->batchcount + s->num;
+		node_unlock(n);
 		slabs_destroy(s, &list);
 		if (old)
 			free_array_cache(old);
@@ -277,7 +264,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	snprintf(s->name_buf, sizeof(s->name_buf), "%s", name);
 	s->name = s->name_buf;
 	s->refcount = 1;
-	for (i = 0; i <= KMM_NO_CPU; i++)
+	for (i = 0; i <= NR_CPUS; i++)
 		s->cpu_cache[i] = &slab_empty_array;
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
@@ -416,7 +403,7 @@ const char *kmem_cache_name(struct kmem_cache *s)
 static void release_array_on_cpu(struct kmm_cpu *cpu, void *info)
 {
 	struct kmem_cache *s = info;
-	struct array_cache *ac = s->cpu_cache[cpu->id];
+	struct array_cache *ac = s->cpu_cache[1 + cpu->id];
 
 	if (ac != &slab_empty_array)
 		release_cpu_array(cpu, ac);
@@ -427,7 +414,7 @@ static bool cpu_has_array(struct kmm_cpu *cpu, void *info)
 {
 	struct kmem_cache *s = info;
 
-	return __atomic_load_n(&s->cpu_cache[cpu->id], __ATOMIC_RELAXED) != &slab_empty_array;
+	return __atomic_load_n(&s->cpu_cache[1 + cpu->id], __ATOMIC_RELAXED) != &slab_empty_array;
 }
 
 /* Every CPU's array and the shared arrays of @s back to the slabs; then the free slabs. */
@@ -440,12 +427,12 @@ static void drain_cache(struct kmem_cache *s)
 		struct kmem_cache_node *n = &s->node[nid];
 		LIST_HEAD(list);
 
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		if (n->shared) {
 			free_block(s, n->shared->entry, (int)n->shared->avail, nid, &list);
 			n->shared->avail = 0;
 		}
-		node_unlock(n, irq);
+		node_unlock(n);
 		slabs_destroy(s, &list);
 		drain_freelist(s, n, INT32_MAX);
 	}
@@ -540,13 +527,13 @@ unsigned long kmem_cache_live_objects(struct kmem_cache *s)
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		held += n->total_slabs * s->num;
 		free += n->free_objects + (n->shared ? n->shared->avail : 0);
-		node_unlock(n, irq);
+		node_unlock(n);
 	}
 	/* objects in CPU arrays are free too: a racy read of other CPUs' counts */
-	for (cpu = 0; cpu < KMM_NO_CPU; cpu++)
+	for (cpu = 1; cpu <= NR_CPUS; cpu++)
 		free += __atomic_load_n(
 			&__atomic_load_n(&s->cpu_cache[cpu], __ATOMIC_RELAXED)->avail,
 			__ATOMIC_RELAXED);
@@ -686,8 +673,7 @@ int kmem_cache_attr_get(struct kmem_cache *s, const char *attr, char *buf, size_
 	return 0;
 }
 
-/* The drain hook: at thread exit and kmm_drain_all(), every array of the CPU goes back. */
-/* A CPU's arrays back to the nodes (the step KMM_CPU_SLAB). */
+/* The drain hook (the step KMM_CPU_SLAB): every array of the CPU back to the nodes. */
 static void slab_drain_cpu(struct kmm_cpu *cpu)
 {
 	while (!list_empty(&cpu->slab_arrays))
@@ -700,7 +686,7 @@ static void slab_drain_cpu(struct kmm_cpu *cpu)
  * last pass gives back a fifth of its limit; then each node's shared array the
  * same, and free slabs the node did not use go back to the page allocator.
  * Unlike the kernel, an array found empty and unused is freed, so that a CPU
- * gone idle holds no arrays and the reaper stops sending it IPIs.
+ * gone idle holds no arrays and the reaper stops taking it over.
  */
 static void reap_cpu(struct kmm_cpu *cpu, void *info)
 {
@@ -737,7 +723,7 @@ static void reap_nodes(void)
 			LIST_HEAD(list);
 			int tofree = 0;
 
-			struct kmm_irq_state irq = node_lock(n);
+			node_lock(n);
 			if (shared && shared->touched) {
 				shared->touched = 0;
 			} else if (shared && shared->avail) {
@@ -754,7 +740,7 @@ static void reap_nodes(void)
 				n->free_touched = 0;
 			else
 				tofree = (int)((n->free_limit + 5 * s->num - 1) / (5 * s->num));
-			node_unlock(n, irq);
+			node_unlock(n);
 			slabs_destroy(s, &list);
 			if (tofree)
 				drain_freelist(s, n, tofree);
@@ -879,13 +865,13 @@ static void show_slabinfo(FILE *out)
 		for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
 
-			struct kmm_irq_state irq = node_lock(n);
+			node_lock(n);
 			total_slabs += n->total_slabs;
 			free_slabs += n->free_slabs;
 			free_objs += n->free_objects;
 			if (n->shared)
 				shared_avail += n->shared->avail;
-			node_unlock(n, irq);
+			node_unlock(n);
 		}
 		num_objs = total_slabs * s->num;
 		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", s->name, num_objs - free_objs, num_objs,

@@ -280,7 +280,7 @@ static void set_track(const struct kmem_cache *s, void *obj, enum track_item ite
 	for (i = first; i < n && k < TRACK_ADDRS; i++)
 		t->addrs[k++] = (unsigned long)frames[i];
 	t->when_ns = now_ns();
-	t->cpu = kmm_this_cpu ? kmm_this_cpu->id : -1;
+	t->cpu = smp_processor_id();
 	t->pid = (int)gettid();
 }
 
@@ -340,7 +340,7 @@ static void dump_stack(void)
 	char comm[16];
 	int n = backtrace(frames, 16), i;
 
-	kmm_pr("CPU: %d PID: %d Comm: %s\n", kmm_this_cpu ? kmm_this_cpu->id : -1, (int)gettid(),
+	kmm_pr("CPU: %d PID: %d Comm: %s\n", smp_processor_id(), (int)gettid(),
 	       kmm_current_comm(comm));
 	kmm_pr("Call Trace:\n");
 	for (i = 1; i < n; i++)
@@ -740,7 +740,7 @@ int kmem_cache_validate(struct kmem_cache *s)
 		struct kmem_cache_node *n = &s->node[nid];
 		unsigned long full = 0, partial = 0, free = 0, objs = 0;
 
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		errors += validate_list(s, &n->slabs_full, "full", s->num, s->num, &full, &objs);
 		errors += validate_list(s, &n->slabs_partial, "partial", 1, s->num - 1, &partial,
 					&objs);
@@ -755,7 +755,7 @@ int kmem_cache_validate(struct kmem_cache *s)
 			report_done();
 			errors++;
 		}
-		node_unlock(n, irq);
+		node_unlock(n);
 	}
 	return errors;
 }

@@ -14,9 +14,10 @@
  * allocator.  SLAB_TYPESAFE_BY_RCU slabs go back only after an RCU grace
  * period (liburcu's call_rcu), while their objects may be reused at once.
  *
- * Locking: see slab.h.  The per-CPU array is used with interrupts off; the
- * node's list_lock is taken inside that; page allocations that may sleep and
- * constructors run with interrupts on and no lock held.
+ * Locking: see slab.h.  A CPU's arrays are used out of line holding the CPU
+ * (percpu/percpu.h); the node's list_lock is taken inside that; page
+ * allocations that may sleep and constructors run with no CPU and no lock
+ * held.
  */
 #include <errno.h>
 #include <urcu.h>
@@ -33,7 +34,7 @@ struct array_cache slab_empty_array;
 
 struct kmem_cache kmm_unmade_cache = {
 	.name = "kmalloc-unmade",
-	.cpu_cache = {[0 ... KMM_NO_CPU] = &slab_empty_array},
+	.cpu_cache = {[0 ... NR_CPUS] = &slab_empty_array},
 };
 
 static struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
@@ -140,11 +141,11 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		return NULL;
 	node = page_to_nid(page);
 	n = get_node(s, node);
-	struct kmm_irq_state irq = node_lock(n);
+	node_lock(n);
 	colour = n->colour_next;
 	if (++n->colour_next >= s->colour)
 		n->colour_next = 0;
-	node_unlock(n, irq);
+	node_unlock(n);
 	base = (unsigned long)page_address(page);
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = s;
@@ -191,7 +192,7 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 {
 	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
 
-	struct kmm_irq_state irq = node_lock(n);
+	node_lock(n);
 	list_add_tail(&page->lru, slab_active(page) ? &n->slabs_partial : &n->slabs_free);
 	if (!slab_active(page))
 		n->free_slabs++;
@@ -200,7 +201,7 @@ static void cache_grow_end(struct kmem_cache *s, struct page *page)
 	}
 	n->total_slabs++;
 	n->free_objects += s->num - slab_active(page);
-	node_unlock(n, irq);
+	node_unlock(n);
 }
 
 /*
@@ -427,9 +428,9 @@ static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
 			j = nr;
 		while (j < nr && page_to_nid(virt_to_page(objs[j])) == node)
 			j++;
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		free_block(s, objs + i, j - i, node, &list);
-		node_unlock(n, irq);
+		node_unlock(n);
 		i = j;
 	}
 	slabs_destroy(s, &list);
@@ -453,17 +454,16 @@ void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac)
 
 	drain_array_objects(s, ac, cpu->node, (int)ac->avail);
 	list_del(&ac->cpu_list);
-	s->cpu_cache[cpu->id] = &slab_empty_array;
+	s->cpu_cache[1 + cpu->id] = &slab_empty_array;
 	free_array_cache(ac);
 }
 
 int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 {
 	LIST_HEAD(list);
-	struct kmm_irq_state irq;
 	int freed = 0;
 
-	irq = node_lock(n);
+	node_lock(n);
 	while (freed < tofree && !list_empty(&n->slabs_free)) {
 		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
 
@@ -473,7 +473,7 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 		n->total_slabs--;
 		freed++;
 	}
-	node_unlock(n, irq);
+	node_unlock(n);
 	slabs_destroy(s, &list);
 	return freed;
 }
@@ -544,10 +544,10 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	return batch;
 }
 
-/* The CPU's real array for @s, made on first use. */
+/* The real array of @cpu (held) for @s, made on first use. */
 static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 {
-	struct array_cache *ac = s->cpu_cache[cpu->id];
+	struct array_cache *ac = s->cpu_cache[1 + cpu->id];
 
 	if (kmm_likely(ac != &slab_empty_array))
 		return ac;
@@ -555,21 +555,23 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 	if (!ac)
 		return NULL;
 	list_add(&ac->cpu_list, &cpu->slab_arrays);
-	s->cpu_cache[cpu->id] = ac;
+	__atomic_store_n(&s->cpu_cache[1 + cpu->id], ac, __ATOMIC_RELEASE);
 	return ac;
 }
 
 /*
- * cache_alloc_refill - the array is empty: refill it from node @node and
- * return one object.  Interrupts are off on entry and on return; unless the
- * caller had them off already (@was_off), they are turned on to grow the
- * cache, so the array is looked up again afterwards.
+ * cache_alloc_refill - the array of *@cpup (held) is empty: refill it from
+ * node @node and return one object.  Unless the caller held the CPU already
+ * (kmm_cpu_nested()), the CPU is released to grow the cache and held again
+ * afterwards: *@cpup is then the CPU the thread holds, which may be another
+ * one, or NULL if it could not hold one.
  */
-static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t gfp, int node,
-				int was_off)
+static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gfp, int node)
 {
+	struct kmm_cpu *cpu = *cpup;
 	struct array_cache *ac = cpu_array(s, cpu);
 	struct kmem_cache_node *n = get_node(s, node);
+	bool nested = kmm_cpu_nested();
 	struct page *page;
 	int batch;
 
@@ -577,7 +579,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 		batch = (int)ac->batchcount;
 		if (!ac->touched && batch > BATCHREFILL_LIMIT)
 			batch = BATCHREFILL_LIMIT;
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
 			n->shared->touched = 1;
 		} else {
@@ -587,21 +589,21 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu *cpu, gfp_t
 				batch = alloc_block(s, n, ac, page, batch);
 			n->free_objects -= ac->avail - before;
 		}
-		node_unlock(n, irq);
+		node_unlock(n);
 		if (ac->avail)
 			goto done;
 	}
-	/* Grow: with interrupts on if the caller had them on, else without sleeping. */
-	if (was_off)
+	/* Grow: without the CPU if the caller did not hold it, else without sleeping. */
+	if (nested)
 		gfp &= ~__GFP_DIRECT_RECLAIM;
 	else
-		kmm_local_irq_restore(cpu, 0);
+		kmm_cpu_release(cpu);
 	page = cache_grow_begin(s, gfp, node);
-	if (!was_off)
-		kmm_local_irq_save(cpu);
+	if (!nested)
+		*cpup = cpu = kmm_cpu_hold();
 	if (!page)
 		return NULL;
-	ac = cpu_array(s, cpu);
+	ac = cpu ? cpu_array(s, cpu) : NULL;
 	if (!ac) {
 		void *obj = __slab_get_obj(s, page);
 
@@ -621,14 +623,14 @@ done:
 	return ac->entry[--ac->avail];
 }
 
-/* An object straight from node @node's slabs (no CPU array: a thread without a CPU). */
+/* An object straight from node @node's slabs (no CPU array: the CPU is held elsewhere). */
 static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 {
 	struct kmem_cache_node *n = get_node(s, node);
 	struct page *page;
 	void *obj = NULL;
 
-	struct kmm_irq_state irq = node_lock(n);
+	node_lock(n);
 	/* a slab found corrupt is isolated and the next one tried */
 	while (!obj && (page = get_first_slab(n)) != NULL) {
 		bool was_free = slab_active(page) == 0;
@@ -642,7 +644,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 		list_move(&page->lru,
 			  slab_active(page) == s->num ? &n->slabs_full : &n->slabs_partial);
 	}
-	node_unlock(n, irq);
+	node_unlock(n);
 	if (obj)
 		return obj;
 	page = cache_grow_begin(s, gfp, node);
@@ -656,7 +658,7 @@ static void *alloc_from_node(struct kmem_cache *s, gfp_t gfp, int node)
 static int pick_node(struct kmm_cpu *cpu, int node)
 {
 	if (node == NUMA_NO_NODE || node < 0 || node >= kmm_nr_online_nodes)
-		return cpu ? cpu->node : 0;
+		return cpu ? cpu->node : numa_node_id();
 	return node;
 }
 
@@ -719,37 +721,41 @@ static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned lo
 static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller,
 			size_t orig_size)
 {
-	struct kmm_cpu *cpu = kmm_cpu_get();
+	struct kmm_cpu *cpu;
 	void *obj;
 
 	if (kmm_unlikely(!slab_cache_live(s)) && !slab_cache_check("kmem_cache_alloc", s))
 		return NULL;
-	if (!cpu && !kmm_booted())
+	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
 		return NULL;
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
 		/* an injected failure is not out of memory: no report but failslab's own */
 		if (failslab_active() && should_failslab(s, gfp))
 			return NULL;
-		obj = bypass_alloc(s, gfp, pick_node(cpu, node), caller, (unsigned int)orig_size);
-	} else if (!cpu) {
+		obj = bypass_alloc(s, gfp, pick_node(kmm_this_cpu, node), caller,
+				   (unsigned int)orig_size);
+	} else if (!(cpu = kmm_cpu_hold())) {
 		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
 	} else {
-		int was_off = kmm_local_irq_save(cpu);
-		struct array_cache *ac = s->cpu_cache[cpu->id];
+		struct array_cache *ac = s->cpu_cache[1 + cpu->id];
 
 		node = pick_node(cpu, node);
 		if (node == cpu->node && ac->avail) {
 			obj = ac->entry[--ac->avail];
 			ac->touched = 1;
 		} else if (node == cpu->node) {
-			obj = cache_alloc_refill(s, cpu, gfp, node, was_off);
+			obj = cache_alloc_refill(s, &cpu, gfp, node);
 		} else {
-			/* Another node: straight from its slabs, as the kernel's ____cache_alloc_node(). */
-			kmm_local_irq_restore(cpu, was_off);
+			/*
+			 * Another node: straight from its slabs, as the kernel's
+			 * ____cache_alloc_node(), without the CPU (the cache may grow).
+			 */
+			kmm_cpu_release(cpu);
+			cpu = NULL;
 			obj = alloc_from_node(s, gfp, node);
-			was_off = kmm_local_irq_save(cpu);
 		}
-		kmm_local_irq_restore(cpu, was_off);
+		if (cpu)
+			kmm_cpu_release(cpu);
 	}
 	if (obj) {
 		hand_out(s, obj, orig_size, gfp & __GFP_ZERO);
@@ -841,7 +847,24 @@ static const char *free_problem(struct kmem_cache *s, const void *obj, char *why
 	return NULL;
 }
 
-/* cache_flusharray - the array is full: batchcount objects to the shared array or the slabs. */
+/* all_on_node - are the @nr objects of @objs all on node @node? */
+static bool all_on_node(void *const *objs, unsigned int nr, int node)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (page_to_nid(virt_to_page(objs[i])) != node)
+			return false;
+	return true;
+}
+
+/*
+ * cache_flusharray - the array is full: batchcount objects to the shared array
+ * or the slabs.  The inline free pushes an object whatever its node, so on a
+ * NUMA machine a batch with another node's object goes back to the slabs,
+ * each to its own node (the kernel sends those to its alien caches); a
+ * shared array holds only its node's objects.
+ */
 static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node)
 {
 	struct kmem_cache_node *n = get_node(s, node);
@@ -850,17 +873,18 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 
 	if (batch > ac->avail)
 		batch = ac->avail;
-	struct kmm_irq_state irq = node_lock(n);
-	if (n->shared && n->shared->avail < n->shared->limit) {
+	node_lock(n);
+	if (n->shared && n->shared->avail < n->shared->limit &&
+	    (kmm_nr_online_nodes == 1 || all_on_node(ac->entry, batch, node))) {
 		unsigned int room = n->shared->limit - n->shared->avail;
 
 		if (batch > room)
 			batch = room;
 		memcpy(n->shared->entry + n->shared->avail, ac->entry, sizeof(void *) * batch);
 		n->shared->avail += batch;
-		node_unlock(n, irq);
+		node_unlock(n);
 	} else {
-		node_unlock(n, irq);
+		node_unlock(n);
 		free_block_any_node(s, ac->entry, (int)batch);
 	}
 	ac->avail -= batch;
@@ -880,14 +904,14 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	struct kmem_cache_node *n = get_node(s, node);
 	LIST_HEAD(list);
 
-	struct kmm_irq_state irq = node_lock(n);
+	node_lock(n);
 	if (s->flags & SLAB_DEBUG_FLAGS) {
 		if (!slab_debug_free(s, page, obj, call, caller)) {
-			node_unlock(n, irq);
+			node_unlock(n);
 			return;
 		}
 	} else if (slab_on_freelist(s, page, obj)) {
-		node_unlock(n, irq);
+		node_unlock(n);
 		slab_report(call, s, obj, "double free");
 		return;
 	}
@@ -899,7 +923,7 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		VALGRIND_FREELIKE_BLOCK(obj, 0);
 	free_object_hidden(s, obj);
 	free_block(s, &obj, 1, node, &list);
-	node_unlock(n, irq);
+	node_unlock(n);
 	slabs_destroy(s, &list);
 }
 
@@ -932,13 +956,12 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		bypass_free(s, obj, call, caller);
 		return;
 	}
-	cpu = kmm_cpu_get();
+	cpu = kmm_cpu_hold();
 	if (cpu) {
-		int was_off = kmm_local_irq_save(cpu);
 		struct array_cache *ac = cpu_array(s, cpu);
 
 		if (ac && ac->avail && ac->entry[ac->avail - 1] == obj) {
-			kmm_local_irq_restore(cpu, was_off);
+			kmm_cpu_release(cpu);
 			slab_report(call, s, obj, "double free");
 			return;
 		}
@@ -947,12 +970,12 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 			if (ac->avail >= ac->limit)
 				cache_flusharray(s, ac, cpu->node);
 			ac->entry[ac->avail++] = obj;
-			kmm_local_irq_restore(cpu, was_off);
+			kmm_cpu_release(cpu);
 			return;
 		}
 		/* No array, or an object of another node: straight back to its slab. */
 		free_block_any_node(s, &obj, 1);
-		kmm_local_irq_restore(cpu, was_off);
+		kmm_cpu_release(cpu);
 		return;
 	}
 	free_object_hidden(s, obj);
@@ -980,25 +1003,25 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 {
 	struct page *page = obj_to_head(obj);
 	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
-	struct kmm_cpu *cpu = kmm_cpu_get();
+	struct kmm_cpu *cpu = kmm_cpu_hold();
 	bool found = false;
-	int id;
+	int i;
 
 	if (cpu) {
-		int was_off = kmm_local_irq_save(cpu);
+		struct array_cache *ac = s->cpu_cache[1 + cpu->id];
 
-		found = array_holds(s->cpu_cache[cpu->id], obj, s->cpu_cache[cpu->id]->limit);
-		kmm_local_irq_restore(cpu, was_off);
+		found = array_holds(ac, obj, ac->limit);
+		kmm_cpu_release(cpu);
 	}
-	for (id = 0; !found && id < KMM_NO_CPU; id++)
-		found = array_holds(__atomic_load_n(&s->cpu_cache[id], __ATOMIC_RELAXED), obj,
+	for (i = 1; !found && i <= NR_CPUS; i++)
+		found = array_holds(__atomic_load_n(&s->cpu_cache[i], __ATOMIC_RELAXED), obj,
 				    ARRAY_FIRST_PAGE_ENTRIES);
 	if (!found) {
-		struct kmm_irq_state irq = node_lock(n);
+		node_lock(n);
 
 		found = (n->shared && array_holds(n->shared, obj, n->shared->limit)) ||
 			slab_on_freelist(s, page, obj);
-		node_unlock(n, irq);
+		node_unlock(n);
 	}
 	return found;
 }

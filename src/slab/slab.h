@@ -26,11 +26,13 @@
  * Locking order:
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning; the
  *               physmap's slab_caches_snapshot() takes it alone)
+ *     -> a CPU's lock (holding it: percpu/percpu.h)
  *     -> kmem_cache_node.list_lock (one node's lists, shared array, counters)
  *       -> zone->lock (page allocator)
- * A CPU's arrays are its own: touched with its interrupts off, no lock.
- * Constructors and page allocations that may sleep run with interrupts on and
- * no list_lock held.
+ * A CPU's arrays are touched by the inline fast paths (restartable sequences,
+ * no lock) and otherwise only by a thread holding the CPU (percpu/percpu.h),
+ * which takes list_lock and zone->lock inside.  Constructors and page allocations that may sleep run with
+ * no CPU and no list_lock held.
  */
 #ifndef KMM_SLAB_INTERNAL_H
 #define KMM_SLAB_INTERNAL_H
@@ -38,22 +40,15 @@
 #include <kmm/slab.h>
 #include "percpu/percpu.h"
 
-/*
- * node_lock / node_unlock - a node's list_lock, always with interrupts off (the
- * kernel's spin_lock_irqsave): an IPI's drain hook takes list_lock too.
- */
-static inline struct kmm_irq_state node_lock(struct kmem_cache_node *n)
+/* node_lock / node_unlock - a node's list_lock (taken inside a CPU's, if one is held). */
+static inline void node_lock(struct kmem_cache_node *n)
 {
-	struct kmm_irq_state irq = kmm_irq_save();
-
 	pthread_mutex_lock(&n->list_lock);
-	return irq;
 }
 
-static inline void node_unlock(struct kmem_cache_node *n, struct kmm_irq_state irq)
+static inline void node_unlock(struct kmem_cache_node *n)
 {
 	pthread_mutex_unlock(&n->list_lock);
-	kmm_irq_restore(irq);
 }
 
 /*
@@ -240,7 +235,7 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 void slabs_destroy(struct kmem_cache *s, struct list_head *list);
 /* drain_freelist - release up to @tofree free slabs of node @n; list_lock not held. */
 int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree);
-/* release_cpu_array - give all of @ac back to its node and free it (interrupts off). */
+/* release_cpu_array - give all of @ac back to its node and free it (@cpu held). */
 void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac);
 /* drain_array_objects - give up to @nr objects of @ac back to node @node. */
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr);

@@ -340,10 +340,8 @@ static void walk_chunk(struct physmap *pm, struct zone *zone, unsigned long star
 		       unsigned long end)
 {
 	struct pm_run *runs = pm->chunk_runs;
-	struct kmm_irq_state irq;
 	unsigned long pfn, n, nr_runs = 0, i;
 
-	irq = kmm_irq_save();
 	pthread_mutex_lock(&zone->lock);
 	for (pfn = start; pfn < end; pfn += n) {
 		struct pm_owner owner;
@@ -359,7 +357,6 @@ static void walk_chunk(struct physmap *pm, struct zone *zone, unsigned long star
 		nr_runs++;
 	}
 	pthread_mutex_unlock(&zone->lock);
-	kmm_irq_restore(irq);
 	for (i = 0; i < nr_runs; i++)
 		add_run(pm, zone, &runs[i]);
 }

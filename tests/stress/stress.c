@@ -6,7 +6,7 @@
  *   stress [-t SECONDS] [-j THREADS] [-f] [-c CMDLINE] [-v]
  *
  *   -t SECONDS  how long to run (default 60; hours are fine: -t 14400)
- *   -j THREADS  worker threads (default 4 per host CPU, at most NR_CPUS - 16)
+ *   -j THREADS  worker threads (default 4 per host CPU)
  *   -f          also fork: a worker now and then forks a child that allocates,
  *               checks contents (its own and the copies of the worker's) and
  *               exits, while the parent's threads go on (needs fork safety,
@@ -687,9 +687,6 @@ int main(int argc, char **argv)
 		return usage(argv[0]);
 	if (opt.threads <= 0)
 		opt.threads = 4 * (int)(host > 0 ? host : 1);
-	/* leave CPU ids for the main thread, kswapd, the reaper and liburcu's threads */
-	if (opt.threads > NR_CPUS - 16)
-		opt.threads = NR_CPUS - 16;
 
 	if (kmm_init(opt.cmdline) != 0)
 		die("kmm_init(%s) failed", opt.cmdline);
