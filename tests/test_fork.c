@@ -599,6 +599,93 @@ static void test_fork_while_threads_allocate_hard(void **state)
 	kmem_cache_destroy(cache);
 }
 
+/* Threads that allocate once, then spin until told to return, so that they exit at the fork. */
+struct exiter {
+	pthread_t thread;
+	volatile bool *leave;
+	int *started; /* exiters that have allocated and freed (atomic) */
+	bool ok;
+};
+
+static void *exiter_main(void *arg)
+{
+	struct exiter *e = arg;
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	void *obj = kmalloc(128, GFP_KERNEL);
+
+	e->ok = page && obj;
+	if (page)
+		__free_pages(page, 0);
+	kfree(obj);
+	__atomic_add_fetch(e->started, 1, __ATOMIC_RELEASE);
+	while (!*e->leave)
+		;
+	return NULL;
+}
+
+static int alloc_child(void *arg)
+{
+	struct page *page;
+	void *obj;
+
+	(void)arg;
+	alarm(20); /* a child stuck in the fork's aftermath fails rather than hangs */
+	page = alloc_pages(GFP_KERNEL, 0);
+	obj = kmalloc(128, GFP_KERNEL);
+	if (!page || !obj)
+		return 1;
+	memset(page_address(page), 0x5a, PAGE_SIZE);
+	memset(obj, 0xa5, 128);
+	__free_pages(page, 0);
+	kfree(obj);
+	return 0;
+}
+
+/*
+ * The main thread forks the moment its threads start to exit: whatever the
+ * exiting threads' caches held is neither lost nor doubled in the parent, the
+ * child allocates, and nothing is reported.
+ */
+static void test_fork_while_threads_exit(void **state)
+{
+	enum { ROUNDS = 20, THREADS = 4 };
+	static struct exiter e[ROUNDS][THREADS];
+	volatile bool leave[ROUNDS] = {false};
+	int started[ROUNDS] = {0};
+	unsigned long before;
+	struct capture c;
+	const char *out;
+	int r, i;
+
+	(void)state;
+	assert_int_equal(kmm_init(FORK_CMDLINE), 0);
+	before = dropped_free();
+	alarm(200); /* a deadlock fails the suite rather than hanging it */
+	capture_begin(&c);
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < THREADS; i++) {
+			e[r][i] = (struct exiter){.leave = &leave[r], .started = &started[r]};
+			assert_int_equal(
+				pthread_create(&e[r][i].thread, NULL, exiter_main, &e[r][i]), 0);
+		}
+		while (__atomic_load_n(&started[r], __ATOMIC_ACQUIRE) < THREADS)
+			sched_yield();
+		leave[r] = true;
+		assert_int_equal(fork_status(alloc_child, NULL), 0);
+	}
+	for (r = 0; r < ROUNDS; r++)
+		for (i = 0; i < THREADS; i++) {
+			pthread_join(e[r][i].thread, NULL);
+			assert_true(e[r][i].ok);
+		}
+	out = capture_end(&c);
+	alarm(0);
+	if (*out)
+		print_message("reports:\n%s", out);
+	assert_int_equal(count_lines(out), 0);
+	assert_int_equal(dropped_free(), before);
+}
+
 /* A thread that never used libkmm forks; the child's thread becomes a CPU on first use. */
 static void *forker_main(void *arg)
 {
@@ -726,6 +813,7 @@ int main(void)
 		kmm_test(test_fork_child_vmalloc_through_both_aliases),
 		kmm_test(test_fork_child_owns_the_caches_of_every_cpu),
 		kmm_test(test_fork_while_threads_allocate_hard),
+		kmm_test(test_fork_while_threads_exit),
 		kmm_test(test_fork_from_a_thread_that_is_not_a_cpu),
 		kmm_test(test_fork_child_may_kmm_exit),
 		kmm_test(test_fork_runs_pending_rcu_frees_in_the_child),
