@@ -35,8 +35,12 @@
 
 KMM_BEGIN_DECLS
 
-/* Host CPU ids the fast paths may index kmm_cpu_fast[] with (a larger id is masked). */
-#define KMM_MAX_HOST_CPUS 4096
+/*
+ * Host CPU ids kmm_cpu_fast[] covers: x86-64 Linux's largest CONFIG_NR_CPUS,
+ * so the id the rseq area gives is always in range and the fast paths need
+ * no bound check.
+ */
+#define KMM_MAX_HOST_CPUS 8192
 
 /* By host CPU: 1 + the CPU whose caches the fast paths there use, or 0 (see above). */
 extern uint32_t kmm_cpu_fast[KMM_MAX_HOST_CPUS];
@@ -77,7 +81,6 @@ extern uint32_t kmm_cpu_fast[KMM_MAX_HOST_CPUS];
  */
 #define KMM_RSEQ_CPU_INDEX(off, idx)                                                               \
 	"movl %%fs:(%" off "), %k" idx "\n\t"                                                      \
-	"andl $4095, %k" idx "\n\t"                                                                \
 	"movl (%[tab], %" idx ", 4), %k" idx "\n\t"
 #define KMM_HAVE_RSEQ 1
 #endif

@@ -23,7 +23,6 @@
 #include "percpu/percpu.h"
 #include "report/report.h"
 
-_Static_assert(KMM_MAX_HOST_CPUS == 4096, "KMM_RSEQ_CPU_INDEX masks with 4095");
 _Static_assert(NR_CPUS <= KMM_MAX_HOST_CPUS, "every CPU has a fast-path index");
 
 __thread struct kmm_cpu_tls kmm_cpu_tls __attribute__((tls_model("initial-exec")));
