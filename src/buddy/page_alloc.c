@@ -742,29 +742,58 @@ static kmm_always_inline struct page *pcp_alloc_fast(struct kmm_cpu *cpu, gfp_t 
 	return page;
 }
 
+/* pcp_alloc_finish - the rare end of a fast allocation: zeroing, a compound page. */
+static __attribute__((noinline)) struct page *pcp_alloc_finish(struct page *page,
+							       unsigned int order, gfp_t gfp)
+{
+	prep_new_page_extra(page, order, gfp);
+	return page;
+}
+
+static struct page *pcp_alloc_locked(gfp_t gfp, unsigned int order);
+
 /*
- * alloc_pages - the per-CPU fast path, on the CPU the thread holds or, with
- * a trylock (the kernel's pcp_spin_trylock()), the one it runs on; else, or
- * when that list is empty, the general path.
+ * pcp_alloc - the per-CPU fast path, on the CPU the thread holds or, with a
+ * trylock (the kernel's pcp_spin_trylock()), the one it runs on; else, or
+ * when that list is empty, the general path.  Everything rare ends in a tail
+ * call (the locked path without rseq too, @rseq being false there), so the
+ * fast path keeps its state in caller-saved registers.
  */
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+static kmm_always_inline struct page *pcp_alloc(gfp_t gfp, unsigned int order, bool rseq)
 {
 	struct kmm_cpu *cpu = kmm_this_cpu;
-	struct page *page = NULL;
+	struct page *page;
 
-	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
-		if (kmm_unlikely(cpu != NULL)) {
-			page = pcp_alloc_fast(cpu, gfp, order);
-		} else if (kmm_likely((cpu = kmm_cpu_trylock()) != NULL)) {
-			page = pcp_alloc_fast(cpu, gfp, order);
-			kmm_cpu_unlock(cpu);
-		}
-		if (kmm_likely(page != NULL)) {
-			if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
-				prep_new_page_extra(page, order, gfp);
-			return page;
-		}
+	if (kmm_unlikely(cpu != NULL)) {
+		page = pcp_alloc_fast(cpu, gfp, order);
+	} else {
+		if (rseq && kmm_unlikely(!kmm_cpus_rseq))
+			return pcp_alloc_locked(gfp, order);
+		cpu = kmm_cpu_trylock(rseq);
+		if (kmm_unlikely(cpu == NULL))
+			return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
+		page = pcp_alloc_fast(cpu, gfp, order);
+		kmm_cpu_unlock(cpu, rseq);
 	}
+	if (kmm_unlikely(page == NULL))
+		return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
+	if (kmm_unlikely(gfp & (__GFP_ZERO | __GFP_COMP)))
+		return pcp_alloc_finish(page, order, gfp);
+	return page;
+}
+
+static __attribute__((noinline)) struct page *pcp_alloc_locked(gfp_t gfp, unsigned int order)
+{
+	return pcp_alloc(gfp, order, false);
+}
+
+/* alloc_pages - pcp_alloc() (order 0 specialised) up to PAGE_ALLOC_COSTLY_ORDER. */
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	if (kmm_likely(order == 0))
+		return pcp_alloc(gfp, 0, true);
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+		return pcp_alloc(gfp, order, true);
 	return alloc_pages_common(gfp, order, NUMA_NO_NODE, NULL);
 }
 
@@ -945,26 +974,52 @@ static kmm_always_inline bool free_fast_ok(const struct page *page, unsigned lon
 }
 
 /*
- * __free_pages - the per-CPU fast path, on the CPU the thread holds or, with
- * a trylock, the one it runs on; else the checked path.
+ * pcp_free - the per-CPU fast path of a block free_fast_ok() accepted, on the
+ * CPU the thread holds or, with a trylock, the one it runs on; else the
+ * checked path.
  */
+static void pcp_free_locked(struct page *page, unsigned long flags, unsigned int order);
+
+static kmm_always_inline void pcp_free(struct page *page, unsigned long flags, unsigned int order,
+				       bool rseq)
+{
+	struct kmm_cpu *cpu = kmm_this_cpu;
+
+	if (kmm_unlikely(cpu != NULL)) {
+		pcp_free_fast(cpu, page, flags, order);
+		return;
+	}
+	if (rseq && kmm_unlikely(!kmm_cpus_rseq)) {
+		pcp_free_locked(page, flags, order);
+		return;
+	}
+	cpu = kmm_cpu_trylock(rseq);
+	if (kmm_unlikely(cpu == NULL)) {
+		__free_pages_slow(page, order, "__free_pages");
+		return;
+	}
+	pcp_free_fast(cpu, page, flags, order);
+	kmm_cpu_unlock(cpu, rseq);
+}
+
+static __attribute__((noinline)) void pcp_free_locked(struct page *page, unsigned long flags,
+						      unsigned int order)
+{
+	pcp_free(page, flags, order, false);
+}
+
+/* __free_pages - pcp_free() (order 0 specialised), else the checked path. */
 void __free_pages(struct page *page, unsigned int order)
 {
 	unsigned long flags = page->flags;
-	struct kmm_cpu *cpu;
 
-	if (kmm_likely(order <= PAGE_ALLOC_COSTLY_ORDER && free_fast_ok(page, flags, order))) {
-		cpu = kmm_this_cpu;
-		if (kmm_unlikely(cpu != NULL)) {
-			pcp_free_fast(cpu, page, flags, order);
-			return;
-		}
-		cpu = kmm_cpu_trylock();
-		if (kmm_likely(cpu != NULL)) {
-			pcp_free_fast(cpu, page, flags, order);
-			kmm_cpu_unlock(cpu);
-			return;
-		}
+	if (kmm_likely(order == 0 && free_fast_ok(page, flags, 0))) {
+		pcp_free(page, flags, 0, true);
+		return;
+	}
+	if (order <= PAGE_ALLOC_COSTLY_ORDER && free_fast_ok(page, flags, order)) {
+		pcp_free(page, flags, order, true);
+		return;
 	}
 	__free_pages_slow(page, order, "__free_pages");
 }

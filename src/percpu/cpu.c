@@ -30,15 +30,10 @@ __thread struct kmm_cpu_tls kmm_cpu_tls __attribute__((tls_model("initial-exec")
 uint32_t kmm_cpu_fast[KMM_MAX_HOST_CPUS];
 struct kmm_cpu kmm_cpus[NR_CPUS];
 static pthread_mutex_t cpu_call_lock = PTHREAD_MUTEX_INITIALIZER;
-/* the slab fast paths run: rseq is registered and membarrier can abort its sequences */
-static bool cpus_on_rseq;
+/* the fast paths run: rseq is registered and membarrier can abort its sequences */
+bool kmm_cpus_rseq;
 /* nr_cpus=: at most this many CPUs */
 static long param_nr_cpus;
-
-bool kmm_cpus_on_rseq(void)
-{
-	return cpus_on_rseq;
-}
 
 /*
  * The per-CPU hooks every subsystem declares (struct kmm_cpu_ops,
@@ -121,16 +116,17 @@ static bool fence_here(unsigned int id)
 /* fence_cpu - no slab fast path uses @cpu's arrays until unfence_cpu(); @cpu is held. */
 static void fence_cpu(struct kmm_cpu *cpu, bool local)
 {
-	if (!cpus_on_rseq || (local && fence_here((unsigned int)cpu->id)))
+	if (!kmm_cpus_rseq || (local && fence_here((unsigned int)cpu->id)))
 		return;
 	__atomic_store_n(&kmm_cpu_fast[cpu->id], 0, __ATOMIC_SEQ_CST);
 	if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, cpu->id))
 		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
 }
 
+/* unfence_cpu - the fast paths may use @cpu again, once it is set up. */
 static void unfence_cpu(struct kmm_cpu *cpu)
 {
-	if (cpus_on_rseq)
+	if (kmm_cpus_rseq && cpu->online)
 		__atomic_store_n(&kmm_cpu_fast[cpu->id], (uint32_t)cpu->id + 1, __ATOMIC_RELEASE);
 }
 
@@ -150,6 +146,12 @@ struct kmm_cpu *kmm_cpu_hold(void)
 	if (pthread_mutex_trylock(&cpu->lock) != 0)
 		return NULL;
 	fence_cpu(cpu, true);
+	/* a page fast path that came first (preempted, so not running here) keeps it */
+	if (kmm_unlikely(__atomic_load_n(&cpu->busy, __ATOMIC_ACQUIRE))) {
+		unfence_cpu(cpu);
+		pthread_mutex_unlock(&cpu->lock);
+		return NULL;
+	}
 	kmm_cpu_tls.cpu = cpu;
 	kmm_cpu_tls.depth = 1;
 	if (kmm_unlikely(!cpu->online)) {
@@ -168,11 +170,19 @@ void kmm_cpu_release(struct kmm_cpu *cpu)
 	pthread_mutex_unlock(&cpu->lock);
 }
 
+/* wait_not_busy - a page fast path that took @cpu before the fence is done with it. */
+static void wait_not_busy(struct kmm_cpu *cpu)
+{
+	while (__atomic_load_n(&cpu->busy, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
 /* take_cpu / give_cpu - hold @cpu from anywhere, waiting for its lock. */
 static void take_cpu(struct kmm_cpu *cpu)
 {
 	pthread_mutex_lock(&cpu->lock);
 	fence_cpu(cpu, false);
+	wait_not_busy(cpu);
 }
 
 static void give_cpu(struct kmm_cpu *cpu)
@@ -290,17 +300,16 @@ static int percpu_init(void)
 	n = param_nr_cpus && param_nr_cpus < host ? (unsigned int)param_nr_cpus
 						  : (unsigned int)host;
 	__atomic_store_n(&kmm_nr_cpu_ids, n, __ATOMIC_RELAXED);
-	cpus_on_rseq = rseq_usable();
+	kmm_cpus_rseq = rseq_usable();
 	for (i = 0; i < n; i++) {
 		struct kmm_cpu *cpu = &kmm_cpus[i];
 
 		pthread_mutex_init(&cpu->lock, NULL);
 		cpu->id = (int)i;
 		cpu->node = (int)i % kmm_nr_online_nodes;
+		cpu->busy = 0;
 		cpu->online = false;
 	}
-	for (i = 0; cpus_on_rseq && i < n; i++)
-		__atomic_store_n(&kmm_cpu_fast[i], i + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -311,9 +320,9 @@ static void percpu_stop(void)
 
 	for (i = 0; i < KMM_MAX_HOST_CPUS; i++)
 		__atomic_store_n(&kmm_cpu_fast[i], 0, __ATOMIC_RELEASE);
-	if (cpus_on_rseq)
+	if (kmm_cpus_rseq)
 		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
-	cpus_on_rseq = false;
+	kmm_cpus_rseq = false;
 }
 
 /* The CPUs' caches went with the machine: the next boot sets them up again. */
@@ -338,11 +347,13 @@ static void percpu_fork_prepare(void)
 	pthread_mutex_lock(&cpu_call_lock);
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
 		pthread_mutex_lock(&kmm_cpus[i].lock);
-		if (cpus_on_rseq)
+		if (kmm_cpus_rseq)
 			__atomic_store_n(&kmm_cpu_fast[i], 0, __ATOMIC_SEQ_CST);
 	}
-	if (cpus_on_rseq)
+	if (kmm_cpus_rseq)
 		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
+	for (i = 0; i < kmm_nr_cpu_ids; i++)
+		wait_not_busy(&kmm_cpus[i]);
 }
 
 static void percpu_fork_parent(void)
@@ -360,8 +371,8 @@ static void percpu_fork_child(void)
 
 	pthread_mutex_init(&cpu_call_lock, NULL);
 	/* the child's process needs its own registration before it can abort sequences */
-	if (cpus_on_rseq && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0))
-		cpus_on_rseq = false;
+	if (kmm_cpus_rseq && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0))
+		kmm_cpus_rseq = false; /* the fast paths stay fenced: every call holds */
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
 		pthread_mutex_init(&kmm_cpus[i].lock, NULL);
 		unfence_cpu(&kmm_cpus[i]);

@@ -29,8 +29,16 @@
  * preempted by it, so restarts), else followed by
  * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) on that CPU.  Releasing
  * stores the index back.  Without rseq the fast paths always fall through
- * and every slab call holds the CPU instead.  The page allocator's fast path
- * takes the lock with a trylock and needs no fence (kmm_cpu_trylock()).
+ * and every slab call holds the CPU instead.
+ *
+ * The page allocator's fast path works on lists, which one store cannot
+ * commit, so it takes the CPU for the few instructions it needs: with rseq,
+ * a sequence sets the CPU's busy word if the CPU is not fenced and not busy
+ * (no atomic: no other thread on that CPU can be inside the sequence), and
+ * a plain store clears it; a holder, once its fence is in place, waits for
+ * busy to clear (remotely) or gives up (locally).  Without rseq it is a
+ * trylock of the CPU's lock.  Either way a CPU taken elsewhere sends the
+ * call to the zone, as the kernel's does when pcp_spin_trylock() fails.
  *
  * Lock order: a CPU's lock, then slab node list_locks, then zone locks.
  * Only kmm_on_each_cpu() and fork hold more than one CPU, serialised by
@@ -69,6 +77,8 @@ struct pcp_fast {
 struct kmm_cpu {
 	/* held: the CPU's caches are the holder's */
 	pthread_mutex_t lock;
+	/* a page fast path on this CPU uses its lists (with rseq: see kmm_cpu_trylock()) */
+	int busy;
 	/* CPU id and node */
 	int id, node;
 	/* its caches were set up (at the first hold after boot; read racily) */
@@ -134,15 +144,52 @@ static inline bool kmm_cpu_nested(void)
 	return kmm_cpu_tls.depth > 1;
 }
 
-/*
- * kmm_cpu_trylock / kmm_cpu_unlock - the page allocator's fast path: the lock
- * of the CPU the thread runs on, not waited for (NULL: held elsewhere), no
- * fence and no nesting (the caller checked kmm_this_cpu first).
- */
-static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(void)
-{
-	struct kmm_cpu *cpu = kmm_cpu_current();
+/* kmm_cpus_rseq - the fast paths run in restartable sequences (fixed while a machine runs). */
+extern bool kmm_cpus_rseq;
 
+/*
+ * kmm_cpu_trylock / kmm_cpu_unlock - the page allocator's fast path: the CPU
+ * the thread runs on, for a few instructions, not waited for (NULL: held
+ * elsewhere, or not set up yet), no nesting (the caller checked kmm_this_cpu
+ * first).  See the top of this file.  @rseq is kmm_cpus_rseq, a constant at
+ * the call, so that each path compiles to its own code.
+ */
+static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(bool rseq)
+{
+	struct kmm_cpu *cpu;
+
+#ifdef KMM_HAVE_RSEQ
+	if (rseq) {
+		unsigned long idx;
+
+		/* clang-format off */
+		asm volatile goto(
+			KMM_RSEQ_ENTER("[off]", "[idx]")
+			KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
+			"testl %k[idx], %k[idx]\n\t"
+			"jz %l[taken]\n\t"
+			"imulq %[size], %[idx], %[cpu]\n\t"
+			"addq %[base], %[cpu]\n\t"
+			"cmpl $0, %c[busy](%[cpu])\n\t"
+			"jne %l[taken]\n\t"
+			"movl $1, %c[busy](%[cpu])\n\t"	/* commit */
+			"2:\n\t"
+			: [idx] "=&r"(idx), [cpu] "=&r"(cpu)
+			: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast),
+			  [base] "r"((unsigned long)kmm_cpus - sizeof(struct kmm_cpu)),
+			  [size] "i"(sizeof(struct kmm_cpu)),
+			  [busy] "i"(offsetof(struct kmm_cpu, busy))
+			: "memory", "cc"
+			: taken);
+		/* clang-format on */
+		return cpu;
+	taken:
+		return NULL;
+	}
+#else
+	(void)rseq;
+#endif
+	cpu = kmm_cpu_current();
 	if (kmm_unlikely(pthread_mutex_trylock(&cpu->lock) != 0))
 		return NULL;
 	if (kmm_likely(cpu->online))
@@ -151,9 +198,12 @@ static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(void)
 	return NULL;
 }
 
-static kmm_always_inline void kmm_cpu_unlock(struct kmm_cpu *cpu)
+static kmm_always_inline void kmm_cpu_unlock(struct kmm_cpu *cpu, bool rseq)
 {
-	pthread_mutex_unlock(&cpu->lock);
+	if (rseq)
+		__atomic_store_n(&cpu->busy, 0, __ATOMIC_RELEASE);
+	else
+		pthread_mutex_unlock(&cpu->lock);
 }
 
 /*
@@ -174,9 +224,6 @@ void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
 #define for_each_online_cpu(cpu)                                                                   \
 	for ((cpu) = kmm_cpus; (cpu) < kmm_cpus + kmm_nr_cpu_ids; (cpu)++)                         \
 		if (__atomic_load_n(&(cpu)->online, __ATOMIC_ACQUIRE))
-
-/* kmm_cpus_on_rseq - do the slab fast paths run (restartable sequences), or every call hold? */
-bool kmm_cpus_on_rseq(void);
 
 struct kmm_cpu_ops;
 /*
