@@ -216,7 +216,7 @@ struct list_head;
  *
  * The pages come from the calling CPU's list for the first allowed zone of
  * @preferred_nid that stays above its low watermark with @nr_pages fewer
- * free pages, with interrupts off once for the run and zone->lock once per
+ * free pages, holding the CPU once for the run and zone->lock once per
  * refill batch.  When that cannot be done (one page wanted, no such zone,
  * the list empty), one page is allocated as alloc_pages() would, reclaim
  * included; with page debugging on, every page is.  So fewer pages than asked

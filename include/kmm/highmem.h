@@ -27,7 +27,7 @@
  * direct-map address and unmapping it does nothing.  Without highmem= every
  * page is lowmem, and these are page_address().
  *
- * Context: kmap() may sleep (not with emulated interrupts off); the rest may
+ * Context: kmap() may sleep (not from code that holds a CPU); the rest may
  * be called from any thread.  Bad input (kunmap() of a page that is not
  * kmapped, kunmap_local() of an address that is not this thread's last
  * kmap_local slot) is reported in one line and refused.

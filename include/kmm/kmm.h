@@ -88,7 +88,7 @@ void kmm_exit(void);
  * empty slab, the kept descriptors of destroyed caches), vm_unmap_aliases()
  * (lazily freed vmalloc ranges), then every CPU's page lists (kmm_drain_all()).
  * Page tables made for vmalloc stay, as the kernel's do (meminfo's PageTables).
- * Cost: a grace period, an IPI to every CPU and a pass over every cache; the
+ * Cost: a grace period, every CPU taken over in turn and a pass over every cache; the
  * caches are refilled by the next allocations.  Context: a thread that may
  * sleep, not in an RCU read-side critical section.
  */

@@ -12,7 +12,7 @@
  * per-CPU list never holds a block between two calls.  An allocation finds its
  * list empty and takes the general path (get_page_from_freelist(), which
  * moves one block at a time when high is 0); a free pushes the block and,
- * being over high, flushes it at once (pcp_free_finish()).  The debug work is
+ * being over high, flushes it at once (pcp_free_flush()).  The debug work is
  * done on those out-of-line paths: page_debug_free() before a block reaches
  * the buddy lists, page_debug_alloc() after it leaves them.  Off, the only
  * cost is one predictable branch on those paths, none on the fast paths.
@@ -34,7 +34,7 @@
  * Locking: the hooks run on blocks the caller owns (just unlinked or about to
  * be linked), with no zone lock held, so they may sleep in a system call.
  * pcp_switch_lock serialises pcp_lists_update(); it is held across
- * kmm_on_each_cpu(), which no IPI handler waits on.  dp_given_up is atomic.
+ * kmm_on_each_cpu(); nothing that holds a CPU takes it.  dp_given_up is atomic.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -351,8 +351,8 @@ static void set_zones_high(bool off)
 
 /*
  * pcp_lists_update - switch the per-CPU lists off (high 0, drained) while page
- * debugging or fail_page_alloc is on, back on otherwise.  Context: interrupts
- * on, no zone lock held; may IPI every CPU.
+ * debugging or fail_page_alloc is on, back on otherwise.  Context: no CPU and
+ * no zone lock held; takes every CPU over.
  */
 static void pcp_lists_update(void)
 {
@@ -361,7 +361,7 @@ static void pcp_lists_update(void)
 	pthread_mutex_lock(&pcp_switch_lock);
 	if (off != pcp_lists_off) {
 		pcp_lists_off = off;
-		/* New CPUs copy the zones' high; the live ones are told by IPI. */
+		/* CPUs set up later copy the zones' high; the others are taken over. */
 		set_zones_high(off);
 		kmm_on_each_cpu(pcp_set_high, NULL);
 	}

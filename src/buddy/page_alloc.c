@@ -9,16 +9,15 @@
  * migrate type that is big enough and splits it (expand()), or steals from
  * another type's pageblocks (__rmqueue_fallback()).
  *
- * In front of the zones, each thread ("CPU") keeps per-CPU lists of free
- * blocks of orders 0..PAGE_ALLOC_COSTLY_ORDER, one per order and migrate
- * type.  alloc_pages()/__free_pages() of those orders touch only the calling
- * thread's lists, with emulated interrupts off and no lock or atomic; lists
- * are refilled from and flushed to the zone in batches under zone->lock.
+ * In front of the zones, each CPU keeps per-CPU lists of free blocks of
+ * orders 0..PAGE_ALLOC_COSTLY_ORDER, one per order and migrate type.
+ * alloc_pages()/__free_pages() of those orders touch only the lists of the
+ * CPU the thread runs on (taken in a restartable sequence, no lock and no
+ * atomic: percpu/percpu.h) or holds; lists are refilled from and flushed to
+ * the zone in batches under zone->lock.
  *
- * Locking: see internal.h.  The fast paths here take no lock; rmqueue_bulk(),
- * free_pcppages_bulk() and the high-order paths take zone->lock with
- * interrupts off, or (the batch a fast free flushes, pcp_free_finish())
- * inside the fast-path bracket, which holds IPIs off too.
+ * Locking: see internal.h.  rmqueue_bulk(), free_pcppages_bulk() and the
+ * high-order paths take zone->lock, inside the CPU when one is taken.
  */
 #include <sys/sysinfo.h>
 #include <errno.h>
@@ -1195,7 +1194,7 @@ void si_meminfo(struct sysinfo *val)
  * The bulk allocator, the kernel's alloc_pages_bulk_noprof(): order-0 pages
  * for a list or the empty slots of an array, taken from the calling CPU's
  * list for the first zone that stays above its low watermark plus the pages
- * asked for, with interrupts off once for the whole run; the list is
+ * asked for, holding the CPU once for the whole run; the list is
  * refilled a batch at a time (zone->lock once per batch), as the kernel's
  * __rmqueue_pcplist() does.  Everything the run cannot do (one page wanted,
  * no CPU, a bad mask, the zone on another node, nothing on the list) falls

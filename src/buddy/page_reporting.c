@@ -41,7 +41,7 @@
  * takes it before the zone locks (page_reporting_fork_prepare(), after the
  * shrinker list), so no block is ever
  * isolated (off the lists, in no one's hands) when memory is copied for a
- * child.  zone->lock (with emulated interrupts off) covers isolating, putting
+ * child.  zone->lock covers isolating, putting
  * back and the PageReported marks.  pr_wait_lock, innermost (taken under
  * zone->lock by a notify), protects the worker's wake-up state.  The punching
  * system calls run with no zone lock held.
@@ -299,7 +299,7 @@ static void *page_reporting_main(void *arg)
 /*
  * __page_reporting_notify - a block of page_reporting_order or more was freed:
  * request a pass PAGE_REPORTING_DELAY from now unless one is requested already.
- * Context: zone->lock held, interrupts off.
+ * Context: zone->lock held.
  */
 void __page_reporting_notify(void)
 {

@@ -14,7 +14,7 @@
  * Locking: shrinker_rwsem protects the shrinker list; reclaim holds it for
  * reading while it calls the shrinkers, so shrinker_free() (writer) waits for
  * running callbacks.  kswapd_lock/kswapd_wait protect each node's kswapd state.
- * No zone lock is held here and emulated interrupts are on.
+ * No zone lock and no CPU is held here.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -22,7 +22,7 @@
  * over with fault_inject_setup(): the page allocator's per-CPU lists, the slab
  * caches' bypass) follow the last write.  It is taken with no other libkmm
  * lock held and may be held across kmm_on_each_cpu() (through those hooks):
- * no IPI handler takes it.  ratelimit_lock protects the
+ * nothing that holds a CPU takes it.  ratelimit_lock protects the
  * verbose reports' rate-limit state; nothing is taken under it.
  */
 #include <ctype.h>

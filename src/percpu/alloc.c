@@ -20,7 +20,7 @@
  * Locking: pcpu_lock (a mutex) protects the chunk list, every chunk's maps
  * and pcpu_nr_chunks, and is held while a chunk is made or freed (page
  * allocator and vmalloc locks are taken under it, never the other way).  It
- * is taken with no other libkmm lock held and never from an IPI.  The bytes
+ * is taken with no other libkmm lock held and never holding a CPU.  The bytes
  * of the allocations are the callers'; no lock covers them.  fork() takes
  * pcpu_lock (pthread_atfork, registered at the first allocation, so that its
  * prepare runs before the library's and the lock order holds).

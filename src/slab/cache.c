@@ -903,7 +903,7 @@ unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned lo
 /*
  * fork: liburcu's call_rcu threads pause between batches (KMM_FORK_RCU; they
  * free slab objects and slabs), slab_mutex is held (KMM_FORK_SLAB_MUTEX), and
- * every node's list_lock after the other CPUs are parked
+ * every node's list_lock after every CPU is taken over
  * (KMM_FORK_NODE_LISTS).  The reaper thread does not exist in the child: the
  * slab_mutex step forgets it and KMM_FORK_THREADS starts a new one, last, if
  * the parent had one.

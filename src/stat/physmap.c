@@ -25,8 +25,8 @@
  *                 frames of its allocation (the order field of its flags).
  * Consecutive frames of one zone with the same owner are one run.
  *
- * Locking: racy but safe.  Each chunk is read under its zone->lock (with
- * interrupts off, held for at most MAX_ORDER_NR_PAGES struct pages), so free
+ * Locking: racy but safe.  Each chunk is read under its zone->lock (held for
+ * at most MAX_ORDER_NR_PAGES struct pages), so free
  * blocks and the section_ready bits are exact; per-CPU lists, slab, table
  * and vmalloc marks change without that lock and are read as they are at
  * that moment, as the kernel's /proc/kpageflags reads them.  Nothing read
