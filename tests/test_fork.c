@@ -779,6 +779,48 @@ static void test_fork_runs_pending_rcu_frees_in_the_child(void **state)
 	assert_true(free_after > 0);
 }
 
+/*
+ * Threads that kfree_rcu() objects all through the forks: every callback the
+ * child's call_rcu thread runs is one whose rcu_head the child's memory holds
+ * (the head is in the object, in physical memory, which is copied before
+ * fork(); the queue is in the process's memory, copied at fork()).
+ */
+static volatile bool rcu_storm_stop;
+
+static void *rcu_storm_main(void *arg)
+{
+	(void)arg;
+	while (!rcu_storm_stop) {
+		struct rcu_obj *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+		if (!o)
+			continue;
+		/* a head never written would call this */
+		memset(o, 0, sizeof(*o));
+		kfree_rcu(o, rcu);
+	}
+	return NULL;
+}
+
+static void test_fork_while_threads_kfree_rcu(void **state)
+{
+	pthread_t t[2];
+	int i, failed = 0;
+
+	(void)state;
+	assert_int_equal(kmm_init(FORK_CMDLINE), 0);
+	rcu_storm_stop = false;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, rcu_storm_main, NULL), 0);
+	for (i = 0; i < 20; i++)
+		failed += fork_status(rcu_child, NULL) != 0;
+	rcu_storm_stop = true;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	rcu_barrier();
+	assert_int_equal(failed, 0);
+}
+
 /* The fork of a mem=1G machine with little in use: printed, not asserted. */
 static void test_fork_cost(void **state)
 {
@@ -817,6 +859,7 @@ int main(void)
 		kmm_test(test_fork_from_a_thread_that_is_not_a_cpu),
 		kmm_test(test_fork_child_may_kmm_exit),
 		kmm_test(test_fork_runs_pending_rcu_frees_in_the_child),
+		kmm_test(test_fork_while_threads_kfree_rcu),
 		kmm_test(test_fork_cost),
 	};
 

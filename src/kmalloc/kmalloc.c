@@ -173,6 +173,7 @@ const struct kmm_subsys kmm_kmalloc_subsys = {
 	.name = "kmalloc",
 	.init = kmalloc_init,
 	.exit = kmalloc_exit,
+	KMM_SUBSYS_FORK(kfree_rcu_fork_ops),
 };
 
 struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)

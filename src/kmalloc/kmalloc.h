@@ -14,6 +14,7 @@
 #ifndef KMM_KMALLOC_INTERNAL_H
 #define KMM_KMALLOC_INTERNAL_H
 
+#include "boot/subsys.h"
 #include <kmm/slab.h>
 
 /*
@@ -23,5 +24,8 @@
  */
 const char *kfree_target(const void *ptr, struct kmem_cache **s, struct page **head, char *why,
 			 size_t len);
+
+/* kfree_rcu_fork_ops - rcu.c's step across fork (KMM_FORK_RCU), in kmalloc's descriptor. */
+extern const struct kmm_fork_ops kfree_rcu_fork_ops[1];
 
 #endif /* KMM_KMALLOC_INTERNAL_H */

@@ -10,18 +10,28 @@
  * (head - first) / size objects in; in a large kmalloc it is the compound
  * head's address; in vmalloc memory (kvfree_rcu() of a kvmalloc() that fell
  * back), the start of the area that contains it.  The callback then frees it,
- * on liburcu's call_rcu thread (which becomes a CPU like any thread that uses
- * libkmm).  kmm_exit() waits
- * for pending callbacks (rcu_barrier()) before the machine goes away.
+ * on liburcu's call_rcu thread.  kmm_exit() waits for pending callbacks
+ * (rcu_barrier()) before the machine goes away.
  *
- * Locking: none of its own.
+ * Locking: kfree_rcu_fork_lock, for reading around writing a head and
+ * queueing it; fork (the step KMM_FORK_RCU) holds it for writing from
+ * before physical memory is copied until fork() is over.  The head is in the
+ * object, in physical memory, which the child gets as it was at the copy;
+ * liburcu's queue is in the process's memory, which it gets at fork(): a
+ * head queued in between would be queued in the child without its contents.
  */
+#include <pthread.h>
 #include <urcu.h>
+
+#include "boot/subsys.h"
 
 #include <kmm/vmalloc.h>
 
 #include "kmalloc/kmalloc.h"
 #include "report/report.h"
+
+/* a fork waits for heads being queued, and holds new ones off (writers first) */
+static pthread_rwlock_t kfree_rcu_fork_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 /* The start of the slab object or large kmalloc that contains @addr (kfree() checks it). */
 static void *object_containing(const void *addr)
@@ -88,5 +98,26 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 			   (void *)head, ptr);
 		return;
 	}
+	pthread_rwlock_rdlock(&kfree_rcu_fork_lock);
 	call_rcu(head, kfree_rcu_callback);
+	pthread_rwlock_unlock(&kfree_rcu_fork_lock);
 }
+
+static void kfree_rcu_fork_prepare(void)
+{
+	pthread_rwlock_wrlock(&kfree_rcu_fork_lock);
+}
+
+static void kfree_rcu_fork_parent(void)
+{
+	pthread_rwlock_unlock(&kfree_rcu_fork_lock);
+}
+
+static void kfree_rcu_fork_child(void)
+{
+	kfree_rcu_fork_lock = (pthread_rwlock_t)PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+}
+
+const struct kmm_fork_ops kfree_rcu_fork_ops[1] = {
+	{KMM_FORK_RCU, kfree_rcu_fork_prepare, NULL, kfree_rcu_fork_parent, kfree_rcu_fork_child},
+};
