@@ -27,21 +27,7 @@
 
 #include "floor.h"
 #include "instr.h"
-
-static __attribute__((noinline)) int slab_pair(void *arg, long n)
-{
-	struct kmem_cache *s = arg;
-
-	for (long i = 0; i < n; i++) {
-		void *obj = kmem_cache_alloc(s, GFP_KERNEL);
-
-		if (kmm_unlikely(!obj))
-			return -1;
-		kmm_bench_do_not_optimize(obj);
-		kmem_cache_free(s, obj);
-	}
-	return 0;
-}
+#include "pairs.h"
 
 static __attribute__((noinline)) int floor_pair(void *arg, long n)
 {
@@ -51,49 +37,6 @@ static __attribute__((noinline)) int floor_pair(void *arg, long n)
 
 		kmm_bench_do_not_optimize(obj);
 		floor_push(obj);
-	}
-	return 0;
-}
-
-static __attribute__((noinline)) int kmalloc_pair_const(void *arg, long n)
-{
-	(void)arg;
-	for (long i = 0; i < n; i++) {
-		void *obj = kmalloc(64, GFP_KERNEL);
-
-		if (kmm_unlikely(!obj))
-			return -1;
-		kmm_bench_do_not_optimize(obj);
-		kfree(obj);
-	}
-	return 0;
-}
-
-static __attribute__((noinline)) int kmalloc_pair_var(void *arg, long n)
-{
-	volatile size_t size = (size_t)(uintptr_t)arg;
-
-	for (long i = 0; i < n; i++) {
-		void *obj = kmalloc(size, GFP_KERNEL);
-
-		if (kmm_unlikely(!obj))
-			return -1;
-		kmm_bench_do_not_optimize(obj);
-		kfree(obj);
-	}
-	return 0;
-}
-
-static __attribute__((noinline)) int page_pair(void *arg, long n)
-{
-	(void)arg;
-	for (long i = 0; i < n; i++) {
-		struct page *page = alloc_page(GFP_KERNEL);
-
-		if (kmm_unlikely(!page))
-			return -1;
-		kmm_bench_do_not_optimize(page);
-		__free_page(page);
 	}
 	return 0;
 }

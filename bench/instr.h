@@ -18,6 +18,7 @@
 
 #include <valgrind/callgrind.h>
 
+#include "empty_loop.h"
 #include "shim.h"
 
 #define WARMUP 10000
@@ -26,15 +27,6 @@ static const unsigned int sizes[] = {16, 64, 256, 1024};
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 typedef int (*instr_pattern)(void *arg, long n);
-
-/* The loop of every pattern with no pair in it: the overhead to subtract. */
-static __attribute__((noinline)) int empty_loop(void *arg, long n)
-{
-	(void)arg;
-	for (long i = 0; i < n; i++)
-		kmm_bench_clobber_memory();
-	return 0;
-}
 
 /* instr_measure - warm @fn up, then count its instructions over @n pairs as @name. */
 static inline void instr_measure(const char *prog, const char *name, instr_pattern fn, void *arg,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The rseq fast paths' instructions per pair, counted from the disassembly of
-# tests/fastpath/loops.c (count.py: callgrind cannot run restartable sequences), stay at
-# most what docs/performance.md gives: a slab pair 45, a variable-size kmalloc pair 55.
+# tests/fastpath/loops.c (bench/pairs.h's loops; count.py: callgrind cannot run
+# restartable sequences), stay at most what docs/performance.md gives: a slab pair 45, a
+# variable-size kmalloc pair 55.
 #   tests/fastpath/check.sh <loops-binary>
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
