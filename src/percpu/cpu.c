@@ -247,7 +247,9 @@ int smp_processor_id(void)
 
 	if (cpu)
 		return cpu->id;
-	(void)nr_cpu_ids; /* before boot: the host's CPUs */
+	/* before the first boot, the host's CPUs */
+	if (kmm_unlikely(!kmm_nr_cpu_ids))
+		kmm_pcpu_setup();
 	return (int)(kmm_cpu_current() - kmm_cpus);
 }
 
@@ -318,7 +320,8 @@ static void percpu_stop(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < KMM_MAX_HOST_CPUS; i++)
+	/* only the machine's CPUs' entries were ever set (unfence_cpu()) */
+	for (i = 0; i < kmm_nr_cpu_ids; i++)
 		__atomic_store_n(&kmm_cpu_fast[i], 0, __ATOMIC_RELEASE);
 	if (kmm_cpus_rseq)
 		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
