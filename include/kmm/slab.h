@@ -113,8 +113,8 @@ struct kmem_cache_node {
 struct kmem_cache {
 	/* --- read by the inline fast paths --- */
 	unsigned long obj_inverse; /* multiplicative inverse of size's odd part (mod 2^64) */
+	unsigned long num;	   /* objects per slab (a long, for the free check's compare) */
 	unsigned int obj_shift;	   /* trailing zero bits of size */
-	unsigned int num;	   /* objects per slab */
 	unsigned int size;	   /* bytes per object, with padding: the object stride */
 	unsigned int object_size;  /* bytes asked for at creation */
 	/* --- the rest of the cache --- */
@@ -363,9 +363,22 @@ static kmm_always_inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp
 static kmm_always_inline bool slab_obj_index_ok(const struct kmem_cache *s, const struct page *page,
 						const void *obj)
 {
-	unsigned long idx = ((unsigned long)obj - page->private) * s->obj_inverse;
+	unsigned long idx;
 
+#ifdef __x86_64__
+	/* the operands straight from memory: two instructions fewer than GCC makes of the C */
+	asm("movq %[obj], %[idx]\n\t"
+	    "subq %[first], %[idx]\n\t"
+	    "imulq %[inv], %[idx]\n\t"
+	    "rorq %%cl, %[idx]"
+	    : [idx] "=&r"(idx)
+	    : [obj] "r"(obj), [first] "m"(page->private), [inv] "m"(s->obj_inverse),
+	      "c"(s->obj_shift)
+	    : "cc");
+#else
+	idx = ((unsigned long)obj - page->private) * s->obj_inverse;
 	idx = (idx >> s->obj_shift) | (idx << ((64 - s->obj_shift) & 63));
+#endif
 	return kmm_likely(idx < s->num);
 }
 

@@ -874,8 +874,8 @@ static void show_slabinfo(FILE *out)
 			node_unlock(n);
 		}
 		num_objs = total_slabs * s->num;
-		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", s->name, num_objs - free_objs, num_objs,
-			s->size, s->num, 1 << s->gfporder);
+		fprintf(out, "%-17s %6lu %6lu %6u %4lu %4d", s->name, num_objs - free_objs,
+			num_objs, s->size, s->num, 1 << s->gfporder);
 		fprintf(out, " : tunables %4u %4u %4u", s->limit, s->batchcount, s->shared);
 		fprintf(out, " : slabdata %6lu %6lu %6lu\n", total_slabs - free_slabs, total_slabs,
 			shared_avail);

@@ -433,7 +433,7 @@ static void slab_fix(const struct kmem_cache *s, const char *fmt, ...)
 
 static void print_slab_info(const struct kmem_cache *s, const struct page *page)
 {
-	kmm_pr("Slab %p objects=%u used=%u fp=%p flags=0x%lx(slab%s)\n", (void *)page, s->num,
+	kmm_pr("Slab %p objects=%lu used=%u fp=%p flags=0x%lx(slab%s)\n", (void *)page, s->num,
 	       slab_active(page), (void *)slab_freelist(page), page->flags,
 	       s->gfporder ? "|head" : "");
 }
@@ -609,7 +609,7 @@ static bool check_slab(const struct kmem_cache *s, const struct page *page, cons
 		return false;
 	}
 	if (slab_active(page) > s->num) {
-		slab_bug(s, "%s: inuse %u > max %u", call, slab_active(page), s->num);
+		slab_bug(s, "%s: inuse %u > max %lu", call, slab_active(page), s->num);
 		print_slab_info(s, page);
 		dump_stack();
 		report_done();
@@ -670,7 +670,7 @@ static int validate_slab(struct kmem_cache *s, struct page *page, const char *li
 	if (!check_slab(s, page, "validate"))
 		return 1;
 	if (active < lo || active > hi) {
-		slab_bug(s, "Slab on the %s list with %u of %u objects in use", list, active,
+		slab_bug(s, "Slab on the %s list with %u of %lu objects in use", list, active,
 			 s->num);
 		print_slab_info(s, page);
 		report_done();
