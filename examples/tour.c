@@ -113,10 +113,28 @@ static unsigned long slab_num_objs(const char *name)
 	return line ? total : 0;
 }
 
-/* The HighMem zone of node 0, whose buddy lists the tour watches. */
-static struct zone *highmem_zone(void)
+/*
+ * highmem_max_order_blocks - the free order-10 blocks of node 0's HighMem
+ * zone, by buddyinfo (which counts the blocks whose struct pages are not
+ * initialised yet too), or 0.
+ */
+static unsigned long highmem_max_order_blocks(void)
 {
-	return &NODE_DATA(0)->node_zones[ZONE_HIGHMEM];
+	unsigned long n[NR_PAGE_ORDERS] = {0};
+	char *text = NULL, *line;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return 0;
+	kmm_show("buddyinfo", f);
+	fclose(f);
+	line = strstr(text, "zone  HighMem");
+	if (line)
+		sscanf(line, "zone HighMem %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu", &n[0],
+		       &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10]);
+	free(text);
+	return n[MAX_PAGE_ORDER];
 }
 
 /*
@@ -261,8 +279,7 @@ static void step_zones(void)
 
 static void step_buddy(void)
 {
-	struct zone *zone = highmem_zone();
-	unsigned long order10 = zone->free_area[MAX_PAGE_ORDER].nr_free;
+	unsigned long order10 = highmem_max_order_blocks();
 	struct page *a, *b;
 
 	step("3. The buddy allocator: splitting and coalescing",
@@ -287,7 +304,7 @@ static void step_buddy(void)
 	__free_pages(b, 4);
 	show_highmem_buddies("free the second: 4+4 -> 5, 5+5 -> 6, ... -> 10");
 	printf("coalesced: HighMem has %lu free order-10 blocks, as at boot (%lu)\n",
-	       zone->free_area[MAX_PAGE_ORDER].nr_free, order10);
+	       highmem_max_order_blocks(), order10);
 }
 
 /* The constructor of the tour's cache: runs once per object, when its slab is made. */

@@ -119,7 +119,7 @@ static unsigned long free_pages_at(unsigned long pfn, struct zone **zonep)
 
 	if (!zone || !zone_spans_pfn(zone, pfn))
 		zone = *zonep = pfn_zone(pfn);
-	if (!zone || !section_chunk_ready(zone, pfn))
+	if (!zone || !memmap_chunk_ready(zone, pfn))
 		return 0;
 	page = pfn_to_page(pfn);
 	if (PageBuddy(page))

@@ -232,7 +232,9 @@ static void reserve_boot_memory(void)
 {
 	struct kmm_machine *m = &kmm_machine;
 	phys_addr_t memmap_bytes = (phys_addr_t)kmm_max_pfn * sizeof(struct page);
-	phys_addr_t types_bytes = PAGE_ALIGN((kmm_max_pfn >> pageblock_order) + 1);
+	phys_addr_t nr_types = (kmm_max_pfn >> pageblock_order) + 1;
+	phys_addr_t nr_chunks = (kmm_max_pfn >> MEMMAP_CHUNK_SHIFT) + 1;
+	phys_addr_t types_bytes = PAGE_ALIGN(nr_types + nr_chunks);
 	phys_addr_t at;
 
 	m->nr_reserved = 0;
@@ -245,8 +247,9 @@ static void reserve_boot_memory(void)
 	at = memblock_alloc(types_bytes, PAGE_SIZE, "pageblock types");
 	m->pageblock_types = __va(at);
 	/* All pageblocks start movable, as the kernel's memmap_init() leaves them. */
-	memset(m->pageblock_types, MIGRATE_MOVABLE, types_bytes);
-	memset(m->section_ready, 0, sizeof(m->section_ready));
+	memset(m->pageblock_types, MIGRATE_MOVABLE, nr_types);
+	m->memmap_ready = m->pageblock_types + nr_types;
+	memset(m->memmap_ready, 0, nr_chunks);
 }
 
 /*

@@ -12,9 +12,10 @@
  *
  * Boot-time allocations (the memmap, the pageblock types) come from memblock,
  * top down, and stay reserved.  The memmap is not written at boot: each
- * section (SECTION_SIZE_BITS, 128 MiB) of a zone is initialised the first time
- * the zone's free lists run dry, so booting mem=64G touches almost nothing.
- * The pages of a section not yet initialised are free and counted as free.
+ * chunk (PAGES_PER_MEMMAP_CHUNK, 4 MiB of frames) of a zone is initialised the
+ * first time the zone's free lists run dry, so booting mem=64G touches almost
+ * nothing and a small program pays only for the struct pages near what it
+ * uses.  The pages of a chunk not yet initialised are free and counted as free.
  *
  * Locking: the boot lock (boot/boot.c) serialises kmm_init(), kmm_exit() and
  * the implicit boot of the first allocation.  The machine state below is
@@ -36,9 +37,12 @@
 #define MAX_DMA_PFN   ((16UL << 20) >> PAGE_SHIFT)
 #define MAX_DMA32_PFN ((4UL << 30) >> PAGE_SHIFT)
 
-#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
-/* Sections of the largest machine (mem=4T). */
-#define MAX_SECTIONS	  (1UL << (42 - SECTION_SIZE_BITS))
+/*
+ * The memmap is initialised a chunk at a time: the frames of a largest buddy
+ * block (4 MiB), whose struct pages take 64 KiB.
+ */
+#define MEMMAP_CHUNK_SHIFT     MAX_PAGE_ORDER
+#define PAGES_PER_MEMMAP_CHUNK (1UL << MEMMAP_CHUNK_SHIFT)
 
 #define MEMBLOCK_MAX_RESERVED 32
 
@@ -59,8 +63,11 @@ struct kmm_machine {
 	phys_addr_t memblock_top; /* top-down allocation cursor */
 	/* migrate type of every pageblock, indexed by pfn >> pageblock_order (in memblock) */
 	unsigned char *pageblock_types;
-	/* per section, a bit per zone index: that zone's part of the section is initialised */
-	unsigned char section_ready[MAX_SECTIONS];
+	/*
+	 * per memmap chunk, a bit per zone index: that zone's part of the chunk is
+	 * initialised (in memblock, after the pageblock types)
+	 */
+	unsigned char *memmap_ready;
 	/* vmalloc=, or the default boot sized for the host's limits */
 	unsigned long long vmalloc_bytes;
 	bool booted;

@@ -19,7 +19,7 @@
  *
  * Invariants while on:
  *  - debug_pagealloc: every page of the direct map that is free (on the buddy
- *    lists, or in a section whose struct pages are not initialised yet) is
+ *    lists, or in a memmap chunk whose struct pages are not initialised yet) is
  *    PROT_NONE; allocated and reserved pages are read/write.  Nothing reads
  *    or writes a free page's bytes: the buddy allocator keeps its lists in the
  *    struct pages (the memmap is reserved memory, never freed).
@@ -130,17 +130,19 @@ static void for_each_block_on(struct list_head *list, unsigned int order,
 	}
 }
 
-/* The free pages of the sections of @zone not yet initialised: for_each_free_block(). */
+/* The free pages of the memmap chunks of @zone not yet initialised: for_each_free_block(). */
 static void for_each_deferred_block(struct zone *zone,
 				    void (*fn)(unsigned long pfn, unsigned int order, void *arg))
 {
 	unsigned long s, end = zone_end_pfn(zone);
 
-	for (s = zone->zone_start_pfn & ~(PAGES_PER_SECTION - 1); s < end; s += PAGES_PER_SECTION) {
+	for (s = zone->zone_start_pfn & ~(PAGES_PER_MEMMAP_CHUNK - 1); s < end;
+	     s += PAGES_PER_MEMMAP_CHUNK) {
 		unsigned long from = s < zone->zone_start_pfn ? zone->zone_start_pfn : s;
-		unsigned long to = s + PAGES_PER_SECTION < end ? s + PAGES_PER_SECTION : end;
+		unsigned long to =
+			s + PAGES_PER_MEMMAP_CHUNK < end ? s + PAGES_PER_MEMMAP_CHUNK : end;
 
-		if (!section_chunk_ready(zone, from))
+		if (!memmap_chunk_ready(zone, from))
 			for_each_free_block(from, to, fn, NULL);
 	}
 }

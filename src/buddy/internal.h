@@ -4,7 +4,7 @@
  *
  * Locking, for all of src/buddy/:
  *  - zone->lock: the zone's free_area lists and nr_free, the pageblock types of
- *    its pfns, its deferred-init frontier and section_ready bits.  Taken
+ *    its pfns, its deferred-init frontier and memmap_ready bits.  Taken
  *    inside a CPU's lock, never the other way round.  Never two zone locks at
  *    once, except in fork, which holds every zone lock from prepare to parent
  *    (the step KMM_FORK_ZONES, after every CPU is held, so no thread can be
@@ -91,9 +91,9 @@ static inline bool zone_has_deferred(const struct zone *zone)
 	return __atomic_load_n(&zone->deferred_pfn, __ATOMIC_RELAXED) < zone_end_pfn(zone);
 }
 
-static inline bool section_chunk_ready(const struct zone *zone, unsigned long pfn)
+static inline bool memmap_chunk_ready(const struct zone *zone, unsigned long pfn)
 {
-	return kmm_machine.section_ready[pfn >> PFN_SECTION_SHIFT] & (1u << zone->zone_idx);
+	return kmm_machine.memmap_ready[pfn >> MEMMAP_CHUNK_SHIFT] & (1u << zone->zone_idx);
 }
 
 /* first_zone_for - the first zone of @nid's fallback zonelist that @gfp's zone bits allow. */
@@ -108,11 +108,11 @@ static inline struct zone *first_zone_for(int nid, gfp_t gfp)
 }
 
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
-/* deferred_grow_zone - initialise the zone's next section; zone->lock held. */
+/* deferred_grow_zone - initialise the zone's next memmap chunk; zone->lock held. */
 bool deferred_grow_zone(struct zone *zone);
-/* init_page_section - make sure @pfn's struct page is initialised (takes zone->lock). */
-void init_page_section(unsigned long pfn);
-/* deferred_free_blocks - add the free blocks of not yet initialised sections to @nr_free. */
+/* init_page_memmap - make sure @pfn's struct page is initialised (takes zone->lock). */
+void init_page_memmap(unsigned long pfn);
+/* deferred_free_blocks - add the free blocks of not yet initialised memmap chunks to @nr_free. */
 void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDERS]);
 /* __free_one_page - put a block on the free lists, merging buddies; zone->lock held. */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,

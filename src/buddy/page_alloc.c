@@ -476,7 +476,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 		return false;
 	if (!order)
 		return true;
-	/* A block of the order must exist; sections not yet initialised hold 4 MiB blocks. */
+	/* A block of the order must exist; memmap chunks not yet initialised are 4 MiB blocks. */
 	if (zone_has_deferred(z))
 		return true;
 	for (o = order; o < NR_PAGE_ORDERS; o++) {
@@ -870,7 +870,7 @@ static const char *free_page_problem(struct page *page, unsigned int order,
 	unsigned long alloc_order;
 
 	if (page_ref_count(page) <= 0) {
-		init_page_section(page_to_pfn(page));
+		init_page_memmap(page_to_pfn(page));
 		if (PageReserved(page))
 			return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
 		if (PageBuddy(page))

@@ -4,7 +4,7 @@
  * the emulated machine, in the kernel's exact layouts (/proc/meminfo, which
  * sums the subsystems above the buddy allocator too, is stat/meminfo.c's).
  *
- * Free blocks of sections whose struct pages are not initialised yet are
+ * Free blocks of memmap chunks whose struct pages are not initialised yet are
  * counted as what they will become (maximal blocks, movable), so the numbers
  * always add up to MemFree.
  *
@@ -20,7 +20,7 @@ static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
 	"nr_slab_unreclaimable", "nr_kmalloc_large",	"nr_vmalloc",
 };
 
-/* The free blocks of each order of @zone, deferred sections included. */
+/* The free blocks of each order of @zone, deferred chunks included. */
 static void zone_nr_free(struct zone *zone, unsigned long nr[NR_PAGE_ORDERS])
 {
 	int order;
@@ -92,14 +92,14 @@ void show_pagetypeinfo(FILE *out)
 				unsigned long pfn = zone->deferred_pfn;
 
 				while (pfn < zone_end_pfn(zone)) {
-					unsigned long s = pfn & ~(PAGES_PER_SECTION - 1);
-					unsigned long e = s + PAGES_PER_SECTION;
+					unsigned long s = pfn & ~(PAGES_PER_MEMMAP_CHUNK - 1);
+					unsigned long e = s + PAGES_PER_MEMMAP_CHUNK;
 
 					if (s < zone->zone_start_pfn)
 						s = zone->zone_start_pfn;
 					if (e > zone_end_pfn(zone))
 						e = zone_end_pfn(zone);
-					if (!section_chunk_ready(zone, s))
+					if (!memmap_chunk_ready(zone, s))
 						for_each_free_block(s, e, count_deferred_movable,
 								    counts[MIGRATE_MOVABLE]);
 					pfn = e;

@@ -7,10 +7,10 @@
  * __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(), zone_batchsize(),
  * zone_highsize()), so a zoneinfo of the same memory size reads the same.
  *
- * Deferred init: a zone's sections are initialised in address order, one at a
+ * Deferred init: a zone's memmap chunks are initialised in address order, one at a
  * time, when __rmqueue() finds nothing (deferred_grow_zone()), or out of order
- * when a report needs a struct page (init_page_section()).  section_ready has a
- * bit per zone for each section.  Locking: zone->lock for all of it.
+ * when a report needs a struct page (init_page_memmap()).  memmap_ready has a
+ * bit per zone for each chunk.  Locking: zone->lock for all of it.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -223,11 +223,11 @@ static void buddy_exit(void)
 		pthread_mutex_destroy(&zone->lock);
 }
 
-/* The part of @pfn's section that belongs to @zone: [*start, *end). */
-static void section_chunk(const struct zone *zone, unsigned long pfn, unsigned long *start,
-			  unsigned long *end)
+/* The part of @pfn's memmap chunk that belongs to @zone: [*start, *end). */
+static void memmap_chunk(const struct zone *zone, unsigned long pfn, unsigned long *start,
+			 unsigned long *end)
 {
-	unsigned long s = pfn & ~(PAGES_PER_SECTION - 1), e = s + PAGES_PER_SECTION;
+	unsigned long s = pfn & ~(PAGES_PER_MEMMAP_CHUNK - 1), e = s + PAGES_PER_MEMMAP_CHUNK;
 
 	*start = s < zone->zone_start_pfn ? zone->zone_start_pfn : s;
 	*end = e > zone_end_pfn(zone) ? zone_end_pfn(zone) : e;
@@ -266,8 +266,8 @@ static void populate_memmap(unsigned long start, unsigned long end)
 #endif
 }
 
-/* init_section_chunk - initialise the struct pages of @zone's part of a section. */
-static void init_section_chunk(struct zone *zone, unsigned long start, unsigned long end)
+/* init_memmap_chunk - initialise the struct pages of @zone's part of a memmap chunk. */
+static void init_memmap_chunk(struct zone *zone, unsigned long start, unsigned long end)
 {
 	unsigned long zone_node = ((unsigned long)zone->zone_idx << ZONES_PGSHIFT) |
 				  ((unsigned long)zone->node << NODES_PGSHIFT);
@@ -288,7 +288,7 @@ static void init_section_chunk(struct zone *zone, unsigned long start, unsigned 
 		if (memblock_is_reserved(pfn))
 			pfn_to_page(pfn)->flags |= 1UL << PG_reserved;
 	for_each_free_block(start, end, free_boot_block, &ctx);
-	kmm_machine.section_ready[start >> PFN_SECTION_SHIFT] |=
+	kmm_machine.memmap_ready[start >> MEMMAP_CHUNK_SHIFT] |=
 		(unsigned char)(1u << zone->zone_idx);
 }
 
@@ -299,10 +299,10 @@ bool deferred_grow_zone(struct zone *zone)
 	while (pfn < end) {
 		unsigned long s, e;
 
-		section_chunk(zone, pfn, &s, &e);
+		memmap_chunk(zone, pfn, &s, &e);
 		pfn = e;
-		if (!section_chunk_ready(zone, s)) {
-			init_section_chunk(zone, s, e);
+		if (!memmap_chunk_ready(zone, s)) {
+			init_memmap_chunk(zone, s, e);
 			__atomic_store_n(&zone->deferred_pfn, pfn, __ATOMIC_RELAXED);
 			return true;
 		}
@@ -311,17 +311,17 @@ bool deferred_grow_zone(struct zone *zone)
 	return false;
 }
 
-void init_page_section(unsigned long pfn)
+void init_page_memmap(unsigned long pfn)
 {
 	struct zone *zone = pfn_zone(pfn);
 	unsigned long s, e;
 
-	if (!zone || section_chunk_ready(zone, pfn))
+	if (!zone || memmap_chunk_ready(zone, pfn))
 		return;
 	pthread_mutex_lock(&zone->lock);
-	section_chunk(zone, pfn, &s, &e);
-	if (!section_chunk_ready(zone, s))
-		init_section_chunk(zone, s, e);
+	memmap_chunk(zone, pfn, &s, &e);
+	if (!memmap_chunk_ready(zone, s))
+		init_memmap_chunk(zone, s, e);
 	pthread_mutex_unlock(&zone->lock);
 }
 
@@ -340,8 +340,8 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 	while (pfn < end) {
 		unsigned long s, e;
 
-		section_chunk(zone, pfn, &s, &e);
-		if (!section_chunk_ready(zone, s))
+		memmap_chunk(zone, pfn, &s, &e);
+		if (!memmap_chunk_ready(zone, s))
 			for_each_free_block(s, e, count_block, nr_free);
 		pfn = e;
 	}

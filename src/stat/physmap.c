@@ -10,7 +10,7 @@
  * aligned frames (no buddy block crosses a chunk) and names the owner of
  * each frame from its struct page:
  *   free          a PageBuddy head: the block of 2^private frames, by order;
- *   free uninit   a section whose struct pages are not initialised yet: its
+ *   free uninit   a memmap chunk whose struct pages are not initialised yet: its
  *                 frames are free (or reserved, by memblock's list);
  *   pcp           PagePcp, or an untyped page without references that no head
  *                 covers: free but off the buddy lists (a per-CPU list, the
@@ -27,7 +27,7 @@
  *
  * Locking: racy but safe.  Each chunk is read under its zone->lock (held for
  * at most MAX_ORDER_NR_PAGES struct pages), so free
- * blocks and the section_ready bits are exact; per-CPU lists, slab, table
+ * blocks and the memmap_ready bits are exact; per-CPU lists, slab, table
  * and vmalloc marks change without that lock and are read as they are at
  * that moment, as the kernel's /proc/kpageflags reads them.  Nothing read
  * from a struct page is dereferenced but a compound head, checked first to
@@ -253,13 +253,13 @@ static unsigned long classify(struct physmap *pm, const struct zone *zone, unsig
 	struct page page;
 	long r;
 
-	if (!section_chunk_ready(zone, pfn)) {
-		unsigned long next, section_end = (pfn | (PAGES_PER_SECTION - 1)) + 1;
+	if (!memmap_chunk_ready(zone, pfn)) {
+		unsigned long next, chunk_end = (pfn | (PAGES_PER_MEMMAP_CHUNK - 1)) + 1;
 
 		r = reserved_range(pfn, &next);
 		owner->kind = r >= 0 ? PM_RESERVED : PM_UNINIT;
 		owner->detail = r >= 0 ? (unsigned long)r : 0;
-		n = next < section_end ? next - pfn : section_end - pfn;
+		n = next < chunk_end ? next - pfn : chunk_end - pfn;
 		return n < end - pfn ? n : end - pfn;
 	}
 	/* A racy copy: the struct page may change under us, the copy is read once. */
