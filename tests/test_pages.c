@@ -250,6 +250,137 @@ static void test_alloc_pages_exact_gives_back_the_rest(void **state)
 	kmm_exit();
 }
 
+/* A free block of MAX_PAGE_ORDER in the buddyinfo line of @zone_name, node 0. */
+static unsigned long free_top_blocks(const char *zone_name)
+{
+	char *text = NULL, *line;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	unsigned long n[NR_PAGE_ORDERS] = {0};
+	char pattern[64];
+
+	assert_non_null(f);
+	kmm_show("buddyinfo", f);
+	fclose(f);
+	snprintf(pattern, sizeof(pattern), "zone %8s", zone_name);
+	line = strstr(text, pattern);
+	assert_non_null(line);
+	line += strlen(pattern);
+	for (int i = 0; i < NR_PAGE_ORDERS; i++)
+		n[i] = strtoul(line, &line, 10);
+	free(text);
+	return n[MAX_PAGE_ORDER];
+}
+
+static void test_contig_pages_are_one_run_of_order_0_pages(void **state)
+{
+	unsigned long before, blocks, nr = 5 * 1024 + 3, i;
+	struct page *page;
+	char *p;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=256M"), 0);
+	before = drained_free();
+	blocks = free_top_blocks("DMA32");
+	page = alloc_contig_pages(nr, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE, NULL);
+	assert_non_null(page);
+	/* 4 MiB aligned, one run of the direct map, every page zeroed and its own */
+	assert_int_equal(page_to_pfn(page) & (MAX_ORDER_NR_PAGES - 1), 0);
+	p = page_address(page);
+	for (i = 0; i < nr; i++) {
+		assert_ptr_equal(page_address(page + i), p + i * PAGE_SIZE);
+		assert_int_equal(page_count(page + i), 1);
+		assert_false(PageCompound(page + i));
+		assert_int_equal(p[i * PAGE_SIZE], 0);
+		assert_int_equal(p[i * PAGE_SIZE + PAGE_SIZE - 1], 0);
+	}
+	memset(p, 0xa5, nr * PAGE_SIZE);
+	/* six top-order blocks taken, the 1021 pages past the run given back */
+	assert_int_equal(drained_free(), before - nr);
+	assert_int_equal(free_top_blocks("DMA32"), blocks - 6);
+	free_contig_range(page_to_pfn(page), nr);
+	assert_int_equal(drained_free(), before);
+	assert_int_equal(free_top_blocks("DMA32"), blocks);
+	/* the same memory comes back, zeroed again */
+	page = alloc_contig_pages(nr, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE, NULL);
+	assert_ptr_equal(page_address(page), p);
+	for (i = 0; i < nr * PAGE_SIZE; i += 511)
+		assert_int_equal(p[i], 0);
+	/* a page given back on its own, then the rest */
+	__free_page(page + 7);
+	free_contig_range(page_to_pfn(page), 7);
+	free_contig_range(page_to_pfn(page) + 8, nr - 8);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+static void test_contig_pages_fail_cleanly_when_no_run_is_free(void **state)
+{
+	unsigned long before;
+	struct page *hold, *page;
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	/* more than the machine, then more than the low watermark leaves */
+	capture_begin(&c);
+	assert_null(alloc_contig_pages(kmm_max_pfn + 1, GFP_KERNEL, NUMA_NO_NODE, NULL));
+	assert_null(alloc_contig_pages(before, GFP_KERNEL, NUMA_NO_NODE, NULL));
+	assert_null(alloc_contig_pages(0, GFP_KERNEL, NUMA_NO_NODE, NULL));
+	/*
+	 * DMA's three free top-order blocks (page 0 is reserved) are one run; with
+	 * a page of the middle one held, no run of two is left, one of one is
+	 */
+	hold = alloc_contig_pages(3 * 1024, GFP_DMA, NUMA_NO_NODE, NULL);
+	assert_non_null(hold);
+	assert_int_equal(page_to_pfn(hold), 1024);
+	assert_null(alloc_contig_pages(1, GFP_DMA, NUMA_NO_NODE, NULL));
+	free_contig_range(page_to_pfn(hold), 1024 + 500);
+	free_contig_range(page_to_pfn(hold) + 1024 + 501, 2 * 1024 - 501);
+	assert_null(alloc_contig_pages(2 * 1024, GFP_DMA, NUMA_NO_NODE, NULL));
+	page = alloc_contig_pages(1024, GFP_DMA, NUMA_NO_NODE, NULL);
+	assert_non_null(page);
+	assert_int_equal(page_to_pfn(page), 1024);
+	free_contig_range(page_to_pfn(page), 1024);
+	assert_string_equal(capture_end(&c), "");
+	__free_page(hold + 1024 + 500);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
+static void test_free_contig_range_reports_bad_pages_and_pages_in_use(void **state)
+{
+	unsigned long before;
+	struct page *page;
+	struct capture c;
+	const char *out;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	before = drained_free();
+	page = alloc_contig_pages(1500, GFP_KERNEL, NUMA_NO_NODE, NULL);
+	assert_non_null(page);
+	get_page(page + 100);
+	capture_begin(&c);
+	free_contig_range(page_to_pfn(page), 1500);
+	out = capture_end(&c);
+	assert_non_null(strstr(out, "free_contig_range: 1 pages are still in use!"));
+	assert_int_equal(count_lines(out), 1);
+	assert_int_equal(page_count(page + 100), 1);
+	/* freed again: every page is reported once as free, none is freed twice */
+	capture_begin(&c);
+	free_contig_range(page_to_pfn(page), 2);
+	out = capture_end(&c);
+	assert_non_null(strstr(out, "Bad page state"));
+	capture_begin(&c);
+	free_contig_range(kmm_max_pfn - 1, 2);
+	assert_non_null(strstr(capture_end(&c), "free_contig_range: pfns"));
+	__free_page(page + 100);
+	assert_int_equal(drained_free(), before);
+	kmm_exit();
+}
+
 static void test_order_above_max_fails(void **state)
 {
 	struct capture c;
@@ -645,6 +776,9 @@ int main(void)
 		kmm_test(test_extra_reference_keeps_the_first_page),
 		kmm_test(test_split_page_frees_pages_one_by_one),
 		kmm_test(test_alloc_pages_exact_gives_back_the_rest),
+		kmm_test(test_contig_pages_are_one_run_of_order_0_pages),
+		kmm_test(test_contig_pages_fail_cleanly_when_no_run_is_free),
+		kmm_test(test_free_contig_range_reports_bad_pages_and_pages_in_use),
 		kmm_test(test_order_above_max_fails),
 		kmm_test(test_failure_report_names_order_and_mode),
 		kmm_test(test_shrinker_frees_memory_for_a_full_machine),

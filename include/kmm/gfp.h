@@ -195,6 +195,36 @@ void free_pages_exact(void *virt, size_t size);
 #define get_zeroed_page_noprof	 get_zeroed_page
 #define alloc_pages_exact_noprof alloc_pages_exact
 
+/**
+ * alloc_contig_pages - @nr_pages physically contiguous pages, of any number
+ * (the kernel's, which serves gigantic pages and CMA-like users).
+ * @gfp: the zones allowed and __GFP_ZERO; __GFP_COMP is not supported (reported, ignored).
+ * @nid: the node to try first (NUMA_NO_NODE: the caller's); @nodemask: the
+ *       nodes allowed (a bitmap; NULL for all).
+ *
+ * The run is made of free blocks of MAX_PAGE_ORDER next to each other, the
+ * first aligned to 4 MiB; what the run does not need of its last block is
+ * given back at once.  Unlike the kernel's, nothing in use is migrated out
+ * of the way (nothing here can move): it fails when no such blocks are free,
+ * or when taking them would bring the zone below its low watermark; it
+ * neither reclaims nor warns.  Each page is an order-0 page with one
+ * reference: free the run with free_contig_range(), or page by page.
+ * Context: any thread.
+ * Return: the first page, or NULL.
+ */
+struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
+				const unsigned long *nodemask);
+#define alloc_contig_pages_noprof alloc_contig_pages
+
+/*
+ * free_contig_range - drop a reference to each of the @nr_pages pages from
+ * @pfn, freeing those whose last it was, as the kernel's: pages still
+ * referenced elsewhere are counted in one warning.  A range beyond the
+ * machine is reported and refused; a bad page is reported (and kept) as
+ * __free_page() reports it.
+ */
+void free_contig_range(unsigned long pfn, unsigned long nr_pages);
+
 /*
  * split_page - turn a non-compound order-@order block into 2^order independent
  * order-0 pages, each with a reference count of 1.

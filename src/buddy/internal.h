@@ -110,6 +110,8 @@ static inline struct zone *first_zone_for(int nid, gfp_t gfp)
 /* zone.c: zones, watermarks, zonelists, deferred struct page init */
 /* deferred_grow_zone - initialise the zone's next memmap chunk; zone->lock held. */
 bool deferred_grow_zone(struct zone *zone);
+/* init_memmap_chunk_locked - initialise @zone's part of @pfn's memmap chunk if it is not; zone->lock held. */
+void init_memmap_chunk_locked(struct zone *zone, unsigned long pfn);
 /* init_page_memmap - make sure @pfn's struct page is initialised (takes zone->lock). */
 void init_page_memmap(unsigned long pfn);
 /* deferred_free_blocks - add the free blocks of not yet initialised memmap chunks to @nr_free. */

@@ -21,6 +21,7 @@
  */
 #include <sys/sysinfo.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -1135,6 +1136,208 @@ void kmm_free_own_pages(void *virt, size_t size)
 	for (i = 0; i < PAGE_ALIGN(size) >> PAGE_SHIFT; i++)
 		kmm_disown_page(virt_to_page(virt) + i);
 	free_pages_exact(virt, size);
+}
+
+/*
+ * Runs of pages longer than a buddy block: the kernel's alloc_contig_pages()
+ * and free_contig_range().  The kernel isolates a pfn range and migrates what
+ * is in use out of it; nothing here can move (every page in use is the
+ * kernel's own), so a run is made of free blocks of MAX_PAGE_ORDER that lie
+ * next to each other, the first aligned to its size (so the run is 4 MiB
+ * aligned in the direct map too), and what the run does not need of its last
+ * block goes straight back.  The zone is scanned from its start under
+ * zone->lock, its lazy memmap initialised on the way; the pages are prepared
+ * with the lock dropped.  Each page of a run is an order-0 page with one
+ * reference, as the kernel's.
+ */
+#define RUN_BLOCK (1UL << MAX_PAGE_ORDER)
+
+/* find_free_run - the first pfn of @nr_blocks free adjacent top-order blocks of @zone, or ULONG_MAX. */
+static unsigned long find_free_run(struct zone *zone, unsigned long nr_blocks)
+{
+	unsigned long pfn = (zone->zone_start_pfn + RUN_BLOCK - 1) & ~(RUN_BLOCK - 1), run = 0;
+
+	for (; pfn + (nr_blocks - run) * RUN_BLOCK <= zone_end_pfn(zone); pfn += RUN_BLOCK) {
+		struct page *page;
+
+		init_memmap_chunk_locked(zone, pfn);
+		page = pfn_to_page(pfn);
+		if (!PageBuddy(page) || page->private != MAX_PAGE_ORDER)
+			run = 0;
+		else if (++run == nr_blocks)
+			return pfn - (nr_blocks - 1) * RUN_BLOCK;
+	}
+	return ULONG_MAX;
+}
+
+/*
+ * take_run - off the free lists: the blocks of the run at @pfn, and back on
+ * them the pages past @nr_pages.  A block that page reporting punched out
+ * reads as zeros: its head's private says so to prep_run().  zone->lock held.
+ */
+static void take_run(struct zone *zone, unsigned long pfn, unsigned long nr_pages,
+		     unsigned long nr_blocks)
+{
+	unsigned long i, end = pfn + nr_blocks * RUN_BLOCK, tail = pfn + nr_pages;
+
+	for (i = 0; i < nr_blocks; i++) {
+		struct page *page = pfn_to_page(pfn + i * RUN_BLOCK);
+		bool zeroed = PageReported(page);
+
+		del_from_free_list(page, zone, MAX_PAGE_ORDER);
+		page->private = zeroed;
+	}
+	while (tail < end) {
+		unsigned int order = (unsigned int)__builtin_ctzl(tail);
+
+		if (order > MAX_PAGE_ORDER)
+			order = MAX_PAGE_ORDER;
+		while (tail + (1UL << order) > end)
+			order--;
+		__free_one_page(pfn_to_page(tail), tail, zone, order,
+				get_pageblock_migratetype(tail));
+		tail += 1UL << order;
+	}
+	zone_stat_add(zone, NR_FREE_PAGES, -(long)nr_pages);
+}
+
+/* prep_run - make the run's pages order-0 pages with one reference; zero them for __GFP_ZERO. */
+static void prep_run(struct page *first, unsigned long nr_pages, gfp_t gfp)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i += RUN_BLOCK) {
+		struct page *block = first + i;
+		unsigned long j, n = nr_pages - i < RUN_BLOCK ? nr_pages - i : RUN_BLOCK;
+		bool zeroed = block->private;
+		gfp_t page_gfp = gfp & ~(__GFP_ZERO | __GFP_COMP);
+
+		for (j = 0; j < n; j++) {
+			gfp_t g = page_gfp;
+
+			/* page debugging may ask for the page zeroed (init_on_alloc): prep does it */
+			if (kmm_unlikely(page_debug_enabled))
+				g = page_debug_alloc(block + j, 0, g);
+			kasan_alloc_block(block + j, 0);
+			prep_new_page(block + j, 0, g);
+		}
+		if (!(gfp & __GFP_ZERO) || zeroed)
+			continue;
+		if (kmm_unlikely(PageHighMem(block)))
+			for (j = 0; j < n; j++)
+				clear_highpage(block + j);
+		else
+			memset(page_address(block), 0, n << PAGE_SHIFT);
+	}
+}
+
+struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
+				const unsigned long *nodemask)
+{
+	unsigned long nr_blocks = (nr_pages + RUN_BLOCK - 1) / RUN_BLOCK, pfn;
+	struct zonelist *zonelist;
+	struct zoneref *z;
+
+	if (!nr_pages || nr_pages > kmm_max_pfn)
+		return NULL;
+	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+		return NULL;
+	if (gfp & __GFP_COMP) {
+		kmm_report("WARNING: alloc_contig_pages: __GFP_COMP is not supported, ignored");
+		gfp &= ~__GFP_COMP;
+	}
+	if (nid == NUMA_NO_NODE)
+		nid = numa_node_id();
+	else if (nid < 0 || nid >= kmm_nr_online_nodes)
+		nid = 0;
+	gfp &= __GFP_BITS_MASK;
+	if (gfp_mask_bad(gfp) && !check_gfp(gfp, MAX_PAGE_ORDER))
+		return NULL;
+	zonelist = &NODE_DATA(nid)->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
+									  : ZONELIST_FALLBACK];
+	for (z = zonelist->_zonerefs; z->zone; z++) {
+		struct zone *zone = z->zone;
+
+		if (z->zone_idx > gfp_zone(gfp))
+			continue;
+		if (nodemask && !(nodemask[0] & (1UL << zone->node)))
+			continue;
+		/* the zone keeps its low watermark: a run is never worth reclaim or reserves */
+		if (!zone_watermark_ok(zone, 0, low_wmark_pages(zone) + nr_pages, gfp_zone(gfp), 0))
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		pfn = find_free_run(zone, nr_blocks);
+		if (pfn != ULONG_MAX)
+			take_run(zone, pfn, nr_pages, nr_blocks);
+		pthread_mutex_unlock(&zone->lock);
+		if (pfn != ULONG_MAX) {
+			prep_run(pfn_to_page(pfn), nr_pages, gfp);
+			return pfn_to_page(pfn);
+		}
+	}
+	return NULL;
+}
+
+/* free_run_pages - give [@pfn, @end), pages of one zone already prepared for it, back. */
+static void free_run_pages(struct zone *zone, unsigned long pfn, unsigned long end)
+{
+	unsigned long n = end - pfn;
+
+	pthread_mutex_lock(&zone->lock);
+	while (pfn < end) {
+		unsigned int order = (unsigned int)__builtin_ctzl(pfn);
+
+		if (order > MAX_PAGE_ORDER)
+			order = MAX_PAGE_ORDER;
+		while (pfn + (1UL << order) > end)
+			order--;
+		__free_one_page(pfn_to_page(pfn), pfn, zone, order, get_pageblock_migratetype(pfn));
+		pfn += 1UL << order;
+	}
+	zone_stat_add(zone, NR_FREE_PAGES, (long)n);
+	pthread_mutex_unlock(&zone->lock);
+}
+
+void free_contig_range(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages, start = pfn, in_use = 0;
+	struct zone *zone = NULL;
+	char why[FREE_PAGE_PROBLEM_LEN];
+
+	if (!kmm_booted() || end > kmm_max_pfn || end < pfn) {
+		kmm_report("free_contig_range: pfns 0x%lx+%lu are not this machine's, refused", pfn,
+			   nr_pages);
+		return;
+	}
+	/*
+	 * Runs of pages that are plain allocated order-0 pages with one reference
+	 * go back a zone lock at a time; any other page goes through
+	 * __free_page(), which reports a bad one or drops one of its references.
+	 */
+	for (; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (zone && (page_zone(page) != zone || page_ref_count(page) != 1 ||
+			     free_page_problem(page, 0, why))) {
+			free_run_pages(zone, start, pfn);
+			zone = NULL;
+		}
+		if (page_ref_count(page) == 1 && !free_page_problem(page, 0, why)) {
+			if (!zone) {
+				zone = page_zone(page);
+				start = pfn;
+			}
+			set_page_count(page, 0);
+			free_pages_prepare(page, 0);
+			continue;
+		}
+		in_use += page_ref_count(page) > 1;
+		__free_pages(page, 0);
+	}
+	if (zone)
+		free_run_pages(zone, start, end);
+	if (in_use)
+		kmm_report("WARNING: free_contig_range: %lu pages are still in use!", in_use);
 }
 
 /* Totals. */

@@ -311,17 +311,23 @@ bool deferred_grow_zone(struct zone *zone)
 	return false;
 }
 
+void init_memmap_chunk_locked(struct zone *zone, unsigned long pfn)
+{
+	unsigned long s, e;
+
+	memmap_chunk(zone, pfn, &s, &e);
+	if (!memmap_chunk_ready(zone, s))
+		init_memmap_chunk(zone, s, e);
+}
+
 void init_page_memmap(unsigned long pfn)
 {
 	struct zone *zone = pfn_zone(pfn);
-	unsigned long s, e;
 
 	if (!zone || memmap_chunk_ready(zone, pfn))
 		return;
 	pthread_mutex_lock(&zone->lock);
-	memmap_chunk(zone, pfn, &s, &e);
-	if (!memmap_chunk_ready(zone, s))
-		init_memmap_chunk(zone, s, e);
+	init_memmap_chunk_locked(zone, pfn);
 	pthread_mutex_unlock(&zone->lock);
 }
 

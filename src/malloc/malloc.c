@@ -12,7 +12,13 @@
  *   .. 4 MiB (KMALLOC_MAX_SIZE)          kvmalloc(): a large kmalloc (a compound
  *                                        block of the page allocator) when one is
  *                                        free without heavy reclaim, else vmalloc
- *   above                                vmalloc, with 2 MiB leaves where they fit
+ *   above                                a run of the direct map's pages
+ *                                        (alloc_contig_pages()) when one is free,
+ *                                        else vmalloc, with 2 MiB leaves where
+ *                                        they fit
+ * A run is mapped already (the direct map), so it costs no new mapping and,
+ * memory being reused, no page fault; its head page carries the run's mark
+ * (page->mapping) and length (page->private), so that free() knows it.
  * Alignments above 16 bytes and below a page, with max(size, alignment) up to
  * 8 KiB, take the kmalloc cache of the power of two holding it: power-of-two
  * caches are naturally aligned, as the kernel guarantees.  Other alignments
@@ -26,8 +32,8 @@
  * Where memory goes back.  free() tells the sources apart by address with
  * libkmm's own checks: kfree()'s inline one (the start of an object on the
  * head page of a slab), then the bootstrap arena (bootstrap.c), the vmalloc
- * area and find_vm_area() (the start of a vmalloc() area), kfree_target()
- * (objects and large kmallocs of the direct map).  Any other pointer is
+ * area and find_vm_area() (the start of a vmalloc() area), the head of a run,
+ * kfree_target() (objects and large kmallocs of the direct map).  Any other pointer is
  * reported in one line naming the call and the address, as kfree() reports a
  * wild free, and refused.
  *
@@ -301,6 +307,75 @@ MALLOC_API void *pvalloc(size_t size)
 
 /* The slow paths. */
 
+/*
+ * Runs.  malloc_run_mark's address in a head page's mapping says "a run of
+ * malloc()'s, of page->private pages"; no other page of the machine that is
+ * in use has it (a slab page's mapping is its cache, others' NULL).
+ */
+static const char malloc_run_mark;
+#define MALLOC_RUN_MARK ((struct address_space *)(uintptr_t)&malloc_run_mark)
+
+/* malloc_run - @size bytes (above 4 MiB) as a run of the direct map, or NULL; inside libkmm. */
+static void *malloc_run(size_t size, gfp_t gfp)
+{
+	unsigned long nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct page *page = alloc_contig_pages(nr, gfp, NUMA_NO_NODE, NULL);
+
+	if (!page)
+		return NULL;
+	page->private = nr;
+	__atomic_store_n(&page->mapping, MALLOC_RUN_MARK, __ATOMIC_RELEASE);
+	return page_address(page);
+}
+
+/* run_pages - the pages of the run @ptr heads, or 0 if it heads none.  Lock-free. */
+static unsigned long run_pages(const void *ptr)
+{
+	struct page *page;
+
+	if (!PAGE_ALIGNED(ptr) || !virt_addr_valid(ptr))
+		return 0;
+	page = virt_to_page(ptr);
+	if (__atomic_load_n(&page->mapping, __ATOMIC_ACQUIRE) != MALLOC_RUN_MARK)
+		return 0;
+	return page->private;
+}
+
+/*
+ * run_around - the run @ptr is inside of (past its first byte), or NULL: runs
+ * start 4 MiB aligned, so the head is one of the aligned addresses below.
+ */
+static void *run_around(const void *ptr)
+{
+	unsigned long step = PAGE_SIZE << MAX_PAGE_ORDER, a = (unsigned long)ptr & ~(step - 1);
+
+	for (;; a -= step) {
+		unsigned long nr = run_pages((void *)a);
+
+		if (nr)
+			return (unsigned long)ptr - a < (nr << PAGE_SHIFT) ? (void *)a : NULL;
+		if (a < kmm_page_offset + step)
+			return NULL;
+	}
+}
+
+/*
+ * free_run - give the run @ptr heads back, once: of two threads freeing it at
+ * once, the one that takes the mark frees it and the other is reported.
+ */
+static void free_run(void *ptr)
+{
+	struct page *page = virt_to_page(ptr);
+	unsigned long nr = page->private;
+
+	if (__atomic_exchange_n(&page->mapping, NULL, __ATOMIC_ACQ_REL) != MALLOC_RUN_MARK) {
+		kmm_report("free: %p: double free (a run of pages freed already), refused", ptr);
+		return;
+	}
+	page->private = 0;
+	free_contig_range(page_to_pfn(page), nr);
+}
+
 /* nested_alloc - @size bytes for a thread inside libkmm: the bootstrap arena's. */
 static void *nested_alloc(size_t size, size_t align)
 {
@@ -320,6 +395,8 @@ static size_t nested_size(const void *ptr)
 
 	if (bootstrap_owns(ptr))
 		return bootstrap_size(ptr);
+	if (run_pages(ptr))
+		return run_pages(ptr) << PAGE_SHIFT;
 	if (is_vmalloc_addr(ptr) || kfree_target(ptr, &s, &head, why, sizeof(why)))
 		return 0;
 	return s ? s->object_size : PAGE_SIZE << compound_order(head);
@@ -330,6 +407,8 @@ static void release(void *ptr)
 {
 	if (is_vmalloc_addr(ptr))
 		vfree(ptr);
+	else if (run_pages(ptr))
+		free_run(ptr);
 	else
 		kfree(ptr);
 }
@@ -376,6 +455,14 @@ static void *vmalloc_bytes(size_t size, size_t align, gfp_t gfp, const void *cal
 				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, caller);
 }
 
+/* large_bytes - @size bytes above 4 MiB: a run, else a vmalloc area aligned to @align. */
+static void *large_bytes(size_t size, size_t align, gfp_t gfp, const void *caller)
+{
+	void *p = align <= (PAGE_SIZE << MAX_PAGE_ORDER) ? malloc_run(size, gfp) : NULL;
+
+	return p ? p : vmalloc_bytes(size, align, gfp, caller);
+}
+
 static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const void *caller)
 {
 	void *p;
@@ -393,7 +480,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const
 	} else if (size <= KMALLOC_MAX_SIZE)
 		p = kvmalloc(size, gfp);
 	else
-		p = vmalloc_bytes(size, 1, gfp, caller);
+		p = large_bytes(size, 1, gfp, caller);
 	leave_libkmm();
 	if (!p)
 		errno = ENOMEM;
@@ -415,7 +502,8 @@ static __attribute__((noinline)) void *aligned_slow(size_t align, size_t size, g
 	if (bytes <= KMALLOC_MAX_SIZE)
 		p = kmalloc_large(bytes, bytes > PAGE_SIZE ? gfp | __GFP_NORETRY : gfp);
 	if (!p)
-		p = vmalloc_bytes(size ? size : 1, align, gfp, caller);
+		p = bytes > KMALLOC_MAX_SIZE ? large_bytes(size ? size : 1, align, gfp, caller)
+					     : vmalloc_bytes(size ? size : 1, align, gfp, caller);
 	leave_libkmm();
 	if (!p)
 		errno = ENOMEM;
@@ -431,6 +519,7 @@ static const char *check_allocation(const void *ptr, char *why, size_t len)
 {
 	struct kmem_cache *s;
 	struct page *head;
+	void *run;
 
 	if (is_vmalloc_addr(ptr)) {
 		struct vm_struct *vm = find_vm_area(ptr);
@@ -446,6 +535,14 @@ static const char *check_allocation(const void *ptr, char *why, size_t len)
 	if (!virt_addr_valid(ptr))
 		return "not the machine's memory (neither the direct map, the vmalloc area nor "
 		       "the bootstrap arena)";
+	if (run_pages(ptr))
+		return NULL;
+	run = run_around(ptr);
+	if (run) {
+		snprintf(why, len, "%lu bytes into a run of pages at %p",
+			 (unsigned long)ptr - (unsigned long)run, run);
+		return why;
+	}
 	return kfree_target(ptr, &s, &head, why, len);
 }
 
@@ -454,6 +551,8 @@ static size_t checked_size(const void *ptr)
 {
 	if (is_vmalloc_addr(ptr))
 		return get_vm_area_size(find_vm_area(ptr));
+	if (run_pages(ptr))
+		return run_pages(ptr) << PAGE_SHIFT;
 	return ksize(ptr);
 }
 

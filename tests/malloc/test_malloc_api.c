@@ -160,25 +160,90 @@ static void large_sizes_come_from_the_page_allocator(void **state)
 	}
 }
 
-static void huge_sizes_come_from_vmalloc(void **state)
+/* is_run - is @p a block of the direct map that is neither a slab object nor a large kmalloc? */
+static bool is_run(const void *p)
+{
+	return virt_addr_valid(p) && !is_slab_object(p) && !is_large_kmalloc(p);
+}
+
+static void huge_sizes_come_from_runs_of_the_direct_map(void **state)
 {
 	static const size_t sizes[] = {KMALLOC_MAX_SIZE + 1, 9 << 20, 64 << 20};
-	unsigned long before = vmalloc_nr_pages();
+	unsigned long vmalloc_before = vmalloc_nr_pages(), free_before = drained_free();
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		void *p = keep(malloc(sizes[i]));
+		char *p = keep(malloc(sizes[i]));
 
 		assert_non_null(p);
-		assert_true(is_vmalloc_addr(p));
-		assert_true(malloc_usable_size(p) >= sizes[i]);
-		assert_int_equal(malloc_usable_size(p), get_vm_area_size(find_vm_area(p)));
+		assert_true(is_run(p));
+		/* 4 MiB aligned, whole pages, nothing more */
+		assert_int_equal((unsigned long)p & ((4UL << 20) - 1), 0);
+		assert_int_equal(malloc_usable_size(p), PAGE_ALIGN(sizes[i]));
+		assert_int_equal(drained_free(),
+				 free_before - (PAGE_ALIGN(sizes[i]) >> PAGE_SHIFT));
 		fill(p, sizes[i], (int)i);
 		assert_true(filled(p, sizes[i], (int)i));
 		free(p);
+		/* calloc() of the same memory: zeroed again */
+		p = keep(calloc(1, sizes[i]));
+		assert_true(is_run(p));
+		assert_int_equal(p[0] | p[sizes[i] / 2] | p[sizes[i] - 1], 0);
+		free(p);
 	}
-	assert_int_equal(vmalloc_nr_pages(), before);
+	assert_int_equal(vmalloc_nr_pages(), vmalloc_before);
+	assert_int_equal(drained_free(), free_before);
+}
+
+/*
+ * With every other top-order block in use, no two free ones are adjacent:
+ * a block above 4 MiB is a vmalloc area then.  In a fresh process booted
+ * with mem=64M, so that taking the blocks is quick; exit status 0 if so.
+ */
+static int fragmented_huge_malloc(void)
+{
+	struct page *block[64];
+	int n = 0, i, ok;
+	char *p;
+
+	free(malloc(1)); /* the boot */
+	while (n < 64 && (block[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER)))
+		n++;
+	for (i = 0; i < n; i += 2)
+		__free_pages(block[i], MAX_PAGE_ORDER);
+	p = malloc(5 << 20);
+	ok = n > 4 && p && is_vmalloc_addr(p) && malloc_usable_size(p) >= (5 << 20);
+	if (p)
+		memset(p, 1, 5 << 20);
+	free(p);
+	for (i = 1; i < n; i += 2)
+		__free_pages(block[i], MAX_PAGE_ORDER);
+	/* the blocks are free again: one run */
+	p = malloc(5 << 20);
+	ok = ok && p && is_run(p);
+	free(p);
+	return ok && kmm_validate_all() == 0 ? 0 : 1;
+}
+
+static void huge_sizes_come_from_vmalloc_without_a_free_run(void **state)
+{
+	char *const argv[] = {"test_malloc_api", "fragmented", "", NULL};
+	static char out[1 << 16];
+	unsigned long vmalloc_before = vmalloc_nr_pages();
+	char *a;
+	int status;
+
+	(void)state;
+	status = run_fresh(argv, "mem=64M", out, sizeof(out));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(out, "");
+	/* an alignment above 4 MiB is vmalloc's too */
+	a = keep(aligned_alloc(8 << 20, 5 << 20));
+	assert_true(is_vmalloc_addr(a));
+	assert_int_equal((unsigned long)a & ((8UL << 20) - 1), 0);
+	free(a);
+	assert_int_equal(vmalloc_nr_pages(), vmalloc_before);
 }
 
 /* One aligned allocation by @how: where it must come from, and that it is usable. */
@@ -380,7 +445,7 @@ static void realloc_stays_in_place_while_the_class_fits(void **state)
 	q = keep(realloc(p, 16000));
 	assert_ptr_not_equal(q, p);
 	free(q);
-	/* a vmalloc area keeps sizes above half of it */
+	/* a run keeps sizes above half of its class */
 	p = keep(malloc(10 << 20));
 	fill(p, 10 << 20, 2);
 	assert_ptr_equal(realloc(p, 9 << 20), p);
@@ -435,12 +500,12 @@ static void frees_of_every_source_are_silent(void **state)
 	p[0] = keep(malloc(200));	       /* slab */
 	p[1] = keep(malloc(50000));	       /* large kmalloc */
 	p[2] = keep(aligned_alloc(65536, 10)); /* a naturally aligned buddy block */
-	p[3] = keep(malloc(12 << 20));	       /* vmalloc */
+	p[3] = keep(malloc(12 << 20));	       /* a run of the direct map */
 	p[4] = keep(bootstrap_alloc(300, 16)); /* the bootstrap arena */
 	p[5] = keep(memalign(8 << 20, 100));   /* vmalloc, aligned */
 	assert_true(is_slab_object(p[0]));
 	assert_true(is_large_kmalloc(p[1]) && is_large_kmalloc(p[2]));
-	assert_true(is_vmalloc_addr(p[3]) && is_vmalloc_addr(p[5]));
+	assert_true(is_run(p[3]) && is_vmalloc_addr(p[5]));
 	assert_true(bootstrap_owns(p[4]));
 	for (i = 0; i < 6; i++) {
 		memset(p[i], i, 100);
@@ -500,6 +565,7 @@ static void mallocs_inside_libkmm_use_the_bootstrap_arena(void **state)
 static void bad_frees_are_reported_and_refused(void **state)
 {
 	char *p = keep(malloc(64)), *v = keep(malloc(9 << 20)), *l = keep(malloc(16384));
+	char *w = keep(aligned_alloc(8 << 20, 5 << 20));
 	int local;
 	struct capture c;
 	const char *text, *line;
@@ -512,6 +578,7 @@ static void bad_frees_are_reported_and_refused(void **state)
 	free(&a_global);
 	free(p + 8);
 	free(v + 4096);
+	free(w + 4096);
 	free(l); /* twice */
 	errno = 0;
 	assert_null(realloc(&local, 10));
@@ -526,16 +593,19 @@ static void bad_frees_are_reported_and_refused(void **state)
 			    !strncmp(line, "malloc_usable_size: 0x", 22));
 		assert_true(end - line > 9 && !strncmp(end - 9, ", refused", 9));
 	}
-	assert_int_equal(lines, 7);
+	assert_int_equal(lines, 8);
 	assert_non_null(strstr(text, "8 bytes into an object of kmalloc-64"));
+	assert_non_null(strstr(text, "4096 bytes into a run of pages at"));
 	assert_non_null(strstr(text, "4096 bytes into the vmalloc area"));
 	assert_non_null(strstr(text, "its page is free"));
 	/* nothing was freed: the blocks are whole, and free as usual */
 	memset(p, 1, 64);
 	memset(v, 1, 9 << 20);
+	memset(w, 1, 5 << 20);
 	capture_begin(&c);
 	free(p);
 	free(v);
+	free(w);
 	assert_string_equal(capture_end(&c), "");
 	assert_int_equal(kmm_validate_all(), 0);
 }
@@ -766,12 +836,15 @@ int main(int argc, char **argv)
 		return redzone_scenario(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "poisoned"))
 		return poisoned_double_free();
+	if (argc == 3 && !strcmp(argv[1], "fragmented"))
+		return fragmented_huge_malloc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
 		cmocka_unit_test(small_sizes_come_from_the_kmalloc_caches),
 		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
 		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
-		cmocka_unit_test(huge_sizes_come_from_vmalloc),
+		cmocka_unit_test(huge_sizes_come_from_runs_of_the_direct_map),
+		cmocka_unit_test(huge_sizes_come_from_vmalloc_without_a_free_run),
 		cmocka_unit_test(aligned_allocations_are_aligned),
 		cmocka_unit_test(aligned_allocations_check_their_arguments),
 		cmocka_unit_test(valloc_and_pvalloc_give_whole_pages),
