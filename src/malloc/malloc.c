@@ -519,6 +519,7 @@ static const char *check_allocation(const void *ptr, char *why, size_t len)
 {
 	struct kmem_cache *s;
 	struct page *head;
+	const char *problem;
 	void *run;
 
 	if (is_vmalloc_addr(ptr)) {
@@ -537,13 +538,14 @@ static const char *check_allocation(const void *ptr, char *why, size_t len)
 		       "the bootstrap arena)";
 	if (run_pages(ptr))
 		return NULL;
-	run = run_around(ptr);
-	if (run) {
+	problem = kfree_target(ptr, &s, &head, why, len);
+	/* not an allocation: a run's inside?  (a search, on this error path only) */
+	if (problem && (run = run_around(ptr))) {
 		snprintf(why, len, "%lu bytes into a run of pages at %p",
 			 (unsigned long)ptr - (unsigned long)run, run);
 		return why;
 	}
-	return kfree_target(ptr, &s, &head, why, len);
+	return problem;
 }
 
 /* The usable bytes at @ptr, a checked allocation; inside libkmm. */
