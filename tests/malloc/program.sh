@@ -5,6 +5,8 @@
 #   program.sh sqlite LIB workload.sql  the sqlite3 shell on a new database file; the
 #                                       output must equal workload.expected beside it
 #   program.sh fork LIB forking         the forking C program (forking.c), with -k
+#   program.sh workloads LIB workloads  every pattern of workloads.c at 3% of its size: the
+#                                       output must equal the same run's without the preload
 # Each also checks that the program really ran on libkmm's memory: the Python script and
 # forking -k look at their own objects' addresses, the sqlite3 shell greps its own
 # /proc/PID/maps for the machine's memfd (kmm-physmem).  Exit status 0 on success, 77
@@ -37,8 +39,16 @@ sqlite)
 fork)
 	env LD_PRELOAD="$lib" "$work" -k
 	;;
+workloads)
+	for pattern in large churn xthread mixed threads server; do
+		"$work" "$pattern" 3 >"$tmp/expected"
+		env LD_PRELOAD="$lib" "$work" "$pattern" 3 >"$tmp/out"
+		diff "$tmp/expected" "$tmp/out"
+		echo "program.sh: workloads $(cat "$tmp/out"): as without libkmm"
+	done
+	;;
 *)
-	echo "usage: $0 python|sqlite|fork LIB WORKLOAD" >&2
+	echo "usage: $0 python|sqlite|fork|workloads LIB WORKLOAD" >&2
 	exit 2
 	;;
 esac
