@@ -176,32 +176,31 @@ static void default_tunables(struct kmem_cache *s)
 	s->shared = (s->size <= PAGE_SIZE && num_online_cpus() > 1 && !s->bypass_arrays) ? 8 : 0;
 }
 
-static int setup_node_shared(struct kmem_cache *s)
+/*
+ * setup_node_shared - (re)size the nodes' shared arrays: the old ones are
+ * emptied and freed; the new ones are made by the first flush that would use
+ * them (make_node_shared()), so a cache never freed to costs none.
+ */
+static void setup_node_shared(struct kmem_cache *s)
 {
 	int nid;
 
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
-		struct array_cache *shared = NULL, *old;
+		struct array_cache *old;
 		LIST_HEAD(list);
 
-		if (s->shared) {
-			shared = alloc_array_cache(s, s->shared * s->batchcount, 0xbaadf00d);
-			if (!shared)
-				return -ENOMEM;
-		}
 		node_lock(n);
 		old = n->shared;
 		if (old)
 			free_block(s, old->entry, (int)old->avail, nid, &list);
-		n->shared = shared;
+		n->shared = NULL;
 		n->free_limit = (1 + num_online_cpus()) * s->batchcount + s->num;
 		node_unlock(n);
 		slabs_destroy(s, &list);
 		if (old)
 			free_array_cache(old);
 	}
-	return 0;
 }
 
 static void reaper_start(void);
@@ -274,10 +273,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		INIT_LIST_HEAD(&n->slabs_full);
 		INIT_LIST_HEAD(&n->slabs_free);
 	}
-	if (setup_node_shared(s)) {
-		kmm_free_own_pages(s, sizeof(*s));
-		return NULL;
-	}
+	setup_node_shared(s);
 	__atomic_store_n(&s->self, s, __ATOMIC_RELEASE);
 	return s;
 }
@@ -417,7 +413,10 @@ static bool cpu_has_array(struct kmm_cpu *cpu, void *info)
 	return __atomic_load_n(&s->cpu_cache[1 + cpu->id], __ATOMIC_RELAXED) != &slab_empty_array;
 }
 
-/* Every CPU's array and the shared arrays of @s back to the slabs; then the free slabs. */
+/*
+ * Every CPU's array and the shared arrays of @s back to the slabs, the arrays
+ * freed (the next use makes them again); then the free slabs.
+ */
 static void drain_cache(struct kmem_cache *s)
 {
 	int nid;
@@ -425,15 +424,18 @@ static void drain_cache(struct kmem_cache *s)
 	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
+		struct array_cache *shared;
 		LIST_HEAD(list);
 
 		node_lock(n);
-		if (n->shared) {
-			free_block(s, n->shared->entry, (int)n->shared->avail, nid, &list);
-			n->shared->avail = 0;
-		}
+		shared = n->shared;
+		n->shared = NULL;
+		if (shared)
+			free_block(s, shared->entry, (int)shared->avail, nid, &list);
 		node_unlock(n);
 		slabs_destroy(s, &list);
+		if (shared)
+			free_array_cache(shared);
 		drain_freelist(s, n, INT32_MAX);
 	}
 }
@@ -587,8 +589,6 @@ void drop_slab(void)
 int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,
 		    unsigned int shared)
 {
-	int ret;
-
 	if (no_cache(s) || !slab_cache_check("kmem_cache_tune", s) || !limit || !batchcount ||
 	    batchcount > limit || limit > 4096 || shared > 64)
 		return -EINVAL;
@@ -600,9 +600,9 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 	/* New arrays are made with the new sizes at each CPU's next use. */
 	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
 	pthread_mutex_lock(&slab_mutex);
-	ret = setup_node_shared(s);
+	setup_node_shared(s);
 	pthread_mutex_unlock(&slab_mutex);
-	return ret;
+	return 0;
 }
 
 /* cache_bypass_update - slab_bypass_update() of one cache; slab_mutex held. */

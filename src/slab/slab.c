@@ -859,6 +859,27 @@ static bool all_on_node(void *const *objs, unsigned int nr, int node)
 }
 
 /*
+ * make_node_shared - the shared array of @n, made at the first flush that
+ * would use it (setup_node_shared() leaves none): without reclaim, as the
+ * CPU arrays are; none if memory is short (the flush goes to the slabs).
+ */
+static void make_node_shared(struct kmem_cache *s, struct kmem_cache_node *n)
+{
+	struct array_cache *shared = alloc_array_cache(s, s->shared * s->batchcount, 0xbaadf00d);
+
+	if (!shared)
+		return;
+	node_lock(n);
+	if (!n->shared) {
+		n->shared = shared;
+		shared = NULL;
+	}
+	node_unlock(n);
+	if (shared)
+		free_array_cache(shared);
+}
+
+/*
  * cache_flusharray - the array is full: batchcount objects to the shared array
  * or the slabs.  The inline free pushes an object whatever its node, so on a
  * NUMA machine a batch with another node's object goes back to the slabs,
@@ -873,6 +894,8 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 
 	if (batch > ac->avail)
 		batch = ac->avail;
+	if (kmm_unlikely(!__atomic_load_n(&n->shared, __ATOMIC_RELAXED) && s->shared))
+		make_node_shared(s, n);
 	node_lock(n);
 	if (n->shared && n->shared->avail < n->shared->limit &&
 	    (kmm_nr_online_nodes == 1 || all_on_node(ac->entry, batch, node))) {
