@@ -18,6 +18,7 @@
  * those CPUs, by kmm_on_each_cpu().
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -951,8 +952,15 @@ static int list_lock_init(pthread_mutex_t *lock)
 	return pthread_mutex_init(lock, NULL);
 }
 
+/*
+ * The CPUs are held (KMM_FORK_CPUS comes first): no batch leaves an array
+ * now, and those out of one come back without waiting for anything fork
+ * holds; once they have, the lists hold every free object.
+ */
 static void node_lists_fork_prepare(void)
 {
+	while (__atomic_load_n(&slab_batches_in_flight, __ATOMIC_ACQUIRE))
+		sched_yield();
 	for_each_node_list_lock(pthread_mutex_lock);
 }
 

@@ -560,6 +560,99 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 }
 
 /*
+ * Short holds.  A refill gathers its batch from the node, and a flush hands
+ * its batch to the node, with the CPU let go: a thread preempted, or waiting
+ * for list_lock, while it holds its CPU keeps every other thread on that CPU
+ * off the fast paths until it runs again (with many threads to a CPU, for
+ * whole time slices).  The CPU is held only to take the batch out of, or put
+ * it into, the array.  Meanwhile the batch is in the thread's hands (on its
+ * stack), counted in slab_batches_in_flight, which fork waits to see at 0
+ * before it takes the node lists (cache.c), so that no batch of a thread the
+ * child does not have is lost there.  Between the count's rise and fall the
+ * thread only takes list_lock and zone locks and tries CPUs, never waits for
+ * one: fork holds every CPU then.
+ */
+#define LOCAL_BATCH_MAX 128
+
+unsigned long slab_batches_in_flight;
+
+/* A batch on the stack: an array_cache with room for LOCAL_BATCH_MAX objects. */
+union local_batch {
+	struct array_cache ac;
+	char bytes[sizeof(struct array_cache) + LOCAL_BATCH_MAX * sizeof(void *)];
+};
+
+static void batch_begin(void)
+{
+	__atomic_fetch_add(&slab_batches_in_flight, 1, __ATOMIC_ACQ_REL);
+}
+
+static void batch_end(void)
+{
+	__atomic_fetch_sub(&slab_batches_in_flight, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * refill_unheld - cache_alloc_refill() with the CPU *@cpup let go while up to
+ * @batch objects are gathered from node @node (the shared array, else the
+ * slabs, else a new slab); then the CPU the thread is on is held again
+ * (*@cpup, or NULL) and takes them, but for the one returned, into its array;
+ * what it has no room for goes back to the slabs.
+ */
+static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gfp, int node,
+			   int batch)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	union local_batch local;
+	struct array_cache *got = &local.ac, *ac;
+	struct kmm_cpu *cpu;
+	struct page *page;
+	LIST_HEAD(list);
+	void *obj;
+
+	got->avail = 0;
+	got->limit = (unsigned int)batch;
+	kmm_cpu_release(*cpup);
+	*cpup = NULL;
+	node_lock(n);
+	if (n->shared && transfer_objects(got, n->shared, (unsigned int)batch)) {
+		n->shared->touched = 1;
+	} else {
+		while (batch > 0 && (page = get_first_slab(n)) != NULL)
+			batch = alloc_block(s, n, got, page, batch);
+		n->free_objects -= got->avail;
+	}
+	if (got->avail)
+		batch_begin();
+	node_unlock(n);
+	if (!got->avail) {
+		page = cache_grow_begin(s, gfp, node);
+		if (!page) {
+			*cpup = kmm_cpu_hold();
+			return NULL;
+		}
+		batch_begin();
+		while (got->avail < got->limit && slab_active(page) < s->num)
+			got->entry[got->avail++] = __slab_get_obj(s, page);
+		cache_grow_end(s, page);
+	}
+	obj = got->entry[--got->avail];
+	*cpup = cpu = kmm_cpu_hold();
+	if (cpu && cpu->node == node && (ac = cpu_array(s, cpu)) != NULL) {
+		transfer_objects(ac, got, got->avail);
+		ac->touched = 1;
+	}
+	if (got->avail) {
+		node_lock(n);
+		free_block(s, got->entry, (int)got->avail, node, &list);
+		node_unlock(n);
+	}
+	batch_end();
+	slabs_destroy(s, &list);
+	return obj;
+}
+
+/*
  * cache_alloc_refill - the array of *@cpup (held) is empty: refill it from
  * node @node and return one object.  Unless the caller held the CPU already
  * (kmm_cpu_nested()), the CPU is released to grow the cache and held again
@@ -579,6 +672,8 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 		batch = (int)ac->batchcount;
 		if (!ac->touched && batch > BATCHREFILL_LIMIT)
 			batch = BATCHREFILL_LIMIT;
+		if (!nested && batch <= LOCAL_BATCH_MAX)
+			return refill_unheld(s, cpup, gfp, node, batch);
 		node_lock(n);
 		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
 			n->shared->touched = 1;
@@ -880,39 +975,69 @@ static void make_node_shared(struct kmem_cache *s, struct kmem_cache_node *n)
 }
 
 /*
- * cache_flusharray - the array is full: batchcount objects to the shared array
- * or the slabs.  The inline free pushes an object whatever its node, so on a
- * NUMA machine a batch with another node's object goes back to the slabs,
+ * flush_objects - @nr objects of @s, off a CPU's array, to node @node: as
+ * many as its shared array has room for, the rest back to their slabs.  On
+ * a NUMA machine a batch with another node's object goes back to the slabs,
  * each to its own node (the kernel sends those to its alien caches); a
- * shared array holds only its node's objects.
+ * shared array holds only its node's objects.  (The kernel's
+ * cache_flusharray() moves only what the shared array has room for.)
  */
-static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node)
+static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned int nr)
 {
 	struct kmem_cache_node *n = get_node(s, node);
-	unsigned int batch = ac->batchcount;
-	LIST_HEAD(list);
 
-	if (batch > ac->avail)
-		batch = ac->avail;
 	if (kmm_unlikely(!__atomic_load_n(&n->shared, __ATOMIC_RELAXED) && s->shared))
 		make_node_shared(s, n);
 	node_lock(n);
 	if (n->shared && n->shared->avail < n->shared->limit &&
-	    (kmm_nr_online_nodes == 1 || all_on_node(ac->entry, batch, node))) {
+	    (kmm_nr_online_nodes == 1 || all_on_node(objs, nr, node))) {
 		unsigned int room = n->shared->limit - n->shared->avail;
 
-		if (batch > room)
-			batch = room;
-		memcpy(n->shared->entry + n->shared->avail, ac->entry, sizeof(void *) * batch);
-		n->shared->avail += batch;
-		node_unlock(n);
-	} else {
-		node_unlock(n);
-		free_block_any_node(s, ac->entry, (int)batch);
+		if (room > nr)
+			room = nr;
+		memcpy(n->shared->entry + n->shared->avail, objs, sizeof(void *) * room);
+		n->shared->avail += room;
+		objs += room;
+		nr -= room;
 	}
+	node_unlock(n);
+	if (nr)
+		free_block_any_node(s, objs, (int)nr);
+}
+
+/*
+ * cache_flusharray - the array is full: its batchcount oldest objects go to
+ * the node (flush_objects()), the CPU held throughout.
+ */
+static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node)
+{
+	unsigned int batch = ac->batchcount < ac->avail ? ac->batchcount : ac->avail;
+
+	flush_objects(s, node, ac->entry, batch);
 	ac->avail -= batch;
 	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
-	slabs_destroy(s, &list);
+}
+
+/*
+ * flush_unheld - the full array @ac of @cpu (held) takes @obj after giving
+ * its batchcount oldest objects up; they go to the node once @cpu is let go
+ * (see "Short holds").
+ */
+static void flush_unheld(struct kmem_cache *s, struct array_cache *ac, struct kmm_cpu *cpu,
+			 void *obj)
+{
+	unsigned int batch = ac->batchcount < ac->avail ? ac->batchcount : ac->avail;
+	void *objs[LOCAL_BATCH_MAX];
+	int node = cpu->node;
+
+	memcpy(objs, ac->entry, sizeof(void *) * batch);
+	ac->avail -= batch;
+	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
+	ac->entry[ac->avail++] = obj;
+	batch_begin();
+	kmm_cpu_release(cpu);
+	flush_objects(s, node, objs, batch);
+	batch_end();
 }
 
 /*
@@ -990,6 +1115,11 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		}
 		free_object_hidden(s, obj);
 		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
+			if (ac->avail >= ac->limit && !kmm_cpu_nested() &&
+			    ac->batchcount <= LOCAL_BATCH_MAX) {
+				flush_unheld(s, ac, cpu, obj);
+				return;
+			}
 			if (ac->avail >= ac->limit)
 				cache_flusharray(s, ac, cpu->node);
 			ac->entry[ac->avail++] = obj;

@@ -228,6 +228,11 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller);
  * in its slab?  For a suspected double free; takes the node locks.
  */
 bool slab_object_free(struct kmem_cache *s, const void *obj);
+/*
+ * slab_batches_in_flight - refills and flushes whose batch is in a thread's
+ * hands, off every array and list (slab.c, "Short holds"); fork waits for 0.
+ */
+extern unsigned long slab_batches_in_flight;
 /* kmalloc_slab_alloc - @size bytes from @s, a kmalloc cache, on @node; for __kmalloc_node(). */
 void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
 			 unsigned long caller);
