@@ -216,6 +216,39 @@ static void test_slab_order_and_default_tunables(void **state)
 	kmm_exit();
 }
 
+/* slab_max_order=: a 5120-byte object takes an order-1 slab alone by default, three share order 2. */
+static void test_slab_max_order_packs_large_objects(void **state)
+{
+	static const struct {
+		const char *cmdline;
+		unsigned int objperslab, pagesperslab;
+	} cases[] = {
+		{"mem=256M", 1, 2},
+		{"mem=256M slab_max_order=3", 3, 4}, /* 1/16 wasted at order 2 */
+		{"mem=256M slab_max_order=0", 1, 2}, /* an object needs order 1: it gets it */
+	};
+	size_t c;
+
+	(void)state;
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct kmem_cache *s;
+		struct slabinfo si;
+
+		assert_int_equal(kmm_init(cases[c].cmdline), 0);
+		s = kmem_cache_create("order_test", 5120, 64, 0, NULL);
+		assert_non_null(s);
+		si = slabinfo_of("order_test");
+		assert_int_equal(si.objperslab, cases[c].objperslab);
+		assert_int_equal(si.pagesperslab, cases[c].pagesperslab);
+		/* kmalloc-8k packs whole at order 1 whatever the limit */
+		si = slabinfo_of("kmalloc-8k");
+		assert_int_equal(si.objperslab, 1);
+		assert_int_equal(si.pagesperslab, 2);
+		kmem_cache_destroy(s);
+		kmm_exit();
+	}
+}
+
 /* The header and one line in the kernel's column layout; counts exact after a shrink. */
 static void test_slabinfo_layout_and_counts(void **state)
 {
@@ -1398,6 +1431,7 @@ int main(void)
 		kmm_test(test_objects_are_aligned_as_asked),
 		kmm_test(test_successive_slabs_are_coloured),
 		kmm_test(test_slab_order_and_default_tunables),
+		kmm_test(test_slab_max_order_packs_large_objects),
 		kmm_test(test_freelist_in_a_free_object),
 		kmm_test(test_slabinfo_layout_and_counts),
 		kmm_test(test_constructor_runs_once_per_object),

@@ -6,8 +6,8 @@
  * reports.
  *
  * The numbers are SLAB's: calculate_slab_order() accepts an order when the
- * space left over is at most 1/8 of the slab (orders above slab_max_order, 1
- * on machines above 32 MiB, only when an object needs them); array limits by
+ * space left over is at most 1/8 of the slab (orders above slab_max_order=,
+ * by default 1 on machines above 32 MiB, only when an object needs them); array limits by
  * object size from enable_cpucache() (120/54/24/8/1, batch (limit+1)/2,
  * shared 8); cache_reap() every 2 seconds returns a fifth of the objects of
  * arrays not used since the last pass, and free slabs the node did not use.
@@ -120,9 +120,18 @@ static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int orde
 	return (unsigned int)num;
 }
 
+/*
+ * slab_max_order= (the kernel's SLAB parameter): the highest order a slab may
+ * take to waste less than 1/8 (-1, the default: 1 on machines above 32 MiB,
+ * else 0).  A cache whose object needs more still gets it.
+ */
+static long param_slab_max_order;
+
 static void calculate_slab_order(struct kmem_cache *s)
 {
-	unsigned int slab_max_order = totalram_pages() > ((32UL << 20) >> PAGE_SHIFT) ? 1 : 0;
+	unsigned int slab_max_order = param_slab_max_order >= 0 ? (unsigned int)param_slab_max_order
+				      : totalram_pages() > ((32UL << 20) >> PAGE_SHIFT) ? 1
+											: 0;
 	unsigned int order, num, freelist, left;
 	bool in_object;
 
@@ -1012,8 +1021,15 @@ static const struct kmm_proc_file slab_proc[] = {
 	{"slabinfo", show_slabinfo},
 };
 
+static const struct kmm_param slab_params[] = {
+	KMM_PARAM_LONG_VAR("slab_max_order", param_slab_max_order, -1, -1, MAX_PAGE_ORDER - 1,
+			   "-1 (1 above 32 MiB, else 0) or 0..9",
+			   "the highest slab order taken to waste less than 1/8 of a slab"),
+};
+
 const struct kmm_subsys kmm_slab_subsys = {
 	.name = "slab",
+	KMM_SUBSYS_PARAMS(slab_params),
 	.stop = slab_stop,
 	.exit = slab_exit,
 	KMM_SUBSYS_PROC(slab_proc),
