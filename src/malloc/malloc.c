@@ -8,7 +8,12 @@
  * Where memory comes from.  A program is "process context": every request
  * is GFP_KERNEL (it may reclaim) with __GFP_NOWARN (a failure is the caller's
  * NULL and ENOMEM, as the C API says, not a kernel warning).
- *   0 .. 8 KiB (KMALLOC_MAX_CACHE_SIZE)  kmalloc's caches (0 takes one byte)
+ *   0 .. 8 KiB (KMALLOC_MAX_CACHE_SIZE)  slab caches by size class (0 takes one
+ *                                        byte): kmalloc's up to 256 bytes and
+ *                                        for the powers of two; between those,
+ *                                        malloc's own caches of 1.25, 1.5 and
+ *                                        1.75 times a power of two (malloc-320,
+ *                                        ..., malloc-7168), made at first use
  *   .. 4 MiB (KMALLOC_MAX_SIZE)          kvmalloc(): a large kmalloc (a compound
  *                                        block of the page allocator) when one is
  *                                        free without heavy reclaim, else vmalloc
@@ -59,6 +64,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -118,14 +124,45 @@ static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
 	return NULL;
 }
 
+/*
+ * Size classes.  kmalloc's classes double above 256 bytes, so a block of
+ * 4.2 KiB (sqlite3's page cache) takes 8 KiB; malloc() puts three classes of
+ * its own between each power of two and the next (a quarter of the power
+ * apart), as the peers do, so that no block above 256 bytes wastes more
+ * than a fifth.  malloc_caches[] gives the cache of every size to 8 KiB, by
+ * 8-byte slot; a slot is kmm_unmade_cache (its fast path always fails) until
+ * the slow path first fills it (malloc_cache()), making the class's cache if
+ * it is malloc's own.  Written with release stores (a class's own slot with
+ * a compare-and-swap, so that it is made once); read racily.
+ */
+#define MALLOC_SLOTS ((KMALLOC_MAX_CACHE_SIZE >> 3) + 1)
+static struct kmem_cache *malloc_caches[MALLOC_SLOTS] = {[0 ... MALLOC_SLOTS - 1] =
+								 &kmm_unmade_cache};
+
+/* malloc_slot - the slot of @size, 1..8 KiB (8 bytes a slot, kmalloc-8 alone in slot 1). */
+static kmm_always_inline size_t malloc_slot(size_t size)
+{
+	return (size + 7) >> 3;
+}
+
+/* malloc_class_bytes - the object size of @size's class (1..8 KiB). */
+static kmm_always_inline size_t malloc_class_bytes(size_t size)
+{
+	size_t step;
+
+	if (size <= 256)
+		return kmm_kmalloc_info[kmalloc_size_to_index(size)].size;
+	step = 1UL << (61 - __builtin_clzl(size - 1)); /* a quarter of the power below */
+	return ((size - 1) | (step - 1)) + 1;
+}
+
 /* kmalloc(@size, @gfp)'s inline fast path for 1..8 KiB, on a CPU whose interrupts are on. */
 static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *caller)
 {
 	void *obj;
 
 	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !malloc_depth)) {
-		struct kmem_cache *s =
-			kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(size)];
+		struct kmem_cache *s = malloc_caches[malloc_slot(size)];
 
 		if (kmm_likely(kmem_cache_alloc_fast(s, gfp, &obj))) {
 			if (!(gfp & __GFP_ZERO))
@@ -137,13 +174,13 @@ static kmm_always_inline void *malloc_fast(size_t size, gfp_t gfp, const void *c
 }
 
 /*
- * class_size - the bytes a new allocation of @size would hold: its kmalloc
- * cache's size, whole pages of a buddy block up to 4 MiB, @size above.
+ * class_size - the bytes a new allocation of @size would hold: its size
+ * class's, whole pages of a buddy block up to 4 MiB, @size above.
  */
 static kmm_always_inline size_t class_size(size_t size)
 {
 	if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE))
-		return kmm_kmalloc_info[kmalloc_size_to_index(size)].size;
+		return malloc_class_bytes(size);
 	return kmalloc_size_roundup(size);
 }
 
@@ -463,6 +500,51 @@ static void *large_bytes(size_t size, size_t align, gfp_t gfp, const void *calle
 	return p ? p : vmalloc_bytes(size, align, gfp, caller);
 }
 
+/*
+ * malloc_cache - the cache of @size (1..8 KiB), its slot filled; the class's
+ * cache made if it is malloc's own and not made yet.  Inside libkmm.  NULL
+ * if it could not be made (kmalloc() serves the size then).
+ */
+static struct kmem_cache *malloc_cache(size_t size)
+{
+	size_t bytes = malloc_class_bytes(size), slot;
+	struct kmem_cache *s, *unmade = &kmm_unmade_cache;
+	char name[32];
+
+	if (bytes <= 256 || !(bytes & (bytes - 1))) {
+		s = kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(bytes)];
+	} else {
+		s = __atomic_load_n(&malloc_caches[malloc_slot(bytes)], __ATOMIC_ACQUIRE);
+		if (s == &kmm_unmade_cache) {
+			snprintf(name, sizeof(name), "malloc-%zu", bytes);
+			/*
+			 * 64-byte aligned (the class sizes are multiples of 64: 16 for
+			 * malloc()); a kmalloc cache to the slab allocator, which then
+			 * keeps each object's size asked for, as kmalloc's
+			 */
+			s = kmem_cache_create(name, (unsigned int)bytes, 64, SLAB_KMALLOC, NULL);
+			if (!s)
+				return NULL;
+			/* of two threads making it at once, the first to fill the class's slot wins */
+			if (!__atomic_compare_exchange_n(&malloc_caches[malloc_slot(bytes)],
+							 &unmade, s, false, __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE)) {
+				kmem_cache_destroy(s);
+				s = unmade;
+			}
+		}
+	}
+	if (s == &kmm_unmade_cache)
+		return NULL;
+	/* every slot of the class: from the one after the class below to its own */
+	for (slot = malloc_slot(size); slot > 1 && malloc_class_bytes((slot - 1) << 3) == bytes;
+	     slot--)
+		;
+	for (; slot < MALLOC_SLOTS && malloc_class_bytes(slot << 3) == bytes; slot++)
+		__atomic_store_n(&malloc_caches[slot], s, __ATOMIC_RELEASE);
+	return s;
+}
+
 static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const void *caller)
 {
 	void *p;
@@ -474,7 +556,10 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, gfp_t gfp, const
 	if (!size)
 		size = 1;
 	if (size <= KMALLOC_MAX_CACHE_SIZE) {
-		p = kmalloc(size, gfp);
+		struct kmem_cache *s = malloc_cache(size);
+
+		/* with the size asked for: slub_debug=Z guards the bytes past it */
+		p = s ? __kmalloc_cache(s, gfp, size) : kmalloc(size, gfp);
 		if (p && !(gfp & __GFP_ZERO))
 			*(unsigned long *)p = 0; /* no free key left behind */
 	} else if (size <= KMALLOC_MAX_SIZE)

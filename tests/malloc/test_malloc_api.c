@@ -101,7 +101,25 @@ static void the_first_malloc_boots_the_default_machine(void **state)
 	assert_int_equal(kmm_page_offset & (KMALLOC_MAX_SIZE - 1), 0);
 }
 
-static void small_sizes_come_from_the_kmalloc_caches(void **state)
+/*
+ * size_class - malloc()'s class of @n bytes (1..8 KiB): kmalloc's up to 256
+ * bytes, then 1, 1.25, 1.5 and 1.75 times each power of two.
+ */
+static size_t size_class(size_t n)
+{
+	size_t power = 256;
+
+	if (n <= 256)
+		return kmalloc_size_roundup(n);
+	while (power * 2 < n)
+		power *= 2;
+	for (size_t q = 5; q <= 8; q++)
+		if (power * q / 4 >= n)
+			return power * q / 4;
+	return 0;
+}
+
+static void small_sizes_come_from_slab_caches_by_size_class(void **state)
 {
 	static void *kept[1024];
 	size_t n, k = 0;
@@ -109,10 +127,19 @@ static void small_sizes_come_from_the_kmalloc_caches(void **state)
 	(void)state;
 	for (n = 1; n <= KMALLOC_MAX_CACHE_SIZE; n += n < 256 ? 1 : 61) {
 		void *p = keep(malloc(n));
+		struct kmem_cache *s;
 
 		assert_non_null(p);
 		assert_true(is_slab_object(p));
-		assert_int_equal(malloc_usable_size(p), kmalloc_size_roundup(n));
+		assert_int_equal(malloc_usable_size(p), size_class(n));
+		/* kmalloc's caches for its sizes, malloc's own between them */
+		s = (struct kmem_cache *)virt_to_page(p)->mapping;
+		if (size_class(n) <= 256 || !(size_class(n) & (size_class(n) - 1)))
+			assert_true(!strncmp(s->name, "kmalloc-", 8));
+		else
+			assert_true(!strncmp(s->name, "malloc-", 7));
+		/* above 256 bytes, less than a quarter more than asked for */
+		assert_true(n <= 256 || malloc_usable_size(p) - n < n / 4);
 		/* 16 bytes, as glibc, except kmalloc-8 */
 		assert_int_equal((uintptr_t)p % (n > 8 ? 16 : 8), 0);
 		memset(p, 0x5a, malloc_usable_size(p));
@@ -840,7 +867,7 @@ int main(int argc, char **argv)
 		return fragmented_huge_malloc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
-		cmocka_unit_test(small_sizes_come_from_the_kmalloc_caches),
+		cmocka_unit_test(small_sizes_come_from_slab_caches_by_size_class),
 		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
 		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
 		cmocka_unit_test(huge_sizes_come_from_runs_of_the_direct_map),
