@@ -560,12 +560,13 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 }
 
 /*
- * Short holds.  A refill gathers its batch from the node, and a flush hands
- * its batch to the node, with the CPU let go: a thread preempted, or waiting
- * for list_lock, while it holds its CPU keeps every other thread on that CPU
- * off the fast paths until it runs again (with many threads to a CPU, for
- * whole time slices).  The CPU is held only to take the batch out of, or put
- * it into, the array.  Meanwhile the batch is in the thread's hands (on its
+ * Short holds.  A thread preempted, or asleep on list_lock, while it holds
+ * its CPU keeps every other thread on that CPU off the fast paths until it
+ * runs again (with many threads to a CPU, for whole time slices).  So a
+ * refill or a flush that finds list_lock taken lets the CPU go: it gathers
+ * its batch from the node, or hands it to the node, with the CPU held only
+ * to put the batch into, or take it out of, the array.  (One that finds the
+ * lock free keeps the CPU: the work under it is short, and the cheapest.)  Meanwhile the batch is in the thread's hands (on its
  * stack), counted in slab_batches_in_flight, which fork waits to see at 0
  * before it takes the node lists (cache.c), so that no batch of a thread the
  * child does not have is lost there.  Between the count's rise and fall the
@@ -672,9 +673,11 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 		batch = (int)ac->batchcount;
 		if (!ac->touched && batch > BATCHREFILL_LIMIT)
 			batch = BATCHREFILL_LIMIT;
-		if (!nested && batch <= LOCAL_BATCH_MAX)
+		/* list_lock taken at once: kept with the CPU; else waited for without it */
+		if (nested || batch > LOCAL_BATCH_MAX)
+			node_lock(n);
+		else if (!node_trylock(n))
 			return refill_unheld(s, cpup, gfp, node, batch);
-		node_lock(n);
 		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
 			n->shared->touched = 1;
 		} else {
@@ -982,13 +985,19 @@ static void make_node_shared(struct kmem_cache *s, struct kmem_cache_node *n)
  * shared array holds only its node's objects.  (The kernel's
  * cache_flusharray() moves only what the shared array has room for.)
  */
-static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned int nr)
+static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned int nr, bool locked)
 {
 	struct kmem_cache_node *n = get_node(s, node);
+	LIST_HEAD(list);
 
-	if (kmm_unlikely(!__atomic_load_n(&n->shared, __ATOMIC_RELAXED) && s->shared))
+	if (kmm_unlikely(!__atomic_load_n(&n->shared, __ATOMIC_RELAXED) && s->shared)) {
+		if (locked)
+			node_unlock(n);
 		make_node_shared(s, n);
-	node_lock(n);
+		locked = false;
+	}
+	if (!locked)
+		node_lock(n);
 	if (n->shared && n->shared->avail < n->shared->limit &&
 	    (kmm_nr_online_nodes == 1 || all_on_node(objs, nr, node))) {
 		unsigned int room = n->shared->limit - n->shared->avail;
@@ -1000,20 +1009,26 @@ static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned 
 		objs += room;
 		nr -= room;
 	}
+	if (nr && kmm_nr_online_nodes == 1) {
+		free_block(s, objs, (int)nr, node, &list);
+		nr = 0;
+	}
 	node_unlock(n);
+	slabs_destroy(s, &list);
 	if (nr)
 		free_block_any_node(s, objs, (int)nr);
 }
 
 /*
  * cache_flusharray - the array is full: its batchcount oldest objects go to
- * the node (flush_objects()), the CPU held throughout.
+ * the node (flush_objects(); @locked: its list_lock is held already), the
+ * CPU held throughout.
  */
-static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node)
+static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node, bool locked)
 {
 	unsigned int batch = ac->batchcount < ac->avail ? ac->batchcount : ac->avail;
 
-	flush_objects(s, node, ac->entry, batch);
+	flush_objects(s, node, ac->entry, batch, locked);
 	ac->avail -= batch;
 	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
 }
@@ -1036,7 +1051,7 @@ static void flush_unheld(struct kmem_cache *s, struct array_cache *ac, struct km
 	ac->entry[ac->avail++] = obj;
 	batch_begin();
 	kmm_cpu_release(cpu);
-	flush_objects(s, node, objs, batch);
+	flush_objects(s, node, objs, batch, false);
 	batch_end();
 }
 
@@ -1115,13 +1130,17 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		}
 		free_object_hidden(s, obj);
 		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
-			if (ac->avail >= ac->limit && !kmm_cpu_nested() &&
-			    ac->batchcount <= LOCAL_BATCH_MAX) {
-				flush_unheld(s, ac, cpu, obj);
-				return;
+			if (ac->avail >= ac->limit) {
+				/* list_lock taken at once: kept with the CPU; else waited for without it */
+				bool locked = node_trylock(get_node(s, cpu->node));
+
+				if (!locked && !kmm_cpu_nested() &&
+				    ac->batchcount <= LOCAL_BATCH_MAX) {
+					flush_unheld(s, ac, cpu, obj);
+					return;
+				}
+				cache_flusharray(s, ac, cpu->node, locked);
 			}
-			if (ac->avail >= ac->limit)
-				cache_flusharray(s, ac, cpu->node);
 			ac->entry[ac->avail++] = obj;
 			kmm_cpu_release(cpu);
 			return;

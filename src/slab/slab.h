@@ -46,6 +46,12 @@ static inline void node_lock(struct kmem_cache_node *n)
 	pthread_mutex_lock(&n->list_lock);
 }
 
+/* node_trylock - node_lock() if no one holds it: true if taken. */
+static inline bool node_trylock(struct kmem_cache_node *n)
+{
+	return pthread_mutex_trylock(&n->list_lock) == 0;
+}
+
 static inline void node_unlock(struct kmem_cache_node *n)
 {
 	pthread_mutex_unlock(&n->list_lock);
