@@ -1171,6 +1171,24 @@ static unsigned long find_free_run(struct zone *zone, unsigned long nr_blocks)
 }
 
 /*
+ * free_range_locked - the free pages [@pfn, @end) of @zone onto its free lists
+ * as naturally aligned blocks (the counters are the caller's).  zone->lock held.
+ */
+static void free_range_locked(struct zone *zone, unsigned long pfn, unsigned long end)
+{
+	while (pfn < end) {
+		unsigned int order = (unsigned int)__builtin_ctzl(pfn);
+
+		if (order > MAX_PAGE_ORDER)
+			order = MAX_PAGE_ORDER;
+		while (pfn + (1UL << order) > end)
+			order--;
+		__free_one_page(pfn_to_page(pfn), pfn, zone, order, get_pageblock_migratetype(pfn));
+		pfn += 1UL << order;
+	}
+}
+
+/*
  * take_run - off the free lists: the blocks of the run at @pfn, and back on
  * them the pages past @nr_pages.  A block that page reporting punched out
  * reads as zeros: its head's private says so to prep_run().  zone->lock held.
@@ -1187,17 +1205,7 @@ static void take_run(struct zone *zone, unsigned long pfn, unsigned long nr_page
 		del_from_free_list(page, zone, MAX_PAGE_ORDER);
 		page->private = zeroed;
 	}
-	while (tail < end) {
-		unsigned int order = (unsigned int)__builtin_ctzl(tail);
-
-		if (order > MAX_PAGE_ORDER)
-			order = MAX_PAGE_ORDER;
-		while (tail + (1UL << order) > end)
-			order--;
-		__free_one_page(pfn_to_page(tail), tail, zone, order,
-				get_pageblock_migratetype(tail));
-		tail += 1UL << order;
-	}
+	free_range_locked(zone, tail, end);
 	zone_stat_add(zone, NR_FREE_PAGES, -(long)nr_pages);
 }
 
@@ -1284,16 +1292,7 @@ static void free_run_pages(struct zone *zone, unsigned long pfn, unsigned long e
 	unsigned long n = end - pfn;
 
 	pthread_mutex_lock(&zone->lock);
-	while (pfn < end) {
-		unsigned int order = (unsigned int)__builtin_ctzl(pfn);
-
-		if (order > MAX_PAGE_ORDER)
-			order = MAX_PAGE_ORDER;
-		while (pfn + (1UL << order) > end)
-			order--;
-		__free_one_page(pfn_to_page(pfn), pfn, zone, order, get_pageblock_migratetype(pfn));
-		pfn += 1UL << order;
-	}
+	free_range_locked(zone, pfn, end);
 	zone_stat_add(zone, NR_FREE_PAGES, (long)n);
 	pthread_mutex_unlock(&zone->lock);
 }
