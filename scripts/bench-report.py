@@ -354,9 +354,11 @@ programs = os.path.join(results, "programs.md")
 if os.path.exists(programs):
     with open(programs) as f:
         out += ["## Real programs on libkmm-malloc.so", "",
-                "Unmodified Debian programs with libkmm-malloc.so preloaded (docs/malloc.md) "
+                "Unmodified Debian programs, and the allocation patterns of "
+                "tests/malloc/workloads.c, with libkmm-malloc.so preloaded (docs/malloc.md) "
                 "against the system's glibc malloc and the peers preloaded, timed by "
-                "/usr/bin/time (scripts/bench-programs; the workloads are tests/malloc/'s).",
+                "/usr/bin/time (scripts/bench-programs; the workloads are tests/malloc/'s).  "
+                "\"best peer\": the fastest, or the smallest, of the four in that row.",
                 "", f.read().strip(), ""]
 out += ["## Instructions per pair", ""]
 out.append((instr.strip() + instr_note if instr.strip() else
