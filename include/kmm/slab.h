@@ -117,6 +117,12 @@ struct kmem_cache {
 	unsigned int obj_shift;	   /* trailing zero bits of size */
 	unsigned int size;	   /* bytes per object, with padding: the object stride */
 	unsigned int object_size;  /* bytes asked for at creation */
+	/*
+	 * [0]: always the empty stub; [1 + n]: CPU n's array (the stub until
+	 * first use).  Here, so that a fast path on CPUs 0..2 reads one cache
+	 * line of the descriptor, not two.
+	 */
+	struct array_cache *cpu_cache[NR_CPUS + 1];
 	/* --- the rest of the cache --- */
 	unsigned int align;	    /* object alignment */
 	slab_flags_t flags;	    /* SLAB_* */
@@ -142,8 +148,6 @@ struct kmem_cache {
 	struct kmem_cache *self; /* the cache itself while it is live, NULL once destroyed */
 	char name_buf[64];	 /* the name, truncated to 63 characters */
 	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
-	/* [0]: always the empty stub; [1 + n]: CPU n's array (the stub until first use) */
-	struct array_cache *cpu_cache[NR_CPUS + 1];
 };
 #else
 struct kmem_cache; /* opaque: only the out-of-line calls are declared */
