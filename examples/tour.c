@@ -45,20 +45,31 @@ static void step(const char *title, const char *text)
 	printf("\n== %s ==\n%s\n\n", title, text);
 }
 
+/* shown - the text of /proc/@file, to free(); NULL without memory. */
+static char *shown(const char *file)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	kmm_show(file, f);
+	fclose(f);
+	return text;
+}
+
 /*
  * grep_lines - print the lines of /proc/@file that start, after any leading
  * blanks, with one of the @n @needles.
  */
 static void grep_lines(const char *file, const char *const *needles, size_t n)
 {
-	char *text = NULL, *line, *save;
-	size_t len, i;
-	FILE *f = open_memstream(&text, &len);
+	char *text = shown(file), *line, *save;
+	size_t i;
 
-	if (!f)
+	if (!text)
 		return;
-	kmm_show(file, f);
-	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		const char *start = line + strspn(line, " ");
 
@@ -97,14 +108,10 @@ static void excerpt(const char *file, ...)
 static unsigned long slab_num_objs(const char *name)
 {
 	unsigned long active, total = 0;
-	char *text = NULL, *line, *save, cache[64];
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	char *text = shown("slabinfo"), *line, *save, cache[64];
 
-	if (!f)
+	if (!text)
 		return 0;
-	kmm_show("slabinfo", f);
-	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (sscanf(line, "%63s %lu %lu", cache, &active, &total) == 3 &&
 		    strcmp(cache, name) == 0)
@@ -121,14 +128,10 @@ static unsigned long slab_num_objs(const char *name)
 static unsigned long highmem_max_order_blocks(void)
 {
 	unsigned long n[NR_PAGE_ORDERS] = {0};
-	char *text = NULL, *line;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	char *text = shown("buddyinfo"), *line;
 
-	if (!f)
+	if (!text)
 		return 0;
-	kmm_show("buddyinfo", f);
-	fclose(f);
 	line = strstr(text, "zone  HighMem");
 	if (line)
 		sscanf(line, "zone HighMem %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu", &n[0],
@@ -545,14 +548,8 @@ static void step_meminfo(void)
 /* physmap_frames - print the "# frames:" summary line of the physmap report. */
 static void physmap_frames(void)
 {
-	char *text = NULL, *line;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	char *text = shown("physmap"), *line;
 
-	if (!f)
-		return;
-	kmm_show("physmap", f);
-	fclose(f);
 	line = text ? strstr(text, "# frames:") : NULL;
 	if (line)
 		printf("%.*s\n", (int)strcspn(line, "\n"), line);
