@@ -37,10 +37,10 @@
  * Where memory goes back.  free() tells the sources apart by address with
  * libkmm's own checks: kfree()'s inline one (the start of an object on the
  * head page of a slab), then the bootstrap arena (bootstrap.c), the vmalloc
- * area and find_vm_area() (the start of a vmalloc() area), the head of a run,
- * kfree_target() (objects and large kmallocs of the direct map).  Any other pointer is
- * reported in one line naming the call and the address, as kfree() reports a
- * wild free, and refused.
+ * area and find_vm_area() (the start of a vmalloc() area), the head of a
+ * run, kfree_target() (objects and large kmallocs of the direct map).  Any
+ * other pointer is reported in one line naming the call and the address, as
+ * kfree() reports a wild free, and refused.
  *
  * Fast paths.  malloc(), calloc() and free() of up to 8 KiB are kmalloc's
  * and kfree()'s inline fast paths (a pop and a push of the CPU's array) with

@@ -566,10 +566,11 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
  * refill or a flush that finds list_lock taken lets the CPU go: it gathers
  * its batch from the node, or hands it to the node, with the CPU held only
  * to put the batch into, or take it out of, the array.  (One that finds the
- * lock free keeps the CPU: the work under it is short, and the cheapest.)  Meanwhile the batch is in the thread's hands (on its
- * stack), counted in slab_batches_in_flight, which fork waits to see at 0
- * before it takes the node lists (cache.c), so that no batch of a thread the
- * child does not have is lost there.  Between the count's rise and fall the
+ * lock free keeps the CPU: the work under it is short, and the cheapest.)
+ * Meanwhile the batch is in the thread's hands (on its stack), counted in
+ * slab_batches_in_flight, which fork waits to see at 0 before it takes the
+ * node lists (cache.c), so that no batch of a thread the child does not have
+ * is lost there.  Between the count's rise and fall the
  * thread only takes list_lock and zone locks and tries CPUs, never waits for
  * one: fork holds every CPU then.
  */
