@@ -15,9 +15,9 @@
  * period (liburcu's call_rcu), while their objects may be reused at once.
  *
  * Locking: see slab.h.  A CPU's arrays are used out of line holding the CPU
- * (percpu/percpu.h); the node's list_lock is taken inside that; page
- * allocations that may sleep and constructors run with no CPU and no lock
- * held.
+ * (percpu/percpu.h); the node's list_lock is taken inside that, unless it is
+ * taken already ("Short holds" below); page allocations that may sleep and
+ * constructors run with no CPU and no lock held.
  */
 #include <errno.h>
 #include <urcu.h>

@@ -31,8 +31,10 @@
  *       -> zone->lock (page allocator)
  * A CPU's arrays are touched by the inline fast paths (restartable sequences,
  * no lock) and otherwise only by a thread holding the CPU (percpu/percpu.h),
- * which takes list_lock and zone->lock inside.  Constructors and page allocations that may sleep run with
- * no CPU and no list_lock held.
+ * which takes list_lock and zone->lock inside, or, when list_lock is taken
+ * already, lets the CPU go and waits for it without (slab.c, "Short holds").
+ * Constructors and page allocations that may sleep run with no CPU and no
+ * list_lock held.
  */
 #ifndef KMM_SLAB_INTERNAL_H
 #define KMM_SLAB_INTERNAL_H
