@@ -86,9 +86,26 @@ static void first_get_free_pages(void)
 	free_pages(addr, 1);
 }
 
+/* A run longer than a buddy block, zeroed: one page more than two top-order blocks. */
+static void first_alloc_contig_pages(void)
+{
+	unsigned long nr = 2 * MAX_ORDER_NR_PAGES + 1, i;
+	struct page *page = alloc_contig_pages(nr, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE, NULL);
+	char *p;
+
+	check(page);
+	check_booted(64);
+	p = page_address(page);
+	for (i = 0; i < nr; i++)
+		check(p[i * PAGE_SIZE] == 0 && page_count(page + i) == 1);
+	memset(p, 1, nr * PAGE_SIZE);
+	free_contig_range(page_to_pfn(page), nr);
+}
+
 /* Freeing nothing is a no-op as in the kernel: it needs no machine, and reports nothing. */
 static void first_free_nothing(void)
 {
+	free_contig_range(0, 0);
 	free_pages(0, 0);
 	kfree(NULL);
 	vfree(NULL);
@@ -587,6 +604,7 @@ struct fcase {
 static const struct fcase cases[] = {
 	{"alloc_pages", first_alloc_pages, QUIET, "", true},
 	{"get_free_pages", first_get_free_pages, QUIET, "", true},
+	{"alloc_contig_pages", first_alloc_contig_pages, QUIET, "", true},
 	{"free_nothing", first_free_nothing, QUIET, "", true},
 	{"kmem_cache_create", first_kmem_cache_create, QUIET, "", true},
 	{"kmalloc", first_kmalloc, QUIET, "", true},

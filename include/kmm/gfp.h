@@ -221,7 +221,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
  * @pfn, freeing those whose last it was, as the kernel's: pages still
  * referenced elsewhere are counted in one warning.  A range beyond the
  * machine is reported and refused; a bad page is reported (and kept) as
- * __free_page() reports it.
+ * __free_page() reports it.  No pages is a no-op, with or without a machine.
  */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 

@@ -1246,9 +1246,9 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
 	struct zonelist *zonelist;
 	struct zoneref *z;
 
-	if (!nr_pages || nr_pages > kmm_max_pfn)
-		return NULL;
 	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+		return NULL;
+	if (!nr_pages || nr_pages > kmm_max_pfn)
 		return NULL;
 	if (gfp & __GFP_COMP) {
 		kmm_report("WARNING: alloc_contig_pages: __GFP_COMP is not supported, ignored");
@@ -1303,6 +1303,8 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 	struct zone *zone = NULL;
 	char why[FREE_PAGE_PROBLEM_LEN];
 
+	if (!nr_pages)
+		return;
 	if (!kmm_booted() || end > kmm_max_pfn || end < pfn) {
 		kmm_report("free_contig_range: pfns 0x%lx+%lu are not this machine's, refused", pfn,
 			   nr_pages);
