@@ -88,13 +88,15 @@ static int fork_status(int (*fn)(void *arg), void *arg)
 
 /* Memory of every kind, allocated and filled before the fork. */
 struct before {
-	struct page *page, *high;
+	struct page *page, *high, *run;
 	struct kmem_cache *cache;
 	void *obj, *kmem, *vmem;
 	unsigned long vtag;
 };
 
 #define VMEM_SIZE (256UL << 10)
+/* a run of pages longer than a buddy block (alloc_contig_pages()) */
+#define RUN_PAGES (MAX_ORDER_NR_PAGES + 300)
 
 static void before_alloc(struct before *b, unsigned long v)
 {
@@ -107,6 +109,8 @@ static void before_alloc(struct before *b, unsigned long v)
 	b->obj = kmem_cache_alloc(b->cache, GFP_KERNEL);
 	b->kmem = kmalloc(3000, GFP_KERNEL);
 	b->vmem = vmalloc(VMEM_SIZE);
+	b->run = alloc_contig_pages(RUN_PAGES, GFP_KERNEL, NUMA_NO_NODE, NULL);
+	assert_non_null(b->run);
 	assert_non_null(b->obj);
 	assert_non_null(b->kmem);
 	assert_non_null(b->vmem);
@@ -117,13 +121,15 @@ static void before_alloc(struct before *b, unsigned long v)
 	fill(b->vmem, VMEM_SIZE, v + 4);
 	fill(kmap(b->high), PAGE_SIZE, v + 5);
 	kunmap(b->high);
+	fill(page_address(b->run), RUN_PAGES * PAGE_SIZE, v + 6);
 }
 
 static bool before_check(struct before *b, unsigned long v)
 {
 	bool ok = check(page_address(b->page), PAGE_SIZE << 2, v + 1) &&
 		  check(b->obj, 200, v + 2) && check(b->kmem, 3000, v + 3) &&
-		  check(b->vmem, VMEM_SIZE, v + 4);
+		  check(b->vmem, VMEM_SIZE, v + 4) &&
+		  check(page_address(b->run), RUN_PAGES * PAGE_SIZE, v + 6);
 	void *h = kmap_local_page(b->high);
 
 	ok = ok && check(h, PAGE_SIZE, v + 5);
@@ -142,10 +148,12 @@ static void before_fill(struct before *b, unsigned long v)
 	h = kmap_local_page(b->high);
 	fill(h, PAGE_SIZE, v + 5);
 	kunmap_local(h);
+	fill(page_address(b->run), RUN_PAGES * PAGE_SIZE, v + 6);
 }
 
 static void before_free(struct before *b)
 {
+	free_contig_range(page_to_pfn(b->run), RUN_PAGES);
 	vfree(b->vmem);
 	kfree(b->kmem);
 	kmem_cache_free(b->cache, b->obj);
