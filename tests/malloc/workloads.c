@@ -152,8 +152,11 @@ static unsigned long run_churn(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		a[i] = (struct churn_arg){.seed = (uint64_t)i + 7, .rounds = scaled(4000000),
-					  .live = 20000, .min = 16, .max = 256};
+		a[i] = (struct churn_arg){.seed = (uint64_t)i + 7,
+					  .rounds = scaled(4000000),
+					  .live = 20000,
+					  .min = 16,
+					  .max = 256};
 		if (pthread_create(&t[i], NULL, churn_thread, &a[i]))
 			fail("pthread_create failed", 0);
 	}
@@ -413,13 +416,14 @@ int main(int argc, char **argv)
 		const char *name;
 		unsigned long (*run)(void);
 	} patterns[] = {
-		{"large", run_large},	  {"churn", run_churn},	    {"xthread", run_xthread},
-		{"mixed", run_mixed},	  {"threads", run_threads}, {"server", run_server},
+		{"large", run_large}, {"churn", run_churn},	{"xthread", run_xthread},
+		{"mixed", run_mixed}, {"threads", run_threads}, {"server", run_server},
 	};
 	size_t i;
 
 	if (argc < 2 || argc > 3 || (argc == 3 && (scale = atoi(argv[2])) <= 0)) {
-		fprintf(stderr, "usage: workloads large|churn|xthread|mixed|threads|server [SCALE]\n");
+		fprintf(stderr,
+			"usage: workloads large|churn|xthread|mixed|threads|server [SCALE]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
