@@ -560,6 +560,33 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 }
 
 /*
+ * take_from_node - up to @batch objects of node @n into @to: from the shared
+ * array, else from the partial and free slabs.  list_lock held.
+ */
+static void take_from_node(struct kmem_cache *s, struct kmem_cache_node *n, struct array_cache *to,
+			   int batch)
+{
+	unsigned int before = to->avail;
+	struct page *page;
+
+	if (n->shared && transfer_objects(to, n->shared, (unsigned int)batch)) {
+		n->shared->touched = 1;
+		return;
+	}
+	while (batch > 0 && (page = get_first_slab(n)) != NULL)
+		batch = alloc_block(s, n, to, page, batch);
+	n->free_objects -= to->avail - before;
+}
+
+/* take_from_new_slab - up to @batch objects of @page, a slab just grown, into @to. */
+static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct array_cache *to,
+			       int batch)
+{
+	for (; to->avail < to->limit && batch > 0 && slab_active(page) < s->num; batch--)
+		to->entry[to->avail++] = __slab_get_obj(s, page);
+}
+
+/*
  * Short holds.  A thread preempted, or asleep on list_lock, while it holds
  * its CPU keeps every other thread on that CPU off the fast paths until it
  * runs again (with many threads to a CPU, for whole time slices).  So a
@@ -617,13 +644,7 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 	kmm_cpu_release(*cpup);
 	*cpup = NULL;
 	node_lock(n);
-	if (n->shared && transfer_objects(got, n->shared, (unsigned int)batch)) {
-		n->shared->touched = 1;
-	} else {
-		while (batch > 0 && (page = get_first_slab(n)) != NULL)
-			batch = alloc_block(s, n, got, page, batch);
-		n->free_objects -= got->avail;
-	}
+	take_from_node(s, n, got, batch);
 	if (got->avail)
 		batch_begin();
 	node_unlock(n);
@@ -634,8 +655,7 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 			return NULL;
 		}
 		batch_begin();
-		while (got->avail < got->limit && slab_active(page) < s->num)
-			got->entry[got->avail++] = __slab_get_obj(s, page);
+		take_from_new_slab(s, page, got, batch);
 		cache_grow_end(s, page);
 	}
 	obj = got->entry[--got->avail];
@@ -679,15 +699,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 			node_lock(n);
 		else if (!node_trylock(n))
 			return refill_unheld(s, cpup, gfp, node, batch);
-		if (n->shared && transfer_objects(ac, n->shared, (unsigned int)batch)) {
-			n->shared->touched = 1;
-		} else {
-			unsigned int before = ac->avail;
-
-			while (batch > 0 && (page = get_first_slab(n)) != NULL)
-				batch = alloc_block(s, n, ac, page, batch);
-			n->free_objects -= ac->avail - before;
-		}
+		take_from_node(s, n, ac, batch);
 		node_unlock(n);
 		if (ac->avail)
 			goto done;
@@ -709,11 +721,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 		cache_grow_end(s, page);
 		return obj;
 	}
-	for (batch = (int)ac->batchcount; ac->avail < ac->limit && batch > 0; batch--) {
-		if (slab_active(page) == s->num)
-			break;
-		ac->entry[ac->avail++] = __slab_get_obj(s, page);
-	}
+	take_from_new_slab(s, page, ac, (int)ac->batchcount);
 	cache_grow_end(s, page);
 	if (!ac->avail)
 		return NULL;
