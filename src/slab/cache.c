@@ -432,22 +432,9 @@ static void drain_cache(struct kmem_cache *s)
 	int nid;
 
 	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
-	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
-		struct kmem_cache_node *n = &s->node[nid];
-		struct array_cache *shared;
-		LIST_HEAD(list);
-
-		node_lock(n);
-		shared = n->shared;
-		n->shared = NULL;
-		if (shared)
-			free_block(s, shared->entry, (int)shared->avail, nid, &list);
-		node_unlock(n);
-		slabs_destroy(s, &list);
-		if (shared)
-			free_array_cache(shared);
-		drain_freelist(s, n, INT32_MAX);
-	}
+	setup_node_shared(s);
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
+		drain_freelist(s, &s->node[nid], INT32_MAX);
 }
 
 static bool cache_has_objects(struct kmem_cache *s)
