@@ -1317,13 +1317,13 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 	 */
 	for (; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
+		bool plain = page_ref_count(page) == 1 && !free_page_problem(page, 0, why);
 
-		if (zone && (page_zone(page) != zone || page_ref_count(page) != 1 ||
-			     free_page_problem(page, 0, why))) {
+		if (zone && (!plain || page_zone(page) != zone)) {
 			free_run_pages(zone, start, pfn);
 			zone = NULL;
 		}
-		if (page_ref_count(page) == 1 && !free_page_problem(page, 0, why)) {
+		if (plain) {
 			if (!zone) {
 				zone = page_zone(page);
 				start = pfn;
