@@ -144,27 +144,39 @@ static void *churn_thread(void *argp)
 	return NULL;
 }
 
-static unsigned long run_churn(void)
+/*
+ * churn_wave - @n threads at once, thread i a churn_thread() seeded @seed + i
+ * with @rounds replacements of @live objects of @min..@max bytes; joined.
+ * Return: the sum of their sums.
+ */
+static unsigned long churn_wave(int n, uint64_t seed, unsigned long rounds, unsigned int live,
+				unsigned int min, unsigned int max)
 {
-	struct churn_arg a[2];
-	pthread_t t[2];
+	enum { MAX_THREADS = 100 };
+	static struct churn_arg a[MAX_THREADS];
+	pthread_t t[MAX_THREADS];
 	unsigned long sum = 0;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		a[i] = (struct churn_arg){.seed = (uint64_t)i + 7,
-					  .rounds = scaled(4000000),
-					  .live = 20000,
-					  .min = 16,
-					  .max = 256};
+	for (i = 0; i < n && i < MAX_THREADS; i++) {
+		a[i] = (struct churn_arg){.seed = seed + (uint64_t)i,
+					  .rounds = rounds,
+					  .live = live,
+					  .min = min,
+					  .max = max};
 		if (pthread_create(&t[i], NULL, churn_thread, &a[i]))
 			fail("pthread_create failed", 0);
 	}
-	for (i = 0; i < 2; i++) {
+	while (i-- > 0) {
 		pthread_join(t[i], NULL);
 		sum += a[i].sum;
 	}
 	return sum;
+}
+
+static unsigned long run_churn(void)
+{
+	return churn_wave(2, 7, scaled(4000000), 20000, 16, 256);
 }
 
 /* xthread: a ring of messages, the producer allocates and the consumer frees. */
@@ -302,26 +314,12 @@ static unsigned long run_mixed(void)
 static unsigned long run_threads(void)
 {
 	enum { THREADS = 100, WAVES = 3 };
-	static struct churn_arg a[THREADS];
-	pthread_t t[THREADS];
 	unsigned long sum = 0;
-	int w, i;
+	int w;
 
-	for (w = 0; w < WAVES; w++) {
-		for (i = 0; i < THREADS; i++) {
-			a[i] = (struct churn_arg){.seed = (uint64_t)(w * THREADS + i + 11),
-						  .rounds = scaled(30000),
-						  .live = 500,
-						  .min = 8,
-						  .max = 2048};
-			if (pthread_create(&t[i], NULL, churn_thread, &a[i]))
-				fail("pthread_create failed", 0);
-		}
-		for (i = 0; i < THREADS; i++) {
-			pthread_join(t[i], NULL);
-			sum += a[i].sum;
-		}
-	}
+	for (w = 0; w < WAVES; w++)
+		sum += churn_wave(THREADS, (uint64_t)(w * THREADS + 11), scaled(30000), 500, 8,
+				  2048);
 	return sum;
 }
 
