@@ -1643,11 +1643,11 @@ static void kmem_cache_create_with_a_newline_in_the_name(void)
 
 /* Frees of pages the library owns itself: refused as a bad page state (issue 14). */
 
-/* free_own_page - a program's free_pages() of @addr, one of libkmm's own pages. */
+/* free_own_page - a program's free_pages() of the page holding @addr, one of libkmm's own. */
 static void free_own_page(void *addr)
 {
 	note("pfnx", "%#lx", page_to_pfn(virt_to_page(addr)));
-	free_pages((unsigned long)addr, 0);
+	free_pages((unsigned long)addr & PAGE_MASK, 0);
 }
 
 static void free_pages_of_a_live_page_table(void)

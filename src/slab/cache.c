@@ -46,7 +46,6 @@ static unsigned int nr_dead_caches;
 #define DEAD_CACHES_MAX	   64
 #define cache_dead_mark(s) ((struct kmem_cache *)~(unsigned long)(s))
 
-#define CACHE_LINE_SIZE 64
 #define REAPTIMEOUT_SEC 2
 
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
@@ -243,10 +242,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		nr_dead_caches--;
 		memset(s, 0, sizeof(*s));
 	} else {
-		bool nofault = memalloc_nofault_save();
-
-		s = kmm_alloc_own_pages(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
-		memalloc_nofault_restore(nofault);
+		s = slab_own_alloc(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
 	}
 	if (!s)
 		return NULL;
@@ -511,7 +507,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 		list_del(&oldest->list);
 		nr_dead_caches--;
-		kmm_free_own_pages(oldest, sizeof(*oldest));
+		slab_own_free(oldest, sizeof(*oldest));
 	}
 	pthread_mutex_unlock(&slab_mutex);
 }
@@ -562,7 +558,7 @@ static void free_dead_caches(void)
 		struct kmem_cache *s = list_first_entry(&dead_caches, struct kmem_cache, list);
 
 		list_del(&s->list);
-		kmm_free_own_pages(s, sizeof(*s));
+		slab_own_free(s, sizeof(*s));
 	}
 	nr_dead_caches = 0;
 	pthread_mutex_unlock(&slab_mutex);

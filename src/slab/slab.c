@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab/slab.c - objects: growing and destroying slabs, refilling and flushing
- * per-CPU arrays, the allocation and free slow paths, bulk calls, and the
- * empty stand-ins the fast paths meet instead of a test: slab_empty_array
- * (a CPU array with nothing in it) and kmm_unmade_cache (a kmalloc slot with
- * no cache).
+ * per-CPU arrays, the allocation and free slow paths, bulk calls, the colour
+ * of the library's own descriptors and arrays, and the empty stand-ins the
+ * fast paths meet instead of a test: slab_empty_array (a CPU array with
+ * nothing in it) and kmm_unmade_cache (a kmalloc slot with no cache).
  *
  * This is the kernel's SLAB: cache_alloc_refill() takes batchcount objects
  * from the node's shared array or its partial/free slabs (growing the cache
@@ -63,15 +63,45 @@ _Static_assert(offsetof(struct array_cache, entry) ==
 _Static_assert(sizeof(((struct array_cache *)0)->cache) == sizeof(void *),
 	       "array_cache.cache fills entry[-1]");
 
-/* Arrays: whole pages of the library's own (the kernel uses kmalloc). */
+/*
+ * Colour of the library's own slab structures.  Descriptors and arrays are
+ * pages of their own; left at the start of its page, the hot fields of every
+ * one (a descriptor's fast-path fields and first cpu_cache[] slots, an
+ * array's avail and limit) would fall into the same sets of the CPU's L1
+ * cache, which the address bits below the page size index, and a program
+ * using more caches than the cache has ways would miss on each of them.  So,
+ * as SLAB colours the objects of its slabs, each structure starts at the next
+ * colour: a whole number of cache lines into its first page, within what its
+ * last page leaves over (never a page more).
+ */
+static unsigned int slab_own_colour;
+
+void *slab_own_alloc(size_t bytes, gfp_t gfp)
+{
+	size_t colours = (PAGE_ALIGN(bytes) - bytes) / CACHE_LINE_SIZE + 1;
+	unsigned int next = __atomic_fetch_add(&slab_own_colour, 1, __ATOMIC_RELAXED);
+	size_t colour = (next % colours) * CACHE_LINE_SIZE;
+	bool nofault = memalloc_nofault_save();
+	char *base = kmm_alloc_own_pages(bytes + colour, gfp);
+
+	memalloc_nofault_restore(nofault);
+	return base ? base + colour : NULL;
+}
+
+void slab_own_free(void *p, size_t bytes)
+{
+	size_t colour = (unsigned long)p & ~PAGE_MASK;
+
+	kmm_free_own_pages((char *)p - colour, bytes + colour);
+}
+
+/* Arrays: the library's own pages, coloured (the kernel uses kmalloc). */
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
 {
-	size_t bytes = sizeof(struct array_cache) + (size_t)limit * sizeof(void *);
-	bool nofault = memalloc_nofault_save();
-	struct array_cache *ac;
+	struct array_cache *ac =
+		slab_own_alloc(sizeof(struct array_cache) + (size_t)limit * sizeof(void *),
+			       GFP_NOWAIT | __GFP_NOWARN);
 
-	ac = kmm_alloc_own_pages(bytes, GFP_NOWAIT | __GFP_NOWARN);
-	memalloc_nofault_restore(nofault);
 	if (!ac)
 		return NULL;
 	ac->avail = 0;
@@ -85,7 +115,7 @@ struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, 
 
 void free_array_cache(struct array_cache *ac)
 {
-	kmm_free_own_pages(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
+	slab_own_free(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
 }
 
 /*

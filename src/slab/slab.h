@@ -42,6 +42,9 @@
 #include <kmm/slab.h>
 #include "percpu/percpu.h"
 
+/* The CPU's cache line: SLAB_HWCACHE_ALIGN, and the colour of descriptors and arrays. */
+#define CACHE_LINE_SIZE 64
+
 /* node_lock / node_unlock - a node's list_lock (taken inside a CPU's, if one is held). */
 static inline void node_lock(struct kmem_cache_node *n)
 {
@@ -201,13 +204,19 @@ void kmem_cache_free_own(struct kmem_cache *s, void *obj);
  * map.  slab_cache_check() reports the call (naming @call) when it is not;
  * both are for the slow paths, never the inline ones.
  */
-/* slab_descriptor_page - may @s be a cache descriptor: whole pages of the library's own? */
+/*
+ * slab_descriptor_page - may @s be a cache descriptor: a cache line of a page
+ * of the library's own, with the whole descriptor inside that page?
+ */
+_Static_assert(sizeof(struct kmem_cache) <= PAGE_SIZE, "a descriptor is in one page");
 static inline bool slab_descriptor_page(const struct kmem_cache *s)
 {
 	unsigned long off = (unsigned long)s - kmm_page_offset;
 
 	/* no direct map before boot */
-	return off < kmm_direct_map_bytes && !(off & ~PAGE_MASK) && PageReserved(virt_to_page(s));
+	return off < kmm_direct_map_bytes && !(off & (CACHE_LINE_SIZE - 1)) &&
+	       (off & ~PAGE_MASK) + sizeof(struct kmem_cache) <= PAGE_SIZE &&
+	       PageReserved(virt_to_page(s));
 }
 
 static inline bool slab_cache_live(const struct kmem_cache *s)
@@ -254,6 +263,13 @@ void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac);
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr);
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
 void free_array_cache(struct array_cache *ac);
+/*
+ * slab_own_alloc / slab_own_free - @bytes of the library's own pages for a
+ * descriptor or an array, starting at the next cache colour (slab.c); freed
+ * with the same @bytes.
+ */
+void *slab_own_alloc(size_t bytes, gfp_t gfp);
+void slab_own_free(void *p, size_t bytes);
 
 /* A cache as the physmap (stat/physmap.c) names the frames of its slabs. */
 struct kmem_cache_snapshot {
