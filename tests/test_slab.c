@@ -352,7 +352,12 @@ static void test_zalloc_zeroes_a_dirtied_object(void **state)
 	kmm_exit();
 }
 
-/* Every byte of an object leads, through its struct page, to the cache: no lock, no search. */
+/*
+ * Every byte of an object leads, through its struct page, to the cache: no
+ * lock, no search.  PageSlab() is true of every page of a slab, as the
+ * kernel's answers for a tail page through its folio, and of none once the
+ * slab is gone.
+ */
 static void test_virt_to_page_finds_the_cache(void **state)
 {
 	struct kmem_cache *s;
@@ -370,6 +375,7 @@ static void test_virt_to_page_finds_the_cache(void **state)
 			struct page *page = virt_to_page(obj[i] + b);
 
 			assert_ptr_equal(page->mapping, s);
+			assert_true(PageSlab(page));
 			assert_true(PageSlab(compound_head(page)));
 			assert_int_equal(compound_order(compound_head(page)), 1);
 			assert_int_equal(((unsigned long)obj[i] - page->private) % 2104, 0);
@@ -378,6 +384,9 @@ static void test_virt_to_page_finds_the_cache(void **state)
 	for (i = 0; i < 9; i++)
 		kmem_cache_free(s, obj[i]);
 	kmem_cache_destroy(s);
+	for (i = 0; i < 9; i++)
+		for (b = 0; b < 2100; b += 100)
+			assert_false(PageSlab(virt_to_page(obj[i] + b)));
 	kmm_exit();
 }
 

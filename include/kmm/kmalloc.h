@@ -262,7 +262,7 @@ static kmm_always_inline void kfree(const void *objp)
 	void *obj = (void *)objp;
 	unsigned long off = (unsigned long)obj - kmm_page_offset;
 
-	/* Objects on the head page of a slab: the page names the cache. */
+	/* Objects of a slab: their page names the cache, whichever page of the slab. */
 	if (kmm_likely(off < kmm_direct_map_bytes)) {
 		struct page *page = kmm_vmemmap + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = (struct kmem_cache *)page->mapping;

@@ -12,8 +12,10 @@
  *  - free on a per-CPU list: PagePcp, lru links it into the list, index is the
  *    migrate type the list serves;
  *  - allocated: the owner may use mapping, index and private as it wishes;
- *  - in a slab (PageSlab on the head page): mapping is the kmem_cache on every
- *    page of the slab, so virt_to_page(obj)->mapping finds an object's cache;
+ *  - in a slab (PageSlab on every page of it, as the kernel's PageSlab() of a
+ *    tail answers for its folio): mapping is the kmem_cache and private the
+ *    first object's address on every page of the slab, so
+ *    virt_to_page(obj)->mapping finds an object's cache;
  *  - tail of a compound page: compound_head is the head page's address | 1;
  *    the first tail page holds the compound order.
  */

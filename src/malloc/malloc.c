@@ -107,8 +107,8 @@ static void *aligned_slow(size_t align, size_t size, gfp_t gfp, const void *call
 static size_t usable_size_slow(const void *ptr);
 
 /*
- * slab_object - the cache of @ptr if it is the start of an object on the head
- * page of a slab (kfree()'s inline check), else NULL.
+ * slab_object - the cache of @ptr if it is the start of an object of a slab
+ * (kfree()'s inline check), else NULL.
  */
 static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
 {

@@ -177,11 +177,16 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		n->colour_next = 0;
 	node_unlock(n);
 	base = (unsigned long)page_address(page);
+	/*
+	 * PG_slab on every page, after the cache and first object: the kernel's
+	 * PageSlab() answers for a tail page through its folio, and here kfree()'s
+	 * fast path reads the object's own page, whichever page of the slab.
+	 */
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = s;
 		page[i].private = base + colour * s->colour_off + s->red_left_pad;
+		__SetPageSlab(page + i);
 	}
-	__SetPageSlab(page);
 	if (s->obj_freelist)
 		/* in the last object, which the freelist hands out last */
 		freelist = (unsigned short *)(base + colour * s->colour_off +
@@ -345,10 +350,10 @@ static void kmem_freepages(struct kmem_cache *s, struct page *page)
 	if (s->bypass_arrays && slab_under_memcheck)
 		VALGRIND_MAKE_MEM_DEFINED(page_address(page), PAGE_SIZE << s->gfporder);
 	for (i = 0; i < nr; i++) {
+		__ClearPageSlab(page + i);
 		page[i].mapping = NULL;
 		page[i].private = 0;
 	}
-	__ClearPageSlab(page);
 	page->flags &= ~(1UL << PG_slab_isolated);
 	page->index = 0;
 	page->virtual = NULL;

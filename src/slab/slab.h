@@ -5,9 +5,10 @@
  * A slab is 2^gfporder pages from the buddy allocator (a compound page when
  * gfporder > 0).  Its struct pages carry the slab's state, as the kernel's
  * struct slab overlays struct page:
- *   every page:  mapping = the cache, private = address of the first object
- *                (so kmem_cache_free() checks an object from any page of it);
- *   head page:   PG_slab, lru = slab_list (or the rcu_head while an RCU free
+ *   every page:  PG_slab, mapping = the cache, private = address of the first
+ *                object (so kmem_cache_free() and kfree() check an object from
+ *                any page of it);
+ *   head page:   lru = slab_list (or the rcu_head while an RCU free
  *                is pending), index = the freelist, slab_inuse = active (objects
  *                in use).
  * The freelist is an array of unsigned short object indices: freelist[active..
