@@ -536,6 +536,9 @@ static struct kmem_cache *malloc_cache(size_t size)
 	}
 	if (s == &kmm_unmade_cache)
 		return NULL;
+	/* filled already (the slow path runs whenever the CPU's array is empty) */
+	if (__atomic_load_n(&malloc_caches[malloc_slot(size)], __ATOMIC_RELAXED) == s)
+		return s;
 	/* every slot of the class: from the one after the class below to its own */
 	for (slot = malloc_slot(size); slot > 1 && malloc_class_bytes((slot - 1) << 3) == bytes;
 	     slot--)
