@@ -501,6 +501,31 @@ static void *large_bytes(size_t size, size_t align, gfp_t gfp, const void *calle
 }
 
 /*
+ * Class tunables.  SLAB sizes a cache's CPU arrays for kernel objects: 24
+ * objects above 1 KiB, 8 above a page, moved 12 or 4 at a time, and a node
+ * keeps (1 + CPUs) batches of free objects before it gives slabs back.  A
+ * program's blocks of a few KiB then go to the slabs, and slabs to the page
+ * allocator, every few calls.  As an administrator would through
+ * /proc/slabinfo, malloc() tunes each class's cache when it first serves the
+ * class (kmem_cache_tune()): arrays of up to MALLOC_ARRAY_BYTES, at most
+ * SLAB's 120 objects, batch half of that; the shared factor stays SLAB's.
+ * Workloads threads (8..2048 bytes): 0.60 -> 0.53 s and 43 -> 28 MB of RSS,
+ * medians of 3.
+ */
+#define MALLOC_ARRAY_BYTES (256UL << 10)
+#define MALLOC_ARRAY_MAX   120U
+
+static void tune_class(struct kmem_cache *s, size_t bytes)
+{
+	size_t want = MALLOC_ARRAY_BYTES / bytes;
+
+	if (want > MALLOC_ARRAY_MAX)
+		want = MALLOC_ARRAY_MAX;
+	if (want > s->limit)
+		kmem_cache_tune(s, (unsigned int)want, (unsigned int)(want + 1) / 2, s->shared);
+}
+
+/*
  * malloc_cache - the cache of @size (1..8 KiB), its slot filled; the class's
  * cache made if it is malloc's own and not made yet.  Inside libkmm.  NULL
  * if it could not be made (kmalloc() serves the size then).
@@ -539,6 +564,7 @@ static struct kmem_cache *malloc_cache(size_t size)
 	/* filled already (the slow path runs whenever the CPU's array is empty) */
 	if (__atomic_load_n(&malloc_caches[malloc_slot(size)], __ATOMIC_RELAXED) == s)
 		return s;
+	tune_class(s, bytes);
 	/* every slot of the class: from the one after the class below to its own */
 	for (slot = malloc_slot(size); slot > 1 && malloc_class_bytes((slot - 1) << 3) == bytes;
 	     slot--)

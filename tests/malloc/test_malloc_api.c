@@ -149,6 +149,26 @@ static void small_sizes_come_from_slab_caches_by_size_class(void **state)
 		free(kept[--k]);
 }
 
+/* A class's cache is tuned when malloc() first serves it: CPU arrays of up to 256 KiB, 120 objects. */
+static void class_caches_get_arrays_of_256_kib(void **state)
+{
+	static const size_t sizes[] = {100, 600, 1500, 3000, 5000, 8192};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = malloc(sizes[i]);
+		struct kmem_cache *s = (struct kmem_cache *)virt_to_page(p)->mapping;
+		size_t want = (256 << 10) / size_class(sizes[i]);
+
+		assert_non_null(p);
+		want = want > 120 ? 120 : want;
+		assert_int_equal(s->limit, want);
+		assert_int_equal(s->batchcount, (want + 1) / 2);
+		free(p);
+	}
+}
+
 static void malloc_zero_gives_unique_freeable_pointers(void **state)
 {
 	void *p[64];
@@ -868,6 +888,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
 		cmocka_unit_test(small_sizes_come_from_slab_caches_by_size_class),
+		cmocka_unit_test(class_caches_get_arrays_of_256_kib),
 		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
 		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
 		cmocka_unit_test(huge_sizes_come_from_runs_of_the_direct_map),
