@@ -1681,7 +1681,7 @@ static struct array_cache *a_cpu_array(struct kmem_cache *s)
 {
 	int i;
 
-	for (i = 1; i <= NR_CPUS; i++)
+	for (i = 1; i <= (int)num_online_cpus(); i++)
 		if (s->cpu_cache[i] != s->cpu_cache[0])
 			return s->cpu_cache[i];
 	return s->cpu_cache[0];
@@ -1711,6 +1711,20 @@ static void kfree_of_a_vm_struct(void)
 	note_ptr("p", vm);
 	kfree(vm);
 	free_vm_area(vm); /* still whole */
+	consistent();
+}
+
+/* A cache's descriptor is an object of the descriptors' cache, the library's own: kfree() refused. */
+static void kfree_of_a_kmem_cache(void)
+{
+	struct kmem_cache *s;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	note_ptr("p", s);
+	kfree(s);
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL)); /* still whole */
+	kmem_cache_destroy(s);
 	consistent();
 }
 
@@ -1913,12 +1927,16 @@ static void slub_debug_validate_finds_a_redzone_in_use(void)
 static void slub_debug_slab_tail_overwritten(void)
 {
 	static void *objs[2000];
+	unsigned long descriptor_pages;
 	struct kmem_cache *s;
 	struct page *page;
 	int i, j;
 
 	boot("mem=64M slub_debug=F");
+	descriptor_pages = settled_free();
 	s = kmem_cache_create("victim", 200, 0, 0, NULL);
+	/* the pages its descriptor took, if kmem_cache_cachep had to grow */
+	descriptor_pages -= settled_free();
 	objs[0] = kmem_cache_alloc(s, GFP_KERNEL);
 	page = compound_head(virt_to_page(objs[0]));
 	memset((char *)page_address(page) + (PAGE_SIZE << compound_order(page)) - 64, 0x41, 64);
@@ -1936,7 +1954,7 @@ static void slub_debug_slab_tail_overwritten(void)
 		kmem_cache_free(s, objs[i]);
 	/* the slab out of service keeps its pages; so does its cache's descriptor */
 	kmem_cache_destroy(s);
-	consistent_but_for((1UL << compound_order(page)) + PAGE_ALIGN(sizeof(*s)) / PAGE_SIZE);
+	consistent_but_for((1UL << compound_order(page)) + descriptor_pages);
 }
 
 static void init_on_free_double_free(void)
@@ -2314,6 +2332,8 @@ static const struct scenario scenarios[] = {
 		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
 	SCENARIO(kfree_of_a_vm_struct, PANIC,
 		 "kfree: vm_struct: an object of the library's own (object {p}), refused"),
+	SCENARIO(kfree_of_a_kmem_cache, PANIC,
+		 "kfree: kmem_cache: an object of the library's own (object {p}), refused"),
 	SCENARIO(free_pages_of_the_memmap, PANIC,
 		 BAD_PAGE("PAGE_FLAGS_CHECK_AT_FREE flag(s) set", "__free_pages")),
 	SCENARIO(kmem_cache_free_of_an_object_back_in_its_slab, PANIC,

@@ -147,6 +147,40 @@ static void test_successive_slabs_are_coloured(void **state)
 }
 
 /*
+ * Descriptors are objects of the "kmem_cache" cache, sized by the machine's
+ * CPUs: on two CPUs three fit in a page, so 30 new caches take at most 11
+ * pages (a page each when every descriptor held NR_CPUS arrays), and
+ * slabinfo counts them.  Destroyed and dropped, they give their pages back.
+ */
+static void test_descriptors_are_objects_of_kmem_cache(void **state)
+{
+	struct kmem_cache *caches[30];
+	unsigned long before, active;
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=64M nr_cpus=2"), 0);
+	before = drained_free();
+	active = slabinfo_of("kmem_cache").active_objs;
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "descriptor-%d", i);
+		caches[i] = kmem_cache_create(name, 64, 0, 0, NULL);
+		assert_non_null(caches[i]);
+		assert_ptr_equal(virt_to_page(caches[i])->mapping,
+				 virt_to_page(caches[0])->mapping);
+		assert_true(PageSlab(virt_to_page(caches[i])));
+	}
+	assert_true(before - nr_free_pages() <= 11);
+	assert_int_equal(slabinfo_of("kmem_cache").active_objs, active + 30);
+	assert_true(slabinfo_of("kmem_cache").objperslab >= 3);
+	for (i = 0; i < 30; i++)
+		kmem_cache_destroy(caches[i]);
+	assert_int_equal(dropped_free(), before);
+	kmm_exit();
+}
+
+/*
  * Without a constructor, a 512-byte cache keeps its freelist in a free object
  * and fits 8 objects a page, not 7.  Objects fully written, freed in a
  * scrambled order and allocated again come back whole and distinct.
@@ -1441,6 +1475,7 @@ int main(void)
 		kmm_test(test_successive_slabs_are_coloured),
 		kmm_test(test_slab_order_and_default_tunables),
 		kmm_test(test_slab_max_order_packs_large_objects),
+		kmm_test(test_descriptors_are_objects_of_kmem_cache),
 		kmm_test(test_freelist_in_a_free_object),
 		kmm_test(test_slabinfo_layout_and_counts),
 		kmm_test(test_constructor_runs_once_per_object),

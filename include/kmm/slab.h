@@ -110,8 +110,53 @@ struct kmem_cache_node {
 	int free_touched;		/* the free lists were used since the last reap */
 };
 
+/* The bytes of a descriptor before its fast-path fields: whole cache lines. */
+#define KMEM_CACHE_COLD_BYTES 1280
+
+/*
+ * A cache's descriptor.  The fields the inline fast paths read come last,
+ * starting a cache line, and cpu_cache[] ends the descriptor: a descriptor is
+ * allocated only up to cpu_cache[nr_cpu_ids] (slab/cache.c, as the kernel's
+ * kmem_cache ends at node[nr_node_ids]), so that its size follows the CPUs.
+ */
 struct kmem_cache {
-	/* --- read by the inline fast paths --- */
+	union {
+		/* --- the rest of the cache, in KMEM_CACHE_COLD_BYTES --- */
+		struct {
+			unsigned int align;	 /* object alignment */
+			slab_flags_t flags;	 /* SLAB_* */
+			unsigned int gfporder;	 /* pages per slab: 2^gfporder */
+			gfp_t allocflags;	 /* GFP bits for slab pages (zone, reclaimable) */
+			unsigned int colour;	 /* offsets a slab's first object may start at */
+			unsigned int colour_off; /* bytes between colours */
+			/* bytes of on-slab freelist (0: in an object or struct page) */
+			unsigned int freelist_size;
+			/* the freelist lives in a free object (the kernel's OBJFREELIST) */
+			bool obj_freelist;
+			/* every allocation and free takes the out-of-line path: no CPU arrays */
+			bool bypass_arrays;
+			/* SLAB_RED_ZONE: bytes of red zone before each object */
+			unsigned int red_left_pad;
+			/* object and right red zone: where SLAB_STORE_USER's records start */
+			unsigned int inuse;
+			unsigned int limit;	 /* per-CPU array size (tunable) */
+			unsigned int batchcount; /* per-CPU array batch (tunable) */
+			unsigned int shared;	 /* shared array factor (tunable; 0: none) */
+			unsigned int useroffset; /* usercopy region offset */
+			unsigned int usersize;	 /* usercopy region size */
+			void (*ctor)(void *obj); /* runs on every object when its slab is made */
+			const char *name;	 /* the cache's name (name_buf) */
+			struct list_head list;	 /* on slab_caches */
+			/* creations that share this cache; -1 for a boot (kmalloc) cache */
+			int refcount;
+			/* the cache itself while it is live, NULL once destroyed */
+			struct kmem_cache *self;
+			char name_buf[64]; /* the name, truncated to 63 characters */
+			struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
+		};
+		unsigned char cold_lines[KMEM_CACHE_COLD_BYTES];
+	};
+	/* --- read by the inline fast paths, from a cache line's start --- */
 	unsigned long obj_inverse; /* multiplicative inverse of size's odd part (mod 2^64) */
 	unsigned long num;	   /* objects per slab (a long, for the free check's compare) */
 	unsigned int obj_shift;	   /* trailing zero bits of size */
@@ -119,36 +164,15 @@ struct kmem_cache {
 	unsigned int object_size;  /* bytes asked for at creation */
 	/*
 	 * [0]: always the empty stub; [1 + n]: CPU n's array (the stub until
-	 * first use).  Here, so that a fast path on CPUs 0..2 reads one cache
+	 * first use), for n below nr_cpu_ids: the entries beyond are not
+	 * allocated.  Here, so that a fast path on CPUs 0..2 reads one cache
 	 * line of the descriptor, not two.
 	 */
 	struct array_cache *cpu_cache[NR_CPUS + 1];
-	/* --- the rest of the cache --- */
-	unsigned int align;	    /* object alignment */
-	slab_flags_t flags;	    /* SLAB_* */
-	unsigned int gfporder;	    /* pages per slab: 2^gfporder */
-	gfp_t allocflags;	    /* GFP bits for slab pages (zone, reclaimable) */
-	unsigned int colour;	    /* colours: offsets a slab's first object may start at */
-	unsigned int colour_off;    /* bytes between colours */
-	unsigned int freelist_size; /* bytes of on-slab freelist (0: in an object or struct page) */
-	bool obj_freelist; /* the freelist lives in a free object (the kernel's OBJFREELIST) */
-	/* every allocation and free takes the out-of-line path (debugging is on): no CPU arrays */
-	bool bypass_arrays;
-	unsigned int red_left_pad; /* SLAB_RED_ZONE: bytes of red zone before each object */
-	unsigned int inuse; /* object and right red zone: where SLAB_STORE_USER's records start */
-	unsigned int limit; /* per-CPU array size (tunable) */
-	unsigned int batchcount; /* per-CPU array batch (tunable) */
-	unsigned int shared;	 /* shared array factor (tunable; 0: none) */
-	unsigned int useroffset; /* usercopy region offset */
-	unsigned int usersize;	 /* usercopy region size */
-	void (*ctor)(void *obj); /* runs on every object when its slab is made */
-	const char *name;	 /* the cache's name (name_buf) */
-	struct list_head list;	 /* on slab_caches */
-	int refcount; /* creations that share this cache; -1 for a boot (kmalloc) cache */
-	struct kmem_cache *self; /* the cache itself while it is live, NULL once destroyed */
-	char name_buf[64];	 /* the name, truncated to 63 characters */
-	struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
 };
+_Static_assert(offsetof(struct kmem_cache, obj_inverse) == KMEM_CACHE_COLD_BYTES &&
+		       KMEM_CACHE_COLD_BYTES % 64 == 0,
+	       "the fast-path fields start a cache line: KMEM_CACHE_COLD_BYTES holds the rest");
 #else
 struct kmem_cache; /* opaque: only the out-of-line calls are declared */
 #endif /* KMM_NO_INLINE */
@@ -201,7 +225,8 @@ int kmem_cache_shrink(struct kmem_cache *s);
 /*
  * kmem_cache_live_objects - the objects of @s handed out and not freed (those
  * in CPU and shared arrays count as free); kmm_live_objects() - the same
- * summed over every cache, kmalloc's included: what the kernel's userspace
+ * summed over every cache, kmalloc's included (the library's own caches of
+ * descriptors and vmalloc's bookkeeping are not): what the kernel's userspace
  * test harness counts in nr_allocated, for a test to assert that nothing
  * leaked.  Exact when no other thread allocates or frees meanwhile.
  */

@@ -46,6 +46,19 @@ static unsigned int nr_dead_caches;
 #define DEAD_CACHES_MAX	   64
 #define cache_dead_mark(s) ((struct kmem_cache *)~(unsigned long)(s))
 
+/*
+ * Descriptors, as the kernel's kmem_cache cache: the first cache made is
+ * "kmem_cache", whose descriptor is pages of the library's own (slab.c,
+ * slab_own_alloc()); every other descriptor is one of its objects, of
+ * kmem_cache_bytes() (cpu_cache[] up to nr_cpu_ids), a cache line aligned.
+ * Three fit in a page on a machine of up to 3 CPUs, where a descriptor of
+ * NR_CPUS entries took a page of its own.  It is a SLAB_OWN cache: a
+ * program's kfree() of a descriptor is refused, and slub_debug= does not
+ * change its layout (SLAB_NO_USER_FLAGS), which slab_cache_live() checks.
+ * Set under slab_mutex; the machine's teardown forgets it.
+ */
+struct kmem_cache *kmem_cache_cachep;
+
 #define REAPTIMEOUT_SEC 2
 
 void slab_report(const char *call, const struct kmem_cache *s, const void *obj, const char *what)
@@ -228,24 +241,13 @@ static bool cache_wants_bypass(const struct kmem_cache *s)
 	       (failslab_active() && failslab_cache_candidate(s));
 }
 
-static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
-				       slab_flags_t flags, unsigned int useroffset,
-				       unsigned int usersize, void (*ctor)(void *))
+/* init_cache - lay out the cache @s, a zeroed descriptor, and make it live. */
+static void init_cache(struct kmem_cache *s, const char *name, unsigned int size,
+		       unsigned int align, slab_flags_t flags, unsigned int useroffset,
+		       unsigned int usersize, void (*ctor)(void *))
 {
-	struct kmem_cache *s = NULL;
 	int nid, i;
 
-	/* slab_mutex held: a destroyed cache's descriptor first */
-	if (!list_empty(&dead_caches)) {
-		s = list_first_entry(&dead_caches, struct kmem_cache, list);
-		list_del(&s->list);
-		nr_dead_caches--;
-		memset(s, 0, sizeof(*s));
-	} else {
-		s = slab_own_alloc(sizeof(*s), GFP_KERNEL | __GFP_ZERO);
-	}
-	if (!s)
-		return NULL;
 	s->object_size = size;
 	/* SLAB_NO_USER_FLAGS: slub_debug= does not apply, as in the kernel's kmem_cache_flags() */
 	s->flags = (flags & SLAB_NO_USER_FLAGS) ? flags : slab_debug_flags(name, flags);
@@ -269,7 +271,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	snprintf(s->name_buf, sizeof(s->name_buf), "%s", name);
 	s->name = s->name_buf;
 	s->refcount = 1;
-	for (i = 0; i <= NR_CPUS; i++)
+	for (i = 0; i <= (int)nr_cpu_ids; i++)
 		s->cpu_cache[i] = &slab_empty_array;
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
@@ -281,6 +283,57 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 	}
 	setup_node_shared(s);
 	__atomic_store_n(&s->self, s, __ATOMIC_RELEASE);
+}
+
+/*
+ * descriptor_alloc - a zeroed descriptor (slab_mutex held): an object of
+ * kmem_cache_cachep, made first if it is not there yet.
+ */
+static struct kmem_cache *descriptor_alloc(void)
+{
+	struct kmem_cache *s;
+	bool nofault;
+
+	if (!kmem_cache_cachep) {
+		s = slab_own_alloc(kmem_cache_bytes(), GFP_KERNEL | __GFP_ZERO);
+		if (!s)
+			return NULL;
+		init_cache(s, "kmem_cache", (unsigned int)kmem_cache_bytes(), CACHE_LINE_SIZE,
+			   SLAB_OWN | SLAB_NO_USER_FLAGS, 0, 0, NULL);
+		s->refcount = -1; /* as a boot cache: never destroyed */
+		list_add(&s->list, &slab_caches);
+		kmem_cache_cachep = s;
+	}
+	/* the library's bookkeeping, not the program's: no fault injection */
+	nofault = memalloc_nofault_save();
+	s = kmem_cache_alloc(kmem_cache_cachep, GFP_KERNEL | __GFP_ZERO);
+	memalloc_nofault_restore(nofault);
+	return s;
+}
+
+/* descriptor_free - give back a descriptor of descriptor_alloc()'s. */
+static void descriptor_free(struct kmem_cache *s)
+{
+	kmem_cache_free_own(kmem_cache_cachep, s);
+}
+
+static struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+				       slab_flags_t flags, unsigned int useroffset,
+				       unsigned int usersize, void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+
+	/* slab_mutex held: a destroyed cache's descriptor first */
+	if (!list_empty(&dead_caches)) {
+		s = list_first_entry(&dead_caches, struct kmem_cache, list);
+		list_del(&s->list);
+		nr_dead_caches--;
+		memset(s, 0, kmem_cache_bytes());
+	} else {
+		s = descriptor_alloc();
+	}
+	if (s)
+		init_cache(s, name, size, align, flags, useroffset, usersize, ctor);
 	return s;
 }
 
@@ -507,7 +560,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 		list_del(&oldest->list);
 		nr_dead_caches--;
-		slab_own_free(oldest, sizeof(*oldest));
+		descriptor_free(oldest);
 	}
 	pthread_mutex_unlock(&slab_mutex);
 }
@@ -528,7 +581,7 @@ unsigned long kmem_cache_live_objects(struct kmem_cache *s)
 		node_unlock(n);
 	}
 	/* objects in CPU arrays are free too: a racy read of other CPUs' counts */
-	for (cpu = 1; cpu <= NR_CPUS; cpu++)
+	for (cpu = 1; cpu <= (int)nr_cpu_ids; cpu++)
 		free += __atomic_load_n(
 			&__atomic_load_n(&s->cpu_cache[cpu], __ATOMIC_RELAXED)->avail,
 			__ATOMIC_RELAXED);
@@ -543,8 +596,10 @@ unsigned long kmm_live_objects(void)
 	if (!kmm_booted())
 		return 0;
 	pthread_mutex_lock(&slab_mutex);
+	/* the library's own caches (descriptors, vmalloc's bookkeeping) are not a program's */
 	list_for_each_entry(s, &slab_caches, list) {
-		sum += kmem_cache_live_objects(s);
+		if (!(s->flags & SLAB_OWN))
+			sum += kmem_cache_live_objects(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
 	return sum;
@@ -558,7 +613,7 @@ static void free_dead_caches(void)
 		struct kmem_cache *s = list_first_entry(&dead_caches, struct kmem_cache, list);
 
 		list_del(&s->list);
-		slab_own_free(s, sizeof(*s));
+		descriptor_free(s);
 	}
 	nr_dead_caches = 0;
 	pthread_mutex_unlock(&slab_mutex);
@@ -571,12 +626,13 @@ void drop_slab(void)
 	if (!kmm_booted())
 		return;
 	rcu_barrier(); /* kfree_rcu() objects and SLAB_TYPESAFE_BY_RCU slabs first */
+	/* the kept descriptors first: kmem_cache_cachep's slabs they free go with the drain */
+	free_dead_caches();
 	pthread_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		drain_cache(s);
 	}
 	pthread_mutex_unlock(&slab_mutex);
-	free_dead_caches();
 }
 
 int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batchcount,
@@ -837,6 +893,7 @@ static void slab_exit(void)
 	INIT_LIST_HEAD(&slab_caches);
 	INIT_LIST_HEAD(&dead_caches);
 	nr_dead_caches = 0;
+	kmem_cache_cachep = NULL;
 	pthread_mutex_unlock(&slab_mutex);
 }
 

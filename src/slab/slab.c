@@ -64,10 +64,10 @@ _Static_assert(sizeof(((struct array_cache *)0)->cache) == sizeof(void *),
 	       "array_cache.cache fills entry[-1]");
 
 /*
- * Colour of the library's own slab structures.  Descriptors and arrays are
- * pages of their own; left at the start of its page, the hot fields of every
- * one (a descriptor's fast-path fields and first cpu_cache[] slots, an
- * array's avail and limit) would fall into the same sets of the CPU's L1
+ * Colour of the library's own slab structures.  Arrays (and the descriptor
+ * of the descriptors' cache, cache.c) are pages of their own; left at the
+ * start of its page, the hot fields of every one (an array's avail and
+ * limit) would fall into the same sets of the CPU's L1
  * cache, which the address bits below the page size index, and a program
  * using more caches than the cache has ways would miss on each of them.  So,
  * as SLAB colours the objects of its slabs, each structure starts at the next
@@ -1229,7 +1229,7 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 		found = array_holds(ac, obj, ac->limit);
 		kmm_cpu_release(cpu);
 	}
-	for (i = 1; !found && i <= NR_CPUS; i++)
+	for (i = 1; !found && i <= (int)nr_cpu_ids; i++)
 		found = array_holds(__atomic_load_n(&s->cpu_cache[i], __ATOMIC_RELAXED), obj,
 				    ARRAY_FIRST_PAGE_ENTRIES);
 	if (!found) {

@@ -206,18 +206,39 @@ void kmem_cache_free_own(struct kmem_cache *s, void *obj);
  * both are for the slow paths, never the inline ones.
  */
 /*
- * slab_descriptor_page - may @s be a cache descriptor: a cache line of a page
- * of the library's own, with the whole descriptor inside that page?
+ * kmem_cache_bytes - the bytes of a descriptor on this machine: up to
+ * cpu_cache[nr_cpu_ids], cache lines whole.
+ */
+static inline size_t kmem_cache_bytes(void)
+{
+	size_t bytes = offsetof(struct kmem_cache, cpu_cache) +
+		       ((size_t)nr_cpu_ids + 1) * sizeof(struct array_cache *);
+
+	return (bytes + CACHE_LINE_SIZE - 1) & ~(size_t)(CACHE_LINE_SIZE - 1);
+}
+
+/* The cache of descriptors (cache.c): every descriptor but its own is one of its objects. */
+extern struct kmem_cache *kmem_cache_cachep;
+
+/*
+ * slab_descriptor_page - may @s be a cache descriptor: a cache line of the
+ * direct map in an object page of kmem_cache_cachep, or in a page of the
+ * library's own with the whole descriptor inside it (kmem_cache_cachep's)?
  */
 _Static_assert(sizeof(struct kmem_cache) <= PAGE_SIZE, "a descriptor is in one page");
 static inline bool slab_descriptor_page(const struct kmem_cache *s)
 {
 	unsigned long off = (unsigned long)s - kmm_page_offset;
+	const struct page *page;
 
 	/* no direct map before boot */
-	return off < kmm_direct_map_bytes && !(off & (CACHE_LINE_SIZE - 1)) &&
-	       (off & ~PAGE_MASK) + sizeof(struct kmem_cache) <= PAGE_SIZE &&
-	       PageReserved(virt_to_page(s));
+	if (off >= kmm_direct_map_bytes || kmm_direct_map_bytes - off < kmem_cache_bytes() ||
+	    (off & (CACHE_LINE_SIZE - 1)))
+		return false;
+	page = virt_to_page(s);
+	if (PageSlab(page))
+		return page->mapping == kmem_cache_cachep;
+	return (off & ~PAGE_MASK) + kmem_cache_bytes() <= PAGE_SIZE && PageReserved(page);
 }
 
 static inline bool slab_cache_live(const struct kmem_cache *s)
@@ -265,8 +286,8 @@ void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node,
 struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
 void free_array_cache(struct array_cache *ac);
 /*
- * slab_own_alloc / slab_own_free - @bytes of the library's own pages for a
- * descriptor or an array, starting at the next cache colour (slab.c); freed
+ * slab_own_alloc / slab_own_free - @bytes of the library's own pages for an
+ * array (or kmem_cache_cachep's own descriptor), starting at the next cache colour (slab.c); freed
  * with the same @bytes.
  */
 void *slab_own_alloc(size_t bytes, gfp_t gfp);
