@@ -38,8 +38,9 @@
  *   (flush_tlb_kernel_range()), so nothing maps the parent's memory; then every
  *   step's child hook, back up the steps: the locks are initialised afresh
  *   (a step's hooks may need only the steps after it), every CPU's caches are
- *   the child's as they were (none belongs to a thread), the call_rcu thread, the kmmstat server and the slab reaper start
- *   again; kswapd and page reporting start at their next wake-up.
+ *   the child's as they were (none belongs to a thread); the call_rcu
+ *   thread, the kmmstat server, the slab reaper and page reporting start
+ *   again; kswapd starts at its next wake-up.
  *
  * The guarantee (docs/design.md, "fork"): the child's machine is the parent's
  * at the copy; memory the forking thread owns has exactly its fork-time

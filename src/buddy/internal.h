@@ -119,6 +119,14 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
 /* __free_one_page - put a block on the free lists, merging buddies; zone->lock held. */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
 		     int migratetype);
+/*
+ * __free_fresh_block - __free_one_page() of a block whose frames were never
+ * written (memory a memmap chunk brings in): not announced to page
+ * reporting, and marked PageReported where it did not merge, since the
+ * memfd has nothing of it to give back.  zone->lock held.
+ */
+void __free_fresh_block(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+			int migratetype);
 
 /* page_alloc.c */
 /* drain_local_pages - empty every per-CPU list of @cpu; interrupts are off. */

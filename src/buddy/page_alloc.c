@@ -153,6 +153,14 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 	__free_one_page_fpi(page, pfn, zone, order, migratetype, 0);
 }
 
+void __free_fresh_block(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+			int migratetype)
+{
+	__free_one_page_fpi(page, pfn, zone, order, migratetype, FPI_SKIP_REPORT_NOTIFY);
+	if (PageBuddy(page) && page->private == order)
+		__SetPageReported(page);
+}
+
 /*
  * __isolate_free_page - take the free block @page of @order off the free lists
  * for page reporting, unless that would bring the zone below its min watermark

@@ -17,9 +17,10 @@
  *    PAGE_REPORTING_DELAY (2 s) later; frees while REQUESTED do nothing; a
  *    pass that ends with the state changed (new frees, or a spent budget)
  *    schedules the next one 2 s later.
- *  - the worker, "page_reporting": one thread, started at the first request
- *    (lazily, as kswapd), stopped at kmm_exit(), absent in a fork child until
- *    its first request.  It is not a CPU: it touches no per-CPU data.
+ *  - the worker, "page_reporting": one thread, started at boot when reporting
+ *    is on (never by a notify: creating a thread allocates, and a notify runs
+ *    under zone->lock), again in a fork child, stopped at kmm_exit().  It
+ *    waits for a request; it is not a CPU: it touches no per-CPU data.
  *  - the pass: for each zone with enough free memory (low watermark plus
  *    PAGE_REPORTING_CAPACITY blocks), each order from page_reporting_order up,
  *    each migrate type but Isolate, the blocks not yet PageReported are taken
@@ -297,6 +298,26 @@ static void *page_reporting_main(void *arg)
 }
 
 /*
+ * worker_start - the worker, if reporting is on and none runs.  No lock held:
+ * creating a thread allocates, and an allocation may free (a notify takes
+ * pr_wait_lock).  Boot and a fork child's last step are single-threaded here.
+ */
+static void worker_start(void)
+{
+	bool start;
+
+	pthread_mutex_lock(&pr_wait_lock);
+	start = !worker.running && !worker.stop && page_reporting_order <= MAX_PAGE_ORDER;
+	worker.running = start;
+	pthread_mutex_unlock(&pr_wait_lock);
+	if (start && pthread_create(&worker.thread, NULL, page_reporting_main, NULL) != 0) {
+		pthread_mutex_lock(&pr_wait_lock);
+		worker.running = false;
+		pthread_mutex_unlock(&pr_wait_lock);
+	}
+}
+
+/*
  * __page_reporting_notify - a block of page_reporting_order or more was freed:
  * request a pass PAGE_REPORTING_DELAY from now unless one is requested already.
  * Context: zone->lock held.
@@ -310,12 +331,6 @@ void __page_reporting_notify(void)
 		return;
 	pthread_mutex_lock(&pr_wait_lock);
 	due_in_delay();
-	if (!worker.running && !worker.stop) {
-		if (pthread_create(&worker.thread, NULL, page_reporting_main, NULL) == 0)
-			worker.running = true;
-		else /* try again at the next free */
-			__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
-	}
 	pthread_cond_signal(&pr_wait);
 	pthread_mutex_unlock(&pr_wait_lock);
 }
@@ -336,6 +351,7 @@ static int page_reporting_init(void)
 	if (page_debug_poisons() || param_order > MAX_PAGE_ORDER)
 		order = NR_PAGE_ORDERS;
 	__atomic_store_n(&page_reporting_order, order, __ATOMIC_RELAXED);
+	worker_start();
 	return 0;
 }
 
@@ -373,10 +389,10 @@ static void page_reporting_fork_child(void)
 
 /*
  * The child has no worker; its free blocks keep their marks (they are holes in
- * the child's memfd too: fork copies no free block), and the next free that
- * makes a large block starts a worker of its own.  The notification's state is
- * new at the step KMM_FORK_ZONES, before any free in the child (the departed
- * CPUs' drain) can notify.
+ * the child's memfd too: fork copies no free block).  The notification's state
+ * is new at the step KMM_FORK_ZONES, before any free in the child (the departed
+ * CPUs' drain) can notify; a worker of its own starts at KMM_FORK_THREADS,
+ * last, and finds the request such a free made.
  */
 static void page_reporting_fork_child_notify(void)
 {
@@ -386,12 +402,18 @@ static void page_reporting_fork_child_notify(void)
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
 }
 
+static void page_reporting_fork_child_start(void)
+{
+	worker_start();
+}
+
 static const struct kmm_fork_ops page_reporting_fork_ops[] = {
 	{.step = KMM_FORK_PAGE_REPORTING,
 	 .prepare = page_reporting_fork_prepare,
 	 .parent = page_reporting_fork_parent,
 	 .child = page_reporting_fork_child},
 	{.step = KMM_FORK_ZONES, .child = page_reporting_fork_child_notify},
+	{.step = KMM_FORK_THREADS, .child = page_reporting_fork_child_start},
 };
 
 static const struct kmm_param page_reporting_params[] = {

@@ -244,7 +244,7 @@ static void free_boot_block(unsigned long pfn, unsigned int order, void *arg)
 
 	for (i = 0; i < (1UL << order); i++)
 		set_page_count(pfn_to_page(pfn + i), 0);
-	__free_one_page(pfn_to_page(pfn), pfn, ctx->zone, order, get_pageblock_migratetype(pfn));
+	__free_fresh_block(pfn_to_page(pfn), pfn, ctx->zone, order, get_pageblock_migratetype(pfn));
 }
 
 /*
