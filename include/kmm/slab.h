@@ -111,13 +111,14 @@ struct kmem_cache_node {
 };
 
 /* The bytes of a descriptor before its fast-path fields: whole cache lines. */
-#define KMEM_CACHE_COLD_BYTES 1280
+#define KMEM_CACHE_COLD_BYTES 192
 
 /*
  * A cache's descriptor.  The fields the inline fast paths read come last,
- * starting a cache line, and cpu_cache[] ends the descriptor: a descriptor is
- * allocated only up to cpu_cache[nr_cpu_ids] (slab/cache.c, as the kernel's
- * kmem_cache ends at node[nr_node_ids]), so that its size follows the CPUs.
+ * starting a cache line, then cpu_cache[]: a descriptor is allocated only up
+ * to cpu_cache[nr_cpu_ids], followed by the online nodes' lists, which node
+ * points at (slab/cache.c; the kernel's kmem_cache ends at node[nr_node_ids]),
+ * so that its size follows the CPUs and the nodes.
  */
 struct kmem_cache {
 	union {
@@ -152,7 +153,8 @@ struct kmem_cache {
 			/* the cache itself while it is live, NULL once destroyed */
 			struct kmem_cache *self;
 			char name_buf[64]; /* the name, truncated to 63 characters */
-			struct kmem_cache_node node[MAX_NUMNODES]; /* per-node lists */
+			/* [kmm_nr_online_nodes]: per-node lists, after cpu_cache[] */
+			struct kmem_cache_node *node;
 		};
 		unsigned char cold_lines[KMEM_CACHE_COLD_BYTES];
 	};

@@ -273,7 +273,8 @@ static void init_cache(struct kmem_cache *s, const char *name, unsigned int size
 	s->refcount = 1;
 	for (i = 0; i <= (int)nr_cpu_ids; i++)
 		s->cpu_cache[i] = &slab_empty_array;
-	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+	s->node = (struct kmem_cache_node *)((char *)s + kmem_cache_node_offset());
+	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 
 		pthread_mutex_init(&n->list_lock, NULL);

@@ -205,14 +205,22 @@ void kmem_cache_free_own(struct kmem_cache *s, void *obj);
  * map.  slab_cache_check() reports the call (naming @call) when it is not;
  * both are for the slow paths, never the inline ones.
  */
+/* kmem_cache_node_offset - where a descriptor's node lists start: past cpu_cache[nr_cpu_ids]. */
+static inline size_t kmem_cache_node_offset(void)
+{
+	return offsetof(struct kmem_cache, cpu_cache) +
+	       ((size_t)nr_cpu_ids + 1) * sizeof(struct array_cache *);
+}
+
 /*
  * kmem_cache_bytes - the bytes of a descriptor on this machine: up to
- * cpu_cache[nr_cpu_ids], cache lines whole.
+ * cpu_cache[nr_cpu_ids], then a kmem_cache_node per online node, cache lines
+ * whole.
  */
 static inline size_t kmem_cache_bytes(void)
 {
-	size_t bytes = offsetof(struct kmem_cache, cpu_cache) +
-		       ((size_t)nr_cpu_ids + 1) * sizeof(struct array_cache *);
+	size_t bytes = kmem_cache_node_offset() +
+		       (size_t)kmm_nr_online_nodes * sizeof(struct kmem_cache_node);
 
 	return (bytes + CACHE_LINE_SIZE - 1) & ~(size_t)(CACHE_LINE_SIZE - 1);
 }
@@ -225,7 +233,9 @@ extern struct kmem_cache *kmem_cache_cachep;
  * direct map in an object page of kmem_cache_cachep, or in a page of the
  * library's own with the whole descriptor inside it (kmem_cache_cachep's)?
  */
-_Static_assert(sizeof(struct kmem_cache) <= PAGE_SIZE, "a descriptor is in one page");
+_Static_assert(sizeof(struct kmem_cache) + MAX_NUMNODES * sizeof(struct kmem_cache_node) <=
+		       PAGE_SIZE,
+	       "a descriptor is in one page");
 static inline bool slab_descriptor_page(const struct kmem_cache *s)
 {
 	unsigned long off = (unsigned long)s - kmm_page_offset;
