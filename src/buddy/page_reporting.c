@@ -402,18 +402,13 @@ static void page_reporting_fork_child_notify(void)
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
 }
 
-static void page_reporting_fork_child_start(void)
-{
-	worker_start();
-}
-
 static const struct kmm_fork_ops page_reporting_fork_ops[] = {
 	{.step = KMM_FORK_PAGE_REPORTING,
 	 .prepare = page_reporting_fork_prepare,
 	 .parent = page_reporting_fork_parent,
 	 .child = page_reporting_fork_child},
 	{.step = KMM_FORK_ZONES, .child = page_reporting_fork_child_notify},
-	{.step = KMM_FORK_THREADS, .child = page_reporting_fork_child_start},
+	{.step = KMM_FORK_THREADS, .child = worker_start},
 };
 
 static const struct kmm_param page_reporting_params[] = {
