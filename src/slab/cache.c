@@ -49,15 +49,17 @@ static unsigned int nr_dead_caches;
 /*
  * Descriptors, as the kernel's kmem_cache cache: the first cache made is
  * "kmem_cache", whose descriptor is pages of the library's own (slab.c,
- * slab_own_alloc()); every other descriptor is one of its objects, of
- * kmem_cache_bytes() (cpu_cache[] up to nr_cpu_ids), a cache line aligned.
- * Three fit in a page on a machine of up to 3 CPUs, where a descriptor of
- * NR_CPUS entries took a page of its own.  It is a SLAB_OWN cache: a
+ * slab_descriptor_bytes (kmem_cache_bytes(): cpu_cache[] up to nr_cpu_ids,
+ * then the online nodes' lists), a cache line aligned.  Ten fit in a page
+ * on a machine of 2 CPUs and one node, where a descriptor of NR_CPUS entries
+ * and MAX_NUMNODES lists took a page of its own.  It is a SLAB_OWN cache: a
  * program's kfree() of a descriptor is refused, and slub_debug= does not
  * change its layout (SLAB_NO_USER_FLAGS), which slab_cache_live() checks.
- * Set under slab_mutex; the machine's teardown forgets it.
+ * Both set under slab_mutex as the boot makes the first cache; the
+ * machine's teardown forgets the cache.
  */
 struct kmem_cache *kmem_cache_cachep;
+size_t slab_descriptor_bytes;
 
 #define REAPTIMEOUT_SEC 2
 
@@ -296,10 +298,11 @@ static struct kmem_cache *descriptor_alloc(void)
 	bool nofault;
 
 	if (!kmem_cache_cachep) {
-		s = slab_own_alloc(kmem_cache_bytes(), GFP_KERNEL | __GFP_ZERO);
+		slab_descriptor_bytes = kmem_cache_bytes();
+		s = slab_own_alloc(slab_descriptor_bytes, GFP_KERNEL | __GFP_ZERO);
 		if (!s)
 			return NULL;
-		init_cache(s, "kmem_cache", (unsigned int)kmem_cache_bytes(), CACHE_LINE_SIZE,
+		init_cache(s, "kmem_cache", (unsigned int)slab_descriptor_bytes, CACHE_LINE_SIZE,
 			   SLAB_OWN | SLAB_NO_USER_FLAGS, 0, 0, NULL);
 		s->refcount = -1; /* as a boot cache: never destroyed */
 		list_add(&s->list, &slab_caches);
@@ -329,7 +332,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size, unsi
 		s = list_first_entry(&dead_caches, struct kmem_cache, list);
 		list_del(&s->list);
 		nr_dead_caches--;
-		memset(s, 0, kmem_cache_bytes());
+		memset(s, 0, slab_descriptor_bytes);
 	} else {
 		s = descriptor_alloc();
 	}

@@ -227,6 +227,8 @@ static inline size_t kmem_cache_bytes(void)
 
 /* The cache of descriptors (cache.c): every descriptor but its own is one of its objects. */
 extern struct kmem_cache *kmem_cache_cachep;
+/* kmem_cache_bytes() of the machine, kept as the boot makes kmem_cache_cachep (cache.c). */
+extern size_t slab_descriptor_bytes;
 
 /*
  * slab_descriptor_page - may @s be a cache descriptor: a cache line of the
@@ -242,13 +244,13 @@ static inline bool slab_descriptor_page(const struct kmem_cache *s)
 	const struct page *page;
 
 	/* no direct map before boot */
-	if (off >= kmm_direct_map_bytes || kmm_direct_map_bytes - off < kmem_cache_bytes() ||
+	if (off >= kmm_direct_map_bytes || kmm_direct_map_bytes - off < slab_descriptor_bytes ||
 	    (off & (CACHE_LINE_SIZE - 1)))
 		return false;
 	page = virt_to_page(s);
 	if (PageSlab(page))
 		return page->mapping == kmem_cache_cachep;
-	return (off & ~PAGE_MASK) + kmem_cache_bytes() <= PAGE_SIZE && PageReserved(page);
+	return (off & ~PAGE_MASK) + slab_descriptor_bytes <= PAGE_SIZE && PageReserved(page);
 }
 
 static inline bool slab_cache_live(const struct kmem_cache *s)
