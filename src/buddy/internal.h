@@ -156,6 +156,17 @@ static inline void __ClearPageReported(struct page *page)
 	page->flags &= ~(1UL << PG_reported);
 }
 
+/*
+ * mark_reported_unless_merged - @page, just put on the free lists at @order
+ * with nothing in it to give back: marked, unless it merged with a buddy
+ * (the merged block holds memory that may not be a hole).  zone->lock held.
+ */
+static inline void mark_reported_unless_merged(struct page *page, unsigned int order)
+{
+	if (PageBuddy(page) && page->private == order)
+		__SetPageReported(page);
+}
+
 /* The smallest order reported; above MAX_PAGE_ORDER while reporting is off. */
 extern unsigned int page_reporting_order;
 void __page_reporting_notify(void);

@@ -157,8 +157,7 @@ void __free_fresh_block(struct page *page, unsigned long pfn, struct zone *zone,
 			int migratetype)
 {
 	__free_one_page_fpi(page, pfn, zone, order, migratetype, FPI_SKIP_REPORT_NOTIFY);
-	if (PageBuddy(page) && page->private == order)
-		__SetPageReported(page);
+	mark_reported_unless_merged(page, order);
 }
 
 /*

@@ -131,8 +131,8 @@ static void page_reporting_drain(const struct reported_block *blocks, unsigned i
 		unsigned int order = blocks[i].order;
 
 		__putback_isolated_page(page, order, get_pageblock_migratetype(page_to_pfn(page)));
-		if (reported && PageBuddy(page) && page->private == order)
-			__SetPageReported(page);
+		if (reported)
+			mark_reported_unless_merged(page, order);
 	}
 }
 
