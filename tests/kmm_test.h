@@ -8,6 +8,7 @@
 #define KMM_TEST_H
 
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -122,6 +123,28 @@ static inline long meminfo_kb(const char *field)
 	return kb;
 }
 
+/*
+ * pin_to_this_cpu - keep the calling thread on the CPU it runs on now, as
+ * preempt_disable() would, saving its affinity in @was for unpin(): every call
+ * that follows meets the same CPU's caches (an object freed twice in a row is
+ * on that CPU's array, not on the array of a CPU the host moved the thread to).
+ */
+static inline void pin_to_this_cpu(cpu_set_t *was)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	assert_int_equal(sched_getaffinity(0, sizeof(*was), was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+static inline void unpin(const cpu_set_t *was)
+{
+	assert_int_equal(sched_setaffinity(0, sizeof(*was), was), 0);
+}
+
 /* A cmocka teardown: no machine left running for the next test, even after a failure. */
 static inline int machine_down(void **state)
 {
@@ -133,6 +156,45 @@ static inline int machine_down(void **state)
 
 /* kmm_test(f) - a test that boots its own machine, torn down by machine_down(). */
 #define kmm_test(f) cmocka_unit_test_teardown(f, machine_down)
+
+/* The affinity a one-CPU test had before pin_setup(). */
+static inline cpu_set_t *cpus_before_pin(void)
+{
+	static cpu_set_t cpus;
+
+	return &cpus;
+}
+
+static inline int pin_setup(void **state)
+{
+	(void)state;
+	pin_to_this_cpu(cpus_before_pin());
+	return 0;
+}
+
+static inline int unpin_teardown(void **state)
+{
+	machine_down(state);
+	unpin(cpus_before_pin());
+	return 0;
+}
+
+static inline int unpin_teardown_only(void **state)
+{
+	(void)state;
+	unpin(cpus_before_pin());
+	return 0;
+}
+
+/*
+ * kmm_one_cpu_test(f) - a kmm_test() pinned to the CPU it starts on: for a
+ * test that frees and allocates again on one CPU's caches (the object freed
+ * last is the next one handed out, a double free is caught at once).
+ */
+#define kmm_one_cpu_test(f) cmocka_unit_test_setup_teardown(f, pin_setup, unpin_teardown)
+
+/* one_cpu_test(f) - the same without machine_down(), for suites whose machine outlives a test. */
+#define one_cpu_test(f) cmocka_unit_test_setup_teardown(f, pin_setup, unpin_teardown_only)
 
 /* The exit status of a child that faulted (SIGSEGV or SIGBUS) in child_exit_status(). */
 #define CHILD_FAULTED 42

@@ -2348,6 +2348,7 @@ static const struct scenario scenarios[] = {
 static int run_scenario(const char *name, const char *params)
 {
 	static char extra[128];
+	cpu_set_t cpus;
 	size_t i;
 
 	for (i = 0; i < NR_SCENARIOS; i++) {
@@ -2358,6 +2359,8 @@ static int run_scenario(const char *name, const char *params)
 			extra_params = extra;
 		}
 		alarm(30); /* a hang fails the test */
+		/* a double free is caught at once on the CPU whose array holds the first free */
+		pin_to_this_cpu(&cpus);
 		scenarios[i].run();
 		if (kmm_booted())
 			kmm_exit();

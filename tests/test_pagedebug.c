@@ -485,7 +485,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		kmm_test(test_debug_pagealloc_use_after_free_faults),
 		kmm_test(test_debug_pagealloc_unmaps_every_page_of_a_freed_block),
-		kmm_test(test_debug_pagealloc_unmaps_memory_never_allocated),
+		kmm_one_cpu_test(test_debug_pagealloc_unmaps_memory_never_allocated),
 		kmm_test(test_debug_pagealloc_maps_pages_back_on_allocation),
 		kmm_test(test_page_poison_reports_a_write_after_free),
 		kmm_test(test_page_poison_names_a_single_bit_error),

@@ -123,14 +123,11 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	long total = 0;
 	int i, cpu, seen = 0;
 
-	cpu_set_t one, all;
+	cpu_set_t all;
 
 	(void)state;
-	/* the calling CPU stays the same across the checks below: pinned, as preempt_disable() would */
-	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
-	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
-	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	/* the calling CPU stays the same across the checks below */
+	pin_to_this_cpu(&all);
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	c = alloc_percpu(struct counters);
 	assert_non_null(c);
@@ -167,19 +164,16 @@ static void test_this_cpu_ops_touch_the_calling_cpus_copy(void **state)
 	assert_true(seen >= 1);
 	free_percpu(c);
 	kmm_exit();
-	sched_setaffinity(0, sizeof(all), &all);
+	unpin(&all);
 }
 
 static void test_this_cpu_is_the_cpu_the_thread_runs_on(void **state)
 {
-	cpu_set_t one, all;
+	cpu_set_t all;
 	int __percpu *v;
 
 	(void)state;
-	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
-	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
-	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	pin_to_this_cpu(&all);
 	assert_int_equal(kmm_init("mem=128M"), 0);
 	assert_int_equal(smp_processor_id(), sched_getcpu() % (int)nr_cpu_ids);
 	v = alloc_percpu(int);
@@ -188,7 +182,7 @@ static void test_this_cpu_is_the_cpu_the_thread_runs_on(void **state)
 	assert_int_equal(*per_cpu_ptr(v, smp_processor_id()), 42);
 	free_percpu(v);
 	kmm_exit();
-	sched_setaffinity(0, sizeof(all), &all);
+	unpin(&all);
 }
 
 static void test_chunks_show_in_meminfo_and_go_back(void **state)
