@@ -61,19 +61,38 @@ static inline int count_lines(const char *text)
 	return n;
 }
 
-/* The process's resident set, in KiB. */
-static inline long rss_kib(void)
+/* The line of /proc/self/status that starts with @key (as "Key: %ld kB"), in KiB. */
+static inline long status_kib(const char *key)
 {
 	FILE *f = fopen("/proc/self/status", "r");
+	size_t len = strlen(key);
 	char line[256];
 	long kib = -1;
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (!strncmp(line, key, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &kib) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kib;
+}
+
+/* The process's resident set, in KiB. */
+static inline long rss_kib(void)
+{
+	return status_kib("VmRSS");
+}
+
+/*
+ * The resident part of the machine's physical memory (the memfd, the only
+ * shared memory a test maps), in KiB: what page reporting gives back, without
+ * the anonymous memory beside it (ASan's shadow of the direct map is an eighth
+ * of it, written when free memory is poisoned).
+ */
+static inline long phys_rss_kib(void)
+{
+	return status_kib("RssShmem");
 }
 
 /* kmm_show() into a string. */

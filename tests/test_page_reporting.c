@@ -18,11 +18,11 @@
 /* Wait until RSS is at most @kib, up to @ms; the RSS at the end. */
 static long wait_rss_below(long kib, int ms)
 {
-	long rss = rss_kib();
+	long rss = phys_rss_kib();
 
 	for (; rss > kib && ms > 0; ms -= 50) {
 		usleep(50 * 1000);
-		rss = rss_kib();
+		rss = phys_rss_kib();
 	}
 	return rss;
 }
@@ -76,7 +76,7 @@ static void test_freed_pages_go_back_to_the_system_when_idle(void **state)
 		assert_non_null(pages[i]);
 		memset(pages[i], 0xa5, PAGE_SIZE);
 	}
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	for (i = 0; i < NR; i++)
 		free_pages((unsigned long)pages[i], 0);
 	kmm_drain_all();
@@ -101,10 +101,10 @@ static void test_fresh_memory_counts_as_given_back(void **state)
 
 	(void)state;
 	assert_int_equal(kmm_init("mem=256M"), 0);
-	rss_before = rss_kib();
+	rss_before = phys_rss_kib();
 	run = alloc_contig_pages(NR, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE, NULL);
 	assert_non_null(run);
-	assert_true(rss_kib() < rss_before + 4 * 1024);
+	assert_true(phys_rss_kib() < rss_before + 4 * 1024);
 	for (i = 0; i < NR; i += 97)
 		assert_int_equal(((unsigned char *)page_address(run + i))[i % PAGE_SIZE], 0);
 	free_contig_range(page_to_pfn(run), NR);
@@ -118,7 +118,7 @@ static void test_debug_pagealloc_memory_goes_back_too(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=256M debug_pagealloc=on"), 0);
 	fill_blocks(blocks, NR_BLOCKS, 0x11);
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	free_blocks(blocks, NR_BLOCKS);
 	assert_true(wait_rss_below(rss_used - 24 * 1024, REPORT_WAIT_MS) <= rss_used - 24 * 1024);
 }
@@ -136,7 +136,7 @@ static void test_a_reported_block_reads_zero_when_allocated_again(void **state)
 	fill_blocks(blocks, NR_BLOCKS, 0x5a);
 	for (i = 0; i < NR_BLOCKS; i++)
 		pfns[i] = page_to_pfn(blocks[i]);
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	free_blocks(blocks, NR_BLOCKS);
 	assert_true(wait_rss_below(rss_used - 24 * 1024, REPORT_WAIT_MS) <= rss_used - 24 * 1024);
 	/* no block still held off the free lists by the pass */
@@ -174,13 +174,13 @@ static void test_memory_in_use_is_not_reported(void **state)
 	assert_int_equal(kmm_init("mem=256M"), 0);
 	fill_blocks(held, NR_BLOCKS, 0x3c);
 	fill_blocks(freed, NR_BLOCKS, 0xc3);
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	free_blocks(freed, NR_BLOCKS);
 	/* the freed half goes back ... */
 	assert_true(wait_rss_below(rss_used - 24 * 1024, REPORT_WAIT_MS) <= rss_used - 24 * 1024);
 	usleep(100 * 1000);
 	/* ... the held half is untouched and still resident */
-	assert_true(rss_kib() >= (long)(NR_BLOCKS * BLOCK_BYTES / 1024));
+	assert_true(phys_rss_kib() >= (long)(NR_BLOCKS * BLOCK_BYTES / 1024));
 	for (i = 0; i < NR_BLOCKS; i++) {
 		const unsigned char *p = page_address(held[i]);
 
@@ -197,10 +197,10 @@ static void assert_nothing_reported(const char *cmdline)
 
 	assert_int_equal(kmm_init(cmdline), 0);
 	fill_blocks(blocks, NR_BLOCKS, 0x42);
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	free_blocks(blocks, NR_BLOCKS);
 	usleep(NO_REPORT_MS * 1000);
-	assert_true(rss_kib() >= rss_used - 4 * 1024);
+	assert_true(phys_rss_kib() >= rss_used - 4 * 1024);
 	/* poisoned memory still checks clean when it is allocated again */
 	fill_blocks(blocks, NR_BLOCKS, 0x43);
 	free_blocks(blocks, NR_BLOCKS);
@@ -248,7 +248,7 @@ static void test_fork_child_keeps_reported_blocks_as_holes(void **state)
 	(void)state;
 	assert_int_equal(kmm_init("mem=256M"), 0);
 	fill_blocks(blocks, NR_BLOCKS, 0x5a);
-	rss_used = rss_kib();
+	rss_used = phys_rss_kib();
 	free_blocks(blocks, NR_BLOCKS);
 	assert_true(wait_rss_below(rss_used - 24 * 1024, REPORT_WAIT_MS) <= rss_used - 24 * 1024);
 	fflush(NULL);
@@ -268,8 +268,8 @@ static void test_fork_child_keeps_reported_blocks_as_holes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		kmm_test(test_freed_pages_go_back_to_the_system_when_idle),
 		kmm_test(test_fresh_memory_counts_as_given_back),
+		kmm_test(test_freed_pages_go_back_to_the_system_when_idle),
 		kmm_test(test_debug_pagealloc_memory_goes_back_too),
 		kmm_test(test_a_reported_block_reads_zero_when_allocated_again),
 		kmm_test(test_memory_in_use_is_not_reported),
