@@ -1087,18 +1087,16 @@ static void test_kfree_rcu_finds_objects_from_an_inner_rcu_head(void **state)
 	kmm_exit();
 }
 
-static double now_ms(void)
+/* The reader's last step inside its section: it is leaving. */
+static void reader_leaving(void *left)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	__atomic_store_n((bool *)left, true, __ATOMIC_RELEASE);
 }
 
 static void test_kfree_rcu_mightsleep_waits_for_a_grace_period(void **state)
 {
 	unsigned long before;
-	double start;
+	bool left = false;
 	void *p;
 
 	(void)state;
@@ -1106,11 +1104,10 @@ static void test_kfree_rcu_mightsleep_waits_for_a_grace_period(void **state)
 	kfree(kmalloc(8, GFP_KERNEL));
 	before = drained_free();
 	p = kmalloc(20000, GFP_KERNEL);
-	rcu_reader_start(&reader, 100, NULL, NULL);
-	start = now_ms();
+	rcu_reader_start(&reader, 100, reader_leaving, &left);
 	kfree_rcu_mightsleep(p);
-	/* It returned after the reader's 100 ms section, with the object freed. */
-	assert_true(now_ms() - start >= 90);
+	/* It returned only once the reader had left its 100 ms section, with the object freed. */
+	assert_true(__atomic_load_n(&left, __ATOMIC_ACQUIRE));
 	assert_false(PageLargeKmalloc(virt_to_page(p)));
 	assert_int_equal(drained_free(), before);
 	rcu_reader_release(&reader);
