@@ -59,7 +59,9 @@ static inline int gfp_zone(gfp_t gfp)
 /* gfp_zone_bad - more than one of __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM (the kernel's GFP_ZONE_BAD). */
 static inline bool gfp_zone_bad(gfp_t gfp)
 {
-	return __builtin_popcount(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)) > 1;
+	gfp_t zones = gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
+
+	return (zones & (zones - 1)) != 0; /* two bits or more */
 }
 
 #define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)

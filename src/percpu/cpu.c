@@ -255,7 +255,10 @@ int smp_processor_id(void)
 
 int numa_node_id(void)
 {
-	return kmm_booted() ? smp_processor_id() % kmm_nr_online_nodes : 0;
+	/* with one node, the CPU need not be known */
+	if (kmm_nr_online_nodes <= 1 || !kmm_booted())
+		return 0;
+	return smp_processor_id() % kmm_nr_online_nodes;
 }
 
 unsigned int num_online_cpus(void)
