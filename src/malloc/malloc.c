@@ -56,7 +56,9 @@
  * malloc() clears it.  A free that finds the key suspects a double free and
  * asks the slab allocator (slab_object_free()); a real one is reported and
  * refused, a coincidence is freed.  The cost is a load, a compare and a
- * store on the free fast path and a store on the malloc one.
+ * store on the free fast path and a store on the malloc one.  realloc() of
+ * an object holding the key asks the same, and refuses one that is free
+ * (NULL, EINVAL), rather than hand it back or copy from it.
  *
  * Locking: none of its own; libkmm's.  Every call into libkmm from here is
  * made with malloc_depth raised (see malloc.h).
@@ -103,6 +105,7 @@ static void *malloc_slow(size_t size, gfp_t gfp, const void *caller);
 static void free_slow(void *ptr);
 static void free_slab_slow(struct kmem_cache *s, void *ptr);
 static void *realloc_slow(void *ptr, size_t size, const void *caller);
+static void *realloc_move(struct kmem_cache *s, void *ptr, size_t size, const void *caller);
 static void *aligned_slow(size_t align, size_t size, gfp_t gfp, const void *caller);
 static size_t usable_size_slow(const void *ptr);
 
@@ -237,11 +240,14 @@ MALLOC_API void *realloc(void *ptr, size_t size)
 		return NULL;
 	}
 	s = slab_object(ptr);
-	if (s && fits_in_place(size, s->object_size)) {
+	/* an object holding its free key may be free: realloc_slow() asks its slab */
+	if (s && kmm_likely(*(unsigned long *)ptr != free_key_of(ptr))) {
 		/* slub_debug=Z guards the bytes past the size asked for: no longer */
 		if (kmm_unlikely(s->flags & SLAB_RED_ZONE))
 			slab_kmalloc_whole(s, ptr);
-		return ptr;
+		if (fits_in_place(size, s->object_size))
+			return ptr;
+		return realloc_move(s, ptr, size, CALLER);
 	}
 	return realloc_slow(ptr, size, CALLER);
 }
@@ -677,6 +683,7 @@ static size_t checked_size(const void *ptr)
  */
 static size_t usable_bytes(const void *ptr, const char *call)
 {
+	struct kmem_cache *s;
 	const char *problem;
 	char why[128];
 	size_t size = 0;
@@ -687,8 +694,11 @@ static size_t usable_bytes(const void *ptr, const char *call)
 		return nested_size(ptr);
 	if (!enter_libkmm())
 		return 0;
-	problem = check_allocation(ptr, why, sizeof(why));
-	if (problem) {
+	s = slab_object(ptr);
+	if (s && *(const unsigned long *)ptr == free_key_of(ptr) && slab_object_free(s, ptr)) {
+		kmm_report("%s: %s: object %p is free, refused", call, s->name, ptr);
+		errno = EINVAL;
+	} else if ((problem = check_allocation(ptr, why, sizeof(why))) != NULL) {
 		kmm_report("%s: %p: %s, refused", call, ptr, problem);
 		errno = EINVAL;
 	} else {
@@ -751,6 +761,19 @@ static __attribute__((noinline)) void free_slab_slow(struct kmem_cache *s, void 
 		kfree(ptr);
 	}
 	leave_libkmm();
+}
+
+/* realloc_move - realloc() of @ptr, an object of @s in use, to a size its class does not fit. */
+static __attribute__((noinline)) void *realloc_move(struct kmem_cache *s, void *ptr, size_t size,
+						    const void *caller)
+{
+	void *p = malloc_fast(size, MALLOC_GFP, caller);
+
+	if (p) {
+		memcpy(p, ptr, s->object_size < size ? s->object_size : size);
+		free(ptr);
+	}
+	return p;
 }
 
 static __attribute__((noinline)) void *realloc_slow(void *ptr, size_t size, const void *caller)

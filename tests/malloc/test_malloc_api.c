@@ -658,6 +658,38 @@ static void bad_frees_are_reported_and_refused(void **state)
 }
 
 /*
+ * realloc() of a freed block, to a size that stays in place or to one that
+ * moves, is refused (NULL, EINVAL) with a report naming the cache: the block
+ * is neither handed back, to be handed out twice, nor copied from.
+ */
+static void realloc_of_a_freed_block_is_refused(void **state)
+{
+	static const size_t sizes[] = {64, 40, 4000};
+	char want[160], *p, *a, *b;
+	struct capture c;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		p = keep(malloc(64));
+		free(p);
+		capture_begin(&c);
+		errno = 0;
+		assert_null(realloc(p, opaque(sizes[k])));
+		assert_int_equal(errno, EINVAL);
+		snprintf(want, sizeof(want), "realloc: %s: object %p is free, refused\n",
+			 kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->name, (void *)p);
+		assert_string_equal(capture_end(&c), want);
+		/* still free once: handed out once */
+		a = keep(malloc(64));
+		b = keep(malloc(64));
+		assert_ptr_not_equal(a, b);
+		free(a);
+		free(b);
+	}
+}
+
+/*
  * free(a); free(b); free(a) is refused, whether a is still on the CPU's
  * array or back in its slab (even the slab's freelist object), and no
  * object is handed out twice afterwards.
@@ -909,6 +941,7 @@ int main(int argc, char **argv)
 		one_cpu_test(mallocs_inside_libkmm_use_the_bootstrap_arena),
 		cmocka_unit_test(bad_frees_are_reported_and_refused),
 		one_cpu_test(double_frees_between_other_frees_are_refused),
+		one_cpu_test(realloc_of_a_freed_block_is_refused),
 		cmocka_unit_test(a_double_free_under_poisoning_is_reported_once),
 		cmocka_unit_test(threads_run_on_the_hosts_cpus),
 		cmocka_unit_test(frees_at_thread_exit_keep_no_cpu),
