@@ -101,6 +101,12 @@ static kmm_always_inline unsigned long free_key_of(const void *ptr)
 	return free_key ^ (unsigned long)ptr;
 }
 
+/* holds_free_key - does the object @ptr hold its free key (is it free, or a coincidence)? */
+static kmm_always_inline bool holds_free_key(const void *ptr)
+{
+	return *(const unsigned long *)ptr == free_key_of(ptr);
+}
+
 static void *malloc_slow(size_t size, gfp_t gfp, const void *caller);
 static void free_slow(void *ptr);
 static void free_slab_slow(struct kmem_cache *s, void *ptr);
@@ -219,7 +225,7 @@ MALLOC_API void free(void *ptr)
 
 	if (kmm_likely(!malloc_depth && (s = slab_object(ptr)))) {
 		/* the key on the array: a later free of @ptr finds it there */
-		if (kmm_likely(*(unsigned long *)ptr != free_key_of(ptr) &&
+		if (kmm_likely(!holds_free_key(ptr) &&
 			       __kmem_cache_push(s, ptr, true, free_key_of(ptr))))
 			return;
 		free_slab_slow(s, ptr);
@@ -241,7 +247,7 @@ MALLOC_API void *realloc(void *ptr, size_t size)
 	}
 	s = slab_object(ptr);
 	/* an object holding its free key may be free: realloc_slow() asks its slab */
-	if (s && kmm_likely(*(unsigned long *)ptr != free_key_of(ptr))) {
+	if (s && kmm_likely(!holds_free_key(ptr))) {
 		/* slub_debug=Z guards the bytes past the size asked for: no longer */
 		if (kmm_unlikely(s->flags & SLAB_RED_ZONE))
 			slab_kmalloc_whole(s, ptr);
@@ -695,7 +701,7 @@ static size_t usable_bytes(const void *ptr, const char *call)
 	if (!enter_libkmm())
 		return 0;
 	s = slab_object(ptr);
-	if (s && *(const unsigned long *)ptr == free_key_of(ptr) && slab_object_free(s, ptr)) {
+	if (s && holds_free_key(ptr) && slab_object_free(s, ptr)) {
 		kmm_report("%s: %s: object %p is free, refused", call, s->name, ptr);
 		errno = EINVAL;
 	} else if ((problem = check_allocation(ptr, why, sizeof(why))) != NULL) {
@@ -753,7 +759,7 @@ static __attribute__((noinline)) void free_slab_slow(struct kmem_cache *s, void 
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
 		/* straight to its slab, which finds any double free (and poison stays whole) */
 		kfree(ptr);
-	} else if (*(unsigned long *)ptr == free_key_of(ptr) && slab_object_free(s, ptr)) {
+	} else if (holds_free_key(ptr) && slab_object_free(s, ptr)) {
 		kmm_report("free: %s: double free (object %p), refused", s->name, ptr);
 	} else {
 		/* before the free, which may put it on the array: a free there finds the key */
