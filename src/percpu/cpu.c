@@ -10,6 +10,7 @@
  * runs), read by the fast paths inside their sequences.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <sched.h>
 #include <string.h>
@@ -132,6 +133,21 @@ static void unfence_cpu(struct kmm_cpu *cpu)
 
 /* Holding. */
 
+/* lock_cpu - take @cpu's lock, waiting for it (percpu.h: the lock's states). */
+static void lock_cpu(struct kmm_cpu *cpu)
+{
+	if (kmm_cpu_lock_try(cpu))
+		return;
+	/* 2: whoever unlocks wakes a waiter; a wait cut short by a signal tries again */
+	while (__atomic_exchange_n(&cpu->lock, 2, __ATOMIC_ACQUIRE) != 0)
+		syscall(SYS_futex, &cpu->lock, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+void kmm_cpu_lock_wake(struct kmm_cpu *cpu)
+{
+	syscall(SYS_futex, &cpu->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 struct kmm_cpu *kmm_cpu_hold(void)
 {
 	struct kmm_cpu *cpu = kmm_cpu_tls.cpu;
@@ -143,13 +159,13 @@ struct kmm_cpu *kmm_cpu_hold(void)
 	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
 		return NULL;
 	cpu = kmm_cpu_current();
-	if (pthread_mutex_trylock(&cpu->lock) != 0)
+	if (!kmm_cpu_lock_try(cpu))
 		return NULL;
 	fence_cpu(cpu, true);
 	/* a page fast path that came first (preempted, so not running here) keeps it */
 	if (kmm_unlikely(__atomic_load_n(&cpu->busy, __ATOMIC_ACQUIRE))) {
 		unfence_cpu(cpu);
-		pthread_mutex_unlock(&cpu->lock);
+		kmm_cpu_lock_release(cpu);
 		return NULL;
 	}
 	kmm_cpu_tls.cpu = cpu;
@@ -167,7 +183,7 @@ void kmm_cpu_release(struct kmm_cpu *cpu)
 		return;
 	kmm_cpu_tls.cpu = NULL;
 	unfence_cpu(cpu);
-	pthread_mutex_unlock(&cpu->lock);
+	kmm_cpu_lock_release(cpu);
 }
 
 /* wait_not_busy - a page fast path that took @cpu before the fence is done with it. */
@@ -180,7 +196,7 @@ static void wait_not_busy(struct kmm_cpu *cpu)
 /* take_cpu / give_cpu - hold @cpu from anywhere, waiting for its lock. */
 static void take_cpu(struct kmm_cpu *cpu)
 {
-	pthread_mutex_lock(&cpu->lock);
+	lock_cpu(cpu);
 	fence_cpu(cpu, false);
 	wait_not_busy(cpu);
 }
@@ -188,7 +204,7 @@ static void take_cpu(struct kmm_cpu *cpu)
 static void give_cpu(struct kmm_cpu *cpu)
 {
 	unfence_cpu(cpu);
-	pthread_mutex_unlock(&cpu->lock);
+	kmm_cpu_lock_release(cpu);
 }
 
 /* Cross-CPU calls. */
@@ -309,7 +325,7 @@ static int percpu_init(void)
 	for (i = 0; i < n; i++) {
 		struct kmm_cpu *cpu = &kmm_cpus[i];
 
-		pthread_mutex_init(&cpu->lock, NULL);
+		cpu->lock = 0;
 		cpu->id = (int)i;
 		cpu->node = (int)i % kmm_nr_online_nodes;
 		cpu->busy = 0;
@@ -352,7 +368,7 @@ static void percpu_fork_prepare(void)
 
 	pthread_mutex_lock(&cpu_call_lock);
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
-		pthread_mutex_lock(&kmm_cpus[i].lock);
+		lock_cpu(&kmm_cpus[i]);
 		if (kmm_cpus_rseq)
 			__atomic_store_n(&kmm_cpu_fast[i], 0, __ATOMIC_SEQ_CST);
 	}
@@ -380,7 +396,7 @@ static void percpu_fork_child(void)
 	if (kmm_cpus_rseq && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0))
 		kmm_cpus_rseq = false; /* the fast paths stay fenced: every call holds */
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
-		pthread_mutex_init(&kmm_cpus[i].lock, NULL);
+		kmm_cpus[i].lock = 0;
 		unfence_cpu(&kmm_cpus[i]);
 	}
 }
