@@ -387,16 +387,16 @@ const struct kmm_subsys kmm_machine_subsys = {
  * its own allocations (page tables, the boot caches) must not wait for the
  * boot lock it holds.  Every other thread waits for the whole boot.
  */
-static __thread bool booting_thread __attribute__((tls_model("initial-exec")));
+__thread bool kmm_booting_thread __attribute__((tls_model("initial-exec")));
 
 bool kmm_booted(void)
 {
-	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE) || booting_thread;
+	return kmm_machine_booted();
 }
 
 void kmm_machine_set_booting(bool booting)
 {
-	booting_thread = booting;
+	kmm_booting_thread = booting;
 }
 
 void kmm_machine_set_booted(bool booted)

@@ -92,15 +92,24 @@ void *reserve_aligned(size_t len, size_t align);
  */
 int kmm_boot_default(void);
 
+/* Set while the calling thread boots the machine (machine.c: it sees the machine booted). */
+extern __thread bool kmm_booting_thread __attribute__((tls_model("initial-exec")));
+
+/* kmm_machine_booted - kmm_booted(), inline for libkmm's own paths. */
+static kmm_always_inline bool kmm_machine_booted(void)
+{
+	return __atomic_load_n(&kmm_machine.booted, __ATOMIC_ACQUIRE) || kmm_booting_thread;
+}
+
 /*
  * kmm_machine_up - true when a machine runs, booted now from KMM_CMDLINE if
  * none did: the first test of every public call that needs the machine, so
  * any of them works as a program's first call.  Not for the boot's own path
- * (the boot lock is held there): use kmm_booted().
+ * (the boot lock is held there): use kmm_machine_booted().
  */
-static inline bool kmm_machine_up(void)
+static kmm_always_inline bool kmm_machine_up(void)
 {
-	return kmm_likely(kmm_booted()) || kmm_boot_default() == 0;
+	return kmm_likely(kmm_machine_booted()) || kmm_boot_default() == 0;
 }
 
 /* kmm_machine_set_booting - the calling thread boots: it sees the machine booted. */

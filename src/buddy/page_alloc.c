@@ -685,7 +685,7 @@ alloc_pages_common(gfp_t gfp, unsigned int order, int nid, const unsigned long *
 				   order, MAX_PAGE_ORDER);
 		return NULL;
 	}
-	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return NULL;
 	if (nid == NUMA_NO_NODE)
 		nid = numa_node_id();
@@ -910,7 +910,7 @@ static __attribute__((noinline)) void __free_pages_slow(struct page *page, unsig
 	char why[FREE_PAGE_PROBLEM_LEN];
 	const char *problem;
 
-	if (!kmm_booted() || (unsigned long)(page - kmm_vmemmap) >= kmm_max_pfn) {
+	if (!kmm_machine_booted() || (unsigned long)(page - kmm_vmemmap) >= kmm_max_pfn) {
 		kmm_report("%s: %p is not a struct page of this machine, refused", call,
 			   (void *)page);
 		return;
@@ -1253,7 +1253,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
 	struct zonelist *zonelist;
 	struct zoneref *z;
 
-	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return NULL;
 	if (!nr_pages || nr_pages > kmm_max_pfn)
 		return NULL;
@@ -1312,7 +1312,7 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 
 	if (!nr_pages)
 		return;
-	if (!kmm_booted() || end > kmm_max_pfn || end < pfn) {
+	if (!kmm_machine_booted() || end > kmm_max_pfn || end < pfn) {
 		kmm_report("free_contig_range: pfns 0x%lx+%lu are not this machine's, refused", pfn,
 			   nr_pages);
 		return;
@@ -1507,7 +1507,7 @@ unsigned long alloc_pages_bulk_noprof(gfp_t gfp, int preferred_nid, const unsign
 		singles = nr_pages;
 		goto single;
 	}
-	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return 0;
 	gfp &= __GFP_BITS_MASK;
 	if (gfp_mask_bad(gfp) || (preferred_nid != NUMA_NO_NODE &&

@@ -125,7 +125,7 @@ static int create_kmalloc_caches(void)
 
 	if (kmm_likely(__atomic_load_n(&kmalloc_caches_made, __ATOMIC_ACQUIRE)))
 		return 0;
-	if (!kmm_booted() && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return -ENODEV;
 	pthread_mutex_lock(&kmalloc_mutex);
 	/* In size order, 96 after 64 and 192 after 128, as the kernel's create_kmalloc_caches(). */
@@ -253,9 +253,9 @@ const char *kfree_target(const void *ptr, struct kmem_cache **s, struct page **h
 
 	*s = NULL;
 	*head = NULL;
-	if (kmm_booted() && is_vmalloc_addr(ptr))
+	if (kmm_machine_booted() && is_vmalloc_addr(ptr))
 		return "a vmalloc address, not in the direct map (vfree() or kvfree() frees it)";
-	if (!kmm_booted() || off >= kmm_direct_map_bytes)
+	if (!kmm_machine_booted() || off >= kmm_direct_map_bytes)
 		return "not in the direct map";
 	page = virt_to_page(ptr);
 	if (PageSlab(compound_head(page))) {

@@ -114,14 +114,23 @@ static bool fence_here(unsigned int id)
 }
 #endif
 
-/* fence_cpu - no slab fast path uses @cpu's arrays until unfence_cpu(); @cpu is held. */
-static void fence_cpu(struct kmm_cpu *cpu, bool local)
+static __attribute__((noinline)) void fence_cpu_rseq(struct kmm_cpu *cpu, bool local)
 {
-	if (!kmm_cpus_rseq || (local && fence_here((unsigned int)cpu->id)))
+	if (local && fence_here((unsigned int)cpu->id))
 		return;
 	__atomic_store_n(&kmm_cpu_fast[cpu->id], 0, __ATOMIC_SEQ_CST);
 	if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, cpu->id))
 		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
+}
+
+/*
+ * fence_cpu - no slab fast path uses @cpu's arrays until unfence_cpu(); @cpu
+ * is held.  Without rseq there is nothing to fence: no fast path runs.
+ */
+static kmm_always_inline void fence_cpu(struct kmm_cpu *cpu, bool local)
+{
+	if (kmm_cpus_rseq)
+		fence_cpu_rseq(cpu, local);
 }
 
 /* unfence_cpu - the fast paths may use @cpu again, once it is set up. */
@@ -156,7 +165,7 @@ struct kmm_cpu *kmm_cpu_hold(void)
 		kmm_cpu_tls.depth++;
 		return cpu;
 	}
-	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return NULL;
 	cpu = kmm_cpu_current();
 	if (!kmm_cpu_lock_try(cpu))
@@ -215,7 +224,7 @@ void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
 	struct kmm_cpu_tls saved = kmm_cpu_tls;
 	unsigned int i;
 
-	if (!kmm_booted())
+	if (!kmm_machine_booted())
 		return;
 	if (kmm_unlikely(saved.cpu)) {
 		kmm_report("WARNING: kmm_on_each_cpu: called holding CPU %d; every CPU but that "
@@ -272,7 +281,7 @@ int smp_processor_id(void)
 int numa_node_id(void)
 {
 	/* with one node, the CPU need not be known */
-	if (kmm_nr_online_nodes <= 1 || !kmm_booted())
+	if (kmm_nr_online_nodes <= 1 || !kmm_machine_booted())
 		return 0;
 	return smp_processor_id() % kmm_nr_online_nodes;
 }

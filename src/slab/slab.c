@@ -868,7 +868,7 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 
 	if (kmm_unlikely(!slab_cache_live(s)) && !slab_cache_check("kmem_cache_alloc", s))
 		return NULL;
-	if (kmm_unlikely(!kmm_booted()) && kmm_boot_default() != 0)
+	if (!kmm_machine_up())
 		return NULL;
 	if (__atomic_load_n(&s->bypass_arrays, __ATOMIC_RELAXED)) {
 		/* an injected failure is not out of memory: no report but failslab's own */
@@ -970,7 +970,7 @@ static const char *free_problem(struct kmem_cache *s, const void *obj, char *why
 	struct kmem_cache *owner;
 	unsigned long delta;
 
-	if (!kmm_booted() || off >= kmm_direct_map_bytes)
+	if (!kmm_machine_booted() || off >= kmm_direct_map_bytes)
 		return "Object is not in the direct map";
 	page = virt_to_page(obj);
 	owner = (struct kmem_cache *)page->mapping;
