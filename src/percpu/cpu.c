@@ -157,19 +157,13 @@ void kmm_cpu_lock_wake(struct kmm_cpu *cpu)
 	syscall(SYS_futex, &cpu->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-struct kmm_cpu *kmm_cpu_hold(void)
+/*
+ * hold_locked - the rest of kmm_cpu_hold() for @cpu, whose lock the thread
+ * has just taken: the fence, then the CPU is the thread's, set up at its
+ * first hold.  NULL, the lock let go, if a page fast path has the CPU.
+ */
+static __attribute__((noinline)) struct kmm_cpu *hold_locked(struct kmm_cpu *cpu)
 {
-	struct kmm_cpu *cpu = kmm_cpu_tls.cpu;
-
-	if (cpu) {
-		kmm_cpu_tls.depth++;
-		return cpu;
-	}
-	if (!kmm_machine_up())
-		return NULL;
-	cpu = kmm_cpu_current();
-	if (!kmm_cpu_lock_try(cpu))
-		return NULL;
 	fence_cpu(cpu, true);
 	/* a page fast path that came first (preempted, so not running here) keeps it */
 	if (kmm_unlikely(__atomic_load_n(&cpu->busy, __ATOMIC_ACQUIRE))) {
@@ -184,6 +178,28 @@ struct kmm_cpu *kmm_cpu_hold(void)
 		__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
 	}
 	return cpu;
+}
+
+struct kmm_cpu *kmm_cpu_hold(void)
+{
+	struct kmm_cpu *cpu = kmm_cpu_tls.cpu;
+
+	if (cpu) {
+		kmm_cpu_tls.depth++;
+		return cpu;
+	}
+	if (!kmm_machine_up())
+		return NULL;
+	cpu = kmm_cpu_current();
+	if (!kmm_cpu_lock_try(cpu))
+		return NULL;
+	/* without rseq no fast path runs: nothing to fence, and no busy word set */
+	if (kmm_likely(!kmm_cpus_rseq && cpu->online)) {
+		kmm_cpu_tls.cpu = cpu;
+		kmm_cpu_tls.depth = 1;
+		return cpu;
+	}
+	return hold_locked(cpu);
 }
 
 void kmm_cpu_release(struct kmm_cpu *cpu)
