@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/rseq.h>

@@ -47,7 +47,6 @@
 #ifndef KMM_PERCPU_H
 #define KMM_PERCPU_H
 
-#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <kmm/gfp.h>
