@@ -203,6 +203,8 @@ static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(bool rseq)
 			: "memory", "cc"
 			: taken);
 		/* clang-format on */
+		if (!cpu)
+			__builtin_unreachable(); /* an entry of kmm_cpus[]: callers need not test */
 		return cpu;
 	taken:
 		return NULL;
