@@ -15,7 +15,7 @@
 #define REPORT_WAIT_MS 6000 /* the 2 s delay, and a pass, with room to spare */
 #define NO_REPORT_MS   2300 /* long enough for a pass to have run */
 
-/* Wait until RSS is at most @kib, up to @ms; the RSS at the end. */
+/* Wait until the physical memory resident is at most @kib, up to @ms; what is resident at the end. */
 static long wait_rss_below(long kib, int ms)
 {
 	long rss = phys_rss_kib();
