@@ -289,6 +289,48 @@ static void *slab_get_obj(struct kmem_cache *s, struct kmem_cache_node *n, struc
 }
 
 /*
+ * A window of one byte onto a slab's free bits, held in a register for a run
+ * of objects of the slab.  The objects of a run mostly have neighbouring
+ * indices, so without it each object's load of its byte would wait for the
+ * store to the same byte by the object before it.
+ */
+struct free_bits_window {
+	unsigned char *bits;
+	unsigned int at; /* the index of the byte held */
+	unsigned char byte;
+};
+
+static kmm_always_inline void free_bits_window_open(struct free_bits_window *w, unsigned char *bits)
+{
+	w->bits = bits;
+	w->at = 0;
+	w->byte = bits[0];
+}
+
+/* free_bits_window_test - is object @idx's bit set?  Its byte is now the one held. */
+static kmm_always_inline bool free_bits_window_test(struct free_bits_window *w, unsigned int idx)
+{
+	if (idx / 8 != w->at) {
+		w->bits[w->at] = w->byte;
+		w->at = idx / 8;
+		w->byte = w->bits[w->at];
+	}
+	return w->byte & (1u << (idx % 8));
+}
+
+/* free_bits_window_flip - flip object @idx's bit, just tested. */
+static kmm_always_inline void free_bits_window_flip(struct free_bits_window *w, unsigned int idx)
+{
+	w->byte ^= (unsigned char)(1u << (idx % 8));
+}
+
+/* free_bits_window_close - write the byte held back to the bits. */
+static kmm_always_inline void free_bits_window_close(struct free_bits_window *w)
+{
+	w->bits[w->at] = w->byte;
+}
+
+/*
  * slab_put_objs - put the objects of @objs[0..@nr), all of the slab @page,
  * back on its freelist, with the slab's count in a register for the run (a
  * batch frees runs of objects of one slab: the count is read and written
@@ -302,7 +344,7 @@ static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *o
 	const unsigned long first = page->private, inverse = s->obj_inverse;
 	unsigned int active = slab_active(page);
 	unsigned short *freelist = slab_freelist(page);
-	unsigned char *bits = slab_free_bits(s, page);
+	struct free_bits_window w;
 	int i = 0, put = 0;
 
 	if (active == num) {
@@ -315,27 +357,28 @@ static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *o
 			page->index = (unsigned long)objs[0] + SLAB_OBJ_FREELIST_OFFSET;
 			freelist = slab_freelist(page);
 			kmm_asan_unpoison(freelist, slab_freelist_bytes(num));
-			bits = slab_free_bits(s, page);
-			memset(bits, 0, (num + 7) / 8);
+			memset(slab_free_bits(s, page), 0, (num + 7) / 8);
 		}
 	} else if (s->obj_freelist) {
 		/* a wild free of the object holding the freelist poisoned it for ASan */
 		kmm_asan_unpoison(freelist, slab_freelist_bytes(num));
 	}
+	free_bits_window_open(&w, slab_free_bits(s, page));
 	for (; i < nr; i++) {
 		unsigned int idx =
 			(unsigned int)((((unsigned long)objs[i] - first) >> shift) * inverse);
 
-		if (kmm_unlikely(slab_obj_free(bits, idx))) {
+		if (kmm_unlikely(free_bits_window_test(&w, idx))) {
 			kmm_report("slab: double free detected in cache '%s', objp %p: "
 				   "already free in its slab, refused",
 				   s->name, objs[i]);
 			continue;
 		}
 		freelist[--active] = (unsigned short)idx;
-		bits[idx / 8] |= (unsigned char)(1u << (idx % 8));
+		free_bits_window_flip(&w, idx);
 		put++;
 	}
+	free_bits_window_close(&w);
 	slab_active(page) = (unsigned short)active;
 	return put;
 }
@@ -550,15 +593,17 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	const unsigned long first = page->private;
 	unsigned int active = slab_active(page), avail = ac->avail;
 	const unsigned short *freelist = slab_freelist(page);
-	unsigned char *bits = slab_free_bits(s, page);
+	struct free_bits_window w;
 	void **entry = ac->entry;
 	bool was_free = active == 0;
 
-	/* the slab's count and the array's in registers for the run */
+	/* the slab's count, the array's and a byte of the bits in registers for the run */
+	free_bits_window_open(&w, slab_free_bits(s, page));
 	for (; active < num && batch > 0; batch--) {
 		unsigned int idx = freelist[active];
 
-		if (kmm_unlikely(idx >= num || !slab_obj_free(bits, idx))) {
+		if (kmm_unlikely(idx >= num || !free_bits_window_test(&w, idx))) {
+			free_bits_window_close(&w);
 			slab_active(page) = (unsigned short)active;
 			ac->avail = avail;
 			if (was_free && active)
@@ -567,9 +612,10 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 			return batch;
 		}
 		active++;
-		bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
+		free_bits_window_flip(&w, idx);
 		entry[avail++] = (void *)(first + (unsigned long)idx * size);
 	}
+	free_bits_window_close(&w);
 	slab_active(page) = (unsigned short)active;
 	ac->avail = avail;
 	list_del(&page->lru);
@@ -617,8 +663,24 @@ static void take_from_node(struct kmem_cache *s, struct kmem_cache_node *n, stru
 static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct array_cache *to,
 			       int batch)
 {
-	for (; to->avail < to->limit && batch > 0 && slab_active(page) < s->num; batch--)
-		to->entry[to->avail++] = __slab_get_obj(s, page);
+	/* as alloc_block(), the counts and a byte of the bits in registers for the run */
+	const unsigned int num = s->num, size = s->size, limit = to->limit;
+	const unsigned long first = page->private;
+	const unsigned short *freelist = slab_freelist(page);
+	unsigned int active = slab_active(page), avail = to->avail;
+	struct free_bits_window w;
+
+	free_bits_window_open(&w, slab_free_bits(s, page));
+	for (; avail < limit && batch > 0 && active < num; batch--) {
+		unsigned int idx = freelist[active++];
+
+		free_bits_window_test(&w, idx);
+		free_bits_window_flip(&w, idx);
+		to->entry[avail++] = (void *)(first + (unsigned long)idx * size);
+	}
+	free_bits_window_close(&w);
+	slab_active(page) = (unsigned short)active;
+	to->avail = avail;
 }
 
 /*
