@@ -116,7 +116,7 @@ struct zone {
 	/* the kernel's name: "DMA", "DMA32", "Normal", "HighMem" */
 	const char *name;
 	/* protects free_area, pageblock types and deferred_pfn */
-	pthread_mutex_t lock;
+	kmm_lock_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	/* first pfn of the sections whose struct pages are not initialised yet */
 	unsigned long deferred_pfn;

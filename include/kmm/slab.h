@@ -97,7 +97,7 @@ struct array_cache {
 
 /* The slab lists of one node. */
 struct kmem_cache_node {
-	pthread_mutex_t list_lock;	/* protects everything below and the slabs' freelists */
+	kmm_lock_t list_lock;		/* protects everything below and the slabs' freelists */
 	struct list_head slabs_partial; /* slabs with free and used objects */
 	struct list_head slabs_full;	/* slabs with no free object */
 	struct list_head slabs_free;	/* slabs with no used object */

@@ -62,6 +62,15 @@ typedef unsigned int gfp_t;
 typedef uint64_t phys_addr_t;
 
 /*
+ * The lock of a zone, of a slab cache's node and of a CPU: a futex word
+ * (0 free, 1 held, 2 held with a thread waiting), taken with one inline
+ * compare-and-swap when free.  Its operations are the library's own.
+ */
+typedef struct {
+	int state;
+} kmm_lock_t;
+
+/*
  * The kernel's intrusive doubly linked list; <kmm/list.h> has its operations.
  * The kernel's <linux/types.h> and the tools' one (tools/include) define the
  * same struct: code that includes one of them first keeps its definition

@@ -167,13 +167,13 @@ static void debug_pagealloc_reprotect(void)
 
 			if (!zone->spanned_pages || is_highmem_idx(zid))
 				continue;
-			pthread_mutex_lock(&zone->lock);
+			kmm_lock(&zone->lock);
 			for (order = 0; order < NR_PAGE_ORDERS; order++)
 				for (mt = 0; mt < MIGRATE_TYPES; mt++)
 					for_each_block_on(&zone->free_area[order].free_list[mt],
 							  order, dp_unmap_block);
 			for_each_deferred_block(zone, dp_unmap_block);
-			pthread_mutex_unlock(&zone->lock);
+			kmm_unlock(&zone->lock);
 		}
 	}
 }

@@ -26,6 +26,7 @@
 #include <kmm/kmm.h>
 #include "boot/machine.h"
 #include "percpu/percpu.h"
+#include "sync/lock.h"
 
 /* alloc_flags, the kernel's values (ALLOC_MIN_RESERVE == __GFP_HIGH, ALLOC_KSWAPD ==
  * __GFP_KSWAPD_RECLAIM, so gfp_to_alloc_flags() can copy the bits). */

@@ -309,7 +309,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct
 {
 	int i;
 
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	for (i = 0; i < count; i++) {
 		struct page *page = __rmqueue(zone, order, migratetype);
 
@@ -319,7 +319,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct
 		list_add_tail(&page->lru, list);
 	}
 	zone_stat_add(zone, NR_FREE_PAGES, -((long)i << order));
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 	return i;
 }
 
@@ -337,7 +337,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 
 	if (count > pcp->count)
 		count = pcp->count;
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	while (count > 0) {
 		struct list_head *list;
 		unsigned int order;
@@ -361,7 +361,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	}
 	pcp->flush_pindex = (int)pindex;
 	zone_stat_add(zone, NR_FREE_PAGES, freed);
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 }
 
 /* drain_local_pages - empty every per-CPU list of @cpu, which is held. */
@@ -414,11 +414,11 @@ static struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int mig
 {
 	struct page *page;
 
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	page = __rmqueue(zone, order, migratetype);
 	if (page)
 		zone_stat_add(zone, NR_FREE_PAGES, -(1L << order));
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 	return page;
 }
 
@@ -857,10 +857,10 @@ static kmm_always_inline void free_the_page(struct page *page, unsigned int orde
 		kmm_cpu_release(cpu);
 	} else {
 
-		pthread_mutex_lock(&zone->lock);
+		kmm_lock(&zone->lock);
 		__free_one_page(page, pfn, zone, order, get_pageblock_migratetype(pfn));
 		zone_stat_add(zone, NR_FREE_PAGES, 1L << order);
-		pthread_mutex_unlock(&zone->lock);
+		kmm_unlock(&zone->lock);
 	}
 }
 
@@ -1280,11 +1280,11 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid,
 		/* the zone keeps its low watermark: a run is never worth reclaim or reserves */
 		if (!zone_watermark_ok(zone, 0, low_wmark_pages(zone) + nr_pages, gfp_zone(gfp), 0))
 			continue;
-		pthread_mutex_lock(&zone->lock);
+		kmm_lock(&zone->lock);
 		pfn = find_free_run(zone, nr_blocks);
 		if (pfn != ULONG_MAX)
 			take_run(zone, pfn, nr_pages, nr_blocks);
-		pthread_mutex_unlock(&zone->lock);
+		kmm_unlock(&zone->lock);
 		if (pfn != ULONG_MAX) {
 			prep_run(pfn_to_page(pfn), nr_pages, gfp);
 			return pfn_to_page(pfn);
@@ -1298,10 +1298,10 @@ static void free_run_pages(struct zone *zone, unsigned long pfn, unsigned long e
 {
 	unsigned long n = end - pfn;
 
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	free_range_locked(zone, pfn, end);
 	zone_stat_add(zone, NR_FREE_PAGES, (long)n);
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 }
 
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)

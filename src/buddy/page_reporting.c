@@ -156,7 +156,7 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 	long budget;
 	int err = 0;
 
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	if (list_empty(list))
 		goto out;
 	budget = (long)((area->nr_free + PAGE_REPORTING_CAPACITY * 16 - 1) /
@@ -182,11 +182,11 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 		/* The array is full: @page stays first of the list while the lock is dropped. */
 		if (list->next != &page->lru)
 			rotate_to_front(&page->lru, list);
-		pthread_mutex_unlock(&zone->lock);
+		kmm_unlock(&zone->lock);
 		err = report(blocks, PAGE_REPORTING_CAPACITY);
 		*offset = PAGE_REPORTING_CAPACITY;
 		budget--;
-		pthread_mutex_lock(&zone->lock);
+		kmm_lock(&zone->lock);
 		page_reporting_drain(blocks, PAGE_REPORTING_CAPACITY, !err);
 		/* the old next may have gone while the lock was dropped */
 		next = list_first_entry(list, struct page, lru);
@@ -197,7 +197,7 @@ static int page_reporting_cycle(struct zone *zone, unsigned int order, int mt,
 	if (&next->lru != list && list->next != &next->lru)
 		rotate_to_front(&next->lru, list);
 out:
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 	return err;
 }
 
@@ -225,9 +225,9 @@ static int page_reporting_process_zone(struct zone *zone, struct reported_block 
 	if (leftover) {
 
 		err = report(blocks + offset, leftover);
-		pthread_mutex_lock(&zone->lock);
+		kmm_lock(&zone->lock);
 		page_reporting_drain(blocks + offset, leftover, !err);
-		pthread_mutex_unlock(&zone->lock);
+		kmm_unlock(&zone->lock);
 	}
 	return err;
 }

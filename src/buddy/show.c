@@ -76,7 +76,7 @@ void show_pagetypeinfo(FILE *out)
 			if (!populated_zone(zone))
 				continue;
 			memset(counts, 0, sizeof(counts));
-			pthread_mutex_lock(&zone->lock);
+			kmm_lock(&zone->lock);
 			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 				for (order = 0; order < NR_PAGE_ORDERS; order++) {
 					struct list_head *pos;
@@ -87,7 +87,7 @@ void show_pagetypeinfo(FILE *out)
 					}
 				}
 			}
-			pthread_mutex_unlock(&zone->lock);
+			kmm_unlock(&zone->lock);
 			{
 				unsigned long pfn = zone->deferred_pfn;
 

@@ -194,7 +194,7 @@ static int buddy_init(void)
 	int nid, zid, order, mt;
 
 	for_each_zone(zone, nid, zid) {
-		pthread_mutex_init(&zone->lock, NULL);
+		kmm_lock_init(&zone->lock);
 		for (order = 0; order < NR_PAGE_ORDERS; order++) {
 			for (mt = 0; mt < MIGRATE_TYPES; mt++)
 				INIT_LIST_HEAD(&zone->free_area[order].free_list[mt]);
@@ -212,15 +212,6 @@ static int buddy_init(void)
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		build_zonelists(NODE_DATA(nid));
 	return 0;
-}
-
-static void buddy_exit(void)
-{
-	struct zone *zone;
-	int nid, zid;
-
-	for_each_zone(zone, nid, zid)
-		pthread_mutex_destroy(&zone->lock);
 }
 
 /* The part of @pfn's memmap chunk that belongs to @zone: [*start, *end). */
@@ -326,9 +317,9 @@ void init_page_memmap(unsigned long pfn)
 
 	if (!zone || memmap_chunk_ready(zone, pfn))
 		return;
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	init_memmap_chunk_locked(zone, pfn);
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 }
 
 static void count_block(unsigned long pfn, unsigned int order, void *arg)
@@ -360,18 +351,13 @@ void deferred_free_blocks(struct zone *zone, unsigned long nr_free[NR_PAGE_ORDER
  */
 static long fork_vm_stat[MAX_NUMNODES][MAX_NR_ZONES][NR_VM_ZONE_STAT_ITEMS];
 
-static void for_each_zone_lock(int (*op)(pthread_mutex_t *lock))
+static void for_each_zone_lock(void (*op)(kmm_lock_t *lock))
 {
 	int nid, zid;
 
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 		for (zid = 0; zid < MAX_NR_ZONES; zid++)
 			op(&NODE_DATA(nid)->node_zones[zid].lock);
-}
-
-static int zone_lock_init(pthread_mutex_t *lock)
-{
-	return pthread_mutex_init(lock, NULL);
 }
 
 static void zone_counters_copy(bool restore)
@@ -394,7 +380,7 @@ static void zone_counters_copy(bool restore)
 
 static void buddy_fork_prepare(void)
 {
-	for_each_zone_lock(pthread_mutex_lock);
+	for_each_zone_lock(kmm_lock);
 }
 
 static void buddy_fork_copied(void)
@@ -404,12 +390,12 @@ static void buddy_fork_copied(void)
 
 static void buddy_fork_parent(void)
 {
-	for_each_zone_lock(pthread_mutex_unlock);
+	for_each_zone_lock(kmm_unlock);
 }
 
 static void buddy_fork_child(void)
 {
-	for_each_zone_lock(zone_lock_init);
+	for_each_zone_lock(kmm_lock_init);
 	zone_counters_copy(true);
 }
 
@@ -487,7 +473,6 @@ const struct kmm_subsys kmm_buddy_subsys = {
 	.name = "buddy",
 	KMM_SUBSYS_PARAMS(buddy_params),
 	.init = buddy_init,
-	.exit = buddy_exit,
 	KMM_SUBSYS_PROC(buddy_proc),
 	KMM_SUBSYS_FORK(buddy_fork_ops),
 	.cpu = &buddy_cpu_ops,

@@ -143,21 +143,6 @@ static void unfence_cpu(struct kmm_cpu *cpu)
 
 /* Holding. */
 
-/* lock_cpu - take @cpu's lock, waiting for it (percpu.h: the lock's states). */
-static void lock_cpu(struct kmm_cpu *cpu)
-{
-	if (kmm_cpu_lock_try(cpu))
-		return;
-	/* 2: whoever unlocks wakes a waiter; a wait cut short by a signal tries again */
-	while (__atomic_exchange_n(&cpu->lock, 2, __ATOMIC_ACQUIRE) != 0)
-		syscall(SYS_futex, &cpu->lock, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
-}
-
-void kmm_cpu_lock_wake(struct kmm_cpu *cpu)
-{
-	syscall(SYS_futex, &cpu->lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
 /*
  * hold_locked - the rest of kmm_cpu_hold() for @cpu, whose lock the thread
  * has just taken: the fence, then the CPU is the thread's, set up at its
@@ -169,7 +154,7 @@ static __attribute__((noinline)) struct kmm_cpu *hold_locked(struct kmm_cpu *cpu
 	/* a page fast path that came first (preempted, so not running here) keeps it */
 	if (kmm_unlikely(__atomic_load_n(&cpu->busy, __ATOMIC_ACQUIRE))) {
 		unfence_cpu(cpu);
-		kmm_cpu_lock_release(cpu);
+		kmm_unlock(&cpu->lock);
 		return NULL;
 	}
 	kmm_cpu_tls.cpu = cpu;
@@ -192,7 +177,7 @@ struct kmm_cpu *kmm_cpu_hold(void)
 	if (!kmm_machine_up())
 		return NULL;
 	cpu = kmm_cpu_current();
-	if (!kmm_cpu_lock_try(cpu))
+	if (!kmm_lock_try(&cpu->lock))
 		return NULL;
 	/* without rseq no fast path runs: nothing to fence, and no busy word set */
 	if (kmm_likely(!kmm_cpus_rseq && cpu->online)) {
@@ -209,7 +194,7 @@ void kmm_cpu_release(struct kmm_cpu *cpu)
 		return;
 	kmm_cpu_tls.cpu = NULL;
 	unfence_cpu(cpu);
-	kmm_cpu_lock_release(cpu);
+	kmm_unlock(&cpu->lock);
 }
 
 /* wait_not_busy - a page fast path that took @cpu before the fence is done with it. */
@@ -222,7 +207,7 @@ static void wait_not_busy(struct kmm_cpu *cpu)
 /* take_cpu / give_cpu - hold @cpu from anywhere, waiting for its lock. */
 static void take_cpu(struct kmm_cpu *cpu)
 {
-	lock_cpu(cpu);
+	kmm_lock(&cpu->lock);
 	fence_cpu(cpu, false);
 	wait_not_busy(cpu);
 }
@@ -230,7 +215,7 @@ static void take_cpu(struct kmm_cpu *cpu)
 static void give_cpu(struct kmm_cpu *cpu)
 {
 	unfence_cpu(cpu);
-	kmm_cpu_lock_release(cpu);
+	kmm_unlock(&cpu->lock);
 }
 
 /* Cross-CPU calls. */
@@ -351,7 +336,7 @@ static int percpu_init(void)
 	for (i = 0; i < n; i++) {
 		struct kmm_cpu *cpu = &kmm_cpus[i];
 
-		cpu->lock = 0;
+		kmm_lock_init(&cpu->lock);
 		cpu->id = (int)i;
 		cpu->node = (int)i % kmm_nr_online_nodes;
 		cpu->busy = 0;
@@ -394,7 +379,7 @@ static void percpu_fork_prepare(void)
 
 	pthread_mutex_lock(&cpu_call_lock);
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
-		lock_cpu(&kmm_cpus[i]);
+		kmm_lock(&kmm_cpus[i].lock);
 		if (kmm_cpus_rseq)
 			__atomic_store_n(&kmm_cpu_fast[i], 0, __ATOMIC_SEQ_CST);
 	}
@@ -422,7 +407,7 @@ static void percpu_fork_child(void)
 	if (kmm_cpus_rseq && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0))
 		kmm_cpus_rseq = false; /* the fast paths stay fenced: every call holds */
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
-		kmm_cpus[i].lock = 0;
+		kmm_lock_init(&kmm_cpus[i].lock);
 		unfence_cpu(&kmm_cpus[i]);
 	}
 }

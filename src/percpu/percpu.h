@@ -56,6 +56,7 @@
 #include <kmm/percpu.h>
 #include <kmm/percpu_alloc.h>
 #include <kmm/smp.h>
+#include "sync/lock.h"
 
 /* The GFP bits that choose the first zone and the migrate type of an allocation. */
 #define PCP_FAST_MASK (GFP_ZONEMASK | __GFP_RECLAIMABLE)
@@ -74,8 +75,8 @@ struct pcp_fast {
 };
 
 struct kmm_cpu {
-	/* held: the CPU's caches are the holder's (0 free, 1 held, 2 held and waited for) */
-	int lock;
+	/* held: the CPU's caches are the holder's */
+	kmm_lock_t lock;
 	/* a page fast path on this CPU uses its lists (with rseq: see kmm_cpu_trylock()) */
 	int busy;
 	/* CPU id and node */
@@ -117,28 +118,6 @@ static kmm_always_inline struct per_cpu_pages *cpu_pcp_of_flags(struct kmm_cpu *
 								unsigned long page_flags)
 {
 	return &cpu->pcp[page_flags >> ZONES_PGSHIFT];
-}
-
-/*
- * A CPU's lock is a futex word, the classic three-state mutex: 0 free, 1
- * held, 2 held with a thread waiting.  The local paths only try it (one
- * compare-and-swap, no call); remote takeovers wait (cpu.c).
- */
-static kmm_always_inline bool kmm_cpu_lock_try(struct kmm_cpu *cpu)
-{
-	int free = 0;
-
-	return __atomic_compare_exchange_n(&cpu->lock, &free, 1, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
-/* kmm_cpu_lock_wake - wake a thread waiting for @cpu's lock (out of line, cpu.c). */
-void kmm_cpu_lock_wake(struct kmm_cpu *cpu);
-
-static kmm_always_inline void kmm_cpu_lock_release(struct kmm_cpu *cpu)
-{
-	if (kmm_unlikely(__atomic_exchange_n(&cpu->lock, 0, __ATOMIC_RELEASE) == 2))
-		kmm_cpu_lock_wake(cpu);
 }
 
 /* kmm_cpu_current - the CPU the calling thread runs on now (it may move at once). */
@@ -213,11 +192,11 @@ static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(bool rseq)
 	(void)rseq;
 #endif
 	cpu = kmm_cpu_current();
-	if (kmm_unlikely(!kmm_cpu_lock_try(cpu)))
+	if (kmm_unlikely(!kmm_lock_try(&cpu->lock)))
 		return NULL;
 	if (kmm_likely(cpu->online))
 		return cpu;
-	kmm_cpu_lock_release(cpu);
+	kmm_unlock(&cpu->lock);
 	return NULL;
 }
 
@@ -226,7 +205,7 @@ static kmm_always_inline void kmm_cpu_unlock(struct kmm_cpu *cpu, bool rseq)
 	if (rseq)
 		__atomic_store_n(&cpu->busy, 0, __ATOMIC_RELEASE);
 	else
-		kmm_cpu_lock_release(cpu);
+		kmm_unlock(&cpu->lock);
 }
 
 /*

@@ -279,7 +279,7 @@ static void init_cache(struct kmem_cache *s, const char *name, unsigned int size
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
 
-		pthread_mutex_init(&n->list_lock, NULL);
+		kmm_lock_init(&n->list_lock);
 		INIT_LIST_HEAD(&n->slabs_partial);
 		INIT_LIST_HEAD(&n->slabs_full);
 		INIT_LIST_HEAD(&n->slabs_free);
@@ -554,7 +554,6 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		if (s->node[nid].shared)
 			free_array_cache(s->node[nid].shared);
 		s->node[nid].shared = NULL;
-		pthread_mutex_destroy(&s->node[nid].list_lock);
 	}
 	/* every cpu_cache[] is the empty stub again: a stale pointer's fast paths fall through */
 	pthread_mutex_lock(&slab_mutex);
@@ -989,7 +988,7 @@ static void slab_mutex_fork_child(void)
 	reaper.stop = false;
 }
 
-static void for_each_node_list_lock(int (*op)(pthread_mutex_t *lock))
+static void for_each_node_list_lock(void (*op)(kmm_lock_t *lock))
 {
 	struct kmem_cache *s;
 	int nid;
@@ -998,11 +997,6 @@ static void for_each_node_list_lock(int (*op)(pthread_mutex_t *lock))
 		for (nid = 0; nid < kmm_nr_online_nodes; nid++)
 			op(&s->node[nid].list_lock);
 	}
-}
-
-static int list_lock_init(pthread_mutex_t *lock)
-{
-	return pthread_mutex_init(lock, NULL);
 }
 
 /*
@@ -1014,17 +1008,17 @@ static void node_lists_fork_prepare(void)
 {
 	while (__atomic_load_n(&slab_batches_in_flight, __ATOMIC_ACQUIRE))
 		sched_yield();
-	for_each_node_list_lock(pthread_mutex_lock);
+	for_each_node_list_lock(kmm_lock);
 }
 
 static void node_lists_fork_parent(void)
 {
-	for_each_node_list_lock(pthread_mutex_unlock);
+	for_each_node_list_lock(kmm_unlock);
 }
 
 static void node_lists_fork_child(void)
 {
-	for_each_node_list_lock(list_lock_init);
+	for_each_node_list_lock(kmm_lock_init);
 }
 
 static void reaper_fork_child(void)

@@ -42,6 +42,7 @@
 
 #include <kmm/slab.h>
 #include "percpu/percpu.h"
+#include "sync/lock.h"
 
 /* The CPU's cache line: SLAB_HWCACHE_ALIGN, and the colour of descriptors and arrays. */
 #define CACHE_LINE_SIZE 64
@@ -49,18 +50,18 @@
 /* node_lock / node_unlock - a node's list_lock (taken inside a CPU's, if one is held). */
 static inline void node_lock(struct kmem_cache_node *n)
 {
-	pthread_mutex_lock(&n->list_lock);
+	kmm_lock(&n->list_lock);
 }
 
 /* node_trylock - node_lock() if no one holds it: true if taken. */
 static inline bool node_trylock(struct kmem_cache_node *n)
 {
-	return pthread_mutex_trylock(&n->list_lock) == 0;
+	return kmm_lock_try(&n->list_lock);
 }
 
 static inline void node_unlock(struct kmem_cache_node *n)
 {
-	pthread_mutex_unlock(&n->list_lock);
+	kmm_unlock(&n->list_lock);
 }
 
 /*

@@ -342,7 +342,7 @@ static void walk_chunk(struct physmap *pm, struct zone *zone, unsigned long star
 	struct pm_run *runs = pm->chunk_runs;
 	unsigned long pfn, n, nr_runs = 0, i;
 
-	pthread_mutex_lock(&zone->lock);
+	kmm_lock(&zone->lock);
 	for (pfn = start; pfn < end; pfn += n) {
 		struct pm_owner owner;
 
@@ -356,7 +356,7 @@ static void walk_chunk(struct physmap *pm, struct zone *zone, unsigned long star
 		runs[nr_runs].owner = owner;
 		nr_runs++;
 	}
-	pthread_mutex_unlock(&zone->lock);
+	kmm_unlock(&zone->lock);
 	for (i = 0; i < nr_runs; i++)
 		add_run(pm, zone, &runs[i]);
 }

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sync/lock.h - kmm_lock_t, the lock of the allocators' shared state: a
+ * zone's free lists (zone->lock), a slab cache's node lists (list_lock) and
+ * a CPU's caches (kmm_cpu.lock).
+ *
+ * The classic three-state futex mutex: 0 free, 1 held, 2 held with a thread
+ * waiting (or about to).  Taking a free lock is one compare-and-swap and
+ * letting it go one exchange, both inline; only a lock that is held waits
+ * in the host kernel (FUTEX_WAIT), and only a release that finds 2 wakes a
+ * waiter (lock.c).  It is a sleeping lock, as the kernel's spinlock_t is
+ * under PREEMPT_RT: a holder the host preempts makes waiters sleep, not spin.
+ * Not recursive; no owner is recorded.  fork()'s child, which has only the
+ * forking thread, starts every lock its parent held over at 0.
+ */
+#ifndef KMM_SYNC_LOCK_H
+#define KMM_SYNC_LOCK_H
+
+#include <kmm/types.h>
+
+#define KMM_LOCK_INIT ((kmm_lock_t){0})
+
+static kmm_always_inline void kmm_lock_init(kmm_lock_t *lock)
+{
+	__atomic_store_n(&lock->state, 0, __ATOMIC_RELAXED);
+}
+
+/* kmm_lock_try - take @lock if it is free: true if taken. */
+static kmm_always_inline bool kmm_lock_try(kmm_lock_t *lock)
+{
+	int free = 0;
+
+	return __atomic_compare_exchange_n(&lock->state, &free, 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* kmm_lock_wait - take @lock, held by another thread: sleep until it is let go (lock.c). */
+void kmm_lock_wait(kmm_lock_t *lock);
+
+/* kmm_lock_wake - wake one thread waiting for @lock (lock.c). */
+void kmm_lock_wake(kmm_lock_t *lock);
+
+static kmm_always_inline void kmm_lock(kmm_lock_t *lock)
+{
+	if (kmm_unlikely(!kmm_lock_try(lock)))
+		kmm_lock_wait(lock);
+}
+
+static kmm_always_inline void kmm_unlock(kmm_lock_t *lock)
+{
+	if (kmm_unlikely(__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2))
+		kmm_lock_wake(lock);
+}
+
+#endif /* KMM_SYNC_LOCK_H */
