@@ -10,12 +10,11 @@
  *
  * Locking: zone->lock protects free_area, the pageblock migrate types of the
  * zone and the deferred-init frontier.  The counters in vm_stat are atomic and
- * may be read without the lock.  Per-CPU page lists belong to their thread.
+ * may be read without the lock.  Per-CPU page lists belong to their CPU.
  */
 #ifndef KMM_MMZONE_H
 #define KMM_MMZONE_H
 
-#include <pthread.h>
 #include <kmm/list.h>
 #include <kmm/mm_types.h>
 

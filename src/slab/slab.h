@@ -40,6 +40,7 @@
 #ifndef KMM_SLAB_INTERNAL_H
 #define KMM_SLAB_INTERNAL_H
 
+#include <pthread.h>
 #include <kmm/slab.h>
 #include "percpu/percpu.h"
 #include "sync/lock.h"
