@@ -35,7 +35,7 @@ static struct slabinfo slabinfo_of(const char *name)
 {
 	const char *line = slabinfo_text();
 	size_t len = strlen(name);
-	struct slabinfo si;
+	struct slabinfo si = {0};
 
 	while ((line = strchr(line, '\n')) != NULL) {
 		line++;

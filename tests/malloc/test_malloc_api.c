@@ -346,16 +346,16 @@ static void aligned_allocations_check_their_arguments(void **state)
 	assert_int_equal(posix_memalign(&p, 0, 8), EINVAL);
 	assert_ptr_equal(p, &a_global);
 	errno = 0;
-	assert_null(aligned_alloc(3, 8));
+	assert_null(aligned_alloc(opaque(3), 8));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(aligned_alloc(0, 8));
+	assert_null(aligned_alloc(opaque(0), 8));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(memalign(SIZE_MAX, 8));
+	assert_null(memalign(opaque(SIZE_MAX), 8));
 	assert_int_equal(errno, EINVAL);
 	/* memalign() rounds an alignment that is not a power of two up, as glibc's */
-	p = keep(memalign(48, 10));
+	p = keep(memalign(opaque(48), 10));
 	assert_non_null(p);
 	assert_int_equal((uintptr_t)p % 64, 0);
 	free(p);
@@ -433,7 +433,7 @@ static void impossible_sizes_fail_with_enomem_quietly(void **state)
 	assert_null(keep(aligned_alloc(1 << 20, opaque(SIZE_MAX / 2))));
 	assert_int_equal(errno, ENOMEM);
 	errno = 0;
-	assert_null(keep(memalign((size_t)1 << 62, 1)));
+	assert_null(keep(memalign(opaque((size_t)1 << 62), 1)));
 	assert_int_equal(errno, ENOMEM);
 	/* posix_memalign() returns the error and leaves errno alone */
 	errno = 0;
