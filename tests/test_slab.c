@@ -1245,6 +1245,97 @@ static void test_bad_pointers_are_reported_and_refused(void **state)
 	kmm_exit();
 }
 
+static struct kmem_cache *recolour_cache;
+
+/* pin_to_cpu - keep the calling thread on host CPU @cpu. */
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+static void *free_on_cpu_1(void *obj)
+{
+	pin_to_cpu(1);
+	kmem_cache_free(recolour_cache, obj);
+	return NULL;
+}
+
+/*
+ * An object freed twice, the second time on another CPU's array, while its
+ * slab goes back to the page allocator and its page comes back as a slab of
+ * the cache in the other colour: the stale pointer is no object of the new
+ * slab.  The flush refuses it; the new slab's bits stay whole.
+ */
+static void test_stale_free_into_a_recoloured_slab_is_refused(void **state)
+{
+	void *abcd[4], *x[8], *more[16];
+	struct kmem_cache *s;
+	struct capture cap;
+	pthread_t helper;
+	const char *out;
+	int i, n;
+
+	(void)state;
+	/* the CPUs the test may use: those it had before its setup pinned it */
+	if (!CPU_ISSET(0, cpus_before_pin()) || !CPU_ISSET(1, cpus_before_pin()))
+		skip();
+	pin_to_cpu(0);
+	assert_int_equal(kmm_init("mem=64M nr_cpus=2"), 0);
+	/* four objects of 1000 bytes to a page, 96 bytes over: colours 0 and 64 */
+	s = recolour_cache = kmem_cache_create("recolour", 1000, 8, 0, NULL);
+	assert_non_null(s);
+	/* arrays of one object, no shared array: free_limit is 3 * 1 + 4 = 7 */
+	assert_int_equal(kmem_cache_tune(s, 1, 1, 0), 0);
+	for (i = 0; i < 4; i++)
+		abcd[i] = kmem_cache_alloc(s, GFP_KERNEL); /* slab P, colour 0 */
+	for (i = 0; i < 8; i++)
+		x[i] = kmem_cache_alloc(s, GFP_KERNEL); /* slabs Q1 (64) and Q2 (0) */
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(virt_to_page(abcd[i]), virt_to_page(abcd[0]));
+	for (i = 0; i < 4; i++)
+		kmem_cache_free(s, abcd[i]); /* A, B and C back in P, D on CPU 0's array */
+	assert_int_equal(pthread_create(&helper, NULL, free_on_cpu_1, abcd[0]), 0);
+	assert_int_equal(pthread_join(helper, NULL), 0); /* A again, on CPU 1's array */
+	for (i = 0; i < 8; i++)
+		kmem_cache_free(s, x[i]); /* P, free, is destroyed past free_limit */
+	/* X8 from the array, then Q1's 4 and Q2's 3, then a new slab: P's page, colour 64 */
+	for (n = 0; n < 16; n++) {
+		more[n] = kmem_cache_alloc(s, GFP_KERNEL);
+		if (virt_to_page(more[n]) == virt_to_page(abcd[0]))
+			break;
+	}
+	assert_true(n < 16);
+	assert_int_not_equal(((char *)abcd[0] - (char *)more[n]) % 1000, 0);
+	capture_begin(&cap);
+	kmm_drain_all(); /* CPU 1's array: the stale A */
+	out = capture_end(&cap);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "is no object of its slab"));
+	assert_non_null(strstr(out, "recolour"));
+	/* the new slab hands out its other three objects, each once */
+	for (i = 0; i < 3; i++) {
+		void *obj = kmem_cache_alloc(s, GFP_KERNEL);
+
+		assert_ptr_equal(virt_to_page(obj), virt_to_page(more[n]));
+		assert_ptr_not_equal(obj, more[n]);
+		more[++n] = obj;
+	}
+	assert_ptr_not_equal(more[n], more[n - 1]);
+	assert_ptr_not_equal(more[n], more[n - 2]);
+	assert_ptr_not_equal(more[n - 1], more[n - 2]);
+	capture_begin(&cap);
+	for (i = 0; i <= n; i++)
+		kmem_cache_free(s, more[i]);
+	kmem_cache_destroy(s);
+	out = capture_end(&cap);
+	assert_string_equal(out, "");
+	kmm_exit();
+}
+
 /* The same object freed twice in a row on one thread is caught without debugging. */
 static void test_double_free_on_top_of_the_array_is_caught(void **state)
 {
@@ -1510,6 +1601,7 @@ int main(void)
 		kmm_test(test_wrong_cache_free_is_reported_and_refused),
 		kmm_test(test_bad_pointers_are_reported_and_refused),
 		kmm_one_cpu_test(test_double_free_on_top_of_the_array_is_caught),
+		kmm_one_cpu_test(test_stale_free_into_a_recoloured_slab_is_refused),
 		kmm_test(test_panic_on_warn_turns_a_wrong_cache_free_into_an_abort),
 		kmm_test(test_drop_caches_gives_back_every_cached_page),
 		kmm_test(test_live_objects_count_what_is_handed_out),

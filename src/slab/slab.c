@@ -368,6 +368,16 @@ static int slab_put_objs(struct kmem_cache *s, struct page *page, void *const *o
 		unsigned int idx =
 			(unsigned int)((((unsigned long)objs[i] - first) >> shift) * inverse);
 
+		/*
+		 * An object freed twice may sit on an array while its slab goes
+		 * back and comes again, in another colour: no object of it.
+		 */
+		if (kmm_unlikely(idx >= num)) {
+			kmm_report("slab: object %p of cache '%s' is no object of its slab: a "
+				   "double or wild free, refused",
+				   objs[i], s->name);
+			continue;
+		}
 		if (kmm_unlikely(free_bits_window_test(&w, idx))) {
 			kmm_report("slab: double free detected in cache '%s', objp %p: "
 				   "already free in its slab, refused",
