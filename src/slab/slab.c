@@ -453,6 +453,8 @@ void slabs_destroy(struct kmem_cache *s, struct list_head *list)
 void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list_head *list)
 {
 	struct kmem_cache_node *n = get_node(s, node);
+	const unsigned long span = (unsigned long)s->num * s->size;
+	unsigned long first;
 	int i;
 
 	for (i = 0; i < nr;) {
@@ -475,8 +477,14 @@ void free_block(struct kmem_cache *s, void **objs, int nr, int node, struct list
 			i++; /* out of service: the object is leaked with its slab */
 			continue;
 		}
-		/* objects freed together are mostly of one slab: put them back as a run */
-		while (i + run < nr && obj_to_head(objs[i + run]) == page)
+		/*
+		 * Objects freed together are mostly of one slab: put them back as
+		 * a run.  An object on an array is one of the cache's (the free
+		 * that put it there checked it), so it is of this slab if it lies
+		 * in the slab's span of objects: no struct page to look up.
+		 */
+		first = page->private;
+		while (i + run < nr && (unsigned long)objs[i + run] - first < span)
 			run++;
 		put = slab_put_objs(s, page, objs + i, run);
 		n->free_objects += (unsigned long)put;
