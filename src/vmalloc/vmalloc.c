@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/machine.h"
 #include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "fault/fault_inject.h"
@@ -130,12 +131,6 @@ static void vm_free_struct(struct vm_struct *vm)
 		kmm_free_own_pages(vm->pages,
 				   (get_vm_area_size(vm) >> PAGE_SHIFT) * sizeof(struct page *));
 	kmem_cache_free_own(vm_struct_cachep, vm);
-}
-
-/* vmalloc_booted - boot from KMM_CMDLINE unless a machine runs (before reading VMALLOC_START). */
-static inline bool vmalloc_booted(void)
-{
-	return kmm_likely(kmm_booted()) || kmm_boot_default() == 0;
 }
 
 /* warn_vmalloc - the kernel's warn_alloc() for vmalloc: the message, the flags, Mem-Info. */
@@ -233,7 +228,7 @@ struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, 
 
 struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags, const void *caller)
 {
-	if (!vmalloc_booted())
+	if (!kmm_machine_up()) /* before VMALLOC_START is read */
 		return NULL;
 	return __get_vm_area_caller(size, flags, VMALLOC_START, VMALLOC_END, caller);
 }
@@ -540,7 +535,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 			kmm_report("WARNING: vmalloc: size 0 (warned once), returning NULL");
 		return NULL;
 	}
-	if (!vmalloc_booted())
+	if (!kmm_machine_up())
 		return NULL;
 	if (kmm_unlikely((size >> PAGE_SHIFT) > totalram_pages())) {
 		warn_vmalloc(gfp_mask, "vmalloc error: size %lu, exceeds total pages", real_size);
@@ -583,7 +578,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask, int node,
 		     const void *caller)
 {
-	if (!vmalloc_booted())
+	if (!kmm_machine_up())
 		return NULL;
 	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END, gfp_mask, PAGE_KERNEL,
 				    0, node, caller);
@@ -622,7 +617,7 @@ void *vmalloc_32(unsigned long size)
 
 void *vmalloc_huge(unsigned long size, gfp_t gfp_mask)
 {
-	if (!vmalloc_booted())
+	if (!kmm_machine_up())
 		return NULL;
 	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp_mask, PAGE_KERNEL,
 				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, __builtin_return_address(0));
