@@ -10,7 +10,6 @@
  * runs), read by the fast paths inside their sequences.
  */
 #include <errno.h>
-#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>

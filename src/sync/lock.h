@@ -18,8 +18,6 @@
 
 #include <kmm/types.h>
 
-#define KMM_LOCK_INIT ((kmm_lock_t){0})
-
 static kmm_always_inline void kmm_lock_init(kmm_lock_t *lock)
 {
 	__atomic_store_n(&lock->state, 0, __ATOMIC_RELAXED);
