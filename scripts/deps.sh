@@ -5,8 +5,8 @@ set -eu
 want="cmake make gcc pkg-config liburcu-dev"
 case "${1:-test}" in
 build) ;;
-test) want="$want libcmocka-dev liburcu-dev g++ libbenchmark-dev valgrind clang libclang-rt-dev python3 sqlite3 linux-source-6.12 linux-config-6.12" ;;
-bench) want="$want liburcu-dev g++ libbenchmark-dev valgrind libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox python3 sqlite3 time" ;;
+test) want="$want libcmocka-dev g++ libbenchmark-dev valgrind clang libclang-rt-dev python3 sqlite3 linux-source-6.12 linux-config-6.12" ;;
+bench) want="$want g++ libbenchmark-dev valgrind libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox python3 sqlite3 time" ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 missing=""
