@@ -103,19 +103,21 @@ static void the_first_malloc_boots_the_default_machine(void **state)
 
 /*
  * size_class - malloc()'s class of @n bytes (1..8 KiB): kmalloc's up to 256
- * bytes, then 1, 1.25, 1.5 and 1.75 times each power of two.
+ * bytes, then 1, 1.25, 1.5 and 1.75 times each power of two, and eighths of
+ * it from 4 KiB on (4.5 KiB, 5 KiB, ..., 7.5 KiB).
  */
 static size_t size_class(size_t n)
 {
-	size_t power = 256;
+	size_t power = 256, steps;
 
 	if (n <= 256)
 		return kmalloc_size_roundup(n);
 	while (power * 2 < n)
 		power *= 2;
-	for (size_t q = 5; q <= 8; q++)
-		if (power * q / 4 >= n)
-			return power * q / 4;
+	steps = power >= 4096 ? 8 : 4;
+	for (size_t q = steps + 1; q <= 2 * steps; q++)
+		if (power * q / steps >= n)
+			return power * q / steps;
 	return 0;
 }
 
@@ -147,6 +149,24 @@ static void small_sizes_come_from_slab_caches_by_size_class(void **state)
 	}
 	while (k)
 		free(kept[--k]);
+}
+
+/* sqlite3's page-cache blocks (4104 and 4368 bytes) take 4.5 KiB, not 5 KiB. */
+static void page_cache_blocks_take_an_eighth_more_than_4_kib(void **state)
+{
+	static const size_t sizes[] = {4097, 4104, 4368, 4608};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = malloc(sizes[i]);
+
+		assert_non_null(p);
+		assert_int_equal(malloc_usable_size(p), 4608);
+		assert_string_equal(((struct kmem_cache *)virt_to_page(p)->mapping)->name,
+				    "malloc-4608");
+		free(p);
+	}
 }
 
 /* A class's cache is tuned when malloc() first serves it: CPU arrays of up to 256 KiB, 120 objects. */
@@ -920,6 +940,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_malloc_boots_the_default_machine),
 		cmocka_unit_test(small_sizes_come_from_slab_caches_by_size_class),
+		cmocka_unit_test(page_cache_blocks_take_an_eighth_more_than_4_kib),
 		cmocka_unit_test(class_caches_get_arrays_of_256_kib),
 		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
 		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
