@@ -341,6 +341,28 @@ static void kmem_cache_free_bulk_with_a_bad_pointer(void)
 	consistent();
 }
 
+static void kmem_cache_free_bulk_with_an_object_twice(void)
+{
+	struct kmem_cache *s;
+	void *objs[4], *x[3];
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	check(kmem_cache_alloc_bulk(s, GFP_KERNEL, 3, x) == 3);
+	objs[0] = x[0];
+	objs[1] = x[1];
+	objs[2] = x[1];
+	objs[3] = x[2];
+	note_ptr("p", x[1]);
+	kmem_cache_free_bulk(s, 4, objs);
+	/* each on the array once: handed out once */
+	check(kmem_cache_alloc_bulk(s, GFP_KERNEL, 3, objs) == 3);
+	check(objs[0] != objs[1] && objs[1] != objs[2] && objs[0] != objs[2]);
+	kmem_cache_free_bulk(s, 3, objs);
+	kmem_cache_destroy(s);
+	consistent();
+}
+
 static void kmem_cache_free_with_a_null_cache(void)
 {
 	struct kmem_cache *s;
@@ -2011,6 +2033,8 @@ static const struct scenario scenarios[] = {
 		 "(object {p}), refused"),
 	SCENARIO(kmem_cache_free_bulk_with_a_bad_pointer, 0,
 		 "kmem_cache_free: victim: Object is not in the direct map (object {p}), refused"),
+	SCENARIO(kmem_cache_free_bulk_with_an_object_twice, PANIC,
+		 "kmem_cache_free: victim: double free (object {p}), refused"),
 	SCENARIO(kmem_cache_free_with_a_null_cache, 0,
 		 "kmem_cache_free: NULL cache for object {p}, refused"),
 	SCENARIO(kmem_cache_alloc_from_a_null_cache, GAP, "kmem_cache_alloc: NULL cache, refused"),

@@ -462,6 +462,76 @@ static void test_bulk_allocates_all_or_nothing(void **state)
 	kmm_exit();
 }
 
+/* pin_to_cpu - keep the calling thread on host CPU @cpu. */
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+static int compare_ptrs(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The bulk calls move the CPU's array as single calls do, a run at a time:
+ * the objects freed last come first, __GFP_ZERO zeroes each, and runs longer
+ * than an array (limit 120 here) go through refills and flushes.
+ */
+static void test_bulk_calls_move_the_cpus_array(void **state)
+{
+	enum { N = 10, LONG = 1000 };
+	static void *obj[N], *got[N], *many[LONG], *again[LONG];
+	struct kmem_cache *s;
+	cpu_set_t saved;
+	int i, j;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	pin_to_cpu(0);
+	assert_int_equal(kmm_init("mem=64M"), 0);
+	s = kmem_cache_create("bulk_order", 64, 0, 0, NULL);
+	for (i = 0; i < N; i++) {
+		obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		memset(obj[i], 0xa5, 64);
+	}
+	for (i = 0; i < N; i++)
+		kmem_cache_free(s, obj[i]);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL | __GFP_ZERO, N, got), N);
+	for (i = 0; i < N; i++) {
+		assert_ptr_equal(got[i], obj[N - 1 - i]);
+		for (j = 0; j < 64; j++)
+			assert_int_equal(((unsigned char *)got[i])[j], 0);
+	}
+	/* given back in one call, taken back one by one: the last of the run first */
+	kmem_cache_free_bulk(s, N, got);
+	for (i = 0; i < N; i++)
+		assert_ptr_equal(kmem_cache_alloc(s, GFP_KERNEL), got[N - 1 - i]);
+	kmem_cache_free_bulk(s, N, got);
+
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, LONG, many), LONG);
+	/* the arrays drained: what is in use is what the call handed out */
+	kmem_cache_shrink(s);
+	assert_int_equal(slabinfo_of("bulk_order").active_objs, LONG);
+	kmem_cache_free_bulk(s, LONG, many);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, LONG, again), LONG);
+	for (i = 0; i < LONG; i++)
+		assert_ptr_equal(virt_to_page(again[i])->mapping, s);
+	qsort(again, LONG, sizeof(again[0]), compare_ptrs);
+	for (i = 1; i < LONG; i++)
+		assert_ptr_not_equal(again[i], again[i - 1]);
+	kmem_cache_free_bulk(s, LONG, again);
+	kmem_cache_destroy(s);
+	kmm_exit();
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+}
+
 /* Objects parked in arrays count as free: destroy returns every page and prints nothing. */
 static void test_destroy_returns_every_page_silently(void **state)
 {
@@ -1247,16 +1317,6 @@ static void test_bad_pointers_are_reported_and_refused(void **state)
 
 static struct kmem_cache *recolour_cache;
 
-/* pin_to_cpu - keep the calling thread on host CPU @cpu. */
-static void pin_to_cpu(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
-}
-
 static void *free_on_cpu_1(void *obj)
 {
 	pin_to_cpu(1);
@@ -1580,6 +1640,7 @@ int main(void)
 		kmm_one_cpu_test(test_zalloc_zeroes_a_dirtied_object),
 		kmm_test(test_virt_to_page_finds_the_cache),
 		kmm_test(test_bulk_allocates_all_or_nothing),
+		kmm_test(test_bulk_calls_move_the_cpus_array),
 		kmm_test(test_destroy_returns_every_page_silently),
 		kmm_test(test_destroy_with_live_objects_keeps_the_cache),
 		kmm_test(test_shrink_gives_back_free_slabs),

@@ -1377,26 +1377,197 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
 	slab_free(s, obj, "kmem_cache_free", caller);
 }
 
+/*
+ * Bulk calls.  Each takes or gives back as many objects as the CPU's array
+ * has (or has room for) in one restartable sequence, as the single-object
+ * fast paths do one: the sequence copies the pointers between the caller's
+ * array and the CPU's, and commits with the one store of the new count; a
+ * sequence aborted restarts and copies again, so nothing is taken or given
+ * twice.  When the array is empty or full (always, without rseq or while the
+ * CPU is held), one object goes the slow way, which refills or flushes it.
+ * The frees' checks are the single free's: every object is checked as
+ * kmem_cache_free() checks it before any is pushed, and the double-free
+ * compare with the array's top becomes, inside a batch, a compare with the
+ * object before it.
+ */
+
+/*
+ * array_pop_batch - move up to @want objects (at least 1) from the top of the
+ * CPU's array of @s to @p[0..], the top first.  Return: how many (0: empty).
+ */
+static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t want)
+{
+#ifdef KMM_HAVE_RSEQ
+	unsigned long idx, n, k, j;
+	struct array_cache *ac;
+	void *obj;
+
+	/* clang-format off */
+	asm volatile goto(
+		KMM_RSEQ_ENTER("[off]", "[idx]")
+		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
+		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
+		"movl %c[av](%[ac]), %k[n]\n\t"
+		"movq %[want], %[k]\n\t"
+		"cmpq %[n], %[k]\n\t"
+		"cmovaq %[n], %[k]\n\t"
+		"testq %[k], %[k]\n\t"
+		"jz %l[empty]\n\t"
+		"xorl %k[j], %k[j]\n\t"
+		"6:\n\t"
+		"subl $1, %k[n]\n\t"
+		"movq %c[en](%[ac], %[n], 8), %[obj]\n\t"
+		"movq %[obj], (%[p], %[j], 8)\n\t"
+		"addq $1, %[j]\n\t"
+		"cmpq %[k], %[j]\n\t"
+		"jb 6b\n\t"
+		"movl $1, %c[to](%[ac])\n\t"
+		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"2:\n\t"
+		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k), [j] "=&r"(j),
+		  [obj] "=&r"(obj)
+		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s), [p] "r"(p),
+		  [want] "r"(want), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
+		  [av] "i"(offsetof(struct array_cache, avail)),
+		  [to] "i"(offsetof(struct array_cache, touched)),
+		  [en] "i"(offsetof(struct array_cache, entry))
+		: "memory", "cc"
+		: empty);
+	/* clang-format on */
+	return k;
+empty:
+#else
+	(void)s;
+	(void)p;
+	(void)want;
+#endif
+	return 0;
+}
+
+/*
+ * array_push_batch - move up to @nr checked objects (at least 1) of @s from
+ * @p[0..] onto the CPU's array, in order.  Return: how many (0: the array is
+ * full, or @p[0] is its top: a double free for the slow path to report).
+ */
+static inline size_t array_push_batch(struct kmem_cache *s, void *const *p, size_t nr)
+{
+#ifdef KMM_HAVE_RSEQ
+	unsigned long idx, n, k, j;
+	struct array_cache *ac;
+	void *obj;
+
+	/* entry[avail - 1] is the cache field when the array is empty: see above */
+	/* clang-format off */
+	asm volatile goto(
+		KMM_RSEQ_ENTER("[off]", "[idx]")
+		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
+		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
+		"movl %c[av](%[ac]), %k[n]\n\t"
+		"movl %c[li](%[ac]), %k[k]\n\t"
+		"subl %k[n], %k[k]\n\t"
+		"cmpq %[nr], %[k]\n\t"
+		"cmovaq %[nr], %[k]\n\t"
+		"testq %[k], %[k]\n\t"
+		"jz %l[full]\n\t"
+		"movq (%[p]), %[obj]\n\t"
+		"cmpq %[obj], %c[en]-8(%[ac], %[n], 8)\n\t"
+		"je %l[full]\n\t"
+		"xorl %k[j], %k[j]\n\t"
+		"6:\n\t"
+		"movq (%[p], %[j], 8), %[obj]\n\t"
+		"movq %[obj], %c[en](%[ac], %[n], 8)\n\t"
+		"addl $1, %k[n]\n\t"
+		"addq $1, %[j]\n\t"
+		"cmpq %[k], %[j]\n\t"
+		"jb 6b\n\t"
+		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"2:\n\t"
+		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k), [j] "=&r"(j),
+		  [obj] "=&r"(obj)
+		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s), [p] "r"(p),
+		  [nr] "r"(nr), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
+		  [av] "i"(offsetof(struct array_cache, avail)),
+		  [li] "i"(offsetof(struct array_cache, limit)),
+		  [en] "i"(offsetof(struct array_cache, entry))
+		: "memory", "cc"
+		: full);
+	/* clang-format on */
+	return k;
+full:
+#else
+	(void)s;
+	(void)p;
+	(void)nr;
+#endif
+	return 0;
+}
+
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
-	size_t i;
+	size_t i = 0, k, j;
 
-	for (i = 0; i < nr; i++) {
-		p[i] = slab_alloc_outline(s, gfp, caller);
-		if (kmm_unlikely(!p[i])) {
-			kmem_cache_free_bulk(s, i, p);
-			return 0;
+	while (i < nr) {
+		k = kmm_likely(s != NULL) ? array_pop_batch(s, p + i, nr - i) : 0;
+		if (!k) {
+			p[i] = slab_alloc_outline(s, gfp, caller);
+			if (kmm_unlikely(!p[i])) {
+				kmem_cache_free_bulk(s, i, p);
+				return 0;
+			}
+			i++;
+			continue;
 		}
+		/* what slab_alloc_outline() does after its pop */
+		for (j = i; j < i + k; j++) {
+			if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+				kmm_asan_unpoison(p[j], s->object_size);
+			if (gfp & __GFP_ZERO)
+				memset(p[j], 0, s->object_size);
+		}
+		i += k;
 	}
 	return (int)nr;
+}
+
+/*
+ * checked_run - the end of the run of @p[@i..@nr) that kmem_cache_free(@s)
+ * would push: objects of @s, each another than the one before it.
+ */
+static size_t checked_run(const struct kmem_cache *s, void *const *p, size_t i, size_t nr)
+{
+	size_t end;
+
+	for (end = i; end < nr && kmem_cache_obj_ok(s, p[end]); end++)
+		if (end > i && kmm_unlikely(p[end] == p[end - 1]))
+			break;
+	return end;
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
-	size_t i;
+	bool poison = s && !(s->flags & SLAB_TYPESAFE_BY_RCU);
+	size_t i = 0, good = 0, k;
 
-	for (i = 0; i < nr; i++)
-		slab_free_outline(s, p[i], caller);
+	while (i < nr) {
+		/*
+		 * p[i..good): the run of objects kmem_cache_free() would push, each
+		 * poisoned before it is on the array, as slab_free_outline() does
+		 */
+		if (good <= i) {
+			good = s ? checked_run(s, p, i, nr) : i;
+			for (k = i; poison && k < good; k++)
+				kmm_asan_poison(p[k], s->object_size);
+		}
+		k = good > i ? array_push_batch(s, p + i, good - i) : 0;
+		if (!k) {
+			/* full, a double free or a bad pointer: the slow path flushes or reports */
+			if (good > i && poison)
+				kmm_asan_unpoison(p[i], s->object_size);
+			slab_free(s, p[i], "kmem_cache_free", caller);
+			k = 1;
+		}
+		i += k;
+	}
 }
