@@ -312,6 +312,20 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t nr, void **p);
 /* kmm_direct_map_bytes - bytes of the direct map (0 before boot), for the inline checks. */
 extern unsigned long kmm_direct_map_bytes;
 
+#ifdef KMM_HAVE_RSEQ
+/*
+ * KMM_RSEQ_CPU_ARRAY - the start of a sequence on the CPU's array of a cache:
+ * the sequence opened, %[ac] = the array of cache %[s] on the thread's CPU
+ * and %k[n] its count.  The asm names its operands [off], [tab], [idx], [s],
+ * [ac], [n], [cc] (offsetof cpu_cache) and [av] (offsetof avail).
+ */
+#define KMM_RSEQ_CPU_ARRAY                                                                         \
+	KMM_RSEQ_ENTER("[off]", "[idx]")                                                           \
+	KMM_RSEQ_CPU_INDEX("[off]", "[idx]")                                                       \
+	"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"                                                  \
+	"movl %c[av](%[ac]), %k[n]\n\t"
+#endif
+
 /*
  * kmem_cache_alloc_fast - the allocation fast path: pop the array of the CPU
  * the thread runs on into *@objp (zeroed for __GFP_ZERO), in a restartable
@@ -328,10 +342,7 @@ static kmm_always_inline bool kmem_cache_alloc_fast(struct kmem_cache *s, gfp_t 
 
 	/* clang-format off */
 	asm volatile goto(
-		KMM_RSEQ_ENTER("[off]", "[idx]")
-		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
-		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
-		"movl %c[av](%[ac]), %k[n]\n\t"
+		KMM_RSEQ_CPU_ARRAY
 		"testl %k[n], %k[n]\n\t"
 		"jz %l[empty]\n\t"
 		"subl $1, %k[n]\n\t"
@@ -453,10 +464,7 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 	 */
 	/* clang-format off */
 #define KMM_PUSH_SEQ(mark_store)						\
-		KMM_RSEQ_ENTER("[off]", "[idx]")				\
-		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")				\
-		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"			\
-		"movl %c[av](%[ac]), %k[n]\n\t"				\
+		KMM_RSEQ_CPU_ARRAY						\
 		"cmpl %c[li](%[ac]), %k[n]\n\t"				\
 		"jae %l[full]\n\t"						\
 		"cmpq %[obj], %c[en]-8(%[ac], %[n], 8)\n\t"			\

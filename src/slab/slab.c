@@ -1391,11 +1391,28 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
  * object before it.
  */
 
+#ifdef KMM_HAVE_RSEQ
+/* The operands of both batch sequences (see KMM_RSEQ_CPU_ARRAY), clobbers included. */
+/* clang-format off */
+#define ARRAY_BATCH_OPERANDS							\
+	[idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k),		\
+	[j] "=&r"(j), [obj] "=&r"(obj)						\
+	: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),	\
+	  [p] "r"(p), [nr] "r"(nr),						\
+	  [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),			\
+	  [av] "i"(offsetof(struct array_cache, avail)),			\
+	  [li] "i"(offsetof(struct array_cache, limit)),			\
+	  [to] "i"(offsetof(struct array_cache, touched)),			\
+	  [en] "i"(offsetof(struct array_cache, entry))				\
+	: "memory", "cc"
+/* clang-format on */
+#endif
+
 /*
- * array_pop_batch - move up to @want objects (at least 1) from the top of the
+ * array_pop_batch - move up to @nr objects (at least 1) from the top of the
  * CPU's array of @s to @p[0..], the top first.  Return: how many (0: empty).
  */
-static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t want)
+static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t nr)
 {
 #ifdef KMM_HAVE_RSEQ
 	unsigned long idx, n, k, j;
@@ -1404,11 +1421,8 @@ static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t want
 
 	/* clang-format off */
 	asm volatile goto(
-		KMM_RSEQ_ENTER("[off]", "[idx]")
-		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
-		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
-		"movl %c[av](%[ac]), %k[n]\n\t"
-		"movq %[want], %[k]\n\t"
+		KMM_RSEQ_CPU_ARRAY
+		"movq %[nr], %[k]\n\t"
 		"cmpq %[n], %[k]\n\t"
 		"cmovaq %[n], %[k]\n\t"
 		"testq %[k], %[k]\n\t"
@@ -1424,14 +1438,7 @@ static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t want
 		"movl $1, %c[to](%[ac])\n\t"
 		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
 		"2:\n\t"
-		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k), [j] "=&r"(j),
-		  [obj] "=&r"(obj)
-		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s), [p] "r"(p),
-		  [want] "r"(want), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
-		  [av] "i"(offsetof(struct array_cache, avail)),
-		  [to] "i"(offsetof(struct array_cache, touched)),
-		  [en] "i"(offsetof(struct array_cache, entry))
-		: "memory", "cc"
+		: ARRAY_BATCH_OPERANDS
 		: empty);
 	/* clang-format on */
 	return k;
@@ -1439,7 +1446,7 @@ empty:
 #else
 	(void)s;
 	(void)p;
-	(void)want;
+	(void)nr;
 #endif
 	return 0;
 }
@@ -1459,10 +1466,7 @@ static inline size_t array_push_batch(struct kmem_cache *s, void *const *p, size
 	/* entry[avail - 1] is the cache field when the array is empty: see above */
 	/* clang-format off */
 	asm volatile goto(
-		KMM_RSEQ_ENTER("[off]", "[idx]")
-		KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
-		"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"
-		"movl %c[av](%[ac]), %k[n]\n\t"
+		KMM_RSEQ_CPU_ARRAY
 		"movl %c[li](%[ac]), %k[k]\n\t"
 		"subl %k[n], %k[k]\n\t"
 		"cmpq %[nr], %[k]\n\t"
@@ -1482,14 +1486,7 @@ static inline size_t array_push_batch(struct kmem_cache *s, void *const *p, size
 		"jb 6b\n\t"
 		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
 		"2:\n\t"
-		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k), [j] "=&r"(j),
-		  [obj] "=&r"(obj)
-		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s), [p] "r"(p),
-		  [nr] "r"(nr), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
-		  [av] "i"(offsetof(struct array_cache, avail)),
-		  [li] "i"(offsetof(struct array_cache, limit)),
-		  [en] "i"(offsetof(struct array_cache, entry))
-		: "memory", "cc"
+		: ARRAY_BATCH_OPERANDS
 		: full);
 	/* clang-format on */
 	return k;
