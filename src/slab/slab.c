@@ -1463,7 +1463,7 @@ static inline size_t array_push_batch(struct kmem_cache *s, void *const *p, size
 	struct array_cache *ac;
 	void *obj;
 
-	/* entry[avail - 1] is the cache field when the array is empty: see above */
+	/* entry[avail - 1] is the cache field when the array is empty (asserted at the top) */
 	/* clang-format off */
 	asm volatile goto(
 		KMM_RSEQ_CPU_ARRAY
@@ -1529,7 +1529,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t nr, void **p)
 
 /*
  * checked_run - the end of the run of @p[@i..@nr) that kmem_cache_free(@s)
- * would push: objects of @s, each another than the one before it.
+ * would push: objects of @s, each different from the one before it.
  */
 static size_t checked_run(const struct kmem_cache *s, void *const *p, size_t i, size_t nr)
 {
