@@ -145,8 +145,9 @@ static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
  * (its maximum resident set 59 -> 52 MB).  malloc_caches[] gives the cache
  * of every size to 8 KiB, by 8-byte slot; a slot is kmm_unmade_cache (its
  * fast path always fails) until the slow path first fills it
- * (malloc_cache()), making the class's cache if it is malloc's own.  Written with release stores (a class's own slot with
- * a compare-and-swap, so that it is made once); read racily.
+ * (malloc_cache()), making the class's cache if it is malloc's own.
+ * Written with release stores (a class's own slot with a compare-and-swap,
+ * so that it is made once); read racily.
  */
 #define MALLOC_SLOTS ((KMALLOC_MAX_CACHE_SIZE >> 3) + 1)
 static struct kmem_cache *malloc_caches[MALLOC_SLOTS] = {[0 ... MALLOC_SLOTS - 1] =
