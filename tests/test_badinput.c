@@ -1698,15 +1698,16 @@ static void free_pages_of_a_kmem_cache(void)
 	consistent();
 }
 
-/* The array some CPU of @s has (the one the thread ran on when it freed). */
-static struct array_cache *a_cpu_array(struct kmem_cache *s)
+/* The entries of the array some CPU of @s has (the one the thread ran on when it freed). */
+static void *a_cpu_array(struct kmem_cache *s)
 {
 	int i;
 
-	for (i = 1; i <= (int)num_online_cpus(); i++)
-		if (s->cpu_cache[i] != s->cpu_cache[0])
-			return s->cpu_cache[i];
-	return s->cpu_cache[0];
+	for (i = 0; i < (int)num_online_cpus(); i++)
+		if (s->cpu_array[i].entry)
+			return s->cpu_array[i].entry;
+	check(!"a CPU of the cache has an array");
+	return NULL;
 }
 
 static void free_pages_of_a_per_cpu_array(void)

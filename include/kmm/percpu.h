@@ -4,7 +4,7 @@
  * restartable sequences they run in.
  *
  * CPUs are the host's (<kmm/smp.h>).  A slab fast path on host CPU h uses
- * the arrays of CPU kmm_cpu_fast[h] - 1, inside a restartable sequence
+ * the arrays of CPU kmm_cpu_fast[h] / KMM_CPU_FAST_STRIDE - 1, inside a restartable sequence
  * (rseq(2), registered for every thread by glibc 2.35 and later): the
  * sequence reads the thread's CPU from its rseq area, finds the array, and
  * commits with one store; if the thread is preempted, migrated or signalled
@@ -16,7 +16,7 @@
  * before boot, for a host CPU beyond the machine's, when rseq is not there
  * (Valgrind, GLIBC_TUNABLES=glibc.pthread.rseq=0, an old kernel: every
  * call then takes the locked slow path), and while some thread holds that
- * CPU (percpu/percpu.h).  Index 0 of every cache's cpu_cache[] is an empty
+ * CPU (percpu/percpu.h).  Index 0 of every cache's cpu_array[] is an empty
  * array of limit 0, so a fast path that meets 0 falls to the slow path
  * without a test of its own.  A thread that takes a CPU over from elsewhere
  * stores 0 and then aborts every sequence in flight there with
@@ -42,7 +42,13 @@ KMM_BEGIN_DECLS
  */
 #define KMM_MAX_HOST_CPUS 8192
 
-/* By host CPU: 1 + the CPU whose caches the fast paths there use, or 0 (see above). */
+/*
+ * By host CPU: (1 + the CPU whose caches the fast paths there use) *
+ * KMM_CPU_FAST_STRIDE, or 0 (see above): the byte offset of that CPU's
+ * array from the first of a cache's cpu_array[] (<kmm/slab.h>), one cache
+ * line each.
+ */
+#define KMM_CPU_FAST_STRIDE 64
 extern uint32_t kmm_cpu_fast[KMM_MAX_HOST_CPUS];
 
 #if defined(__x86_64__) && !defined(KMM_NO_RSEQ)

@@ -83,16 +83,24 @@ typedef unsigned int slab_flags_t;
 #ifndef KMM_NO_INLINE
 /*
  * A CPU's array of free objects of one cache (and the node's shared array).
- * avail and limit come first: the inline fast paths read them.
+ * A CPU's array is a cache line of its cache's descriptor (cpu_array[]), so
+ * that a fast path finds it by arithmetic from the cache; its entries are
+ * storage of their own (entry[-1], below the first, holds the cache, never an
+ * object of it).  The inline fast paths read top, end and entry, as tcmalloc's
+ * and mimalloc's read pointers, not counts: a push is one instruction
+ * shorter.  A CPU's array not made yet, or given back, is all zero: top and
+ * end NULL, so a fast path meeting it finds it empty and full, and falls to
+ * the slow path.
  */
 struct array_cache {
-	unsigned int avail;	   /* objects in entry[] (the top is entry[avail - 1]) */
+	void **top;		   /* entry + the objects in it: the next free slot */
+	void **end;		   /* entry + limit: full when top reaches it */
+	void **entry;		   /* the objects, LIFO (the top is top[-1]); NULL: not made */
 	unsigned int limit;	   /* entry[] holds at most this many */
 	unsigned int batchcount;   /* objects moved to or from the node at a time */
 	unsigned int touched;	   /* used since the last reap pass */
 	struct list_head cpu_list; /* on its CPU's slab_arrays list */
-	struct kmem_cache *cache;  /* the cache (also a sentinel below entry[0]) */
-	void *entry[];		   /* the objects, LIFO */
+	struct kmem_cache *cache;  /* the cache */
 };
 
 /* The slab lists of one node. */
@@ -115,8 +123,8 @@ struct kmem_cache_node {
 
 /*
  * A cache's descriptor.  The fields the inline fast paths read come last,
- * starting a cache line, then cpu_cache[]: a descriptor is allocated only up
- * to cpu_cache[nr_cpu_ids], followed by the online nodes' lists, which node
+ * starting a cache line, then the CPUs' arrays: a descriptor is allocated
+ * only up to cpu_array[nr_cpu_ids - 1], followed by the online nodes' lists, which node
  * points at (slab/cache.c; the kernel's kmem_cache ends at node[nr_node_ids]),
  * so that its size follows the CPUs and the nodes.
  */
@@ -153,26 +161,49 @@ struct kmem_cache {
 			/* the cache itself while it is live, NULL once destroyed */
 			struct kmem_cache *self;
 			char name_buf[64]; /* the name, truncated to 63 characters */
-			/* [kmm_nr_online_nodes]: per-node lists, after cpu_cache[] */
+			/* [kmm_nr_online_nodes]: per-node lists, after cpu_array[] */
 			struct kmem_cache_node *node;
 		};
 		unsigned char cold_lines[KMEM_CACHE_COLD_BYTES];
 	};
-	/* --- read by the inline fast paths, from a cache line's start --- */
-	unsigned long obj_inverse; /* multiplicative inverse of size's odd part (mod 2^64) */
-	unsigned long num;	   /* objects per slab (a long, for the free check's compare) */
-	unsigned int obj_shift;	   /* trailing zero bits of size */
-	unsigned int size;	   /* bytes per object, with padding: the object stride */
-	unsigned int object_size;  /* bytes asked for at creation */
 	/*
-	 * [0]: always the empty stub; [1 + n]: CPU n's array (the stub until
-	 * first use), for n below nr_cpu_ids: the entries beyond are not
-	 * allocated.  Here, so that a fast path on CPUs 0..2 reads one cache
-	 * line of the descriptor, not two.
+	 * --- read by the inline fast paths: a cache line, which is also the
+	 * fenced array, the one a fast path meets on a fenced CPU (offset 0
+	 * of kmm_cpu_fast[]): its top and end are always NULL; its entry is
+	 * the two fields after them, no pointer, but an allocation only
+	 * compares it with top (NULL is never above it: empty), and nothing
+	 * else of it is read ---
 	 */
-	struct array_cache *cpu_cache[NR_CPUS + 1];
+	union {
+		struct {
+			void *fenced_top;	/* NULL: the fenced array is empty */
+			void *fenced_end;	/* NULL: and has no room */
+			unsigned int obj_shift; /* trailing zero bits of size */
+			unsigned int size;	/* bytes per object, with padding: the stride */
+			/* multiplicative inverse of size's odd part (mod 2^64) */
+			unsigned long obj_inverse;
+			/* objects per slab (a long, for the free check's compare) */
+			unsigned long num;
+			unsigned int object_size; /* bytes asked for at creation */
+		};
+		struct array_cache fenced_array;
+	};
+	/*
+	 * [n]: CPU n's array, all zero until its first use, for n below
+	 * nr_cpu_ids (the arrays beyond are not allocated); a cache line
+	 * each, at kmm_cpu_fast[] bytes from the fenced array.
+	 */
+	struct array_cache cpu_array[NR_CPUS];
 };
-_Static_assert(offsetof(struct kmem_cache, obj_inverse) == KMEM_CACHE_COLD_BYTES &&
+_Static_assert(sizeof(struct array_cache) == KMM_CPU_FAST_STRIDE &&
+		       offsetof(struct kmem_cache, cpu_array) ==
+			       offsetof(struct kmem_cache, fenced_array) + KMM_CPU_FAST_STRIDE,
+	       "kmm_cpu_fast[] gives the byte offset of a CPU's array from the fenced array");
+_Static_assert(offsetof(struct kmem_cache, fenced_array) == KMEM_CACHE_COLD_BYTES &&
+		       offsetof(struct kmem_cache, fenced_top) ==
+			       offsetof(struct kmem_cache, fenced_array.top) &&
+		       offsetof(struct kmem_cache, fenced_end) ==
+			       offsetof(struct kmem_cache, fenced_array.end) &&
 		       KMEM_CACHE_COLD_BYTES % 64 == 0,
 	       "the fast-path fields start a cache line: KMEM_CACHE_COLD_BYTES holds the rest");
 #else
@@ -180,8 +211,8 @@ struct kmem_cache; /* opaque: only the out-of-line calls are declared */
 #endif /* KMM_NO_INLINE */
 
 /*
- * kmm_unmade_cache - the cache that is not there: no objects, and every CPU
- * array the empty stub, so an allocation from it always takes the slow path.
+ * kmm_unmade_cache - the cache that is not there: no objects, and no CPU
+ * array made, so an allocation from it always takes the slow path.
  * Each kmalloc slot not made yet points at it; the kmem_cache calls treat it
  * as NULL.
  */
@@ -316,14 +347,24 @@ extern unsigned long kmm_direct_map_bytes;
 /*
  * KMM_RSEQ_CPU_ARRAY - the start of a sequence on the CPU's array of a cache:
  * the sequence opened, %[ac] = the array of cache %[s] on the thread's CPU
- * and %k[n] its count.  The asm names its operands [off], [tab], [idx], [s],
- * [ac], [n], [cc] (offsetof cpu_cache) and [av] (offsetof avail).
+ * (the fenced array plus kmm_cpu_fast[] of that CPU: nothing is loaded
+ * between the cache and its array; the array's fields are addressed from a
+ * register of its own, without an index, so that each compare and store
+ * stays one micro-op) and %[top] its top.  The asm names its operands
+ * [off], [tab], [ac], [s] and [top], and KMM_CPU_ARRAY_FIELDS' [fa],
+ * [tp], [ed], [en] and [to].
  */
 #define KMM_RSEQ_CPU_ARRAY                                                                         \
-	KMM_RSEQ_ENTER("[off]", "[idx]")                                                           \
-	KMM_RSEQ_CPU_INDEX("[off]", "[idx]")                                                       \
-	"movq %c[cc](%[s], %[idx], 8), %[ac]\n\t"                                                  \
-	"movl %c[av](%[ac]), %k[n]\n\t"
+	KMM_RSEQ_ENTER("[off]", "[ac]")                                                            \
+	KMM_RSEQ_CPU_INDEX("[off]", "[ac]")                                                        \
+	"leaq %c[fa](%[s], %[ac]), %[ac]\n\t"                                                      \
+	"movq %c[tp](%[ac]), %[top]\n\t"
+#define KMM_CPU_ARRAY_FIELDS                                                                       \
+	[fa] "i"(offsetof(struct kmem_cache, fenced_array)),                                       \
+		[tp] "i"(offsetof(struct array_cache, top)),                                       \
+		[ed] "i"(offsetof(struct array_cache, end)),                                       \
+		[en] "i"(offsetof(struct array_cache, entry)),                                     \
+		[to] "i"(offsetof(struct array_cache, touched))
 #endif
 
 /*
@@ -336,26 +377,23 @@ extern unsigned long kmm_direct_map_bytes;
 static kmm_always_inline bool kmem_cache_alloc_fast(struct kmem_cache *s, gfp_t gfp, void **objp)
 {
 #ifdef KMM_HAVE_RSEQ
-	unsigned long idx, n;
 	struct array_cache *ac;
+	void **top;
 	void *obj;
 
 	/* clang-format off */
 	asm volatile goto(
 		KMM_RSEQ_CPU_ARRAY
-		"testl %k[n], %k[n]\n\t"
-		"jz %l[empty]\n\t"
-		"subl $1, %k[n]\n\t"
-		"movq %c[en](%[ac], %[n], 8), %[obj]\n\t"
+		"cmpq %c[en](%[ac]), %[top]\n\t"
+		"jbe %l[empty]\n\t"
+		"movq -8(%[top]), %[obj]\n\t"
+		"subq $8, %[top]\n\t"
 		"movl $1, %c[to](%[ac])\n\t"
-		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"movq %[top], %c[tp](%[ac])\n\t"	/* commit */
 		"2:\n\t"
-		: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [obj] "=&r"(obj)
+		: [ac] "=&r"(ac), [top] "=&r"(top), [obj] "=&r"(obj)
 		: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),
-		  [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),
-		  [av] "i"(offsetof(struct array_cache, avail)),
-		  [to] "i"(offsetof(struct array_cache, touched)),
-		  [en] "i"(offsetof(struct array_cache, entry))
+		  KMM_CPU_ARRAY_FIELDS
 		: "memory", "cc"
 		: empty);
 	/* clang-format on */
@@ -450,8 +488,8 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 						unsigned long mark)
 {
 #ifdef KMM_HAVE_RSEQ
-	unsigned long idx, n;
 	struct array_cache *ac;
+	void **top;
 
 	/*
 	 * Poisoned before it is on the array: once there, a drain may put it back
@@ -459,36 +497,34 @@ static kmm_always_inline bool __kmem_cache_push(struct kmem_cache *s, void *obj,
 	 */
 	kmm_asan_object(s, obj, false);
 	/*
-	 * entry[avail - 1] is the last object freed, or the cache field when the
-	 * array is empty (the layout is asserted in slab.c).
+	 * top[-1] is the last object freed, or entry[-1], the cache, when the
+	 * array is empty (slab.c); an array whose top is its end (NULL, the
+	 * fenced array's and an unmade one's) is not read.
 	 */
 	/* clang-format off */
 #define KMM_PUSH_SEQ(mark_store)						\
 		KMM_RSEQ_CPU_ARRAY						\
-		"cmpl %c[li](%[ac]), %k[n]\n\t"				\
+		"cmpq %c[ed](%[ac]), %[top]\n\t"				\
 		"jae %l[full]\n\t"						\
-		"cmpq %[obj], %c[en]-8(%[ac], %[n], 8)\n\t"			\
+		"cmpq %[obj], -8(%[top])\n\t"					\
 		"je %l[full]\n\t"						\
 		mark_store							\
-		"movq %[obj], %c[en](%[ac], %[n], 8)\n\t"			\
-		"addl $1, %k[n]\n\t"						\
-		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */		\
+		"movq %[obj], (%[top])\n\t"					\
+		"addq $8, %[top]\n\t"						\
+		"movq %[top], %c[tp](%[ac])\n\t"	/* commit */		\
 		"2:\n\t"
 #define KMM_PUSH_OPERANDS							\
 		[off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),	\
-		[obj] "r"(obj), [cc] "i"(offsetof(struct kmem_cache, cpu_cache)), \
-		[av] "i"(offsetof(struct array_cache, avail)),			\
-		[li] "i"(offsetof(struct array_cache, limit)),			\
-		[en] "i"(offsetof(struct array_cache, entry))
+		[obj] "r"(obj), KMM_CPU_ARRAY_FIELDS
 	if (marked)
 		asm volatile goto(KMM_PUSH_SEQ("movq %[mark], (%[obj])\n\t")
-			: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n)
+			: [ac] "=&r"(ac), [top] "=&r"(top)
 			: KMM_PUSH_OPERANDS, [mark] "r"(mark)
 			: "memory", "cc"
 			: full);
 	else
 		asm volatile goto(KMM_PUSH_SEQ("")
-			: [idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n)
+			: [ac] "=&r"(ac), [top] "=&r"(top)
 			: KMM_PUSH_OPERANDS
 			: "memory", "cc"
 			: full);

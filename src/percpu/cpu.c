@@ -137,7 +137,8 @@ static kmm_always_inline void fence_cpu(struct kmm_cpu *cpu, bool local)
 static void unfence_cpu(struct kmm_cpu *cpu)
 {
 	if (kmm_cpus_rseq && cpu->online)
-		__atomic_store_n(&kmm_cpu_fast[cpu->id], (uint32_t)cpu->id + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&kmm_cpu_fast[cpu->id],
+				 ((uint32_t)cpu->id + 1) * KMM_CPU_FAST_STRIDE, __ATOMIC_RELEASE);
 }
 
 /* Holding. */

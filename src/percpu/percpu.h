@@ -5,7 +5,7 @@
  *
  * One struct kmm_cpu per CPU (kmm_cpus[0 .. nr_cpu_ids - 1]) holds the page
  * allocator's per-CPU lists and the list of the slab arrays the CPU has; the
- * arrays themselves hang off each cache (cpu_cache[1 + id]).  A CPU's caches
+ * arrays themselves are in each cache's descriptor (cpu_array[id]).  A CPU's caches
  * are set up by the subsystems' online hooks at its first hold after boot.  A thread that
  * works on a CPU's caches out of line holds the CPU: its lock, the kernel's
  * local_lock / pcp->lock (and, where the kernel disables interrupts, what
@@ -28,7 +28,7 @@
  * while the thread runs on that CPU (every sequence in flight there was
  * preempted by it, so restarts), else followed by
  * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) on that CPU.  Releasing
- * stores the index back.  Without rseq the fast paths always fall through
+ * stores the offset back.  Without rseq the fast paths always fall through
  * and every slab call holds the CPU instead.
  *
  * The page allocator's fast path works on lists, which one store cannot
@@ -90,7 +90,7 @@ struct kmm_cpu {
 	struct per_cpu_pages pcp[MAX_NUMNODES * MAX_NR_ZONES];
 	/* slab array caches this CPU holds (struct array_cache.cpu_list) */
 	struct list_head slab_arrays;
-};
+} __attribute__((aligned(KMM_CPU_FAST_STRIDE))); /* kmm_cpu_trylock() scales by it */
 
 extern struct kmm_cpu kmm_cpus[NR_CPUS];
 
@@ -168,7 +168,7 @@ static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(bool rseq)
 			KMM_RSEQ_CPU_INDEX("[off]", "[idx]")
 			"testl %k[idx], %k[idx]\n\t"
 			"jz %l[taken]\n\t"
-			"imulq %[size], %[idx], %[cpu]\n\t"
+			"imulq %[scale], %[idx], %[cpu]\n\t"
 			"addq %[base], %[cpu]\n\t"
 			"cmpl $0, %c[busy](%[cpu])\n\t"
 			"jne %l[taken]\n\t"
@@ -177,7 +177,7 @@ static kmm_always_inline struct kmm_cpu *kmm_cpu_trylock(bool rseq)
 			: [idx] "=&r"(idx), [cpu] "=&r"(cpu)
 			: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast),
 			  [base] "r"((unsigned long)kmm_cpus - sizeof(struct kmm_cpu)),
-			  [size] "i"(sizeof(struct kmm_cpu)),
+			  [scale] "i"(sizeof(struct kmm_cpu) / KMM_CPU_FAST_STRIDE),
 			  [busy] "i"(offsetof(struct kmm_cpu, busy))
 			: "memory", "cc"
 			: taken);

@@ -37,7 +37,7 @@ pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
 /*
  * Descriptors of destroyed caches, kept (on s->list, under slab_mutex) for
  * the next creation, so that a stale pointer finds a dead descriptor (every
- * CPU array the empty stub, self saying dead) rather than memory reused for
+ * CPU array not made, self saying dead) rather than memory reused for
  * anything else; beyond DEAD_CACHES_MAX the oldest goes back to the page
  * allocator, and drop_slab() gives them all back.
  */
@@ -49,10 +49,10 @@ static unsigned int nr_dead_caches;
 /*
  * Descriptors, as the kernel's kmem_cache cache: the first cache made is
  * "kmem_cache", whose descriptor is pages of the library's own (slab.c,
- * slab_descriptor_bytes (kmem_cache_bytes(): cpu_cache[] up to nr_cpu_ids,
- * then the online nodes' lists), a cache line aligned.  Ten fit in a page
- * on a machine of 2 CPUs and one node, where a descriptor of NR_CPUS entries
- * and MAX_NUMNODES lists took a page of its own.  It is a SLAB_OWN cache: a
+ * slab_descriptor_bytes (kmem_cache_bytes(): cpu_array[] up to nr_cpu_ids,
+ * then the online nodes' lists), a cache line aligned.  Seven fit in a page
+ * on a machine of 2 CPUs and one node, where a descriptor of NR_CPUS array
+ * pointers and MAX_NUMNODES lists took a page of its own.  It is a SLAB_OWN cache: a
  * program's kfree() of a descriptor is refused, and slub_debug= does not
  * change its layout (SLAB_NO_USER_FLAGS), which slab_cache_live() checks.
  * Both set under slab_mutex as the boot makes the first cache; the
@@ -217,13 +217,13 @@ static void setup_node_shared(struct kmem_cache *s)
 		node_lock(n);
 		old = n->shared;
 		if (old)
-			free_block(s, old->entry, (int)old->avail, nid, &list);
+			free_block(s, old->entry, (int)ac_avail(old), nid, &list);
 		n->shared = NULL;
 		n->free_limit = (1 + num_online_cpus()) * s->batchcount + s->num;
 		node_unlock(n);
 		slabs_destroy(s, &list);
 		if (old)
-			free_array_cache(old);
+			free_shared_array(old);
 	}
 }
 
@@ -248,7 +248,7 @@ static void init_cache(struct kmem_cache *s, const char *name, unsigned int size
 		       unsigned int align, slab_flags_t flags, unsigned int useroffset,
 		       unsigned int usersize, void (*ctor)(void *))
 {
-	int nid, i;
+	int nid;
 
 	s->object_size = size;
 	/* SLAB_NO_USER_FLAGS: slub_debug= does not apply, as in the kernel's kmem_cache_flags() */
@@ -273,8 +273,6 @@ static void init_cache(struct kmem_cache *s, const char *name, unsigned int size
 	snprintf(s->name_buf, sizeof(s->name_buf), "%s", name);
 	s->name = s->name_buf;
 	s->refcount = 1;
-	for (i = 0; i <= (int)nr_cpu_ids; i++)
-		s->cpu_cache[i] = &slab_empty_array;
 	s->node = (struct kmem_cache_node *)((char *)s + kmem_cache_node_offset());
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		struct kmem_cache_node *n = &s->node[nid];
@@ -462,9 +460,9 @@ const char *kmem_cache_name(struct kmem_cache *s)
 static void release_array_on_cpu(struct kmm_cpu *cpu, void *info)
 {
 	struct kmem_cache *s = info;
-	struct array_cache *ac = s->cpu_cache[1 + cpu->id];
+	struct array_cache *ac = &s->cpu_array[cpu->id];
 
-	if (ac != &slab_empty_array)
+	if (ac->entry)
 		release_cpu_array(cpu, ac);
 }
 
@@ -473,7 +471,7 @@ static bool cpu_has_array(struct kmm_cpu *cpu, void *info)
 {
 	struct kmem_cache *s = info;
 
-	return __atomic_load_n(&s->cpu_cache[1 + cpu->id], __ATOMIC_RELAXED) != &slab_empty_array;
+	return __atomic_load_n(&s->cpu_array[cpu->id].entry, __ATOMIC_RELAXED) != NULL;
 }
 
 /*
@@ -552,10 +550,10 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		rcu_barrier();
 	for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 		if (s->node[nid].shared)
-			free_array_cache(s->node[nid].shared);
+			free_shared_array(s->node[nid].shared);
 		s->node[nid].shared = NULL;
 	}
-	/* every cpu_cache[] is the empty stub again: a stale pointer's fast paths fall through */
+	/* every CPU array is unmade again: a stale pointer's fast paths fall through */
 	pthread_mutex_lock(&slab_mutex);
 	list_add_tail(&s->list, &dead_caches);
 	if (++nr_dead_caches > DEAD_CACHES_MAX) {
@@ -580,14 +578,12 @@ unsigned long kmem_cache_live_objects(struct kmem_cache *s)
 
 		node_lock(n);
 		held += n->total_slabs * s->num;
-		free += n->free_objects + (n->shared ? n->shared->avail : 0);
+		free += n->free_objects + (n->shared ? ac_avail(n->shared) : 0);
 		node_unlock(n);
 	}
 	/* objects in CPU arrays are free too: a racy read of other CPUs' counts */
-	for (cpu = 1; cpu <= (int)nr_cpu_ids; cpu++)
-		free += __atomic_load_n(
-			&__atomic_load_n(&s->cpu_cache[cpu], __ATOMIC_RELAXED)->avail,
-			__ATOMIC_RELAXED);
+	for (cpu = 0; cpu < (int)nr_cpu_ids; cpu++)
+		free += ac_avail_racy(&s->cpu_array[cpu]);
 	return held > free ? held - free : 0;
 }
 
@@ -748,7 +744,7 @@ static void reap_cpu(struct kmm_cpu *cpu, void *info)
 	list_for_each_entry_safe(ac, next, &cpu->slab_arrays, cpu_list) {
 		if (ac->touched)
 			ac->touched = 0;
-		else if (ac->avail)
+		else if (ac_avail(ac))
 			drain_array_objects(ac->cache, ac, cpu->node, (int)(ac->limit + 4) / 5);
 		else
 			release_cpu_array(cpu, ac);
@@ -778,15 +774,15 @@ static void reap_nodes(void)
 			node_lock(n);
 			if (shared && shared->touched) {
 				shared->touched = 0;
-			} else if (shared && shared->avail) {
+			} else if (shared && ac_avail(shared)) {
 				int nr = (int)(shared->limit + 4) / 5;
 
-				if (nr > (int)shared->avail)
-					nr = (int)shared->avail;
+				if (nr > (int)ac_avail(shared))
+					nr = (int)ac_avail(shared);
 				free_block(s, shared->entry, nr, nid, &list);
-				shared->avail -= (unsigned int)nr;
 				memmove(shared->entry, shared->entry + nr,
-					sizeof(void *) * shared->avail);
+					sizeof(void *) * (ac_avail(shared) - (unsigned int)nr));
+				ac_set_avail(shared, ac_avail(shared) - (unsigned int)nr);
 			}
 			if (n->free_touched)
 				n->free_touched = 0;
@@ -923,7 +919,7 @@ static void show_slabinfo(FILE *out)
 			free_slabs += n->free_slabs;
 			free_objs += n->free_objects;
 			if (n->shared)
-				shared_avail += n->shared->avail;
+				shared_avail += ac_avail(n->shared);
 			node_unlock(n);
 		}
 		num_objs = total_slabs * s->num;

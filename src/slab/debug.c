@@ -4,7 +4,7 @@
  * object layout they need, the checks and the reports, and validation.
  *
  * A debugging cache (any of F, Z, P, U, T) never has CPU arrays: its
- * cpu_cache[] entries stay the empty stub, so the inline fast paths always
+ * cpu_array[] entries are never made (limit 0), so the inline fast paths always
  * fall through to the out-of-line paths, which take objects straight from the
  * slabs under the node's list_lock and run the checks here.  That is what
  * keeps the fast paths identical when debugging is off, and it makes every

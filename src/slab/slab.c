@@ -2,9 +2,9 @@
 /*
  * slab/slab.c - objects: growing and destroying slabs, refilling and flushing
  * per-CPU arrays, the allocation and free slow paths, bulk calls, the colour
- * of the library's own descriptors and arrays, and the empty stand-ins the
- * fast paths meet instead of a test: slab_empty_array (a CPU array with
- * nothing in it) and kmm_unmade_cache (a kmalloc slot with no cache).
+ * of the library's own descriptors and arrays' entries, and the empty
+ * stand-in the fast paths meet instead of a test: kmm_unmade_cache (a
+ * kmalloc slot with no cache, every CPU's array of it not made).
  *
  * This is the kernel's SLAB: cache_alloc_refill() takes batchcount objects
  * from the node's shared array or its partial/free slabs (growing the cache
@@ -30,11 +30,8 @@
 /* Refills of an array not used since the last reap take at most this many objects. */
 #define BATCHREFILL_LIMIT 16
 
-struct array_cache slab_empty_array;
-
 struct kmem_cache kmm_unmade_cache = {
 	.name = "kmalloc-unmade",
-	.cpu_cache = {[0 ... NR_CPUS] = &slab_empty_array},
 };
 
 static struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
@@ -51,23 +48,17 @@ static void slab_account(struct kmem_cache *s, struct page *page, long nr)
 
 /*
  * The free fast path's double-free check (__kmem_cache_push() in
- * <kmm/slab.h>) compares the object with entry[avail - 1] without testing
- * avail first: on an empty array it reads entry[-1], which must be the cache
- * field, set below to the cache, never an object of it.  entry[] must follow
- * cache with no padding, and cache must be pointer-sized, or the check would
- * read padding or half a field.
+ * <kmm/slab.h>) compares the object with top[-1] without testing for an
+ * empty array first: then it reads entry[-1], which is set below to
+ * the cache, never an object of it.  So an array's entries are stored after
+ * one slot more, and entry points past it.
  */
-_Static_assert(offsetof(struct array_cache, entry) ==
-		       offsetof(struct array_cache, cache) + sizeof(void *),
-	       "entry[-1] is array_cache.cache");
-_Static_assert(sizeof(((struct array_cache *)0)->cache) == sizeof(void *),
-	       "array_cache.cache fills entry[-1]");
-
+#define ARRAY_SLOTS_BYTES(limit) ((1 + (size_t)(limit)) * sizeof(void *))
 /*
- * Colour of the library's own slab structures.  Arrays (and the descriptor
- * of the descriptors' cache, cache.c) are pages of their own; left at the
- * start of its page, the hot fields of every one (an array's avail and
- * limit) would fall into the same sets of the CPU's L1
+ * Colour of the library's own slab structures.  Arrays' entries (and the
+ * descriptor of the descriptors' cache, cache.c) are pages of their own; left at the
+ * start of its page, the hot words of every one (an array's top entries)
+ * would fall into the same sets of the CPU's L1
  * cache, which the address bits below the page size index, and a program
  * using more caches than the cache has ways would miss on each of them.  So,
  * as SLAB colours the objects of its slabs, each structure starts at the next
@@ -95,27 +86,58 @@ void slab_own_free(void *p, size_t bytes)
 	kmm_free_own_pages((char *)p - colour, bytes + colour);
 }
 
-/* Arrays: the library's own pages, coloured (the kernel uses kmalloc). */
-struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch)
+/*
+ * Arrays' entries: the library's own pages, coloured (the kernel uses
+ * kmalloc).  entry_slots_alloc() gives the entries of an array of @limit
+ * objects of @s, entry[-1] holding @s; NULL without memory.
+ */
+static void **entry_slots_alloc(struct kmem_cache *s, unsigned int limit)
 {
-	struct array_cache *ac =
-		slab_own_alloc(sizeof(struct array_cache) + (size_t)limit * sizeof(void *),
-			       GFP_NOWAIT | __GFP_NOWARN);
+	void **slots = slab_own_alloc(ARRAY_SLOTS_BYTES(limit), GFP_NOWAIT | __GFP_NOWARN);
 
-	if (!ac)
+	if (!slots)
 		return NULL;
-	ac->avail = 0;
+	slots[0] = s;
+	return slots + 1;
+}
+
+static void entry_slots_free(void **entry, unsigned int limit)
+{
+	slab_own_free(entry - 1, ARRAY_SLOTS_BYTES(limit));
+}
+
+/* init_array - @ac an empty array of @s with @entry for @limit objects. */
+static void init_array(struct array_cache *ac, struct kmem_cache *s, void **entry,
+		       unsigned int limit, unsigned int batch)
+{
 	ac->limit = limit;
 	ac->batchcount = batch;
 	ac->touched = 0;
 	ac->cache = s;
 	INIT_LIST_HEAD(&ac->cpu_list);
+	/* the entries before the pointers into them, for racy readers (array_holds()) */
+	__atomic_store_n(&ac->entry, entry, __ATOMIC_RELEASE);
+	ac->top = entry;
+	ac->end = entry + limit;
+}
+
+/* A node's shared array: the array and its entries in one allocation. */
+struct array_cache *alloc_shared_array(struct kmem_cache *s, unsigned int limit)
+{
+	struct array_cache *ac =
+		slab_own_alloc(sizeof(*ac) + ARRAY_SLOTS_BYTES(limit), GFP_NOWAIT | __GFP_NOWARN);
+	void **slots = (void **)(ac + 1);
+
+	if (!ac)
+		return NULL;
+	slots[0] = s;
+	init_array(ac, s, slots + 1, limit, 0xbaadf00d);
 	return ac;
 }
 
-void free_array_cache(struct array_cache *ac)
+void free_shared_array(struct array_cache *ac)
 {
-	slab_own_free(ac, sizeof(struct array_cache) + (size_t)ac->limit * sizeof(void *));
+	slab_own_free(ac, sizeof(*ac) + ARRAY_SLOTS_BYTES(ac->limit));
 }
 
 /*
@@ -534,24 +556,31 @@ static void free_block_any_node(struct kmem_cache *s, void **objs, int nr)
 
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr)
 {
+	unsigned int avail = ac_avail(ac);
+
 	(void)node;
-	if (nr > (int)ac->avail)
-		nr = (int)ac->avail;
+	if (nr > (int)avail)
+		nr = (int)avail;
 	if (nr <= 0)
 		return;
 	free_block_any_node(s, ac->entry, nr);
-	ac->avail -= (unsigned int)nr;
-	memmove(ac->entry, ac->entry + nr, sizeof(void *) * ac->avail);
+	avail -= (unsigned int)nr;
+	memmove(ac->entry, ac->entry + nr, sizeof(void *) * avail);
+	ac_set_avail(ac, avail);
 }
 
 void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac)
 {
-	struct kmem_cache *s = ac->cache;
+	void **entry = ac->entry;
+	unsigned int limit = ac->limit;
 
-	drain_array_objects(s, ac, cpu->node, (int)ac->avail);
+	drain_array_objects(ac->cache, ac, cpu->node, (int)ac_avail(ac));
 	list_del(&ac->cpu_list);
-	s->cpu_cache[1 + cpu->id] = &slab_empty_array;
-	free_array_cache(ac);
+	/* all zero again, as before its first use: the entries last, for racy readers */
+	ac->top = ac->end = NULL;
+	__atomic_store_n(&ac->entry, NULL, __ATOMIC_RELEASE);
+	memset(ac, 0, sizeof(*ac));
+	entry_slots_free(entry, limit);
 }
 
 int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
@@ -577,17 +606,17 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 /* Move up to @max objects from @from to @to (the shared array and a CPU's). */
 static int transfer_objects(struct array_cache *to, struct array_cache *from, unsigned int max)
 {
-	unsigned int nr = from->avail;
+	unsigned int nr = ac_avail(from), room = to->limit - ac_avail(to);
 
 	if (nr > max)
 		nr = max;
-	if (nr > to->limit - to->avail)
-		nr = to->limit - to->avail;
+	if (nr > room)
+		nr = room;
 	if (!nr)
 		return 0;
-	from->avail -= nr;
-	memcpy(to->entry + to->avail, from->entry + from->avail, sizeof(void *) * nr);
-	to->avail += nr;
+	from->top -= nr;
+	memcpy(to->top, from->top, sizeof(void *) * nr);
+	to->top += nr;
 	return (int)nr;
 }
 
@@ -609,7 +638,7 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	/* in locals: the stores to the bits (chars) would make the compiler reload them */
 	const unsigned int num = s->num, size = s->size;
 	const unsigned long first = page->private;
-	unsigned int active = slab_active(page), avail = ac->avail;
+	unsigned int active = slab_active(page), avail = ac_avail(ac);
 	const unsigned short *freelist = slab_freelist(page);
 	struct free_bits_window w;
 	void **entry = ac->entry;
@@ -623,7 +652,7 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 		if (kmm_unlikely(idx >= num || !free_bits_window_test(&w, idx))) {
 			free_bits_window_close(&w);
 			slab_active(page) = (unsigned short)active;
-			ac->avail = avail;
+			ac_set_avail(ac, avail);
 			if (was_free && active)
 				n->free_slabs--; /* no longer free by its count */
 			slab_isolate(s, n, page, active, idx);
@@ -635,7 +664,7 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	}
 	free_bits_window_close(&w);
 	slab_active(page) = (unsigned short)active;
-	ac->avail = avail;
+	ac_set_avail(ac, avail);
 	list_del(&page->lru);
 	if (was_free)
 		n->free_slabs--;
@@ -643,18 +672,19 @@ static int alloc_block(struct kmem_cache *s, struct kmem_cache_node *n, struct a
 	return batch;
 }
 
-/* The real array of @cpu (held) for @s, made on first use. */
+/* The array of @cpu (held) for @s, made on first use; NULL without memory. */
 static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 {
-	struct array_cache *ac = s->cpu_cache[1 + cpu->id];
+	struct array_cache *ac = &s->cpu_array[cpu->id];
+	void **entry;
 
-	if (kmm_likely(ac != &slab_empty_array))
+	if (kmm_likely(ac->entry != NULL))
 		return ac;
-	ac = alloc_array_cache(s, s->limit, s->batchcount);
-	if (!ac)
+	entry = entry_slots_alloc(s, s->limit);
+	if (!entry)
 		return NULL;
+	init_array(ac, s, entry, s->limit, s->batchcount);
 	list_add(&ac->cpu_list, &cpu->slab_arrays);
-	__atomic_store_n(&s->cpu_cache[1 + cpu->id], ac, __ATOMIC_RELEASE);
 	return ac;
 }
 
@@ -665,7 +695,7 @@ static struct array_cache *cpu_array(struct kmem_cache *s, struct kmm_cpu *cpu)
 static void take_from_node(struct kmem_cache *s, struct kmem_cache_node *n, struct array_cache *to,
 			   int batch)
 {
-	unsigned int before = to->avail;
+	unsigned int before = ac_avail(to);
 	struct page *page;
 
 	if (n->shared && transfer_objects(to, n->shared, (unsigned int)batch)) {
@@ -674,7 +704,7 @@ static void take_from_node(struct kmem_cache *s, struct kmem_cache_node *n, stru
 	}
 	while (batch > 0 && (page = get_first_slab(n)) != NULL)
 		batch = alloc_block(s, n, to, page, batch);
-	n->free_objects -= to->avail - before;
+	n->free_objects -= ac_avail(to) - before;
 }
 
 /* take_from_new_slab - up to @batch objects of @page, a slab just grown, into @to. */
@@ -685,7 +715,7 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
 	const unsigned int num = s->num, size = s->size, limit = to->limit;
 	const unsigned long first = page->private;
 	const unsigned short *freelist = slab_freelist(page);
-	unsigned int active = slab_active(page), avail = to->avail;
+	unsigned int active = slab_active(page), avail = ac_avail(to);
 	struct free_bits_window w;
 
 	free_bits_window_open(&w, slab_free_bits(s, page));
@@ -698,7 +728,7 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
 	}
 	free_bits_window_close(&w);
 	slab_active(page) = (unsigned short)active;
-	to->avail = avail;
+	ac_set_avail(to, avail);
 }
 
 /*
@@ -721,9 +751,9 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
 unsigned long slab_batches_in_flight;
 
 /* A batch on the stack: an array_cache with room for LOCAL_BATCH_MAX objects. */
-union local_batch {
+struct local_batch {
 	struct array_cache ac;
-	char bytes[sizeof(struct array_cache) + LOCAL_BATCH_MAX * sizeof(void *)];
+	void *slots[LOCAL_BATCH_MAX];
 };
 
 static void batch_begin(void)
@@ -747,23 +777,24 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 			   int batch)
 {
 	struct kmem_cache_node *n = get_node(s, node);
-	union local_batch local;
+	struct local_batch local;
 	struct array_cache *got = &local.ac, *ac;
 	struct kmm_cpu *cpu;
 	struct page *page;
 	LIST_HEAD(list);
 	void *obj;
 
-	got->avail = 0;
 	got->limit = (unsigned int)batch;
+	got->entry = got->top = local.slots;
+	got->end = local.slots + batch;
 	kmm_cpu_release(*cpup);
 	*cpup = NULL;
 	node_lock(n);
 	take_from_node(s, n, got, batch);
-	if (got->avail)
+	if (ac_avail(got))
 		batch_begin();
 	node_unlock(n);
-	if (!got->avail) {
+	if (!ac_avail(got)) {
 		page = cache_grow_begin(s, gfp, node);
 		if (!page) {
 			*cpup = kmm_cpu_hold();
@@ -773,15 +804,15 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 		take_from_new_slab(s, page, got, batch);
 		cache_grow_end(s, page);
 	}
-	obj = got->entry[--got->avail];
+	obj = *--got->top;
 	*cpup = cpu = kmm_cpu_hold();
 	if (cpu && cpu->node == node && (ac = cpu_array(s, cpu)) != NULL) {
-		transfer_objects(ac, got, got->avail);
+		transfer_objects(ac, got, ac_avail(got));
 		ac->touched = 1;
 	}
-	if (got->avail) {
+	if (ac_avail(got)) {
 		node_lock(n);
-		free_block(s, got->entry, (int)got->avail, node, &list);
+		free_block(s, got->entry, (int)ac_avail(got), node, &list);
 		node_unlock(n);
 	}
 	batch_end();
@@ -816,7 +847,7 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 			return refill_unheld(s, cpup, gfp, node, batch);
 		take_from_node(s, n, ac, batch);
 		node_unlock(n);
-		if (ac->avail)
+		if (ac_avail(ac))
 			goto done;
 	}
 	/* Grow: without the CPU if the caller did not hold it, else without sleeping. */
@@ -838,11 +869,11 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 	}
 	take_from_new_slab(s, page, ac, (int)ac->batchcount);
 	cache_grow_end(s, page);
-	if (!ac->avail)
+	if (!ac_avail(ac))
 		return NULL;
 done:
 	ac->touched = 1;
-	return ac->entry[--ac->avail];
+	return *--ac->top;
 }
 
 /* An object straight from node @node's slabs (no CPU array: the CPU is held elsewhere). */
@@ -959,11 +990,11 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 	} else if (!(cpu = kmm_cpu_hold())) {
 		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
 	} else {
-		struct array_cache *ac = s->cpu_cache[1 + cpu->id];
+		struct array_cache *ac = &s->cpu_array[cpu->id];
 
 		node = pick_node(cpu, node);
-		if (node == cpu->node && ac->avail) {
-			obj = ac->entry[--ac->avail];
+		if (node == cpu->node && ac_avail(ac)) {
+			obj = *--ac->top;
 			ac->touched = 1;
 		} else if (node == cpu->node) {
 			obj = cache_alloc_refill(s, &cpu, gfp, node);
@@ -1087,7 +1118,7 @@ static bool all_on_node(void *const *objs, unsigned int nr, int node)
  */
 static void make_node_shared(struct kmem_cache *s, struct kmem_cache_node *n)
 {
-	struct array_cache *shared = alloc_array_cache(s, s->shared * s->batchcount, 0xbaadf00d);
+	struct array_cache *shared = alloc_shared_array(s, s->shared * s->batchcount);
 
 	if (!shared)
 		return;
@@ -1098,7 +1129,7 @@ static void make_node_shared(struct kmem_cache *s, struct kmem_cache_node *n)
 	}
 	node_unlock(n);
 	if (shared)
-		free_array_cache(shared);
+		free_shared_array(shared);
 }
 
 /*
@@ -1122,14 +1153,14 @@ static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned 
 	}
 	if (!locked)
 		node_lock(n);
-	if (n->shared && n->shared->avail < n->shared->limit &&
+	if (n->shared && ac_avail(n->shared) < n->shared->limit &&
 	    (kmm_nr_online_nodes == 1 || all_on_node(objs, nr, node))) {
-		unsigned int room = n->shared->limit - n->shared->avail;
+		unsigned int room = n->shared->limit - ac_avail(n->shared);
 
 		if (room > nr)
 			room = nr;
-		memcpy(n->shared->entry + n->shared->avail, objs, sizeof(void *) * room);
-		n->shared->avail += room;
+		memcpy(n->shared->top, objs, sizeof(void *) * room);
+		n->shared->top += room;
 		objs += room;
 		nr -= room;
 	}
@@ -1150,11 +1181,11 @@ static void flush_objects(struct kmem_cache *s, int node, void **objs, unsigned 
  */
 static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int node, bool locked)
 {
-	unsigned int batch = ac->batchcount < ac->avail ? ac->batchcount : ac->avail;
+	unsigned int avail = ac_avail(ac), batch = ac->batchcount < avail ? ac->batchcount : avail;
 
 	flush_objects(s, node, ac->entry, batch, locked);
-	ac->avail -= batch;
-	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
+	memmove(ac->entry, ac->entry + batch, sizeof(void *) * (avail - batch));
+	ac_set_avail(ac, avail - batch);
 }
 
 /*
@@ -1165,14 +1196,14 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac, int n
 static void flush_unheld(struct kmem_cache *s, struct array_cache *ac, struct kmm_cpu *cpu,
 			 void *obj)
 {
-	unsigned int batch = ac->batchcount < ac->avail ? ac->batchcount : ac->avail;
+	unsigned int avail = ac_avail(ac), batch = ac->batchcount < avail ? ac->batchcount : avail;
 	void *objs[LOCAL_BATCH_MAX];
 	int node = cpu->node;
 
 	memcpy(objs, ac->entry, sizeof(void *) * batch);
-	ac->avail -= batch;
-	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
-	ac->entry[ac->avail++] = obj;
+	memmove(ac->entry, ac->entry + batch, sizeof(void *) * (avail - batch));
+	ac_set_avail(ac, avail - batch);
+	*ac->top++ = obj;
 	batch_begin();
 	kmm_cpu_release(cpu);
 	flush_objects(s, node, objs, batch, false);
@@ -1247,14 +1278,14 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	if (cpu) {
 		struct array_cache *ac = cpu_array(s, cpu);
 
-		if (ac && ac->avail && ac->entry[ac->avail - 1] == obj) {
+		if (ac && ac_avail(ac) && ac->top[-1] == obj) {
 			kmm_cpu_release(cpu);
 			slab_report(call, s, obj, "double free");
 			return;
 		}
 		free_object_hidden(s, obj);
 		if (ac && page_to_nid(virt_to_page(obj)) == cpu->node) {
-			if (ac->avail >= ac->limit) {
+			if (ac_avail(ac) >= ac->limit) {
 				/* list_lock taken at once: kept with the CPU; else waited for without it */
 				bool locked = node_trylock(get_node(s, cpu->node));
 
@@ -1265,7 +1296,7 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 				}
 				cache_flusharray(s, ac, cpu->node, locked);
 			}
-			ac->entry[ac->avail++] = obj;
+			*ac->top++ = obj;
 			kmm_cpu_release(cpu);
 			return;
 		}
@@ -1280,20 +1311,30 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 
 /*
  * array_holds - is @obj among the first @max objects of @ac?  Another CPU's
- * array is read racily: it may be freed meanwhile, so only as many entries
- * as its first page holds are read (what the default limits fit).
+ * array is read racily: its entries may be freed meanwhile (memory of the
+ * direct map still), so only as many as their first page holds are read
+ * (what the default limits fit).
  */
 static bool array_holds(const struct array_cache *ac, const void *obj, unsigned int max)
 {
-	unsigned int i, avail = __atomic_load_n(&ac->avail, __ATOMIC_RELAXED);
+	void *const *entry = __atomic_load_n(&ac->entry, __ATOMIC_ACQUIRE);
+	unsigned int i, avail = ac_avail_racy(ac);
 
+	if (!entry)
+		return false;
 	for (i = 0; i < avail && i < max; i++)
-		if (__atomic_load_n(&ac->entry[i], __ATOMIC_RELAXED) == obj)
+		if (__atomic_load_n(&entry[i], __ATOMIC_RELAXED) == obj)
 			return true;
 	return false;
 }
 
-#define ARRAY_FIRST_PAGE_ENTRIES ((PAGE_SIZE - sizeof(struct array_cache)) / sizeof(void *))
+/* How many entries of @ac are in the page its first is in. */
+static unsigned int first_page_entries(const struct array_cache *ac)
+{
+	unsigned long first = (unsigned long)__atomic_load_n(&ac->entry, __ATOMIC_RELAXED);
+
+	return (unsigned int)((PAGE_SIZE - (first & ~PAGE_MASK)) / sizeof(void *));
+}
 
 bool slab_object_free(struct kmem_cache *s, const void *obj)
 {
@@ -1304,14 +1345,13 @@ bool slab_object_free(struct kmem_cache *s, const void *obj)
 	int i;
 
 	if (cpu) {
-		struct array_cache *ac = s->cpu_cache[1 + cpu->id];
+		struct array_cache *ac = &s->cpu_array[cpu->id];
 
 		found = array_holds(ac, obj, ac->limit);
 		kmm_cpu_release(cpu);
 	}
-	for (i = 1; !found && i <= (int)nr_cpu_ids; i++)
-		found = array_holds(__atomic_load_n(&s->cpu_cache[i], __ATOMIC_RELAXED), obj,
-				    ARRAY_FIRST_PAGE_ENTRIES);
+	for (i = 0; !found && i < (int)nr_cpu_ids; i++)
+		found = array_holds(&s->cpu_array[i], obj, first_page_entries(&s->cpu_array[i]));
 	if (!found) {
 		node_lock(n);
 
@@ -1381,7 +1421,7 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
  * Bulk calls.  Each takes or gives back as many objects as the CPU's array
  * has (or has room for) in one restartable sequence, as the single-object
  * fast paths do one: the sequence copies the pointers between the caller's
- * array and the CPU's, and commits with the one store of the new count; a
+ * array and the CPU's, and commits with the one store of the new top; a
  * sequence aborted restarts and copies again, so nothing is taken or given
  * twice.  When the array is empty or full (always, without rseq or while the
  * CPU is held), one object goes the slow way, which refills or flushes it.
@@ -1395,15 +1435,10 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
 /* The operands of both batch sequences (see KMM_RSEQ_CPU_ARRAY), clobbers included. */
 /* clang-format off */
 #define ARRAY_BATCH_OPERANDS							\
-	[idx] "=&r"(idx), [ac] "=&r"(ac), [n] "=&r"(n), [k] "=&r"(k),		\
-	[j] "=&r"(j), [obj] "=&r"(obj)						\
+	[ac] "=&r"(ac), [top] "=&r"(top), [k] "=&r"(k), [j] "=&r"(j),		\
+	[obj] "=&r"(obj)							\
 	: [off] "r"(__rseq_offset), [tab] "r"(kmm_cpu_fast), [s] "r"(s),	\
-	  [p] "r"(p), [nr] "r"(nr),						\
-	  [cc] "i"(offsetof(struct kmem_cache, cpu_cache)),			\
-	  [av] "i"(offsetof(struct array_cache, avail)),			\
-	  [li] "i"(offsetof(struct array_cache, limit)),			\
-	  [to] "i"(offsetof(struct array_cache, touched)),			\
-	  [en] "i"(offsetof(struct array_cache, entry))				\
+	  [p] "r"(p), [nr] "r"(nr), KMM_CPU_ARRAY_FIELDS			\
 	: "memory", "cc"
 /* clang-format on */
 #endif
@@ -1415,28 +1450,34 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller)
 static inline size_t array_pop_batch(struct kmem_cache *s, void **p, size_t nr)
 {
 #ifdef KMM_HAVE_RSEQ
-	unsigned long idx, n, k, j;
 	struct array_cache *ac;
+	unsigned long k, j;
+	void **top;
 	void *obj;
 
+	/* the fenced array's entry is no pointer: an empty top (NULL) is tested first */
 	/* clang-format off */
 	asm volatile goto(
 		KMM_RSEQ_CPU_ARRAY
-		"movq %[nr], %[k]\n\t"
-		"cmpq %[n], %[k]\n\t"
-		"cmovaq %[n], %[k]\n\t"
+		"testq %[top], %[top]\n\t"
+		"jz %l[empty]\n\t"
+		"movq %[top], %[k]\n\t"
+		"subq %c[en](%[ac]), %[k]\n\t"
+		"shrq $3, %[k]\n\t"
+		"cmpq %[nr], %[k]\n\t"
+		"cmovaq %[nr], %[k]\n\t"
 		"testq %[k], %[k]\n\t"
 		"jz %l[empty]\n\t"
 		"xorl %k[j], %k[j]\n\t"
 		"6:\n\t"
-		"subl $1, %k[n]\n\t"
-		"movq %c[en](%[ac], %[n], 8), %[obj]\n\t"
+		"subq $8, %[top]\n\t"
+		"movq (%[top]), %[obj]\n\t"
 		"movq %[obj], (%[p], %[j], 8)\n\t"
 		"addq $1, %[j]\n\t"
 		"cmpq %[k], %[j]\n\t"
 		"jb 6b\n\t"
 		"movl $1, %c[to](%[ac])\n\t"
-		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"movq %[top], %c[tp](%[ac])\n\t"	/* commit */
 		"2:\n\t"
 		: ARRAY_BATCH_OPERANDS
 		: empty);
@@ -1459,32 +1500,34 @@ empty:
 static inline size_t array_push_batch(struct kmem_cache *s, void *const *p, size_t nr)
 {
 #ifdef KMM_HAVE_RSEQ
-	unsigned long idx, n, k, j;
 	struct array_cache *ac;
+	unsigned long k, j;
+	void **top;
 	void *obj;
 
-	/* entry[avail - 1] is the cache field when the array is empty (asserted at the top) */
+	/* top[-1] is entry[-1], the cache, when the array is empty (see the top) */
 	/* clang-format off */
 	asm volatile goto(
 		KMM_RSEQ_CPU_ARRAY
-		"movl %c[li](%[ac]), %k[k]\n\t"
-		"subl %k[n], %k[k]\n\t"
+		"movq %c[ed](%[ac]), %[k]\n\t"
+		"subq %[top], %[k]\n\t"
+		"shrq $3, %[k]\n\t"
 		"cmpq %[nr], %[k]\n\t"
 		"cmovaq %[nr], %[k]\n\t"
 		"testq %[k], %[k]\n\t"
 		"jz %l[full]\n\t"
 		"movq (%[p]), %[obj]\n\t"
-		"cmpq %[obj], %c[en]-8(%[ac], %[n], 8)\n\t"
+		"cmpq %[obj], -8(%[top])\n\t"
 		"je %l[full]\n\t"
 		"xorl %k[j], %k[j]\n\t"
 		"6:\n\t"
 		"movq (%[p], %[j], 8), %[obj]\n\t"
-		"movq %[obj], %c[en](%[ac], %[n], 8)\n\t"
-		"addl $1, %k[n]\n\t"
+		"movq %[obj], (%[top])\n\t"
+		"addq $8, %[top]\n\t"
 		"addq $1, %[j]\n\t"
 		"cmpq %[k], %[j]\n\t"
 		"jb 6b\n\t"
-		"movl %k[n], %c[av](%[ac])\n\t"	/* commit */
+		"movq %[top], %c[tp](%[ac])\n\t"	/* commit */
 		"2:\n\t"
 		: ARRAY_BATCH_OPERANDS
 		: full);

@@ -153,8 +153,28 @@ static inline bool slab_obj_free(const unsigned char *bits, unsigned int idx)
 	return bits[idx / 8] & (1u << (idx % 8));
 }
 
-/* The empty array every CPU starts with: avail 0, limit 0, never written. */
-extern struct array_cache slab_empty_array;
+/* ac_avail / ac_set_avail - the objects in @ac (held, or a shared array under list_lock). */
+static inline unsigned int ac_avail(const struct array_cache *ac)
+{
+	return (unsigned int)(ac->top - ac->entry);
+}
+
+static inline void ac_set_avail(struct array_cache *ac, unsigned int avail)
+{
+	ac->top = ac->entry + avail;
+}
+
+/* ac_avail_racy - ac_avail() of another CPU's array: 0 to its limit, whatever it is doing. */
+static inline unsigned int ac_avail_racy(const struct array_cache *ac)
+{
+	void **entry = __atomic_load_n(&ac->entry, __ATOMIC_ACQUIRE);
+	void **top = __atomic_load_n(&ac->top, __ATOMIC_RELAXED);
+	unsigned int limit = __atomic_load_n(&ac->limit, __ATOMIC_RELAXED);
+
+	if (!entry || top < entry)
+		return 0;
+	return top - entry < (long)limit ? (unsigned int)(top - entry) : limit;
+}
 
 extern struct list_head slab_caches;
 extern pthread_mutex_t slab_mutex;
@@ -207,16 +227,16 @@ void kmem_cache_free_own(struct kmem_cache *s, void *obj);
  * map.  slab_cache_check() reports the call (naming @call) when it is not;
  * both are for the slow paths, never the inline ones.
  */
-/* kmem_cache_node_offset - where a descriptor's node lists start: past cpu_cache[nr_cpu_ids]. */
+/* kmem_cache_node_offset - where a descriptor's node lists start: past cpu_array[nr_cpu_ids - 1]. */
 static inline size_t kmem_cache_node_offset(void)
 {
-	return offsetof(struct kmem_cache, cpu_cache) +
-	       ((size_t)nr_cpu_ids + 1) * sizeof(struct array_cache *);
+	return offsetof(struct kmem_cache, cpu_array) +
+	       (size_t)nr_cpu_ids * sizeof(struct array_cache);
 }
 
 /*
  * kmem_cache_bytes - the bytes of a descriptor on this machine: up to
- * cpu_cache[nr_cpu_ids], then a kmem_cache_node per online node, cache lines
+ * cpu_array[nr_cpu_ids - 1], then a kmem_cache_node per online node, cache lines
  * whole.
  */
 static inline size_t kmem_cache_bytes(void)
@@ -234,12 +254,9 @@ extern size_t slab_descriptor_bytes;
 
 /*
  * slab_descriptor_page - may @s be a cache descriptor: a cache line of the
- * direct map in an object page of kmem_cache_cachep, or in a page of the
- * library's own with the whole descriptor inside it (kmem_cache_cachep's)?
+ * direct map in an object page of kmem_cache_cachep, or kmem_cache_cachep's
+ * own (pages of the library's own)?
  */
-_Static_assert(sizeof(struct kmem_cache) + MAX_NUMNODES * sizeof(struct kmem_cache_node) <=
-		       PAGE_SIZE,
-	       "a descriptor is in one page");
 static inline bool slab_descriptor_page(const struct kmem_cache *s)
 {
 	unsigned long off = (unsigned long)s - kmm_page_offset;
@@ -252,7 +269,7 @@ static inline bool slab_descriptor_page(const struct kmem_cache *s)
 	page = virt_to_page(s);
 	if (PageSlab(page))
 		return page->mapping == kmem_cache_cachep;
-	return (off & ~PAGE_MASK) + slab_descriptor_bytes <= PAGE_SIZE && PageReserved(page);
+	return s == kmem_cache_cachep;
 }
 
 static inline bool slab_cache_live(const struct kmem_cache *s)
@@ -297,8 +314,9 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree);
 void release_cpu_array(struct kmm_cpu *cpu, struct array_cache *ac);
 /* drain_array_objects - give up to @nr objects of @ac back to node @node. */
 void drain_array_objects(struct kmem_cache *s, struct array_cache *ac, int node, int nr);
-struct array_cache *alloc_array_cache(struct kmem_cache *s, unsigned int limit, unsigned int batch);
-void free_array_cache(struct array_cache *ac);
+/* alloc_shared_array / free_shared_array - a node's shared array of @limit objects of @s. */
+struct array_cache *alloc_shared_array(struct kmem_cache *s, unsigned int limit);
+void free_shared_array(struct array_cache *ac);
 /*
  * slab_own_alloc / slab_own_free - @bytes of the library's own pages for an
  * array (or kmem_cache_cachep's own descriptor), starting at the next cache colour (slab.c); freed

@@ -2330,7 +2330,9 @@ static void op_bad_own_page(void)
 	case 1:
 		if (!(c = pick_cache(&slot)))
 			return;
-		p = c->s->cpu_cache[1 + smp_processor_id()];
+		p = c->s->cpu_array[smp_processor_id()].entry;
+		if (!p)
+			p = &c->s->cpu_array[smp_processor_id()];
 		whose = "a CPU array of a cache";
 		break;
 	case 2: {
