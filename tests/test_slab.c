@@ -686,6 +686,39 @@ static void test_tune_limits_the_per_cpu_array(void **state)
 	kmm_exit();
 }
 
+/*
+ * A CPU's array is a line of its cache's descriptor, its entries storage of
+ * their own: tuned to the largest limit, one CPU's array parks as many
+ * objects as the limit says, and flushes batchcount of them when full.
+ */
+static void test_tune_to_the_largest_limit(void **state)
+{
+	enum { LIMIT = 4096, BATCH = LIMIT / 2 };
+	static void *obj[LIMIT];
+	struct kmem_cache *s;
+	unsigned long parked;
+	int i;
+
+	(void)state;
+	assert_int_equal(kmm_init("mem=256M"), 0);
+	s = kmem_cache_create("tune_large", 64, 0, 0, NULL);
+	assert_int_equal(kmem_cache_tune(s, LIMIT, BATCH, 0), 0);
+	assert_int_equal(kmem_cache_tune(s, LIMIT + 1, BATCH, 0), -EINVAL);
+	for (i = 0; i < LIMIT; i++)
+		assert_non_null(obj[i] = kmem_cache_alloc(s, GFP_KERNEL));
+	for (i = 0; i < LIMIT; i++)
+		kmem_cache_free(s, obj[i]);
+	/* what is still active is parked on the one CPU's array */
+	parked = slabinfo_of("tune_large").active_objs;
+	assert_int_equal(slabinfo_of("tune_large").limit, LIMIT);
+	assert_true(parked >= BATCH && parked <= LIMIT);
+	assert_int_equal(kmem_cache_live_objects(s), 0);
+	assert_int_equal(kmem_cache_tune(s, 120, 60, 8), 0);
+	assert_int_equal(slabinfo_of("tune_large").active_objs, 0);
+	kmem_cache_destroy(s);
+	kmm_exit();
+}
+
 /* A thread that fills its arrays and then blocks, never calling libkmm again. */
 struct idle_thread {
 	pthread_t thread;
@@ -1647,6 +1680,7 @@ int main(void)
 		kmm_test(test_shrink_gives_back_free_slabs),
 		kmm_test(test_meminfo_counts_slab_pages),
 		kmm_test(test_tune_limits_the_per_cpu_array),
+		kmm_one_cpu_test(test_tune_to_the_largest_limit),
 		kmm_test(test_reaping_returns_an_idle_programs_memory),
 		kmm_test(test_shrink_and_destroy_collect_a_blocked_threads_objects),
 		kmm_test(test_a_thread_exit_leaves_its_frees_to_the_cpu),
