@@ -370,7 +370,7 @@ extern unsigned long kmm_direct_map_bytes;
 /*
  * kmem_cache_alloc_fast - the allocation fast path: pop the array of the CPU
  * the thread runs on into *@objp (zeroed for __GFP_ZERO), in a restartable
- * sequence (<kmm/percpu.h>) that commits with the store of the new count.
+ * sequence (<kmm/percpu.h>) that commits with the store of the new top.
  * False, with nothing done, when the array is empty (always, when the CPU is
  * held or rseq is not there): the caller takes a slow path.
  */

@@ -33,7 +33,8 @@
  * A CPU's arrays are touched by the inline fast paths (restartable sequences,
  * no lock) and otherwise only by a thread holding the CPU (percpu/percpu.h),
  * which takes list_lock and zone->lock inside, or, when list_lock is taken
- * already, lets the CPU go and waits for it without (slab.c, "Short holds").
+ * already, lets the CPU go and waits for it without (slab.c, "Short holds");
+ * other CPUs' arrays are only read, racily (ac_avail_racy(), array_holds()).
  * Constructors and page allocations that may sleep run with no CPU and no
  * list_lock held.
  */
