@@ -137,7 +137,8 @@ static unsigned int cache_estimate(const struct kmem_cache *s, unsigned int orde
 /*
  * slab_max_order= (the kernel's SLAB parameter): the highest order a slab may
  * take to waste less than 1/8 (-1, the default: 1 on machines above 32 MiB,
- * else 0).  A cache whose object needs more still gets it.
+ * else 0).  A cache whose object needs more still gets it; the library's own
+ * caches (SLAB_OWN) take the order that wastes less than 1/8 whatever it is.
  */
 static long param_slab_max_order;
 
@@ -160,7 +161,12 @@ static void calculate_slab_order(struct kmem_cache *s)
 		s->colour = left / s->colour_off + 1;
 		if (s->flags & SLAB_RECLAIM_ACCOUNT)
 			break;
-		if (order >= slab_max_order)
+		/*
+		 * The library's own caches pack their objects whatever the order:
+		 * the descriptors' objects grow with the CPUs (16 KiB and more
+		 * with 256 of them, which an order-3 slab would hold one of).
+		 */
+		if (order >= slab_max_order && !(s->flags & SLAB_OWN))
 			break;
 		if (left * 8 <= (PAGE_SIZE << order))
 			break;
