@@ -8,7 +8,9 @@
  * and names come from kmm_kmalloc_info[]: 8, 16, 32, 64, 96, 128, 192, 256, ...
  * KMALLOC_MAX_CACHE_SIZE bytes, one family per cache type (normal, DMA,
  * reclaimable).  The kernel's tables find the cache of a size: the 24-entry
- * kmm_kmalloc_size_index[] up to 192 bytes, fls(size - 1) above.  Larger requests,
+ * kmm_kmalloc_size_index[] up to 192 bytes, fls(size - 1) above (for a variable
+ * size of the normal family, worked out per 8 bytes in one table of caches,
+ * kmm_kmalloc_normal_by_8[]).  Larger requests,
  * up to KMALLOC_MAX_SIZE, go to the page allocator as compound pages
  * (kmalloc_large()).  kfree() takes all of these and any kmem_cache object: the
  * struct page of the address says what it is.  Power-of-two sizes are
@@ -80,6 +82,14 @@ extern const unsigned char kmm_kmalloc_size_index[24];
  * path needs no test for it and its slow path makes the caches first.
  */
 extern struct kmem_cache *kmm_kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+/*
+ * kmm_kmalloc_normal_by_8 - the normal family's cache of every size up to
+ * KMALLOC_MAX_CACHE_SIZE, by (size - 1) / 8: kmm_kmalloc_caches[KMALLOC_NORMAL]
+ * of the size's index, worked out for each 8 bytes, so that kmalloc() of a
+ * variable size finds its cache with one load and no branch on the size (which
+ * random sizes would mispredict).  Filled as the caches are made.
+ */
+extern struct kmem_cache *kmm_kmalloc_normal_by_8[KMALLOC_MAX_CACHE_SIZE / 8];
 
 /* kmalloc_type - the family of a request: GFP_DMA first, then __GFP_RECLAIMABLE. */
 static kmm_always_inline enum kmalloc_cache_type kmalloc_type(gfp_t flags)
@@ -194,15 +204,17 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 		if (size > KMALLOC_MAX_CACHE_SIZE)
 			return kmalloc_large(size, flags);
 		index = kmalloc_index(size);
-	} else if (kmm_likely(size - 1 < 192)) {
-		/* kmalloc_size_to_index(), with the checks for 0 and large sizes folded in */
-		index = kmm_kmalloc_size_index[(size - 1) / 8];
-	} else if (kmm_likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
-		index = (unsigned int)(32 - __builtin_clz((unsigned int)(size - 1)));
-	} else {
+	} else if (kmm_unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE)) {
 		return __kmalloc(size, flags);
+	} else if (kmm_likely(kmalloc_type(flags) == KMALLOC_NORMAL)) {
+		/* kmalloc_size_to_index() and the cache in one, the checks for 0 and large sizes folded in */
+		s = kmm_kmalloc_normal_by_8[(size - 1) / 8];
+		goto found;
+	} else {
+		index = kmalloc_size_to_index(size);
 	}
 	s = kmm_kmalloc_caches[kmalloc_type(flags)][index];
+found:
 	if (kmm_likely(kmem_cache_alloc_fast(s, flags, &obj))) {
 		kmm_asan_kmalloc_tail(s, obj, size);
 		return obj;

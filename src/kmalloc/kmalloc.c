@@ -77,6 +77,23 @@ struct kmem_cache *kmm_kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1] 
 };
 
 static pthread_mutex_t kmalloc_mutex = PTHREAD_MUTEX_INITIALIZER;
+struct kmem_cache *kmm_kmalloc_normal_by_8[KMALLOC_MAX_CACHE_SIZE / 8] = {
+	[0 ... KMALLOC_MAX_CACHE_SIZE / 8 - 1] = &kmm_unmade_cache,
+};
+
+/* set_kmalloc_cache - @s is cache @idx of family @type, in both tables. */
+static void set_kmalloc_cache(enum kmalloc_cache_type type, unsigned int idx, struct kmem_cache *s)
+{
+	size_t slot;
+
+	__atomic_store_n(&kmm_kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
+	if (type != KMALLOC_NORMAL)
+		return;
+	for (slot = 0; slot < KMALLOC_MAX_CACHE_SIZE / 8; slot++)
+		if (kmalloc_size_to_index(slot * 8 + 1) == idx)
+			__atomic_store_n(&kmm_kmalloc_normal_by_8[slot], s, __ATOMIC_RELEASE);
+}
+
 /* Every cache of kmm_kmalloc_caches[][] is made (acquire/release). */
 static bool kmalloc_caches_made;
 
@@ -109,7 +126,7 @@ static int new_kmalloc_cache(unsigned int idx, enum kmalloc_cache_type type)
 	if (!s)
 		return -ENOMEM;
 	s->refcount = -1; /* a boot cache: kmem_cache_destroy() ignores it, as the kernel's */
-	__atomic_store_n(&kmm_kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
+	set_kmalloc_cache(type, idx, s);
 	return 0;
 }
 
@@ -152,7 +169,7 @@ static void kmalloc_exit(void)
 	pthread_mutex_lock(&kmalloc_mutex);
 	for (type = 0; type < NR_KMALLOC_TYPES; type++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-			kmm_kmalloc_caches[type][i] = &kmm_unmade_cache;
+			set_kmalloc_cache(type, (unsigned int)i, &kmm_unmade_cache);
 	__atomic_store_n(&kmalloc_caches_made, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&kmalloc_mutex);
 }
