@@ -126,10 +126,11 @@ struct array_cache *alloc_shared_array(struct kmem_cache *s, unsigned int limit)
 {
 	struct array_cache *ac =
 		slab_own_alloc(sizeof(*ac) + ARRAY_SLOTS_BYTES(limit), GFP_NOWAIT | __GFP_NOWARN);
-	void **slots = (void **)(ac + 1);
+	void **slots;
 
 	if (!ac)
 		return NULL;
+	slots = (void **)(ac + 1);
 	slots[0] = s;
 	init_array(ac, s, slots + 1, limit, 0xbaadf00d);
 	return ac;
