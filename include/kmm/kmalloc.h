@@ -195,7 +195,6 @@ static inline bool PageLargeKmalloc(const struct page *page)
 static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
-	unsigned int index;
 	void *obj;
 
 	if (__builtin_constant_p(size)) {
@@ -203,18 +202,15 @@ static kmm_always_inline void *kmalloc(size_t size, gfp_t flags)
 			return ZERO_SIZE_PTR;
 		if (size > KMALLOC_MAX_CACHE_SIZE)
 			return kmalloc_large(size, flags);
-		index = kmalloc_index(size);
+		s = kmm_kmalloc_caches[kmalloc_type(flags)][kmalloc_index(size)];
 	} else if (kmm_unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE)) {
 		return __kmalloc(size, flags);
 	} else if (kmm_likely(kmalloc_type(flags) == KMALLOC_NORMAL)) {
 		/* kmalloc_size_to_index() and the cache in one, the checks for 0 and large sizes folded in */
 		s = kmm_kmalloc_normal_by_8[(size - 1) / 8];
-		goto found;
 	} else {
-		index = kmalloc_size_to_index(size);
+		s = kmm_kmalloc_caches[kmalloc_type(flags)][kmalloc_size_to_index(size)];
 	}
-	s = kmm_kmalloc_caches[kmalloc_type(flags)][index];
-found:
 	if (kmm_likely(kmem_cache_alloc_fast(s, flags, &obj))) {
 		kmm_asan_kmalloc_tail(s, obj, size);
 		return obj;
