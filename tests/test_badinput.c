@@ -289,6 +289,39 @@ static void kmem_cache_free_after_its_slab_went_back(void)
 	consistent();
 }
 
+/*
+ * kfree()'s fast path reads the slab map: a slab's entries go back with it.
+ * The CPU's array is live when the stale pointer comes, so only the map can
+ * refuse it at once.
+ */
+static void kfree_after_its_slab_went_back(void)
+{
+	enum { N = 200 }; /* a few slabs of 64-byte objects */
+	struct kmem_cache *s;
+	void *objs[N], *obj, *other;
+	int i;
+
+	boot("mem=64M");
+	s = kmem_cache_create("victim", 64, 0, 0, NULL);
+	for (i = 0; i < N; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	obj = objs[0];
+	other = objs[N - 1];
+	check(virt_to_page(obj) != virt_to_page(other));
+	for (i = 0; i < N - 1; i++)
+		kmem_cache_free(s, objs[i]);
+	/* every slab but the last one's goes back, and the arrays with them */
+	kmem_cache_shrink(s);
+	check(!PageSlab(virt_to_page(obj)));
+	/* the array made again, from the slab left (no slab grown on obj's page) */
+	kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+	note_ptr("p", obj);
+	kfree(obj);
+	kmem_cache_free(s, other);
+	kmem_cache_destroy(s);
+	consistent();
+}
+
 static void kmem_cache_free_to_the_wrong_cache(void)
 {
 	struct kmem_cache *a, *b;
@@ -2026,6 +2059,8 @@ static const struct scenario scenarios[] = {
 		 "kmem_cache_free: victim: double free (object {p}), refused"),
 	SCENARIO(kmem_cache_free_after_its_slab_went_back, 0,
 		 "kmem_cache_free: victim: Object is not a Slab page (object {p}), refused"),
+	SCENARIO(kfree_after_its_slab_went_back, 0,
+		 "kfree: {p}: Not a kmalloc allocation (its page is free), refused"),
 	SCENARIO(kmem_cache_free_to_the_wrong_cache, PANIC,
 		 "kmem_cache_free: cache_b: Wrong slab cache. cache_b but object is from cache_a "
 		 "(object {p}), refused"),

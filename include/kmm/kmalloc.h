@@ -18,7 +18,7 @@
  *
  * The fast paths are inline: kmalloc() finds its cache (at compile time for a
  * constant size) and pops the calling CPU's array with kmem_cache_alloc();
- * kfree() reads the cache from the page and pushes the object on the array.
+ * kfree() reads the cache from the slab map and pushes the object on the array.
  * Everything else (zero and large sizes, a call before boot, bad pointers) is out
  * of line.
  *
@@ -268,14 +268,13 @@ static kmm_always_inline void *kcalloc(size_t n, size_t size, gfp_t flags)
 static kmm_always_inline void kfree(const void *objp)
 {
 	void *obj = (void *)objp;
-	unsigned long off = (unsigned long)obj - kmm_page_offset;
+	const struct kmm_slab_map_entry *e;
 
-	/* Objects of a slab: their page names the cache, whichever page of the slab. */
-	if (kmm_likely(off < kmm_direct_map_bytes)) {
-		struct page *page = kmm_vmemmap + (off >> PAGE_SHIFT);
-		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
+	/* Objects of a slab: the slab map names the cache, whichever page of the slab. */
+	if (kmm_likely(slab_map_entry(obj, &e))) {
+		struct kmem_cache *s = e->cache;
 
-		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, obj) &&
+		if (kmm_likely(s != NULL && slab_obj_index_ok(s, &e->first, obj) &&
 			       kmem_cache_push(s, obj)))
 			return;
 	}

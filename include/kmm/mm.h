@@ -37,6 +37,21 @@ KMM_BEGIN_DECLS
 extern unsigned long kmm_page_offset;
 /* The memmap: struct page of pfn N is kmm_vmemmap[N] (NULL before boot). */
 extern struct page *kmm_vmemmap;
+
+struct kmem_cache;
+/*
+ * The slab map: for each pfn of the direct map, the two fields of its struct
+ * page that the free fast paths check, the slab's cache (->mapping) and its
+ * first object (->private), or NULL and 0 on a page of no slab.  The slab
+ * allocator keeps it with the memmap; it is a quarter of its size (16 bytes
+ * a page where a struct page is 64), so that on a working set too large for
+ * the CPU's caches a free misses them less often.  NULL before boot.
+ */
+struct kmm_slab_map_entry {
+	struct kmem_cache *cache;
+	unsigned long first;
+};
+extern struct kmm_slab_map_entry *kmm_slab_map;
 /* One past the last pfn of the machine; pfns of the direct map are below kmm_max_low_pfn. */
 extern unsigned long kmm_max_pfn, kmm_max_low_pfn;
 

@@ -434,14 +434,14 @@ static kmm_always_inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp
 }
 
 /*
- * slab_obj_index_ok - is @obj the start of an object of the slab @page (of @s)
- * is on?  The slab's pages carry the first object's address; an offset from
- * there is a whole number of objects, below num, exactly when multiplying by
- * the inverse of size's odd part and rotating out size's zero bits gives an
+ * slab_obj_index_ok - is @obj the start of an object of @s, whose slab's
+ * first object is at *@first (its slab map entry's)?  An offset from there
+ * is a whole number of objects, below num, exactly when multiplying by the
+ * inverse of size's odd part and rotating out size's zero bits gives an
  * index below num.
  */
-static kmm_always_inline bool slab_obj_index_ok(const struct kmem_cache *s, const struct page *page,
-						const void *obj)
+static kmm_always_inline bool slab_obj_index_ok(const struct kmem_cache *s,
+						const unsigned long *first, const void *obj)
 {
 	unsigned long idx;
 
@@ -452,28 +452,37 @@ static kmm_always_inline bool slab_obj_index_ok(const struct kmem_cache *s, cons
 	    "imulq %[inv], %[idx]\n\t"
 	    "rorq %%cl, %[idx]"
 	    : [idx] "=&r"(idx)
-	    : [obj] "r"(obj), [first] "m"(page->private), [inv] "m"(s->obj_inverse),
-	      "c"(s->obj_shift)
+	    : [obj] "r"(obj), [first] "m"(*first), [inv] "m"(s->obj_inverse), "c"(s->obj_shift)
 	    : "cc");
 #else
-	idx = ((unsigned long)obj - page->private) * s->obj_inverse;
+	idx = ((unsigned long)obj - *first) * s->obj_inverse;
 	idx = (idx >> s->obj_shift) | (idx << ((64 - s->obj_shift) & 63));
 #endif
 	return kmm_likely(idx < s->num);
 }
 
-/* kmem_cache_obj_ok - is @obj the start of an object of @s in the direct map? */
-static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, const void *obj)
+/*
+ * slab_map_entry - the slab map's entry of @obj's page into *@e; false if
+ * @obj is outside the direct map.
+ */
+static kmm_always_inline bool slab_map_entry(const void *obj, const struct kmm_slab_map_entry **e)
 {
 	unsigned long off = (unsigned long)obj - kmm_page_offset;
-	const struct page *page;
 
 	if (kmm_unlikely(off >= kmm_direct_map_bytes))
 		return false;
-	page = kmm_vmemmap + (off >> PAGE_SHIFT);
-	if (kmm_unlikely(page->mapping != (void *)s))
+	*e = kmm_slab_map + (off >> PAGE_SHIFT);
+	return true;
+}
+
+/* kmem_cache_obj_ok - is @obj the start of an object of @s in the direct map? */
+static kmm_always_inline bool kmem_cache_obj_ok(const struct kmem_cache *s, const void *obj)
+{
+	const struct kmm_slab_map_entry *e;
+
+	if (kmm_unlikely(!slab_map_entry(obj, &e) || e->cache != s))
 		return false;
-	return slab_obj_index_ok(s, page, obj);
+	return slab_obj_index_ok(s, &e->first, obj);
 }
 
 /*

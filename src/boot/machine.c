@@ -2,9 +2,10 @@
 /*
  * boot/machine.c - the emulated machine: its parameters (mem=, numa=fake=,
  * vmalloc=, highmem=), physical memory (a memfd) and the direct map, the
- * memblock reservations of the memmap and the pageblock types, the layout of
- * nodes and zones, and whether a machine is booted.  Its init is the first
- * step of a boot after the report layer (boot/subsys.c); its exit the last.
+ * memblock reservations of the memmap, the slab map and the pageblock
+ * types, the layout of nodes and zones, and whether a machine is booted.
+ * Its init is the first step of a boot after the report layer
+ * (boot/subsys.c); its exit the last.
  *
  * Host limits.  Before anything is created, boot checks that the machine fits
  * the process's limits (boot/limits.h): mem= within RLIMIT_FSIZE, which a
@@ -32,6 +33,7 @@
 struct kmm_machine kmm_machine = {.memfd = -1};
 unsigned long kmm_page_offset;
 struct page *kmm_vmemmap;
+struct kmm_slab_map_entry *kmm_slab_map;
 unsigned long kmm_max_pfn, kmm_max_low_pfn;
 struct pglist_data *kmm_node_data[MAX_NUMNODES];
 int kmm_nr_online_nodes = 1;
@@ -232,6 +234,8 @@ static void reserve_boot_memory(void)
 {
 	struct kmm_machine *m = &kmm_machine;
 	phys_addr_t memmap_bytes = (phys_addr_t)kmm_max_pfn * sizeof(struct page);
+	phys_addr_t slab_map_bytes =
+		(phys_addr_t)kmm_max_low_pfn * sizeof(struct kmm_slab_map_entry);
 	phys_addr_t nr_types = (kmm_max_pfn >> pageblock_order) + 1;
 	phys_addr_t nr_chunks = (kmm_max_pfn >> MEMMAP_CHUNK_SHIFT) + 1;
 	phys_addr_t types_bytes = PAGE_ALIGN(nr_types + nr_chunks);
@@ -244,6 +248,9 @@ static void reserve_boot_memory(void)
 	memblock_reserve(0, PAGE_SIZE, "BIOS page 0");
 	at = memblock_alloc(PAGE_ALIGN(memmap_bytes), 2UL << 20, "memmap");
 	kmm_vmemmap = __va(at);
+	/* zero, as the memfd is: no page is a slab's yet */
+	at = memblock_alloc(PAGE_ALIGN(slab_map_bytes), PAGE_SIZE, "slab map");
+	kmm_slab_map = __va(at);
 	at = memblock_alloc(types_bytes, PAGE_SIZE, "pageblock types");
 	m->pageblock_types = __va(at);
 	/* All pageblocks start movable, as the kernel's memmap_init() leaves them. */
@@ -328,6 +335,7 @@ static void machine_exit(void)
 {
 	unmap_physical_memory();
 	kmm_vmemmap = NULL;
+	kmm_slab_map = NULL;
 	kmm_max_pfn = kmm_max_low_pfn = 0;
 	kmm_direct_map_bytes = 0;
 	kmm_machine.vmalloc_bytes = 0;

@@ -123,13 +123,12 @@ static size_t usable_size_slow(const void *ptr);
  */
 static kmm_always_inline struct kmem_cache *slab_object(const void *ptr)
 {
-	unsigned long off = (unsigned long)ptr - kmm_page_offset;
+	const struct kmm_slab_map_entry *e;
 
-	if (kmm_likely(off < kmm_direct_map_bytes)) {
-		struct page *page = kmm_vmemmap + (off >> PAGE_SHIFT);
-		struct kmem_cache *s = (struct kmem_cache *)page->mapping;
+	if (kmm_likely(slab_map_entry(ptr, &e))) {
+		struct kmem_cache *s = e->cache;
 
-		if (kmm_likely(PageSlab(page) && slab_obj_index_ok(s, page, ptr)))
+		if (kmm_likely(s != NULL && slab_obj_index_ok(s, &e->first, ptr)))
 			return s;
 	}
 	return NULL;

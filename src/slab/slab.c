@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * slab/slab.c - objects: growing and destroying slabs, refilling and flushing
- * per-CPU arrays, the allocation and free slow paths, bulk calls, the colour
- * of the library's own descriptors and arrays' entries, and the empty
- * stand-in the fast paths meet instead of a test: kmm_unmade_cache (a
- * kmalloc slot with no cache, every CPU's array of it not made).
+ * slab/slab.c - objects: growing and destroying slabs (and their entries in
+ * the slab map, <kmm/mm.h>), refilling and flushing per-CPU arrays, the
+ * allocation and free slow paths, bulk calls, the colour of the library's
+ * own descriptors and arrays' entries, and the empty stand-in the fast paths
+ * meet instead of a test: kmm_unmade_cache (a kmalloc slot with no cache,
+ * every CPU's array of it not made).
  *
  * This is the kernel's SLAB: cache_alloc_refill() takes batchcount objects
  * from the node's shared array or its partial/free slabs (growing the cache
@@ -167,6 +168,22 @@ gfp_t slab_fix_gfp(const char *call, gfp_t flags)
 	return flags;
 }
 
+/*
+ * slab_map_set - the slab map's entries of the @nr pages from @page: @s and
+ * @first for a new slab, NULL and 0 for one going back.  Each is written
+ * whole before the fast paths may see it (a new slab's objects are handed
+ * out under list_lock, which orders it).
+ */
+static void slab_map_set(struct page *page, unsigned long nr, struct kmem_cache *s,
+			 unsigned long first)
+{
+	struct kmm_slab_map_entry *e = kmm_slab_map + page_to_pfn(page);
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		e[i] = (struct kmm_slab_map_entry){.cache = s, .first = first};
+}
+
 /* Growing: a new slab, its objects constructed, not yet on a list. */
 static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 {
@@ -176,7 +193,7 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		s->allocflags;
 	struct kmem_cache_node *n;
 	struct page *page;
-	unsigned long base, i, nr = 1UL << s->gfporder;
+	unsigned long base, first, i, nr = 1UL << s->gfporder;
 	unsigned int colour, idx;
 	unsigned short *freelist;
 
@@ -200,16 +217,19 @@ static struct page *cache_grow_begin(struct kmem_cache *s, gfp_t gfp, int node)
 		n->colour_next = 0;
 	node_unlock(n);
 	base = (unsigned long)page_address(page);
+	first = base + colour * s->colour_off + s->red_left_pad;
 	/*
 	 * PG_slab on every page, after the cache and first object: the kernel's
 	 * PageSlab() answers for a tail page through its folio, and here kfree()'s
-	 * fast path reads the object's own page, whichever page of the slab.
+	 * fast path reads the object's own page, whichever page of the slab,
+	 * in the slab map.
 	 */
 	for (i = 0; i < nr; i++) {
 		page[i].mapping = s;
-		page[i].private = base + colour * s->colour_off + s->red_left_pad;
+		page[i].private = first;
 		__SetPageSlab(page + i);
 	}
+	slab_map_set(page, nr, s, first);
 	if (s->obj_freelist)
 		/* in the last object, which the freelist hands out last */
 		freelist = (unsigned short *)(base + colour * s->colour_off +
@@ -422,6 +442,7 @@ static void kmem_freepages(struct kmem_cache *s, struct page *page)
 	unsigned long i, nr = 1UL << s->gfporder;
 
 	slab_account(s, page, -(long)nr);
+	slab_map_set(page, nr, NULL, 0);
 	kmm_asan_unpoison(page_address(page), PAGE_SIZE << s->gfporder);
 	if (s->bypass_arrays && slab_under_memcheck)
 		VALGRIND_MAKE_MEM_DEFINED(page_address(page), PAGE_SIZE << s->gfporder);
