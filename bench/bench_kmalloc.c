@@ -17,6 +17,10 @@
  *                                 of 64 live objects, each operation kfree()s the
  *                                 oldest and kmalloc()s one of the next size
  *                                 (vs peer/malloc_random_window)
+ *   kmalloc/random_large_set      large_set.h's 2^20 live 64-byte objects (64 MiB):
+ *                                 each operation kfree()s one at random and
+ *                                 kmalloc()s its replacement
+ *                                 (vs peer/malloc_random_large_set)
  * items_per_second counts operations: pairs (a kfree and a kmalloc).  Compare
  * kmalloc/pair_const/size:64 with bench_slab.c's slab/alloc_free_pair/size:64
  * too: the same fast path once the cache is known.  A thread gets its CPU
@@ -27,6 +31,7 @@
 
 #include <kmm/kmm.h>
 
+#include "large_set.h"
 #include "random_sizes.h"
 #include "machine.h"
 #include "shim.h"
@@ -116,3 +121,38 @@ static void random_window(struct kmm_bench_state *st)
 	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
 }
 KMM_BENCHMARK(random_window, .name = "kmalloc/random_window", .setup = boot_1g);
+
+static void random_large_set(struct kmm_bench_state *st)
+{
+	void **set = calloc(LARGE_SET, sizeof(void *));
+	uint64_t x = LARGE_SET_SEED;
+	long i;
+
+	if (!set) {
+		kmm_bench_skip(st, "calloc failed");
+		return;
+	}
+	for (i = 0; i < LARGE_SET; i++)
+		if (kmm_unlikely(!(set[i] = kmalloc(LARGE_SET_OBJECT, GFP_KERNEL))))
+			break;
+	for (long n; i == LARGE_SET && (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void **slot = &set[large_set_next(&x)];
+
+			kfree(*slot);
+			*slot = kmalloc(LARGE_SET_OBJECT, GFP_KERNEL);
+			if (kmm_unlikely(!*slot)) {
+				kmm_bench_skip(st, "kmalloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(*slot);
+		}
+	}
+	if (i < LARGE_SET)
+		kmm_bench_skip(st, "kmalloc failed");
+	while (i--)
+		kfree(set[i]);
+	free(set);
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(random_large_set, .name = "kmalloc/random_large_set", .setup = boot_1g);

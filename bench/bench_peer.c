@@ -34,6 +34,9 @@
  *                                        live blocks, each operation frees the oldest
  *                                        and mallocs one of the next size
  *                                        (vs kmalloc/random_window)
+ *   peer/malloc_random_large_set         large_set.h's 2^20 live 64-byte blocks: each
+ *                                        operation frees one at random and mallocs
+ *                                        its replacement (vs kmalloc/random_large_set)
  * and against bench_vmalloc.c's (nothing touched):
  *   peer/mmap_munmap_pair/size:N         an anonymous private mmap() of N bytes and
  *                                        its munmap(), N = 4 KiB .. 16 MiB
@@ -59,6 +62,7 @@
 #include <sys/mman.h>
 
 #include "handoff.h"
+#include "large_set.h"
 #include "random_sizes.h"
 #include "shim.h"
 
@@ -311,6 +315,41 @@ static void malloc_random_window(struct kmm_bench_state *st)
 }
 KMM_BENCHMARK(malloc_random_window, .name = "peer/malloc_random_window",
 	      .setup = fill_random_sizes);
+
+static void malloc_random_large_set(struct kmm_bench_state *st)
+{
+	void **set = calloc(LARGE_SET, sizeof(void *));
+	uint64_t x = LARGE_SET_SEED;
+	long i;
+
+	if (!set) {
+		kmm_bench_skip(st, "calloc failed");
+		return;
+	}
+	for (i = 0; i < LARGE_SET; i++)
+		if (__builtin_expect(!(set[i] = malloc(LARGE_SET_OBJECT)), 0))
+			break;
+	for (long n; i == LARGE_SET && (n = kmm_bench_iterations(st)) != 0;) {
+		while (n--) {
+			void **slot = &set[large_set_next(&x)];
+
+			free(*slot);
+			*slot = malloc(LARGE_SET_OBJECT);
+			if (__builtin_expect(!*slot, 0)) {
+				kmm_bench_skip(st, "malloc failed");
+				break;
+			}
+			kmm_bench_do_not_optimize(*slot);
+		}
+	}
+	if (i < LARGE_SET)
+		kmm_bench_skip(st, "malloc failed");
+	while (i--)
+		free(set[i]);
+	free(set);
+	kmm_bench_set_items_processed(st, kmm_bench_iterations_run(st));
+}
+KMM_BENCHMARK(malloc_random_large_set, .name = "peer/malloc_random_large_set");
 
 /* The consumer: check and free every block of every batch, forever. */
 static void *consumer(void *arg)
