@@ -208,10 +208,44 @@ static void malloc_zero_gives_unique_freeable_pointers(void **state)
 	assert_string_equal(capture_end(&c), "");
 }
 
-static void large_sizes_come_from_the_page_allocator(void **state)
+/*
+ * 8 KiB + 1 .. 64 KiB: the block a large kmalloc would be (2^order pages,
+ * page-aligned), from malloc's block cache of that order, and back to it;
+ * calloc() of one zeroes the whole block.
+ */
+static void block_sizes_come_from_the_block_caches(void **state)
 {
 	static const size_t sizes[] = {
-		KMALLOC_MAX_CACHE_SIZE + 1, 16384, 100000, 1 << 20, 3 << 20, KMALLOC_MAX_SIZE};
+		KMALLOC_MAX_CACHE_SIZE + 1, 12000, 16384, 16385, 50000, 65536};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t bytes = PAGE_SIZE << get_order(sizes[i]);
+		char name[32];
+		void *p = keep(malloc(sizes[i])), *q;
+
+		assert_non_null(p);
+		assert_true(is_slab_object(p));
+		snprintf(name, sizeof(name), "malloc-%zu", bytes);
+		assert_string_equal(((struct kmem_cache *)virt_to_page(p)->mapping)->name, name);
+		assert_int_equal((uintptr_t)p % PAGE_SIZE, 0);
+		assert_int_equal(malloc_usable_size(p), bytes);
+		fill(p, bytes, (int)i);
+		assert_true(filled(p, bytes, (int)i));
+		free(p);
+		/* most likely the block just freed, its pattern cleared */
+		q = keep(calloc(1, sizes[i]));
+		assert_true(is_slab_object(q) && malloc_usable_size(q) == bytes);
+		assert_true(all_zero(q, bytes));
+		free(q);
+	}
+}
+
+static void large_sizes_come_from_the_page_allocator(void **state)
+{
+	static const size_t sizes[] = {(PAGE_SIZE << 4) + 1, 100000, 1 << 20, 3 << 20,
+				       KMALLOC_MAX_SIZE};
 	size_t i;
 
 	(void)state;
@@ -559,22 +593,23 @@ static void frees_of_every_source_are_silent(void **state)
 {
 	unsigned long vmalloc_before = vmalloc_nr_pages();
 	struct capture c;
-	void *p[6];
+	void *p[7];
 	int i;
 
 	(void)state;
 	capture_begin(&c);
 	p[0] = keep(malloc(200));	       /* slab */
-	p[1] = keep(malloc(50000));	       /* large kmalloc */
+	p[1] = keep(malloc(100000));	       /* large kmalloc */
 	p[2] = keep(aligned_alloc(65536, 10)); /* a naturally aligned buddy block */
 	p[3] = keep(malloc(12 << 20));	       /* a run of the direct map */
 	p[4] = keep(bootstrap_alloc(300, 16)); /* the bootstrap arena */
 	p[5] = keep(memalign(8 << 20, 100));   /* vmalloc, aligned */
-	assert_true(is_slab_object(p[0]));
+	p[6] = keep(malloc(50000));	       /* a block cache */
+	assert_true(is_slab_object(p[0]) && is_slab_object(p[6]));
 	assert_true(is_large_kmalloc(p[1]) && is_large_kmalloc(p[2]));
 	assert_true(is_run(p[3]) && is_vmalloc_addr(p[5]));
 	assert_true(bootstrap_owns(p[4]));
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 7; i++) {
 		memset(p[i], i, 100);
 		free(p[i]);
 	}
@@ -631,7 +666,7 @@ static void mallocs_inside_libkmm_use_the_bootstrap_arena(void **state)
 
 static void bad_frees_are_reported_and_refused(void **state)
 {
-	char *p = keep(malloc(64)), *v = keep(malloc(9 << 20)), *l = keep(malloc(16384));
+	char *p = keep(malloc(64)), *v = keep(malloc(9 << 20)), *l = keep(malloc(100000));
 	char *w = keep(aligned_alloc(8 << 20, 5 << 20));
 	int local;
 	struct capture c;
@@ -943,6 +978,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(page_cache_blocks_take_an_eighth_more_than_4_kib),
 		cmocka_unit_test(class_caches_get_arrays_of_256_kib),
 		cmocka_unit_test(malloc_zero_gives_unique_freeable_pointers),
+		cmocka_unit_test(block_sizes_come_from_the_block_caches),
 		cmocka_unit_test(large_sizes_come_from_the_page_allocator),
 		cmocka_unit_test(huge_sizes_come_from_runs_of_the_direct_map),
 		cmocka_unit_test(huge_sizes_come_from_vmalloc_without_a_free_run),
