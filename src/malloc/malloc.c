@@ -568,6 +568,32 @@ static void tune_class(struct kmem_cache *s, size_t bytes)
 }
 
 /*
+ * make_malloc_cache - the cache in *@slot, made first if the slot holds
+ * kmm_unmade_cache: malloc-@bytes, its objects aligned to @align, a kmalloc
+ * cache to the slab allocator (which then keeps each object's size asked
+ * for, as kmalloc's).  Of two threads making it at once, the first to fill
+ * the slot wins.  Inside libkmm.  NULL if it could not be made.
+ */
+static struct kmem_cache *make_malloc_cache(struct kmem_cache **slot, size_t bytes, size_t align)
+{
+	struct kmem_cache *s = __atomic_load_n(slot, __ATOMIC_ACQUIRE), *unmade = &kmm_unmade_cache;
+	char name[32];
+
+	if (s != &kmm_unmade_cache)
+		return s;
+	snprintf(name, sizeof(name), "malloc-%zu", bytes);
+	s = kmem_cache_create(name, (unsigned int)bytes, (unsigned int)align, SLAB_KMALLOC, NULL);
+	if (!s)
+		return NULL;
+	if (!__atomic_compare_exchange_n(slot, &unmade, s, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		kmem_cache_destroy(s);
+		return unmade;
+	}
+	return s;
+}
+
+/*
  * malloc_cache - the cache of @size (1..8 KiB), its slot filled; the class's
  * cache made if it is malloc's own and not made yet.  Inside libkmm.  NULL
  * if it could not be made (kmalloc() serves the size then).
@@ -575,31 +601,15 @@ static void tune_class(struct kmem_cache *s, size_t bytes)
 static struct kmem_cache *malloc_cache(size_t size)
 {
 	size_t bytes = malloc_class_bytes(size), slot;
-	struct kmem_cache *s, *unmade = &kmm_unmade_cache;
-	char name[32];
+	struct kmem_cache *s;
 
 	if (bytes <= 256 || !(bytes & (bytes - 1))) {
 		s = kmm_kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_to_index(bytes)];
 	} else {
-		s = __atomic_load_n(&malloc_caches[malloc_slot(bytes)], __ATOMIC_ACQUIRE);
-		if (s == &kmm_unmade_cache) {
-			snprintf(name, sizeof(name), "malloc-%zu", bytes);
-			/*
-			 * 64-byte aligned (the class sizes are multiples of 64: 16 for
-			 * malloc()); a kmalloc cache to the slab allocator, which then
-			 * keeps each object's size asked for, as kmalloc's
-			 */
-			s = kmem_cache_create(name, (unsigned int)bytes, 64, SLAB_KMALLOC, NULL);
-			if (!s)
-				return NULL;
-			/* of two threads making it at once, the first to fill the class's slot wins */
-			if (!__atomic_compare_exchange_n(&malloc_caches[malloc_slot(bytes)],
-							 &unmade, s, false, __ATOMIC_ACQ_REL,
-							 __ATOMIC_ACQUIRE)) {
-				kmem_cache_destroy(s);
-				s = unmade;
-			}
-		}
+		/* 64-byte aligned: the class sizes are multiples of 64 (16 for malloc()) */
+		s = make_malloc_cache(&malloc_caches[malloc_slot(bytes)], bytes, 64);
+		if (!s)
+			return NULL;
 	}
 	if (s == &kmm_unmade_cache)
 		return NULL;
@@ -623,24 +633,13 @@ static struct kmem_cache *malloc_cache(size_t size)
  */
 static struct kmem_cache *malloc_block_cache(size_t size)
 {
-	struct kmem_cache **slot = &malloc_blocks[malloc_block_index(size)];
-	struct kmem_cache *s = __atomic_load_n(slot, __ATOMIC_ACQUIRE), *unmade = &kmm_unmade_cache;
 	size_t bytes = PAGE_SIZE << get_order(size);
-	char name[32];
-
-	if (s != &kmm_unmade_cache)
-		return s;
-	snprintf(name, sizeof(name), "malloc-%zu", bytes);
 	/* page-aligned objects, one a slab: the block a large kmalloc would be */
-	s = kmem_cache_create(name, (unsigned int)bytes, PAGE_SIZE, SLAB_KMALLOC, NULL);
-	if (!s)
-		return NULL;
-	if (!__atomic_compare_exchange_n(slot, &unmade, s, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		kmem_cache_destroy(s);
-		return unmade; /* another thread's, made meanwhile */
-	}
-	tune_class(s, bytes);
+	struct kmem_cache *s =
+		make_malloc_cache(&malloc_blocks[malloc_block_index(size)], bytes, PAGE_SIZE);
+
+	if (s)
+		tune_class(s, bytes);
 	return s;
 }
 
