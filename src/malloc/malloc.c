@@ -194,7 +194,7 @@ static struct kmem_cache *malloc_blocks[MALLOC_BLOCK_ORDERS] = {[0 ... MALLOC_BL
 /* malloc_block_index - the block cache of @size, 8 KiB + 1 .. 64 KiB: its order - 2. */
 static kmm_always_inline unsigned int malloc_block_index(size_t size)
 {
-	return (unsigned int)(63 - __builtin_clzl(size - 1)) + 1 - PAGE_SHIFT - 2;
+	return (unsigned int)get_order(size) - 2;
 }
 
 /* kmalloc(@size, @gfp)'s inline fast path for 1..8 KiB, on a CPU whose interrupts are on. */
