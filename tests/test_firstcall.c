@@ -421,6 +421,46 @@ static void first_call_after_fork_during_boot(void)
 	}
 }
 
+static void *shrink_main(void *cache)
+{
+	kmem_cache_shrink(cache);
+	return NULL;
+}
+
+/*
+ * The first call_rcu() of a process takes liburcu's call_rcu_mutex to start
+ * its call_rcu thread, and fork holds that mutex (call_rcu_before_fork(), in
+ * its step KMM_FORK_RCU) while it waits for the threads' batches in flight;
+ * a batch may be destroying SLAB_TYPESAFE_BY_RCU slabs, which go back
+ * through call_rcu().  So destroying them must never wait for the mutex:
+ * here the fork's hold is made with liburcu's own hook, and a second thread
+ * shrinks the cache, the process's first call_rcu(); it must finish.
+ */
+static void typesafe_slabs_go_back_while_fork_holds_rcu(void)
+{
+	struct kmem_cache *s =
+		kmem_cache_create("firstcall-typesafe", 512, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	struct timespec deadline;
+	void *objs[64];
+	pthread_t t;
+	int i;
+
+	check(s);
+	for (i = 0; i < 64; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		check(objs[i]);
+	}
+	for (i = 0; i < 64; i++)
+		kmem_cache_free(s, objs[i]);
+	call_rcu_before_fork();
+	check(pthread_create(&t, NULL, shrink_main, s) == 0);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	check(pthread_timedjoin_np(t, NULL, &deadline) == 0);
+	call_rcu_after_fork_parent();
+	kmem_cache_destroy(s);
+}
+
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */
 
 /* @n order-0 pages, GFP_ATOMIC (which fail_page_alloc considers): 'o' got one, 'x' did not. */
@@ -625,6 +665,8 @@ static const struct fcase cases[] = {
 	{"kmm_drop_caches", first_kmm_drop_caches, QUIET, "", true},
 	{"after_fork", first_call_after_fork, QUIET, "", false},
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
+	{"typesafe_slabs_during_fork", typesafe_slabs_go_back_while_fork_holds_rcu, QUIET, "",
+	 false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "
 	 "mem=512M",

@@ -98,6 +98,12 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 			   (void *)head, ptr);
 		return;
 	}
+	/*
+	 * A process's first call_rcu() takes call_rcu_mutex, which fork takes
+	 * before it waits for kfree_rcu_fork_lock: the call_rcu thread is
+	 * started before the lock is held.
+	 */
+	(void)get_default_call_rcu_data();
 	pthread_rwlock_rdlock(&kfree_rcu_fork_lock);
 	call_rcu(head, kfree_rcu_callback);
 	pthread_rwlock_unlock(&kfree_rcu_fork_lock);

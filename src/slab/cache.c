@@ -403,6 +403,14 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 	/* boot first: making the kmalloc caches takes slab_mutex too */
 	if (!why && !kmm_booted() && kmm_boot_default() != 0)
 		why = "no machine (boot failed)";
+	/*
+	 * Its slabs go back through call_rcu(), and a process's first call_rcu()
+	 * takes liburcu's call_rcu_mutex to start the call_rcu thread.  Fork holds
+	 * that mutex while it waits for batches in flight, one of which may be
+	 * destroying a slab: the thread is started now, before slab_mutex.
+	 */
+	if (!why && (flags & SLAB_TYPESAFE_BY_RCU))
+		(void)get_default_call_rcu_data();
 	if (!why) {
 		pthread_mutex_lock(&slab_mutex);
 		s = create_cache(name, size, align, flags, useroffset, usersize, ctor);

@@ -764,9 +764,12 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
  * Meanwhile the batch is in the thread's hands (on its stack), counted in
  * slab_batches_in_flight, which fork waits to see at 0 before it takes the
  * node lists (cache.c), so that no batch of a thread the child does not have
- * is lost there.  Between the count's rise and fall the
- * thread only takes list_lock and zone locks and tries CPUs, never waits for
- * one: fork holds every CPU then.
+ * is lost there, and the slabs the batch frees are destroyed before the
+ * count falls, so that no SLAB_TYPESAFE_BY_RCU slab is queued for call_rcu()
+ * while fork copies memory.  Between the count's rise and fall the thread
+ * only takes list_lock and zone locks, tries CPUs and queues such slabs (the
+ * call_rcu thread was started when the cache was made), never waits for
+ * anything fork holds: fork holds every CPU then, and call_rcu_mutex.
  */
 #define LOCAL_BATCH_MAX 128
 
@@ -837,8 +840,8 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 		free_block(s, got->entry, (int)ac_avail(got), node, &list);
 		node_unlock(n);
 	}
+	slabs_destroy(s, &list); /* inside the count: see "Short holds" */
 	batch_end();
-	slabs_destroy(s, &list);
 	return obj;
 }
 
