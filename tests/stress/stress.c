@@ -118,7 +118,7 @@ static struct {
 static atomic_bool stop;
 static atomic_uint next_id;
 static atomic_long nr_allocs, nr_frees, nr_cross, nr_forks, nr_failed_allocs, nr_maint;
-static bool in_fork_child; /* set in a fork child (one thread) */
+static bool in_fork_child; /* set in a fork child (one thread), by mark_fork_child() */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -474,12 +474,16 @@ static void pool_grow(struct worker *w)
 /* ---- fork ---- */
 
 /* The child: allocate and check, with the worker's copied allocations checked too. */
+static void mark_fork_child(void)
+{
+	in_fork_child = true;
+}
+
 static int child_main(struct worker *w)
 {
 	struct item items[32];
 	int i, round, n;
 
-	in_fork_child = true;
 	for (i = 0; i < w->nr_local; i++)
 		item_pattern(&w->local[i], true, "child, the parent's copy");
 	for (round = 0; round < 20; round++) {
@@ -688,6 +692,14 @@ int main(int argc, char **argv)
 	if (opt.threads <= 0)
 		opt.threads = 4 * (int)(host > 0 ? host : 1);
 
+	/*
+	 * Before the boot registers libkmm's handlers, so that this one runs
+	 * first in a child: libkmm's child handler starts the call_rcu thread,
+	 * whose pending frees may wake kswapd and so run the pool's shrinker
+	 * before fork() has returned to child_main().
+	 */
+	if (opt.fork)
+		pthread_atfork(NULL, NULL, mark_fork_child);
 	if (kmm_init(opt.cmdline) != 0)
 		die("kmm_init(%s) failed", opt.cmdline);
 	rcu_register_thread();
