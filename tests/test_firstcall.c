@@ -461,6 +461,83 @@ static void typesafe_slabs_go_back_while_fork_holds_rcu(void)
 	kmem_cache_destroy(s);
 }
 
+static bool forking_done;
+
+static void *fork_until_done(void *unused)
+{
+	int status;
+
+	(void)unused;
+	while (!__atomic_load_n(&forking_done, __ATOMIC_ACQUIRE)) {
+		pid_t pid = fork();
+
+		check(pid >= 0);
+		if (pid == 0)
+			_exit(0);
+		check(waitpid(pid, &status, 0) == pid);
+	}
+	return NULL;
+}
+
+static void *kfree_rcu_many(void *unused)
+{
+	int i;
+
+	(void)unused;
+	for (i = 0; i < 20000; i++) {
+		struct rcu_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
+
+		check(obj);
+		kfree_rcu(obj, rcu);
+	}
+	return NULL;
+}
+
+/* One try, in a process with no machine: two threads kfree_rcu() while a third forks. */
+static void kfree_rcu_while_forking_once(unsigned int delay_us)
+{
+	pthread_t forker, t[2];
+	int i;
+
+	kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
+	check(pthread_create(&forker, NULL, fork_until_done, NULL) == 0);
+	usleep(delay_us);
+	for (i = 0; i < 2; i++)
+		check(pthread_create(&t[i], NULL, kfree_rcu_many, NULL) == 0);
+	for (i = 0; i < 2; i++)
+		check(pthread_join(t[i], NULL) == 0);
+	__atomic_store_n(&forking_done, true, __ATOMIC_RELEASE);
+	check(pthread_join(forker, NULL) == 0);
+	rcu_barrier();
+}
+
+/*
+ * kfree_rcu() takes its fork lock for reading around call_rcu(); fork takes
+ * call_rcu_mutex, then that lock for writing.  A process's first call_rcu()
+ * takes call_rcu_mutex, so it must not come under the read lock.  Each try is
+ * a fresh process whose first kfree_rcu()s meet forks at a different point;
+ * before the call_rcu thread was started ahead of the lock, about one try in
+ * forty hung.
+ */
+static void kfree_rcu_first_while_forking(void)
+{
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < 100; i++) {
+		pid_t pid = fork();
+
+		check(pid >= 0);
+		if (pid == 0) {
+			alarm(10);
+			kfree_rcu_while_forking_once(i * 200 % 20000);
+			_exit(0);
+		}
+		check(waitpid(pid, &status, 0) == pid);
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */
 
 /* @n order-0 pages, GFP_ATOMIC (which fail_page_alloc considers): 'o' got one, 'x' did not. */
@@ -667,6 +744,7 @@ static const struct fcase cases[] = {
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
 	{"typesafe_slabs_during_fork", typesafe_slabs_go_back_while_fork_holds_rcu, QUIET, "",
 	 false},
+	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "
 	 "mem=512M",
