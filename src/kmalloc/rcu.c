@@ -19,6 +19,9 @@
  * object, in physical memory, which the child gets as it was at the copy;
  * liburcu's queue is in the process's memory, which it gets at fork(): a
  * head queued in between would be queued in the child without its contents.
+ * Fork takes liburcu's call_rcu_mutex before this lock, and a process's
+ * first call_rcu() takes that mutex: the call_rcu thread is started before
+ * the lock is taken.
  */
 #include <pthread.h>
 #include <urcu.h>
@@ -98,12 +101,7 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 			   (void *)head, ptr);
 		return;
 	}
-	/*
-	 * A process's first call_rcu() takes call_rcu_mutex, which fork takes
-	 * before it waits for kfree_rcu_fork_lock: the call_rcu thread is
-	 * started before the lock is held.
-	 */
-	(void)get_default_call_rcu_data();
+	(void)get_default_call_rcu_data(); /* see "Locking" above */
 	pthread_rwlock_rdlock(&kfree_rcu_fork_lock);
 	call_rcu(head, kfree_rcu_callback);
 	pthread_rwlock_unlock(&kfree_rcu_fork_lock);
