@@ -375,6 +375,29 @@ static void failed_boot_reported_once(void)
 	first_kmalloc();
 }
 
+/*
+ * tries_in_children - @run(0) .. @run(@n - 1), each in a child of this process
+ * (which has no machine, so each is a fresh one), under an alarm: a hang fails.
+ */
+static void tries_in_children(unsigned int n, void (*run)(unsigned int i))
+{
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		check(pid >= 0);
+		if (pid == 0) {
+			alarm(10);
+			run(i);
+			_exit(0);
+		}
+		check(waitpid(pid, &status, 0) == pid);
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 /* One try, in a process with no machine: fork() while another thread boots. */
 static void fork_while_another_thread_boots(unsigned int delay_us)
 {
@@ -403,22 +426,14 @@ static void fork_while_another_thread_boots(unsigned int delay_us)
  * its own.  The fork lands at a different point of the boot in each try
  * (each in a fresh process, where nothing has been booted or registered).
  */
+static void fork_during_boot_try(unsigned int i)
+{
+	fork_while_another_thread_boots(i * 20);
+}
+
 static void first_call_after_fork_during_boot(void)
 {
-	unsigned int i;
-	int status;
-
-	for (i = 0; i < 30; i++) {
-		pid_t pid = fork();
-
-		check(pid >= 0);
-		if (pid == 0) {
-			fork_while_another_thread_boots(i * 20);
-			_exit(0);
-		}
-		check(waitpid(pid, &status, 0) == pid);
-		check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	tries_in_children(30, fork_during_boot_try);
 }
 
 static void *shrink_main(void *cache)
@@ -519,23 +534,14 @@ static void kfree_rcu_while_forking_once(unsigned int delay_us)
  * before the call_rcu thread was started ahead of the lock, about one try in
  * forty hung.
  */
+static void kfree_rcu_while_forking_try(unsigned int i)
+{
+	kfree_rcu_while_forking_once(i * 200 % 20000);
+}
+
 static void kfree_rcu_first_while_forking(void)
 {
-	unsigned int i;
-	int status;
-
-	for (i = 0; i < 100; i++) {
-		pid_t pid = fork();
-
-		check(pid >= 0);
-		if (pid == 0) {
-			alarm(10);
-			kfree_rcu_while_forking_once(i * 200 % 20000);
-			_exit(0);
-		}
-		check(waitpid(pid, &status, 0) == pid);
-		check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	tries_in_children(100, kfree_rcu_while_forking_try);
 }
 
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */
