@@ -406,8 +406,9 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 	/*
 	 * Its slabs go back through call_rcu(), and a process's first call_rcu()
 	 * takes liburcu's call_rcu_mutex to start the call_rcu thread.  Fork holds
-	 * that mutex while it waits for batches in flight, one of which may be
-	 * destroying a slab: the thread is started now, before slab_mutex.
+	 * that mutex while it waits for every CPU and for the batches in flight,
+	 * and a thread holding either may be destroying a slab: the thread is
+	 * started now, before slab_mutex.
 	 */
 	if (!why && (flags & SLAB_TYPESAFE_BY_RCU))
 		(void)get_default_call_rcu_data();
