@@ -398,8 +398,8 @@ static void tries_in_children(unsigned int n, void (*run)(unsigned int i))
 	}
 }
 
-/* One try, in a process with no machine: fork() while another thread boots. */
-static void fork_while_another_thread_boots(unsigned int delay_us)
+/* Try @i, in a process with no machine: fork() @i * 20 us into another thread's boot. */
+static void fork_while_another_thread_boots(unsigned int i)
 {
 	pthread_t t;
 	int status;
@@ -407,7 +407,7 @@ static void fork_while_another_thread_boots(unsigned int delay_us)
 
 	check(pipe(forked_pipe) == 0);
 	check(pthread_create(&t, NULL, boot_then_wait, NULL) == 0);
-	usleep(delay_us);
+	usleep(i * 20);
 	pid = fork();
 	check(pid >= 0);
 	if (pid == 0) {
@@ -426,14 +426,9 @@ static void fork_while_another_thread_boots(unsigned int delay_us)
  * its own.  The fork lands at a different point of the boot in each try
  * (each in a fresh process, where nothing has been booted or registered).
  */
-static void fork_during_boot_try(unsigned int i)
-{
-	fork_while_another_thread_boots(i * 20);
-}
-
 static void first_call_after_fork_during_boot(void)
 {
-	tries_in_children(30, fork_during_boot_try);
+	tries_in_children(30, fork_while_another_thread_boots);
 }
 
 static void *shrink_main(void *cache)
@@ -445,9 +440,9 @@ static void *shrink_main(void *cache)
 /*
  * The first call_rcu() of a process takes liburcu's call_rcu_mutex to start
  * its call_rcu thread, and fork holds that mutex (call_rcu_before_fork(), in
- * its step KMM_FORK_RCU) while it waits for the threads' batches in flight;
- * a batch may be destroying SLAB_TYPESAFE_BY_RCU slabs, which go back
- * through call_rcu().  So destroying them must never wait for the mutex:
+ * its step KMM_FORK_RCU) while it waits for every CPU and the batches in
+ * flight; a thread holding either may be destroying SLAB_TYPESAFE_BY_RCU
+ * slabs, which go back through call_rcu().  So destroying them must never wait for the mutex:
  * here the fork's hold is made with liburcu's own hook, and a second thread
  * shrinks the cache, the process's first call_rcu(); it must finish.
  */
@@ -508,19 +503,19 @@ static void *kfree_rcu_many(void *unused)
 	return NULL;
 }
 
-/* One try, in a process with no machine: two threads kfree_rcu() while a third forks. */
-static void kfree_rcu_while_forking_once(unsigned int delay_us)
+/* Try @i, in a process with no machine: two threads kfree_rcu() while a third forks. */
+static void kfree_rcu_while_forking(unsigned int i)
 {
 	pthread_t forker, t[2];
-	int i;
+	int n;
 
 	kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
 	check(pthread_create(&forker, NULL, fork_until_done, NULL) == 0);
-	usleep(delay_us);
-	for (i = 0; i < 2; i++)
-		check(pthread_create(&t[i], NULL, kfree_rcu_many, NULL) == 0);
-	for (i = 0; i < 2; i++)
-		check(pthread_join(t[i], NULL) == 0);
+	usleep(i * 200 % 20000);
+	for (n = 0; n < 2; n++)
+		check(pthread_create(&t[n], NULL, kfree_rcu_many, NULL) == 0);
+	for (n = 0; n < 2; n++)
+		check(pthread_join(t[n], NULL) == 0);
 	__atomic_store_n(&forking_done, true, __ATOMIC_RELEASE);
 	check(pthread_join(forker, NULL) == 0);
 	rcu_barrier();
@@ -534,14 +529,9 @@ static void kfree_rcu_while_forking_once(unsigned int delay_us)
  * before the call_rcu thread was started ahead of the lock, about one try in
  * forty hung.
  */
-static void kfree_rcu_while_forking_try(unsigned int i)
-{
-	kfree_rcu_while_forking_once(i * 200 % 20000);
-}
-
 static void kfree_rcu_first_while_forking(void)
 {
-	tries_in_children(100, kfree_rcu_while_forking_try);
+	tries_in_children(100, kfree_rcu_while_forking);
 }
 
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */

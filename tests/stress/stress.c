@@ -473,12 +473,13 @@ static void pool_grow(struct worker *w)
 
 /* ---- fork ---- */
 
-/* The child: allocate and check, with the worker's copied allocations checked too. */
+/* In a child, first of the pthread_atfork() child handlers (see main()). */
 static void mark_fork_child(void)
 {
 	in_fork_child = true;
 }
 
+/* The child: allocate and check, with the worker's copied allocations checked too. */
 static int child_main(struct worker *w)
 {
 	struct item items[32];
