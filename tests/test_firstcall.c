@@ -17,6 +17,7 @@
  * Each family's case runs twice: from the main thread, and from a second
  * thread while the main thread only waits for it.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -471,6 +472,100 @@ static void typesafe_slabs_go_back_while_fork_holds_rcu(void)
 	kmem_cache_destroy(s);
 }
 
+/*
+ * A slab of a SLAB_TYPESAFE_BY_RCU cache goes back through call_rcu(), which
+ * writes the slab's rcu_head (in its struct page: physical memory, copied
+ * for the child before fork()) and liburcu's queue (the process's memory,
+ * copied at fork()).  So no slab may be queued between the copy and fork():
+ * the child would run a callback from a head its memory never had.  The seam
+ * is this binary's urcu_memb_call_rcu(), which comes before liburcu's: in the
+ * shrinking thread its first call stops until the forking thread is past
+ * libkmm's prepare (a prepare handler registered before the machine's runs
+ * after it), or 1 s has passed.
+ */
+enum { CALL_RCU_RUNS, CALL_RCU_STOPPED, CALL_RCU_GO, CALL_RCU_DONE };
+static int call_rcu_state;
+static __thread bool call_rcu_stops;
+
+/* Wait up to @ms milliseconds for call_rcu_state to be @state; is it? */
+static bool call_rcu_state_reached(int state, int ms)
+{
+	while (__atomic_load_n(&call_rcu_state, __ATOMIC_ACQUIRE) != state && ms-- > 0)
+		usleep(1000);
+	return __atomic_load_n(&call_rcu_state, __ATOMIC_ACQUIRE) == state;
+}
+
+void urcu_memb_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
+{
+	void (*real)(struct rcu_head *, void (*)(struct rcu_head *)) =
+		(void (*)(struct rcu_head *, void (*)(struct rcu_head *)))dlsym(
+			RTLD_NEXT, "urcu_memb_call_rcu");
+	bool stop = call_rcu_stops;
+
+	check(real);
+	if (stop) {
+		call_rcu_stops = false;
+		__atomic_store_n(&call_rcu_state, CALL_RCU_STOPPED, __ATOMIC_RELEASE);
+		(void)call_rcu_state_reached(CALL_RCU_GO, 1000);
+	}
+	real(head, func);
+	if (stop)
+		__atomic_store_n(&call_rcu_state, CALL_RCU_DONE, __ATOMIC_RELEASE);
+}
+
+/* The forking thread, after libkmm's prepare: let the stopped call_rcu() go on. */
+static void call_rcu_go_after_prepare(void)
+{
+	if (__atomic_load_n(&call_rcu_state, __ATOMIC_ACQUIRE) != CALL_RCU_STOPPED)
+		return;
+	__atomic_store_n(&call_rcu_state, CALL_RCU_GO, __ATOMIC_RELEASE);
+	(void)call_rcu_state_reached(CALL_RCU_DONE, 5000);
+}
+
+static void *shrink_stopping_in_call_rcu(void *cache)
+{
+	call_rcu_stops = true;
+	kmem_cache_shrink(cache);
+	return NULL;
+}
+
+static void typesafe_slabs_go_back_while_forking(void)
+{
+	struct kmem_cache *s;
+	void *objs[64];
+	pthread_t t;
+	int i, status;
+	pid_t pid;
+
+	check(pthread_atfork(call_rcu_go_after_prepare, NULL, NULL) == 0);
+	/* a debugging cache: frees go straight to the slabs, which the shrink destroys */
+	s = kmem_cache_create("firstcall-typesafe", 512, 0,
+			      SLAB_TYPESAFE_BY_RCU | SLAB_CONSISTENCY_CHECKS, NULL);
+	check(s);
+	for (i = 0; i < 64; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		check(objs[i]);
+	}
+	for (i = 0; i < 64; i++)
+		kmem_cache_free(s, objs[i]);
+	check(pthread_create(&t, NULL, shrink_stopping_in_call_rcu, s) == 0);
+	check(call_rcu_state_reached(CALL_RCU_STOPPED, 5000));
+	pid = fork();
+	check(pid >= 0);
+	if (pid == 0) {
+		alarm(10);
+		rcu_barrier(); /* the callbacks of every slab queued */
+		kmem_cache_destroy(s);
+		check_allocators_work();
+		_exit(0);
+	}
+	check(pthread_join(t, NULL) == 0);
+	check(waitpid(pid, &status, 0) == pid);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	rcu_barrier();
+	kmem_cache_destroy(s);
+}
+
 static bool forking_done;
 
 static void *fork_until_done(void *unused)
@@ -740,6 +835,7 @@ static const struct fcase cases[] = {
 	{"after_fork_during_boot", first_call_after_fork_during_boot, QUIET, "", false},
 	{"typesafe_slabs_during_fork", typesafe_slabs_go_back_while_fork_holds_rcu, QUIET, "",
 	 false},
+	{"typesafe_slabs_while_forking", typesafe_slabs_go_back_while_forking, QUIET, "", false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "

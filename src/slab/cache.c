@@ -15,7 +15,8 @@
  * Locking: slab_mutex protects slab_caches and every cache's tunables and
  * refcount; see slab.h for the order.  slab_caches_snapshot() (the physmap's
  * copy of the cache list) takes slab_mutex alone.  Work on other CPUs' arrays is done holding
- * those CPUs, by kmm_on_each_cpu().
+ * those CPUs, by kmm_on_each_cpu(); a drain of a node's lists without
+ * slab_mutex is a batch (slab.h), which fork waits for.
  */
 #include <errno.h>
 #include <sched.h>
@@ -220,6 +221,7 @@ static void setup_node_shared(struct kmem_cache *s)
 		struct array_cache *old;
 		LIST_HEAD(list);
 
+		slab_batch_begin();
 		node_lock(n);
 		old = n->shared;
 		if (old)
@@ -228,6 +230,7 @@ static void setup_node_shared(struct kmem_cache *s)
 		n->free_limit = (1 + num_online_cpus()) * s->batchcount + s->num;
 		node_unlock(n);
 		slabs_destroy(s, &list);
+		slab_batch_end();
 		if (old)
 			free_shared_array(old);
 	}
@@ -1011,25 +1014,27 @@ static void for_each_node_list_lock(void (*op)(kmm_lock_t *lock))
 }
 
 /*
- * The CPUs are held (KMM_FORK_CPUS comes first): no batch leaves an array
- * now, and those out of one come back without waiting for anything fork
- * holds; once they have, the lists hold every free object.
+ * The CPUs are held (KMM_FORK_CPUS comes first): no array changes now, no
+ * batch begins (slab_batches_stop()), and those in flight end without
+ * waiting for anything fork holds; once they have, the lists hold every free
+ * object and no slab is being destroyed.
  */
 static void node_lists_fork_prepare(void)
 {
-	while (__atomic_load_n(&slab_batches_in_flight, __ATOMIC_ACQUIRE))
-		sched_yield();
+	slab_batches_stop();
 	for_each_node_list_lock(kmm_lock);
 }
 
 static void node_lists_fork_parent(void)
 {
 	for_each_node_list_lock(kmm_unlock);
+	slab_batches_resume(false);
 }
 
 static void node_lists_fork_child(void)
 {
 	for_each_node_list_lock(kmm_lock_init);
+	slab_batches_resume(true);
 }
 
 static void reaper_fork_child(void)

@@ -610,6 +610,7 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 	LIST_HEAD(list);
 	int freed = 0;
 
+	slab_batch_begin();
 	node_lock(n);
 	while (freed < tofree && !list_empty(&n->slabs_free)) {
 		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
@@ -622,6 +623,7 @@ int drain_freelist(struct kmem_cache *s, struct kmem_cache_node *n, int tofree)
 	}
 	node_unlock(n);
 	slabs_destroy(s, &list);
+	slab_batch_end();
 	return freed;
 }
 
@@ -761,19 +763,31 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
  * its batch from the node, or hands it to the node, with the CPU held only
  * to put the batch into, or take it out of, the array.  (One that finds the
  * lock free keeps the CPU: the work under it is short, and the cheapest.)
- * Meanwhile the batch is in the thread's hands (on its stack), counted in
- * slab_batches_in_flight, which fork waits to see at 0 before it takes the
- * node lists (cache.c), so that no batch of a thread the child does not have
- * is lost there, and the slabs the batch frees are destroyed before the
- * count falls, so that no SLAB_TYPESAFE_BY_RCU slab is queued for call_rcu()
- * while fork copies memory.  Between the count's rise and fall the thread
- * only takes list_lock and zone locks, tries CPUs and queues such slabs (the
- * call_rcu thread was started when the cache was made), never waits for
- * anything fork holds: fork holds every CPU then, and call_rcu_mutex.
+ * Meanwhile the batch is in the thread's hands (on its stack).
+ *
+ * Batches and fork.  Work on the lists done with neither a CPU nor
+ * slab_mutex held (such a batch; a free with no CPU; a bypassing cache's
+ * free; a shrink's drain) is a batch too: from before it takes anything off
+ * a list until the slabs it frees are destroyed, it is counted in
+ * slab_batches_in_flight.  Fork (slab_batches_stop(), every CPU held) raises
+ * slab_fork_pending and waits for the count to fall to 0; a batch that
+ * begins while the flag is up backs out and waits for the fork to end.  So
+ * while fork takes the node lists and copies memory, no thread the child
+ * does not have holds free objects off the lists, and no slab is being
+ * destroyed: a SLAB_TYPESAFE_BY_RCU slab's call_rcu() writes its rcu_head
+ * (physical memory, copied first) and liburcu's queue (copied at fork()), and
+ * one queued between the two would give the child a callback from a head
+ * its memory never had.  slab_batch_begin() may wait for a fork, so its
+ * caller holds no list_lock, zone lock or batch (a CPU or slab_mutex is
+ * fine: while a thread holds either, fork has not raised the flag).  Inside
+ * a batch the thread only takes list_lock and zone locks, tries CPUs and
+ * queues slabs for call_rcu() (the call_rcu thread was started when the
+ * cache was made), never waits for anything fork holds.
  */
 #define LOCAL_BATCH_MAX 128
 
-unsigned long slab_batches_in_flight;
+static unsigned long slab_batches_in_flight;
+static bool slab_fork_pending;
 
 /* A batch on the stack: an array_cache with room for LOCAL_BATCH_MAX objects. */
 struct local_batch {
@@ -781,14 +795,36 @@ struct local_batch {
 	void *slots[LOCAL_BATCH_MAX];
 };
 
-static void batch_begin(void)
+void slab_batch_begin(void)
 {
-	__atomic_fetch_add(&slab_batches_in_flight, 1, __ATOMIC_ACQ_REL);
+	for (;;) {
+		__atomic_fetch_add(&slab_batches_in_flight, 1, __ATOMIC_SEQ_CST);
+		if (kmm_likely(!__atomic_load_n(&slab_fork_pending, __ATOMIC_SEQ_CST)))
+			return;
+		__atomic_fetch_sub(&slab_batches_in_flight, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&slab_fork_pending, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
 }
 
-static void batch_end(void)
+void slab_batch_end(void)
 {
 	__atomic_fetch_sub(&slab_batches_in_flight, 1, __ATOMIC_RELEASE);
+}
+
+void slab_batches_stop(void)
+{
+	__atomic_store_n(&slab_fork_pending, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&slab_batches_in_flight, __ATOMIC_SEQ_CST))
+		sched_yield();
+}
+
+void slab_batches_resume(bool child)
+{
+	/* in the child, a count raised by a thread backing out is one no thread will lower */
+	if (child)
+		__atomic_store_n(&slab_batches_in_flight, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&slab_fork_pending, false, __ATOMIC_RELEASE);
 }
 
 /*
@@ -814,18 +850,19 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 	got->end = local.slots + batch;
 	kmm_cpu_release(*cpup);
 	*cpup = NULL;
+	slab_batch_begin();
 	node_lock(n);
 	take_from_node(s, n, got, batch);
-	if (ac_avail(got))
-		batch_begin();
 	node_unlock(n);
 	if (!ac_avail(got)) {
+		/* the page allocator may reclaim, and shrinkers take slab_mutex: outside the batch */
+		slab_batch_end();
 		page = cache_grow_begin(s, gfp, node);
 		if (!page) {
 			*cpup = kmm_cpu_hold();
 			return NULL;
 		}
-		batch_begin();
+		slab_batch_begin(); /* a fork meanwhile leaves the new slab to this thread */
 		take_from_new_slab(s, page, got, batch);
 		cache_grow_end(s, page);
 	}
@@ -840,8 +877,8 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
 		free_block(s, got->entry, (int)ac_avail(got), node, &list);
 		node_unlock(n);
 	}
-	slabs_destroy(s, &list); /* inside the count: see "Short holds" */
-	batch_end();
+	slabs_destroy(s, &list);
+	slab_batch_end();
 	return obj;
 }
 
@@ -1229,10 +1266,10 @@ static void flush_unheld(struct kmem_cache *s, struct array_cache *ac, struct km
 	memmove(ac->entry, ac->entry + batch, sizeof(void *) * (avail - batch));
 	ac_set_avail(ac, avail - batch);
 	*ac->top++ = obj;
-	batch_begin();
+	slab_batch_begin(); /* the CPU held: no fork is waiting for batches */
 	kmm_cpu_release(cpu);
 	flush_objects(s, node, objs, batch, false);
-	batch_end();
+	slab_batch_end();
 }
 
 /*
@@ -1247,14 +1284,17 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	struct kmem_cache_node *n = get_node(s, node);
 	LIST_HEAD(list);
 
+	slab_batch_begin();
 	node_lock(n);
 	if (s->flags & SLAB_DEBUG_FLAGS) {
 		if (!slab_debug_free(s, page, obj, call, caller)) {
 			node_unlock(n);
+			slab_batch_end();
 			return;
 		}
 	} else if (slab_on_freelist(s, page, obj)) {
 		node_unlock(n);
+		slab_batch_end();
 		slab_report(call, s, obj, "double free");
 		return;
 	}
@@ -1268,6 +1308,7 @@ static void bypass_free(struct kmem_cache *s, void *obj, const char *call, unsig
 	free_block(s, &obj, 1, node, &list);
 	node_unlock(n);
 	slabs_destroy(s, &list);
+	slab_batch_end();
 }
 
 /* __slab_free - slab_free() of the library's own objects too. */
@@ -1331,7 +1372,9 @@ static void __slab_free(struct kmem_cache *s, void *obj, const char *call, unsig
 		return;
 	}
 	free_object_hidden(s, obj);
+	slab_batch_begin(); /* no CPU held */
 	free_block_any_node(s, &obj, 1);
+	slab_batch_end();
 }
 
 /*

@@ -300,10 +300,17 @@ void slab_free_outline(struct kmem_cache *s, void *obj, unsigned long caller);
  */
 bool slab_object_free(struct kmem_cache *s, const void *obj);
 /*
- * slab_batches_in_flight - refills and flushes whose batch is in a thread's
- * hands, off every array and list (slab.c, "Short holds"); fork waits for 0.
+ * Batches (slab.c, "Batches and fork"): work on the lists with neither a CPU
+ * nor slab_mutex held, from taking objects or slabs off a list to destroying
+ * the slabs freed.  slab_batch_begin() may wait for a fork in progress: no
+ * list_lock, zone lock or batch held.  slab_batches_stop() (fork, every CPU
+ * held) lets no batch begin and waits for those in flight to end;
+ * slab_batches_resume() lets them begin again, in the parent or the child.
  */
-extern unsigned long slab_batches_in_flight;
+void slab_batch_begin(void);
+void slab_batch_end(void);
+void slab_batches_stop(void);
+void slab_batches_resume(bool child);
 /* kmalloc_slab_alloc - @size bytes from @s, a kmalloc cache, on @node; for __kmalloc_node(). */
 void *kmalloc_slab_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size,
 			 unsigned long caller);
