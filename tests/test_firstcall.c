@@ -19,6 +19,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <urcu.h>
@@ -566,6 +567,82 @@ static void typesafe_slabs_go_back_while_forking(void)
 	kmem_cache_destroy(s);
 }
 
+/*
+ * A thread that frees while another forks waits for the fork asleep: fork
+ * holds every CPU, so the free goes to the node's lists as a batch, which
+ * must not begin until the fork is over.  Here the wait is watched from the
+ * forking thread, past libkmm's prepare: the freeing thread's state in
+ * /proc (S, asleep; R, running or spinning) in 20 looks 5 ms apart.
+ */
+static int free_sleeper_tid, free_sleeper_go, free_sleeper_running = -1;
+
+/* The state letter of thread @tid, from /proc/self/task/TID/stat ('?' if unread). */
+static char thread_state(int tid)
+{
+	char path[64], buf[256], *close_paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
+static void watch_the_free_after_prepare(void)
+{
+	int tid = __atomic_load_n(&free_sleeper_tid, __ATOMIC_ACQUIRE), i, running = 0;
+
+	if (!tid)
+		return;
+	__atomic_store_n(&free_sleeper_go, 1, __ATOMIC_RELEASE);
+	usleep(20000);
+	for (i = 0; i < 20; i++) {
+		running += thread_state(tid) == 'R';
+		usleep(5000);
+	}
+	__atomic_store_n(&free_sleeper_running, running, __ATOMIC_RELEASE);
+}
+
+static void *free_once_forking(void *obj)
+{
+	__atomic_store_n(&free_sleeper_tid, (int)gettid(), __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&free_sleeper_go, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	kfree(obj);
+	return NULL;
+}
+
+static void free_sleeps_while_forking(void)
+{
+	void *obj;
+	pthread_t t;
+	pid_t pid;
+	int status;
+
+	check(pthread_atfork(watch_the_free_after_prepare, NULL, NULL) == 0);
+	obj = kmalloc(64, GFP_KERNEL);
+	check(obj);
+	check(pthread_create(&t, NULL, free_once_forking, obj) == 0);
+	while (!__atomic_load_n(&free_sleeper_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	pid = fork();
+	check(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	check(pthread_join(t, NULL) == 0);
+	check(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the first look may come before the thread is asleep; the rest must not see it run */
+	check(free_sleeper_running >= 0 && free_sleeper_running <= 2);
+}
+
 static bool forking_done;
 
 static void *fork_until_done(void *unused)
@@ -836,6 +913,7 @@ static const struct fcase cases[] = {
 	{"typesafe_slabs_during_fork", typesafe_slabs_go_back_while_fork_holds_rcu, QUIET, "",
 	 false},
 	{"typesafe_slabs_while_forking", typesafe_slabs_go_back_while_forking, QUIET, "", false},
+	{"free_sleeps_while_forking", free_sleeps_while_forking, QUIET, "", false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "

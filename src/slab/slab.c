@@ -769,17 +769,18 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
  * slab_mutex held (such a batch; a free with no CPU; a bypassing cache's
  * free; a shrink's drain) is a batch too: from before it takes anything off
  * a list until the slabs it frees are destroyed, it is counted in
- * slab_batches_in_flight.  Fork (slab_batches_stop(), every CPU held) raises
- * slab_fork_pending and waits for the count to fall to 0; a batch that
- * begins while the flag is up backs out and waits for the fork to end.  So
- * while fork takes the node lists and copies memory, no thread the child
- * does not have holds free objects off the lists, and no slab is being
- * destroyed: a SLAB_TYPESAFE_BY_RCU slab's call_rcu() writes its rcu_head
+ * slab_batches_in_flight.  Fork (slab_batches_stop(), every CPU held) takes
+ * slab_batch_gate and waits for the count to fall to 0; a batch that finds
+ * the gate held once it has raised the count backs out, and sleeps on the
+ * gate until the fork lets it go.  So while fork takes the node lists and
+ * copies memory, no thread the child does not have holds free objects off
+ * the lists, and no slab is being destroyed: a SLAB_TYPESAFE_BY_RCU slab's
+ * call_rcu() writes its rcu_head
  * (physical memory, copied first) and liburcu's queue (copied at fork()), and
  * one queued between the two would give the child a callback from a head
  * its memory never had.  slab_batch_begin() may wait for a fork, so its
  * caller holds no list_lock, zone lock or batch (a CPU or slab_mutex is
- * fine: while a thread holds either, fork has not raised the flag).  Inside
+ * fine: while a thread holds either, fork has not taken the gate).  Inside
  * a batch the thread only takes list_lock and zone locks, tries CPUs and
  * queues slabs for call_rcu() (the call_rcu thread was started when the
  * cache was made), never waits for anything fork holds.
@@ -787,7 +788,8 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
 #define LOCAL_BATCH_MAX 128
 
 static unsigned long slab_batches_in_flight;
-static bool slab_fork_pending;
+/* held by fork while no batch may begin; a batch that finds it held sleeps on it */
+static kmm_lock_t slab_batch_gate;
 
 /* A batch on the stack: an array_cache with room for LOCAL_BATCH_MAX objects. */
 struct local_batch {
@@ -799,11 +801,11 @@ void slab_batch_begin(void)
 {
 	for (;;) {
 		__atomic_fetch_add(&slab_batches_in_flight, 1, __ATOMIC_SEQ_CST);
-		if (kmm_likely(!__atomic_load_n(&slab_fork_pending, __ATOMIC_SEQ_CST)))
+		if (kmm_likely(!kmm_lock_is_held(&slab_batch_gate)))
 			return;
 		__atomic_fetch_sub(&slab_batches_in_flight, 1, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&slab_fork_pending, __ATOMIC_ACQUIRE))
-			sched_yield();
+		kmm_lock(&slab_batch_gate);
+		kmm_unlock(&slab_batch_gate);
 	}
 }
 
@@ -814,17 +816,22 @@ void slab_batch_end(void)
 
 void slab_batches_stop(void)
 {
-	__atomic_store_n(&slab_fork_pending, true, __ATOMIC_SEQ_CST);
+	kmm_lock(&slab_batch_gate);
+	/* the gate taken before the count is read: see slab_batch_begin() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&slab_batches_in_flight, __ATOMIC_SEQ_CST))
 		sched_yield();
 }
 
 void slab_batches_resume(bool child)
 {
-	/* in the child, a count raised by a thread backing out is one no thread will lower */
-	if (child)
+	if (child) {
+		/* a count raised by a thread backing out is one no thread of the child lowers */
 		__atomic_store_n(&slab_batches_in_flight, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&slab_fork_pending, false, __ATOMIC_RELEASE);
+		kmm_lock_init(&slab_batch_gate);
+	} else {
+		kmm_unlock(&slab_batch_gate);
+	}
 }
 
 /*

@@ -28,6 +28,8 @@
  *   slab_mutex (cache.c: the cache list, creation, destruction, tuning; the
  *               physmap's slab_caches_snapshot() takes it alone)
  *     -> a CPU's lock (holding it: percpu/percpu.h)
+ *     -> slab_batch_gate (slab.c, "Batches and fork": fork holds it while no
+ *        batch may begin; a batch begun waits for nothing fork holds)
  *     -> kmem_cache_node.list_lock (one node's lists, shared array, counters)
  *       -> zone->lock (page allocator)
  * A CPU's arrays are touched by the inline fast paths (restartable sequences,

@@ -32,6 +32,12 @@ static kmm_always_inline bool kmm_lock_try(kmm_lock_t *lock)
 					   __ATOMIC_RELAXED);
 }
 
+/* kmm_lock_is_held - is @lock held by some thread?  A sequentially consistent read. */
+static kmm_always_inline bool kmm_lock_is_held(kmm_lock_t *lock)
+{
+	return __atomic_load_n(&lock->state, __ATOMIC_SEQ_CST) != 0;
+}
+
 /* kmm_lock_wait - take @lock, held by another thread: sleep until it is let go (lock.c). */
 void kmm_lock_wait(kmm_lock_t *lock);
 
