@@ -433,6 +433,20 @@ static void first_call_after_fork_during_boot(void)
 	tries_in_children(30, fork_while_another_thread_boots);
 }
 
+/* Objects of @s allocated and freed again: free slabs, for a shrink to destroy. */
+static void fill_and_empty_slabs(struct kmem_cache *s)
+{
+	void *objs[64];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		check(objs[i]);
+	}
+	for (i = 0; i < 64; i++)
+		kmem_cache_free(s, objs[i]);
+}
+
 static void *shrink_main(void *cache)
 {
 	kmem_cache_shrink(cache);
@@ -453,17 +467,10 @@ static void typesafe_slabs_go_back_while_fork_holds_rcu(void)
 	struct kmem_cache *s =
 		kmem_cache_create("firstcall-typesafe", 512, 0, SLAB_TYPESAFE_BY_RCU, NULL);
 	struct timespec deadline;
-	void *objs[64];
 	pthread_t t;
-	int i;
 
 	check(s);
-	for (i = 0; i < 64; i++) {
-		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
-		check(objs[i]);
-	}
-	for (i = 0; i < 64; i++)
-		kmem_cache_free(s, objs[i]);
+	fill_and_empty_slabs(s);
 	call_rcu_before_fork();
 	check(pthread_create(&t, NULL, shrink_main, s) == 0);
 	clock_gettime(CLOCK_REALTIME, &deadline);
@@ -533,9 +540,8 @@ static void *shrink_stopping_in_call_rcu(void *cache)
 static void typesafe_slabs_go_back_while_forking(void)
 {
 	struct kmem_cache *s;
-	void *objs[64];
 	pthread_t t;
-	int i, status;
+	int status;
 	pid_t pid;
 
 	check(pthread_atfork(call_rcu_go_after_prepare, NULL, NULL) == 0);
@@ -543,12 +549,7 @@ static void typesafe_slabs_go_back_while_forking(void)
 	s = kmem_cache_create("firstcall-typesafe", 512, 0,
 			      SLAB_TYPESAFE_BY_RCU | SLAB_CONSISTENCY_CHECKS, NULL);
 	check(s);
-	for (i = 0; i < 64; i++) {
-		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
-		check(objs[i]);
-	}
-	for (i = 0; i < 64; i++)
-		kmem_cache_free(s, objs[i]);
+	fill_and_empty_slabs(s);
 	check(pthread_create(&t, NULL, shrink_stopping_in_call_rcu, s) == 0);
 	check(call_rcu_state_reached(CALL_RCU_STOPPED, 5000));
 	pid = fork();
