@@ -1161,6 +1161,56 @@ static void test_alloc_node_places_objects(void **state)
 	kmm_exit();
 }
 
+/*
+ * A refill that grows the cache lets the CPU go (the constructors may sleep)
+ * and holds one again after: a thread that moved meanwhile holds a CPU of
+ * another node, whose array must not take the new slab's objects, or that
+ * node's kmem_cache_alloc_node() would hand them out.  Here the constructor
+ * moves the thread from host CPU 0 (node 0) to CPU 1 (node 1).
+ */
+static bool move_in_ctor;
+
+static void ctor_moving_to_cpu_1(void *obj)
+{
+	(void)obj;
+	if (move_in_ctor) {
+		move_in_ctor = false;
+		pin_to_cpu(1);
+	}
+}
+
+static void test_a_refill_that_moves_fills_no_array_of_another_node(void **state)
+{
+	struct kmem_cache *s;
+	void *first, *obj[64];
+	cpu_set_t saved;
+	int i;
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	pin_to_cpu(0);
+	assert_int_equal(kmm_init("mem=256M nr_cpus=2 numa=fake=2"), 0);
+	s = kmem_cache_create("moving_refill", 128, 0, 0, ctor_moving_to_cpu_1);
+	move_in_ctor = true;
+	first = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(first);
+	assert_int_equal(page_to_nid(virt_to_page(first)), 0);
+	assert_int_equal(sched_getcpu(), 1);
+	for (i = 0; i < 64; i++) {
+		obj[i] = kmem_cache_alloc_node(s, GFP_KERNEL, 1);
+		assert_non_null(obj[i]);
+		assert_int_equal(page_to_nid(virt_to_page(obj[i])), 1);
+	}
+	for (i = 0; i < 64; i++)
+		kmem_cache_free(s, obj[i]);
+	kmem_cache_free(s, first);
+	kmem_cache_destroy(s);
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+	kmm_exit();
+}
+
 static void test_dma_caches_take_their_zones(void **state)
 {
 	struct kmem_cache *dma, *dma32, *normal;
@@ -1689,6 +1739,7 @@ int main(void)
 		kmm_test(test_shrink_while_threads_hammer_the_fast_path),
 		kmm_one_cpu_test(test_typesafe_by_rcu_defers_slab_release),
 		kmm_test(test_alloc_node_places_objects),
+		kmm_test(test_a_refill_that_moves_fills_no_array_of_another_node),
 		kmm_test(test_dma_caches_take_their_zones),
 		kmm_test(test_kmem_cache_macro_name_and_size),
 		kmm_test(test_growing_until_memory_runs_out),

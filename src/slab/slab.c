@@ -894,7 +894,8 @@ static void *refill_unheld(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gf
  * node @node and return one object.  Unless the caller held the CPU already
  * (kmm_cpu_nested()), the CPU is released to grow the cache and held again
  * afterwards: *@cpup is then the CPU the thread holds, which may be another
- * one, or NULL if it could not hold one.
+ * one, or NULL if it could not hold one; the new slab's objects go into its
+ * array only if it is a CPU of @node.
  */
 static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp_t gfp, int node)
 {
@@ -929,7 +930,8 @@ static void *cache_alloc_refill(struct kmem_cache *s, struct kmm_cpu **cpup, gfp
 		*cpup = cpu = kmm_cpu_hold();
 	if (!page)
 		return NULL;
-	ac = cpu ? cpu_array(s, cpu) : NULL;
+	/* a thread that moved meanwhile may hold a CPU of another node: not its array */
+	ac = cpu && cpu->node == node ? cpu_array(s, cpu) : NULL;
 	if (!ac) {
 		void *obj = __slab_get_obj(s, page);
 
