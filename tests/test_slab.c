@@ -1211,6 +1211,41 @@ static void test_a_refill_that_moves_fills_no_array_of_another_node(void **state
 	kmm_exit();
 }
 
+/*
+ * The inline free pushes an object on the CPU's array whatever its node; an
+ * allocation asked for on the CPU's node must not take it from there.  On
+ * host CPU 1 (node 1): an object of node 0, freed, then 64 allocations on
+ * node 1, with and without __GFP_THISNODE.
+ */
+static void test_an_array_hands_out_no_other_nodes_object_for_its_node(void **state)
+{
+	struct kmem_cache *s;
+	cpu_set_t saved;
+	void *obj;
+	int i;
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	pin_to_cpu(1);
+	assert_int_equal(kmm_init("mem=256M nr_cpus=2 numa=fake=2"), 0);
+	s = kmem_cache_create("foreign_on_array", 64, 0, 0, NULL);
+	for (i = 0; i < 64; i++) {
+		obj = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+		assert_non_null(obj);
+		assert_int_equal(page_to_nid(virt_to_page(obj)), 0);
+		kmem_cache_free(s, obj);
+		obj = kmem_cache_alloc_node(s, GFP_KERNEL | (i & 1 ? __GFP_THISNODE : 0), 1);
+		assert_non_null(obj);
+		assert_int_equal(page_to_nid(virt_to_page(obj)), 1);
+		kmem_cache_free(s, obj);
+	}
+	kmem_cache_destroy(s);
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+	kmm_exit();
+}
+
 static void test_dma_caches_take_their_zones(void **state)
 {
 	struct kmem_cache *dma, *dma32, *normal;
@@ -1740,6 +1775,7 @@ int main(void)
 		kmm_one_cpu_test(test_typesafe_by_rcu_defers_slab_release),
 		kmm_test(test_alloc_node_places_objects),
 		kmm_test(test_a_refill_that_moves_fills_no_array_of_another_node),
+		kmm_test(test_an_array_hands_out_no_other_nodes_object_for_its_node),
 		kmm_test(test_dma_caches_take_their_zones),
 		kmm_test(test_kmem_cache_macro_name_and_size),
 		kmm_test(test_growing_until_memory_runs_out),

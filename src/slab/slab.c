@@ -1039,6 +1039,17 @@ static void *bypass_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned lo
 }
 
 /*
+ * top_on_node - is the object on top of @ac (not empty) one of node @node's?
+ * The inline free pushes an object whatever its node, so an array may hold
+ * another node's: an allocation asked for on @node takes the top only if it
+ * is one of @node's, else goes to the node's slabs.
+ */
+static bool top_on_node(const struct array_cache *ac, int node)
+{
+	return kmm_nr_online_nodes == 1 || page_to_nid(virt_to_page(ac->top[-1])) == node;
+}
+
+/*
  * The out-of-line allocation; @caller is the return address into the
  * program, @orig_size the bytes asked for (a kmalloc's size; else object_size).
  */
@@ -1062,16 +1073,18 @@ static void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int node, unsigned long
 		obj = alloc_from_node(s, gfp, pick_node(NULL, node));
 	} else {
 		struct array_cache *ac = &s->cpu_array[cpu->id];
+		bool asked = node >= 0 && node < kmm_nr_online_nodes;
 
 		node = pick_node(cpu, node);
-		if (node == cpu->node && ac_avail(ac)) {
+		if (node == cpu->node && ac_avail(ac) && (!asked || top_on_node(ac, node))) {
 			obj = *--ac->top;
 			ac->touched = 1;
-		} else if (node == cpu->node) {
+		} else if (node == cpu->node && !ac_avail(ac)) {
 			obj = cache_alloc_refill(s, &cpu, gfp, node);
 		} else {
 			/*
-			 * Another node: straight from its slabs, as the kernel's
+			 * Another node (or the array's top is another node's):
+			 * straight from the node's slabs, as the kernel's
 			 * ____cache_alloc_node(), without the CPU (the cache may grow).
 			 */
 			kmm_cpu_release(cpu);
