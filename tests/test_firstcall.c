@@ -644,6 +644,38 @@ static void free_sleeps_while_forking(void)
 	check(free_sleeper_running >= 0 && free_sleeper_running <= 2);
 }
 
+/*
+ * A prepare handler registered before the first boot runs after libkmm's,
+ * while the forking thread holds every lock of the allocators: a libkmm
+ * call from it would wait for the thread itself.  It is reported, and the
+ * process aborts, rather than hang.  In a child of this process (which has
+ * no machine), so that the handler is registered first.
+ */
+static void kmalloc_in_prepare(void)
+{
+	kfree(kmalloc(100, GFP_KERNEL));
+}
+
+static void allocating_fork_handler_is_reported(void)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	check(pid >= 0);
+	if (pid == 0) {
+		alarm(10);
+		check(pthread_atfork(kmalloc_in_prepare, NULL, NULL) == 0);
+		kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
+		if (fork() == 0)
+			_exit(0);
+		_exit(0); /* not reached: the fork aborts */
+	}
+	check(waitpid(pid, &status, 0) == pid);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 static bool forking_done;
 
 static void *fork_until_done(void *unused)
@@ -915,6 +947,11 @@ static const struct fcase cases[] = {
 	 false},
 	{"typesafe_slabs_while_forking", typesafe_slabs_go_back_while_forking, QUIET, "", false},
 	{"free_sleeps_while_forking", free_sleeps_while_forking, QUIET, "", false},
+	{"allocating_fork_handler_is_reported", allocating_fork_handler_is_reported, QUIET,
+	 "kmm: fork: a libkmm call inside fork, after libkmm's prepare (from a pthread_atfork() "
+	 "handler registered before the first boot?), would wait forever for a lock the forking "
+	 "thread holds; aborting",
+	 false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "

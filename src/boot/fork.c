@@ -29,7 +29,11 @@
  *      keeps poison in free pages), by copy_file_range() between the two
  *      files, so HighMem frames, which have no direct map, are copied too;
  *   4. every step's copied hook, back up the steps: the zone counters are
- *      saved.
+ *      saved.  From here to the parent or child hook the forking thread
+ *      holds every allocator lock, and a wait of its for one (a libkmm call
+ *      from a pthread_atfork() handler registered before the first boot,
+ *      which runs after libkmm's prepare) aborts with a report instead of
+ *      hanging (kmm_lock_waits_forever, sync/lock.h).
  * parent: every step's parent hook, back up the steps; the new memfd closed.
  * child (one thread: the one that forked): the direct map is mapped anew
  *   from the new memfd, which takes the old one's descriptor number; the
@@ -245,10 +249,12 @@ static void fork_prepare(void)
 	fork_state.newfd = copy_physical_memory();
 	fork_state.err = fork_state.newfd < 0 ? -fork_state.newfd : 0;
 	run_fork_steps(FORK_COPIED);
+	kmm_lock_waits_forever = true;
 }
 
 static void fork_parent(void)
 {
+	kmm_lock_waits_forever = false;
 	if (fork_state.active) {
 		run_fork_steps(FORK_PARENT);
 		if (fork_state.newfd >= 0)
@@ -307,6 +313,7 @@ static void switch_physical_memory(int newfd)
 
 static void fork_child(void)
 {
+	kmm_lock_waits_forever = false;
 	kmm_report_fork_child();
 	if (!fork_state.active) {
 		kmm_boot_lock_fork_child();

@@ -38,6 +38,15 @@ static kmm_always_inline bool kmm_lock_is_held(kmm_lock_t *lock)
 	return __atomic_load_n(&lock->state, __ATOMIC_SEQ_CST) != 0;
 }
 
+/*
+ * kmm_lock_waits_forever - set in the forking thread from fork's copy of
+ * physical memory to its parent or child hook (boot/fork.c), while that
+ * thread holds every allocator lock: a wait for one then is a wait for
+ * itself (a libkmm call from a pthread_atfork() handler that runs inside
+ * libkmm's), which kmm_lock_wait() reports, aborting, rather than hang.
+ */
+extern __thread bool kmm_lock_waits_forever __attribute__((tls_model("initial-exec")));
+
 /* kmm_lock_wait - take @lock, held by another thread: sleep until it is let go (lock.c). */
 void kmm_lock_wait(kmm_lock_t *lock);
 
