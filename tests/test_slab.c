@@ -1162,6 +1162,20 @@ static void test_alloc_node_places_objects(void **state)
 }
 
 /*
+ * boot_two_nodes_on_cpu - a machine of two CPUs on two nodes (CPU n on node
+ * n), the calling thread pinned to host CPU @cpu, its affinity saved in
+ * *@saved; the test is skipped on a host of one CPU.
+ */
+static void boot_two_nodes_on_cpu(int cpu, cpu_set_t *saved)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	assert_int_equal(sched_getaffinity(0, sizeof(*saved), saved), 0);
+	pin_to_cpu(cpu);
+	assert_int_equal(kmm_init("mem=256M nr_cpus=2 numa=fake=2"), 0);
+}
+
+/*
  * A refill that grows the cache lets the CPU go (the constructors may sleep)
  * and holds one again after: a thread that moved meanwhile holds a CPU of
  * another node, whose array must not take the new slab's objects, or that
@@ -1187,11 +1201,7 @@ static void test_a_refill_that_moves_fills_no_array_of_another_node(void **state
 	int i;
 
 	(void)state;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		skip();
-	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
-	pin_to_cpu(0);
-	assert_int_equal(kmm_init("mem=256M nr_cpus=2 numa=fake=2"), 0);
+	boot_two_nodes_on_cpu(0, &saved);
 	s = kmem_cache_create("moving_refill", 128, 0, 0, ctor_moving_to_cpu_1);
 	move_in_ctor = true;
 	first = kmem_cache_alloc(s, GFP_KERNEL);
@@ -1225,11 +1235,7 @@ static void test_an_array_hands_out_no_other_nodes_object_for_its_node(void **st
 	int i;
 
 	(void)state;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		skip();
-	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
-	pin_to_cpu(1);
-	assert_int_equal(kmm_init("mem=256M nr_cpus=2 numa=fake=2"), 0);
+	boot_two_nodes_on_cpu(1, &saved);
 	s = kmem_cache_create("foreign_on_array", 64, 0, 0, NULL);
 	for (i = 0; i < 64; i++) {
 		obj = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
