@@ -775,10 +775,10 @@ static void take_from_new_slab(struct kmem_cache *s, struct page *page, struct a
  * gate until the fork lets it go.  So while fork takes the node lists and
  * copies memory, no thread the child does not have holds free objects off
  * the lists, and no slab is being destroyed: a SLAB_TYPESAFE_BY_RCU slab's
- * call_rcu() writes its rcu_head
- * (physical memory, copied first) and liburcu's queue (copied at fork()), and
- * one queued between the two would give the child a callback from a head
- * its memory never had.  slab_batch_begin() may wait for a fork, so its
+ * call_rcu() writes its rcu_head (physical memory, copied first) and
+ * liburcu's queue (copied at fork()), and one queued between the two would
+ * give the child a callback from a head its memory never had.
+ * slab_batch_begin() may wait for a fork, so its
  * caller holds no list_lock, zone lock or batch (a CPU or slab_mutex is
  * fine: while a thread holds either, fork has not taken the gate).  Inside
  * a batch the thread only takes list_lock and zone locks, tries CPUs and
