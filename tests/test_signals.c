@@ -4,7 +4,8 @@
  * destroy, kmm_drop_caches(), fork) sends no signal to the program's threads.
  * The program's SIGRTMIN+5 handler, installed before boot, stays installed and
  * is called only by the program's own kill(); threads sleeping in nanosleep()
- * sleep their whole time; a thread that blocks every signal keeps them blocked.
+ * sleep their whole time; a thread that blocks every signal keeps them blocked;
+ * no thread of libkmm's takes a signal sent to the process.
  */
 #include <errno.h>
 #include <poll.h>
@@ -343,6 +344,32 @@ static void test_a_drain_leaves_a_thread_that_blocks_every_signal_blocked(void *
 	kmm_exit();
 }
 
+/*
+ * A program that blocks its signal in every thread of its own, to take it with
+ * sigtimedwait() (or a signalfd), gets it there: no thread of libkmm's
+ * (kswapd, the slab reaper, page reporting, the kmmstat server) takes it and
+ * runs the handler instead.
+ */
+static void test_a_signal_to_the_process_waits_for_the_program(void **state)
+{
+	struct timespec wait = {.tv_sec = 5};
+	sigset_t sig, old;
+
+	(void)state;
+	own_the_signal();
+	assert_int_equal(kmm_init("mem=128M kmmstat=1"), 0);
+	kfree(kmalloc(64, GFP_KERNEL));
+	sigemptyset(&sig);
+	sigaddset(&sig, PROGRAM_SIGNAL);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &sig, &old), 0);
+	assert_int_equal(kill(getpid(), PROGRAM_SIGNAL), 0);
+	poll(NULL, 0, 200); /* time for a thread that takes it to run the handler */
+	assert_int_equal(sigtimedwait(&sig, NULL, &wait), PROGRAM_SIGNAL);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	assert_int_equal(nr_handled(), 0);
+	kmm_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +377,7 @@ int main(void)
 		signals_test(test_remote_drains_do_not_interrupt_sleeping_threads),
 		signals_test(test_the_programs_own_signal_reaches_its_handler),
 		signals_test(test_a_drain_leaves_a_thread_that_blocks_every_signal_blocked),
+		signals_test(test_a_signal_to_the_process_waits_for_the_program),
 	};
 
 	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);

@@ -56,6 +56,7 @@
 #include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "report/report.h"
+#include "sync/kthread.h"
 
 #define PAGE_REPORTING_DELAY_MS 2000 /* the kernel's 2 * HZ */
 #define PAGE_REPORTING_CAPACITY 32   /* blocks isolated at a time, the kernel's */
@@ -310,7 +311,7 @@ static void worker_start(void)
 	start = !worker.running && !worker.stop && page_reporting_order <= MAX_PAGE_ORDER;
 	worker.running = start;
 	pthread_mutex_unlock(&pr_wait_lock);
-	if (start && pthread_create(&worker.thread, NULL, page_reporting_main, NULL) != 0) {
+	if (start && kmm_kthread_create(&worker.thread, page_reporting_main, NULL, 0) != 0) {
 		pthread_mutex_lock(&pr_wait_lock);
 		worker.running = false;
 		pthread_mutex_unlock(&pr_wait_lock);

@@ -24,6 +24,7 @@
 #include "boot/subsys.h"
 #include "buddy/internal.h"
 #include "report/report.h"
+#include "sync/kthread.h"
 
 #define DEF_PRIORITY	       12
 #define SHRINK_BATCH	       128
@@ -220,7 +221,7 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest
 	pthread_mutex_lock(&kswapd_lock);
 	if (!k->running && !k->stop) {
 		k->stop = false;
-		if (pthread_create(&k->thread, NULL, kswapd_main, k) == 0)
+		if (kmm_kthread_create(&k->thread, kswapd_main, k, 0) == 0)
 			k->running = true;
 	}
 	if (order > k->order)

@@ -31,6 +31,7 @@
 #include "fault/fault_inject.h"
 #include "report/report.h"
 #include "slab/slab.h"
+#include "sync/kthread.h"
 
 LIST_HEAD(slab_caches);
 pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -856,7 +857,7 @@ static void reaper_start(void)
 {
 	pthread_mutex_lock(&reaper.lock);
 	if (!reaper.running && !reaper.stop)
-		reaper.running = pthread_create(&reaper.thread, NULL, reaper_main, NULL) == 0;
+		reaper.running = kmm_kthread_create(&reaper.thread, reaper_main, NULL, 0) == 0;
 	pthread_mutex_unlock(&reaper.lock);
 }
 

@@ -58,7 +58,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -73,6 +72,7 @@
 #include "boot/subsys.h"
 #include "report/report.h"
 #include "stat/stat.h"
+#include "sync/kthread.h"
 
 #define KMMSTAT_REQUEST_MAX	 64
 #define KMMSTAT_REQUEST_DEADLINE 1000 /* ms from accept() to the request's newline, in all */
@@ -527,8 +527,6 @@ static void close_fds(void)
  */
 static void kmm_stat_start(void)
 {
-	sigset_t all, old;
-	pthread_attr_t attr;
 	int ret, i;
 
 	if (server.running)
@@ -563,13 +561,7 @@ static void kmm_stat_start(void)
 	for (i = 0; i < KMMSTAT_CONN_MAX; i++)
 		conns[i].fd = -1;
 	server.accept_paused = 0;
-	sigfillset(&all);
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, KMMSTAT_STACK);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&server.thread, &attr, kmmstat_thread, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
+	ret = kmm_kthread_create(&server.thread, kmmstat_thread, NULL, KMMSTAT_STACK);
 	if (ret) {
 		kmm_info("kmmstat: cannot start the server thread: %s", strerror(ret));
 		close_fds();
