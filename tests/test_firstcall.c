@@ -739,6 +739,22 @@ static void kfree_rcu_first_while_forking(void)
 	tries_in_children(100, kfree_rcu_while_forking);
 }
 
+/*
+ * The harness's side of a hung fork child: a process the case leaves behind,
+ * holding its output, is killed and named in the output (run_fresh()), so
+ * such a hang fails its test instead of stopping the suite.
+ */
+static void a_process_left_behind_is_killed(void)
+{
+	pid_t pid = fork();
+
+	check(pid >= 0);
+	if (pid == 0) {
+		sleep(60);
+		_exit(0);
+	}
+}
+
 /* Fault injection from the command line: the boot never fails, the budget is the program's. */
 
 /* @n order-0 pages, GFP_ATOMIC (which fail_page_alloc considers): 'o' got one, 'x' did not. */
@@ -953,6 +969,9 @@ static const struct fcase cases[] = {
 	 "thread holds; aborting",
 	 false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
+	{"a_process_left_behind_is_killed", a_process_left_behind_is_killed, QUIET,
+	 "run_fresh: a process of the case outlived it by 2000 ms, holding its output; killed",
+	 false},
 	{"failed_boot_reported_once", failed_boot_reported_once, "mem=64Q",
 	 "kmm_init: invalid value in \"mem=64Q\": mem expects a size from 16M to 4T, e.g. "
 	 "mem=512M",
