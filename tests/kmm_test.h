@@ -7,6 +7,7 @@
 #ifndef KMM_TEST_H
 #define KMM_TEST_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -82,6 +83,35 @@ static inline long status_kib(const char *key)
 static inline long rss_kib(void)
 {
 	return status_kib("VmRSS");
+}
+
+/* The threads of this process named @comm (-1 if /proc cannot tell). */
+static inline int threads_named(const char *comm)
+{
+	char path[320], name[32];
+	struct dirent *d;
+	int nr = 0;
+	DIR *tasks = opendir("/proc/self/task");
+
+	if (!tasks)
+		return -1;
+	while ((d = readdir(tasks))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = '\0';
+			nr += !strcmp(name, comm);
+		}
+		fclose(f);
+	}
+	closedir(tasks);
+	return nr;
 }
 
 /*

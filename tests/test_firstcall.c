@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <urcu.h>
@@ -694,17 +695,43 @@ static void *fork_until_done(void *unused)
 	return NULL;
 }
 
+/*
+ * The threads of kfree_rcu_while_forking() meet here three times: to start,
+ * when done, and once the forks are over.  No thread starts or ends while
+ * another forks: under gcc 12's AddressSanitizer, which does not hold its
+ * thread registry and allocator locks across fork(), such a fork leaves the
+ * child's first pthread_create() (libkmm's and liburcu's threads start again
+ * in the child) waiting forever.  For the same reason the forks begin only
+ * once libkmm's own threads, started by the boot, have named themselves.
+ */
+static pthread_barrier_t kfree_rcu_meet;
+
+static void wait_for_boot_threads(void)
+{
+	int ms;
+
+	for (ms = 0; ms < 5000; ms++) {
+		if (threads_named("cache_reap") == 1 && threads_named("page_reporting") == 1)
+			return;
+		poll(NULL, 0, 1);
+	}
+	check(!"libkmm's threads started within 5 s");
+}
+
 static void *kfree_rcu_many(void *unused)
 {
 	int i;
 
 	(void)unused;
+	pthread_barrier_wait(&kfree_rcu_meet);
 	for (i = 0; i < 20000; i++) {
 		struct rcu_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
 
 		check(obj);
 		kfree_rcu(obj, rcu);
 	}
+	pthread_barrier_wait(&kfree_rcu_meet);
+	pthread_barrier_wait(&kfree_rcu_meet);
 	return NULL;
 }
 
@@ -715,14 +742,20 @@ static void kfree_rcu_while_forking(unsigned int i)
 	int n;
 
 	kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
-	check(pthread_create(&forker, NULL, fork_until_done, NULL) == 0);
-	usleep(i * 200 % 20000);
+	wait_for_boot_threads();
+	check(pthread_barrier_init(&kfree_rcu_meet, NULL, 3) == 0);
 	for (n = 0; n < 2; n++)
 		check(pthread_create(&t[n], NULL, kfree_rcu_many, NULL) == 0);
-	for (n = 0; n < 2; n++)
-		check(pthread_join(t[n], NULL) == 0);
+	check(pthread_create(&forker, NULL, fork_until_done, NULL) == 0);
+	usleep(i * 200 % 20000);
+	pthread_barrier_wait(&kfree_rcu_meet); /* the kfree_rcu()s start */
+	pthread_barrier_wait(&kfree_rcu_meet); /* and are done */
 	__atomic_store_n(&forking_done, true, __ATOMIC_RELEASE);
 	check(pthread_join(forker, NULL) == 0);
+	pthread_barrier_wait(&kfree_rcu_meet); /* the forks are over */
+	for (n = 0; n < 2; n++)
+		check(pthread_join(t[n], NULL) == 0);
+	check(pthread_barrier_destroy(&kfree_rcu_meet) == 0);
 	rcu_barrier();
 }
 

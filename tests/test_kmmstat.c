@@ -176,34 +176,6 @@ static bool holds_socket(pid_t pid, unsigned long inode)
 	return found;
 }
 
-/* The threads of this process named @comm. */
-static int threads_named(const char *comm)
-{
-	char path[320], name[32];
-	struct dirent *d;
-	int nr = 0;
-	DIR *tasks = opendir("/proc/self/task");
-
-	assert_non_null(tasks);
-	while ((d = readdir(tasks))) {
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f)) {
-			name[strcspn(name, "\n")] = '\0';
-			nr += !strcmp(name, comm);
-		}
-		fclose(f);
-	}
-	closedir(tasks);
-	return nr;
-}
-
 /* The number of "cpu:" entries of zoneinfo's first pagesets: the online CPUs. */
 static int online_cpus(void)
 {
