@@ -657,7 +657,19 @@ static void kmalloc_in_prepare(void)
 	kfree(kmalloc(100, GFP_KERNEL));
 }
 
-static void allocating_fork_handler_is_reported(void)
+/* slab_mutex first */
+static void cache_create_in_prepare(void)
+{
+	kmem_cache_destroy(kmem_cache_create("in_prepare", 64, 0, 0, NULL));
+}
+
+/* the vmalloc area's lock first */
+static void vmalloc_in_prepare(void)
+{
+	vfree(vmalloc(PAGE_SIZE));
+}
+
+static void fork_handler_call_is_reported(void (*prepare)(void))
 {
 	int status;
 	pid_t pid;
@@ -667,7 +679,7 @@ static void allocating_fork_handler_is_reported(void)
 	check(pid >= 0);
 	if (pid == 0) {
 		alarm(10);
-		check(pthread_atfork(kmalloc_in_prepare, NULL, NULL) == 0);
+		check(pthread_atfork(prepare, NULL, NULL) == 0);
 		kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
 		if (fork() == 0)
 			_exit(0);
@@ -675,6 +687,13 @@ static void allocating_fork_handler_is_reported(void)
 	}
 	check(waitpid(pid, &status, 0) == pid);
 	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
+static void allocating_fork_handler_is_reported(void)
+{
+	fork_handler_call_is_reported(kmalloc_in_prepare);
+	fork_handler_call_is_reported(cache_create_in_prepare);
+	fork_handler_call_is_reported(vmalloc_in_prepare);
 }
 
 static bool forking_done;
@@ -952,6 +971,10 @@ struct fcase {
 };
 
 #define QUIET "mem=64M"
+#define FORK_HANDLER_REPORT                                                                        \
+	"kmm: fork: a libkmm call inside fork, after libkmm's prepare (from a pthread_atfork() "   \
+	"handler registered before the first boot?), would wait forever for a lock the forking "   \
+	"thread holds; aborting\n"
 /* The fault report of failure @n of @times (the line shows the times left after it). */
 #define FAULT_REPORT(cap, left)                                                                    \
 	"FAULT_INJECTION: forcing a failure.\n"                                                    \
@@ -997,10 +1020,7 @@ static const struct fcase cases[] = {
 	{"typesafe_slabs_while_forking", typesafe_slabs_go_back_while_forking, QUIET, "", false},
 	{"free_sleeps_while_forking", free_sleeps_while_forking, QUIET, "", false},
 	{"allocating_fork_handler_is_reported", allocating_fork_handler_is_reported, QUIET,
-	 "kmm: fork: a libkmm call inside fork, after libkmm's prepare (from a pthread_atfork() "
-	 "handler registered before the first boot?), would wait forever for a lock the forking "
-	 "thread holds; aborting",
-	 false},
+	 FORK_HANDLER_REPORT FORK_HANDLER_REPORT FORK_HANDLER_REPORT, false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"a_process_left_behind_is_killed", a_process_left_behind_is_killed, QUIET,
 	 "run_fresh: a process of the case outlived it by 2000 ms, holding its output; killed",

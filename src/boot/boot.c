@@ -94,7 +94,7 @@ static int boot(const char *cmdline)
 /* boot/fork.c holds the boot lock across fork(); the child starts with a fresh one. */
 void kmm_boot_lock_fork_prepare(void)
 {
-	pthread_mutex_lock(&boot_lock);
+	kmm_mutex_lock(&boot_lock);
 }
 
 void kmm_boot_lock_fork_parent(void)
@@ -128,7 +128,7 @@ int kmm_init(const char *cmdline)
 	int ret;
 
 	kmm_fork_init();
-	pthread_mutex_lock(&boot_lock);
+	kmm_mutex_lock(&boot_lock);
 	ret = kmm_booted() ? -EBUSY : boot(cmdline);
 	if (!ret)
 		default_boot_failed.error = 0;
@@ -144,7 +144,7 @@ int kmm_boot_default(void)
 	if (!env)
 		env = "";
 	kmm_fork_init();
-	pthread_mutex_lock(&boot_lock);
+	kmm_mutex_lock(&boot_lock);
 	if (kmm_booted())
 		goto out;
 	if (default_boot_failed.error && !strcmp(default_boot_failed.cmdline, env)) {
@@ -163,7 +163,7 @@ out:
 
 void kmm_exit(void)
 {
-	pthread_mutex_lock(&boot_lock);
+	kmm_mutex_lock(&boot_lock);
 	if (kmm_booted())
 		teardown(kmm_nr_subsystems);
 	pthread_mutex_unlock(&boot_lock);

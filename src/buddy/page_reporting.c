@@ -239,7 +239,7 @@ static void page_reporting_process(void)
 	struct reported_block blocks[PAGE_REPORTING_CAPACITY];
 	int nid, zid, err = 0, state = PAGE_REPORTING_ACTIVE;
 
-	pthread_mutex_lock(&pr_lock);
+	kmm_mutex_lock(&pr_lock);
 	__atomic_store_n(&pr_state, PAGE_REPORTING_ACTIVE, __ATOMIC_RELAXED);
 	for (nid = 0; nid < kmm_nr_online_nodes && !err; nid++) {
 		for (zid = 0; zid < MAX_NR_ZONES && !err; zid++) {
@@ -261,7 +261,7 @@ static void page_reporting_process(void)
 	/* New frees (or a spent budget) while active: another pass after the delay. */
 	if (!__atomic_compare_exchange_n(&pr_state, &state, PAGE_REPORTING_IDLE, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		pthread_mutex_lock(&pr_wait_lock);
+		kmm_mutex_lock(&pr_wait_lock);
 		due_in_delay();
 		pthread_mutex_unlock(&pr_wait_lock);
 	}
@@ -280,7 +280,7 @@ static void *page_reporting_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "page_reporting");
-	pthread_mutex_lock(&pr_wait_lock);
+	kmm_mutex_lock(&pr_wait_lock);
 	while (!worker.stop) {
 		if (__atomic_load_n(&pr_state, __ATOMIC_RELAXED) == PAGE_REPORTING_IDLE) {
 			pthread_cond_wait(&pr_wait, &pr_wait_lock);
@@ -292,7 +292,7 @@ static void *page_reporting_main(void *arg)
 		}
 		pthread_mutex_unlock(&pr_wait_lock);
 		page_reporting_process();
-		pthread_mutex_lock(&pr_wait_lock);
+		kmm_mutex_lock(&pr_wait_lock);
 	}
 	pthread_mutex_unlock(&pr_wait_lock);
 	return NULL;
@@ -307,12 +307,12 @@ static void worker_start(void)
 {
 	bool start;
 
-	pthread_mutex_lock(&pr_wait_lock);
+	kmm_mutex_lock(&pr_wait_lock);
 	start = !worker.running && !worker.stop && page_reporting_order <= MAX_PAGE_ORDER;
 	worker.running = start;
 	pthread_mutex_unlock(&pr_wait_lock);
 	if (start && kmm_kthread_create(&worker.thread, page_reporting_main, NULL, 0) != 0) {
-		pthread_mutex_lock(&pr_wait_lock);
+		kmm_mutex_lock(&pr_wait_lock);
 		worker.running = false;
 		pthread_mutex_unlock(&pr_wait_lock);
 	}
@@ -330,7 +330,7 @@ void __page_reporting_notify(void)
 	if (__atomic_exchange_n(&pr_state, PAGE_REPORTING_REQUESTED, __ATOMIC_ACQ_REL) !=
 	    PAGE_REPORTING_IDLE)
 		return;
-	pthread_mutex_lock(&pr_wait_lock);
+	kmm_mutex_lock(&pr_wait_lock);
 	due_in_delay();
 	pthread_cond_signal(&pr_wait);
 	pthread_mutex_unlock(&pr_wait_lock);
@@ -345,7 +345,7 @@ static int page_reporting_init(void)
 	unsigned int order = (unsigned int)param_order;
 
 	pthread_once(&pr_wait_once, pr_wait_init);
-	pthread_mutex_lock(&pr_wait_lock);
+	kmm_mutex_lock(&pr_wait_lock);
 	worker.stop = false;
 	pthread_mutex_unlock(&pr_wait_lock);
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
@@ -362,7 +362,7 @@ static void page_reporting_stop(void)
 	bool running;
 
 	__atomic_store_n(&page_reporting_order, NR_PAGE_ORDERS, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&pr_wait_lock);
+	kmm_mutex_lock(&pr_wait_lock);
 	worker.stop = true;
 	running = worker.running;
 	pthread_cond_signal(&pr_wait);
@@ -375,7 +375,7 @@ static void page_reporting_stop(void)
 /* fork (the step KMM_FORK_PAGE_REPORTING): pr_lock is held, so no block is isolated across fork(). */
 static void page_reporting_fork_prepare(void)
 {
-	pthread_mutex_lock(&pr_lock);
+	kmm_mutex_lock(&pr_lock);
 }
 
 static void page_reporting_fork_parent(void)

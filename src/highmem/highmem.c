@@ -244,7 +244,7 @@ void *kmap_high(struct page *page)
 			   (void *)page);
 		return NULL;
 	}
-	pthread_mutex_lock(&kmap_lock);
+	kmm_mutex_lock(&kmap_lock);
 	vaddr = (unsigned long)page->virtual;
 	if (!vaddr)
 		vaddr = map_new_virtual(page);
@@ -263,7 +263,7 @@ void kunmap_high(struct page *page)
 			   (void *)page);
 		return;
 	}
-	pthread_mutex_lock(&kmap_lock);
+	kmm_mutex_lock(&kmap_lock);
 	vaddr = (unsigned long)page->virtual;
 	nr = PKMAP_NR(vaddr);
 	if (kmm_unlikely(!vaddr || nr >= LAST_PKMAP || pkmap_count[nr] < 2)) {
@@ -330,7 +330,7 @@ static void kmap_local_thread_exit(void *arg)
 	unmap_slots(stack_slot(stack), stack_slot(stack) + (unsigned long)ctrl->idx);
 	ctrl->idx = 0;
 	ctrl->stack = 0;
-	pthread_mutex_lock(&kmap_stacks_lock);
+	kmm_mutex_lock(&kmap_stacks_lock);
 	kmap_stacks_used[stack] = false;
 	pthread_mutex_unlock(&kmap_stacks_lock);
 }
@@ -346,7 +346,7 @@ static bool take_stack(struct kmap_ctrl *ctrl)
 	int i;
 
 	pthread_once(&kmap_exit_key_once, kmap_exit_key_create);
-	pthread_mutex_lock(&kmap_stacks_lock);
+	kmm_mutex_lock(&kmap_stacks_lock);
 	for (i = 0; i < KMAP_LOCAL_TASKS; i++) {
 		if (!kmap_stacks_used[i]) {
 			kmap_stacks_used[i] = true;
@@ -431,8 +431,8 @@ void kunmap_local_indexed(const void *vaddr)
  */
 static void kmap_fork_prepare(void)
 {
-	pthread_mutex_lock(&kmap_lock);
-	pthread_mutex_lock(&kmap_stacks_lock);
+	kmm_mutex_lock(&kmap_lock);
+	kmm_mutex_lock(&kmap_stacks_lock);
 }
 
 static void kmap_fork_parent(void)

@@ -132,7 +132,7 @@ static bool install_table(struct mm_struct *mm, unsigned long *entry)
 
 	if (!table)
 		return false;
-	pthread_mutex_lock(&mm->page_table_lock);
+	kmm_mutex_lock(&mm->page_table_lock);
 	if (__atomic_compare_exchange_n(entry, &want, (unsigned long)__pa(table) | _KERNPG_TABLE,
 					false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		table = NULL;
@@ -177,7 +177,7 @@ bool pmd_free_pte_page(pmd_t *pmd)
 	for (i = 0; i < PTRS_PER_PTE; i++)
 		if (!pte_none(ptep_get(&table[i])))
 			return false;
-	pthread_mutex_lock(&kmm_init_mm.page_table_lock);
+	kmm_mutex_lock(&kmm_init_mm.page_table_lock);
 	pmd_clear(pmd);
 	pthread_mutex_unlock(&kmm_init_mm.page_table_lock);
 	pgtable_free_page(table);
@@ -314,7 +314,7 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr, unsig
 /* fork: kmm_init_mm.page_table_lock is held across fork(). */
 static void page_table_lock_fork_prepare(void)
 {
-	pthread_mutex_lock(&kmm_init_mm.page_table_lock);
+	kmm_mutex_lock(&kmm_init_mm.page_table_lock);
 }
 
 static void page_table_lock_fork_parent(void)

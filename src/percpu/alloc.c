@@ -209,7 +209,7 @@ static void pcpu_destroy_chunk(struct pcpu_chunk *chunk)
 
 static void pcpu_fork_prepare(void)
 {
-	pthread_mutex_lock(&pcpu_lock);
+	kmm_mutex_lock(&pcpu_lock);
 }
 
 static void pcpu_fork_unlock(void)
@@ -244,7 +244,7 @@ void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	pthread_once(&pcpu_atfork_once, pcpu_atfork_register);
 	len = (unsigned int)((size + PCPU_MIN_ALLOC_SIZE - 1) / PCPU_MIN_ALLOC_SIZE);
 	align_bits = (unsigned int)(align / PCPU_MIN_ALLOC_SIZE);
-	pthread_mutex_lock(&pcpu_lock);
+	kmm_mutex_lock(&pcpu_lock);
 	/* the first chunk whose longest free run holds the area: it surely has room */
 	list_for_each_entry(chunk, &pcpu_chunks, list) {
 		if (pcpu_hint_fits(chunk, len, align_bits)) {
@@ -289,7 +289,7 @@ void free_percpu(void __percpu *ptr)
 
 	if (!ptr)
 		return;
-	pthread_mutex_lock(&pcpu_lock);
+	kmm_mutex_lock(&pcpu_lock);
 	list_for_each_entry(chunk, &pcpu_chunks, list) {
 		unsigned long off = (unsigned long)((char *)ptr - chunk->base);
 		unsigned int bit = (unsigned int)(off / PCPU_MIN_ALLOC_SIZE), end;
@@ -334,7 +334,7 @@ unsigned long pcpu_nr_pages(void)
 /* At teardown: forget the chunks (their memory goes with the machine). */
 static void pcpu_alloc_exit(void)
 {
-	pthread_mutex_lock(&pcpu_lock);
+	kmm_mutex_lock(&pcpu_lock);
 	INIT_LIST_HEAD(&pcpu_chunks);
 	pcpu_nr_chunks = 0;
 	pthread_mutex_unlock(&pcpu_lock);

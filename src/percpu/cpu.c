@@ -236,7 +236,7 @@ void kmm_on_each_cpu_cond(bool (*cond)(struct kmm_cpu *cpu, void *info),
 			fn(saved.cpu, info);
 		return;
 	}
-	pthread_mutex_lock(&cpu_call_lock);
+	kmm_mutex_lock(&cpu_call_lock);
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
 		struct kmm_cpu *cpu = &kmm_cpus[i];
 
@@ -377,7 +377,7 @@ static void percpu_fork_prepare(void)
 {
 	unsigned int i;
 
-	pthread_mutex_lock(&cpu_call_lock);
+	kmm_mutex_lock(&cpu_call_lock);
 	for (i = 0; i < kmm_nr_cpu_ids; i++) {
 		kmm_lock(&kmm_cpus[i].lock);
 		if (kmm_cpus_rseq)

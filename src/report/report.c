@@ -14,6 +14,7 @@
 
 #include "boot/subsys.h"
 #include "report/report.h"
+#include "sync/lock.h"
 
 bool kmm_panic_on_warn;
 
@@ -47,7 +48,7 @@ static __thread int report_depth, report_quiet;
 
 void kmm_report_begin(void)
 {
-	pthread_mutex_lock(&report_lock);
+	kmm_mutex_lock(&report_lock);
 	report_depth++;
 }
 
@@ -145,7 +146,7 @@ bool kmm_ratelimit(struct kmm_ratelimit *rs)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	pthread_mutex_lock(&report_lock);
+	kmm_mutex_lock(&report_lock);
 	if (!rs->begin_ns || now - rs->begin_ns >= RATELIMIT_INTERVAL_NS) {
 		if (rs->missed)
 			fprintf(stderr, "kmm: %d callbacks suppressed\n", rs->missed);

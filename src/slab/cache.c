@@ -417,7 +417,7 @@ struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int siz
 	if (!why && (flags & SLAB_TYPESAFE_BY_RCU))
 		(void)get_default_call_rcu_data();
 	if (!why) {
-		pthread_mutex_lock(&slab_mutex);
+		kmm_mutex_lock(&slab_mutex);
 		s = create_cache(name, size, align, flags, useroffset, usersize, ctor);
 		if (s)
 			list_add(&s->list, &slab_caches);
@@ -447,7 +447,7 @@ struct kmem_cache *kmem_cache_create_own(const char *name, unsigned int size)
 {
 	struct kmem_cache *s;
 
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	s = create_cache(name, size, 0, SLAB_OWN, 0, 0, NULL);
 	if (s) {
 		s->refcount = -1; /* as a boot cache: kmem_cache_destroy() ignores it */
@@ -524,7 +524,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	if (no_cache(s) || !slab_cache_check("kmem_cache_shrink", s))
 		return 0;
 	drain_cache(s);
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	ret = cache_has_objects(s) ? 1 : 0;
 	pthread_mutex_unlock(&slab_mutex);
 	return ret;
@@ -536,7 +536,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 	if (no_cache(s) || !slab_cache_check("kmem_cache_destroy", s))
 		return;
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	if (s->refcount < 0) {
 		pthread_mutex_unlock(&slab_mutex);
 		kmm_report("kmem_cache_destroy %s: a boot cache, ignored", s->name);
@@ -548,13 +548,13 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	}
 	pthread_mutex_unlock(&slab_mutex);
 	drain_cache(s);
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	if (cache_has_objects(s)) {
 		/* kfree_rcu()s in flight may hold them: wait, as the kernel's kvfree_rcu_barrier() */
 		pthread_mutex_unlock(&slab_mutex);
 		rcu_barrier();
 		drain_cache(s);
-		pthread_mutex_lock(&slab_mutex);
+		kmm_mutex_lock(&slab_mutex);
 	}
 	if (cache_has_objects(s)) {
 		s->refcount++;
@@ -573,7 +573,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		s->node[nid].shared = NULL;
 	}
 	/* every CPU array is unmade again: a stale pointer's fast paths fall through */
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_add_tail(&s->list, &dead_caches);
 	if (++nr_dead_caches > DEAD_CACHES_MAX) {
 		struct kmem_cache *oldest = list_first_entry(&dead_caches, struct kmem_cache, list);
@@ -613,7 +613,7 @@ unsigned long kmm_live_objects(void)
 
 	if (!kmm_booted())
 		return 0;
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	/* the library's own caches (descriptors, vmalloc's bookkeeping) are not a program's */
 	list_for_each_entry(s, &slab_caches, list) {
 		if (!(s->flags & SLAB_OWN))
@@ -626,7 +626,7 @@ unsigned long kmm_live_objects(void)
 /* free_dead_caches - give every kept descriptor of a destroyed cache back. */
 static void free_dead_caches(void)
 {
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	while (!list_empty(&dead_caches)) {
 		struct kmem_cache *s = list_first_entry(&dead_caches, struct kmem_cache, list);
 
@@ -646,7 +646,7 @@ void drop_slab(void)
 	rcu_barrier(); /* kfree_rcu() objects and SLAB_TYPESAFE_BY_RCU slabs first */
 	/* the kept descriptors first: kmem_cache_cachep's slabs they free go with the drain */
 	free_dead_caches();
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		drain_cache(s);
 	}
@@ -659,14 +659,14 @@ int kmem_cache_tune(struct kmem_cache *s, unsigned int limit, unsigned int batch
 	if (no_cache(s) || !slab_cache_check("kmem_cache_tune", s) || !limit || !batchcount ||
 	    batchcount > limit || limit > 4096 || shared > 64)
 		return -EINVAL;
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	s->limit = limit;
 	s->batchcount = batchcount;
 	s->shared = shared;
 	pthread_mutex_unlock(&slab_mutex);
 	/* New arrays are made with the new sizes at each CPU's next use. */
 	kmm_on_each_cpu_cond(cpu_has_array, release_array_on_cpu, s);
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	setup_node_shared(s);
 	pthread_mutex_unlock(&slab_mutex);
 	return 0;
@@ -693,7 +693,7 @@ static void slab_bypass_update(void)
 {
 	struct kmem_cache *s;
 
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		cache_bypass_update(s);
 	}
@@ -714,7 +714,7 @@ int kmem_cache_attr_set(struct kmem_cache *s, const char *attr, const char *valu
 		return -ENOENT;
 	if (!value || !*value)
 		return -EINVAL;
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	if (s->refcount > 1) {
 		pthread_mutex_unlock(&slab_mutex);
 		return -EINVAL;
@@ -782,7 +782,7 @@ static void reap_nodes(void)
 	struct kmem_cache *s;
 	int nid;
 
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		for (nid = 0; nid < kmm_nr_online_nodes; nid++) {
 			struct kmem_cache_node *n = &s->node[nid];
@@ -836,7 +836,7 @@ static void *reaper_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "cache_reap");
-	pthread_mutex_lock(&reaper.lock);
+	kmm_mutex_lock(&reaper.lock);
 	while (!reaper.stop) {
 		struct timespec until;
 
@@ -847,7 +847,7 @@ static void *reaper_main(void *arg)
 			break;
 		pthread_mutex_unlock(&reaper.lock);
 		kmm_slab_reap();
-		pthread_mutex_lock(&reaper.lock);
+		kmm_mutex_lock(&reaper.lock);
 	}
 	pthread_mutex_unlock(&reaper.lock);
 	return NULL;
@@ -855,7 +855,7 @@ static void *reaper_main(void *arg)
 
 static void reaper_start(void)
 {
-	pthread_mutex_lock(&reaper.lock);
+	kmm_mutex_lock(&reaper.lock);
 	if (!reaper.running && !reaper.stop)
 		reaper.running = kmm_kthread_create(&reaper.thread, reaper_main, NULL, 0) == 0;
 	pthread_mutex_unlock(&reaper.lock);
@@ -891,7 +891,7 @@ static void slabs_unpoison_all(void)
 /* At teardown, the machine still running: the reaper stops, RCU frees in flight end. */
 static void slab_stop(void)
 {
-	pthread_mutex_lock(&reaper.lock);
+	kmm_mutex_lock(&reaper.lock);
 	reaper.stop = true;
 	pthread_cond_broadcast(&reaper.wake);
 	pthread_mutex_unlock(&reaper.lock);
@@ -905,7 +905,7 @@ static void slab_stop(void)
 /* Then: forget the caches (their memory goes with the machine). */
 static void slab_exit(void)
 {
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	if (__asan_unpoison_memory_region)
 		slabs_unpoison_all();
 	INIT_LIST_HEAD(&slab_caches);
@@ -924,7 +924,7 @@ static void show_slabinfo(FILE *out)
 	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 		     "<active_slabs> <num_slabs> <sharedavail>\n");
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		unsigned long total_slabs = 0, free_slabs = 0, free_objs = 0, shared_avail = 0;
 		unsigned long num_objs;
@@ -956,7 +956,7 @@ unsigned long slab_caches_snapshot(struct kmem_cache_snapshot *snap, unsigned lo
 	const struct kmem_cache *s;
 	unsigned long nr = 0;
 
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		if (nr < max) {
 			snap[nr].cachep = s;
@@ -985,7 +985,7 @@ static void slab_rcu_fork_child(void)
 
 static void slab_mutex_fork_prepare(void)
 {
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 }
 
 static void slab_mutex_fork_parent(void)

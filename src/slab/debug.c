@@ -765,7 +765,7 @@ int kmm_validate_all(void)
 	struct kmem_cache *s;
 	int errors = 0;
 
-	pthread_mutex_lock(&slab_mutex);
+	kmm_mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		errors += kmem_cache_validate(s);
 	}

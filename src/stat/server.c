@@ -73,6 +73,7 @@
 #include "report/report.h"
 #include "stat/stat.h"
 #include "sync/kthread.h"
+#include "sync/lock.h"
 
 #define KMMSTAT_REQUEST_MAX	 64
 #define KMMSTAT_REQUEST_DEADLINE 1000 /* ms from accept() to the request's newline, in all */
@@ -405,7 +406,7 @@ static void *kmmstat_thread(void *arg)
 	for (;;) {
 		int nfds = 2, timeout, i;
 
-		pthread_mutex_lock(&kmmstat_lock);
+		kmm_mutex_lock(&kmmstat_lock);
 		timeout = conns_expire();
 		pthread_mutex_unlock(&kmmstat_lock);
 		fds[0] = (struct pollfd){server.listen_fd,
@@ -430,7 +431,7 @@ static void *kmmstat_thread(void *arg)
 
 			if (!fds[i].revents)
 				continue;
-			pthread_mutex_lock(&kmmstat_lock);
+			kmm_mutex_lock(&kmmstat_lock);
 			if (c->fd == fds[i].fd)
 				conn_event(c, fds[i].revents);
 			pthread_mutex_unlock(&kmmstat_lock);
@@ -438,14 +439,14 @@ static void *kmmstat_thread(void *arg)
 		for (i = 0; (fds[0].revents & POLLIN) && i < KMMSTAT_ACCEPT_BATCH; i++) {
 			bool more;
 
-			pthread_mutex_lock(&kmmstat_lock);
+			kmm_mutex_lock(&kmmstat_lock);
 			more = accept_conn();
 			pthread_mutex_unlock(&kmmstat_lock);
 			if (!more)
 				break;
 		}
 	}
-	pthread_mutex_lock(&kmmstat_lock);
+	kmm_mutex_lock(&kmmstat_lock);
 	conns_close_all();
 	pthread_mutex_unlock(&kmmstat_lock);
 	return NULL;
@@ -601,7 +602,7 @@ static void kmm_stat_stop(void)
  */
 static void kmm_stat_fork_prepare(void)
 {
-	pthread_mutex_lock(&kmmstat_lock);
+	kmm_mutex_lock(&kmmstat_lock);
 }
 
 static void kmm_stat_fork_parent(void)

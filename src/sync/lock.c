@@ -2,7 +2,7 @@
 /*
  * sync/lock.c - the out-of-line halves of kmm_lock_t (sync/lock.h): waiting
  * for a held lock and waking a waiter, and the forking thread's flag that
- * such a wait would be forever (kmm_lock_waits_forever).
+ * such a wait would be forever (kmm_lock_waits_forever), with its report.
  */
 #include <linux/futex.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 __thread bool kmm_lock_waits_forever __attribute__((tls_model("initial-exec")));
 
 /* One write and no lock: the thread holds every lock of the allocators. */
-static void __attribute__((noreturn, cold)) lock_wait_forever(void)
+void kmm_lock_wait_forever(void)
 {
 	static const char msg[] =
 		"kmm: fork: a libkmm call inside fork, after libkmm's prepare (from a "
@@ -28,7 +28,7 @@ static void __attribute__((noreturn, cold)) lock_wait_forever(void)
 void kmm_lock_wait(kmm_lock_t *lock)
 {
 	if (kmm_unlikely(kmm_lock_waits_forever))
-		lock_wait_forever();
+		kmm_lock_wait_forever();
 	/*
 	 * 2 says a thread waits, so whoever lets the lock go wakes one; a
 	 * thread woken (or a wait cut short by a signal) tries again, still

@@ -2,7 +2,8 @@
 /*
  * sync/lock.h - kmm_lock_t, the lock of the allocators' shared state: a
  * zone's free lists (zone->lock), a slab cache's node lists (list_lock) and
- * a CPU's caches (kmm_cpu.lock).
+ * a CPU's caches (kmm_cpu.lock); and kmm_mutex_lock(), which takes every
+ * pthread mutex of the library's.
  *
  * The classic three-state futex mutex: 0 free, 1 held, 2 held with a thread
  * waiting (or about to).  Taking a free lock is one compare-and-swap and
@@ -16,6 +17,7 @@
 #ifndef KMM_SYNC_LOCK_H
 #define KMM_SYNC_LOCK_H
 
+#include <pthread.h>
 #include <kmm/types.h>
 
 static kmm_always_inline void kmm_lock_init(kmm_lock_t *lock)
@@ -43,9 +45,13 @@ static kmm_always_inline bool kmm_lock_is_held(kmm_lock_t *lock)
  * physical memory to its parent or child hook (boot/fork.c), while that
  * thread holds every allocator lock: a wait for one then is a wait for
  * itself (a libkmm call from a pthread_atfork() handler that runs inside
- * libkmm's), which kmm_lock_wait() reports, aborting, rather than hang.
+ * libkmm's), which kmm_lock_wait() and kmm_mutex_lock() report, aborting
+ * (kmm_lock_wait_forever()), rather than hang.
  */
 extern __thread bool kmm_lock_waits_forever __attribute__((tls_model("initial-exec")));
+
+/* kmm_lock_wait_forever - report the wait of kmm_lock_waits_forever and abort (lock.c). */
+void __attribute__((noreturn, cold)) kmm_lock_wait_forever(void);
 
 /* kmm_lock_wait - take @lock, held by another thread: sleep until it is let go (lock.c). */
 void kmm_lock_wait(kmm_lock_t *lock);
@@ -63,6 +69,22 @@ static kmm_always_inline void kmm_unlock(kmm_lock_t *lock)
 {
 	if (kmm_unlikely(__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2))
 		kmm_lock_wake(lock);
+}
+
+/*
+ * kmm_mutex_lock - pthread_mutex_lock() of @m, a mutex of the library's
+ * (slab_mutex, the vmalloc locks, the boot lock...).  Inside fork, where the
+ * forking thread holds those fork takes, one that is held is reported as
+ * kmm_lock_wait() reports a held lock, not waited for.
+ */
+static kmm_always_inline void kmm_mutex_lock(pthread_mutex_t *m)
+{
+	if (kmm_unlikely(kmm_lock_waits_forever)) {
+		if (pthread_mutex_trylock(m) != 0)
+			kmm_lock_wait_forever();
+		return;
+	}
+	pthread_mutex_lock(m);
 }
 
 #endif /* KMM_SYNC_LOCK_H */

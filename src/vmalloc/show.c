@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 #include <link.h>
 
+#include "sync/lock.h"
 #include "vmalloc/vmalloc.h"
 
 /* print_caller - %pS: "function+0xoff/0xsize", or the bare address. */
@@ -57,7 +58,7 @@ void show_vmallocinfo(FILE *out)
 {
 	struct vmap_area *va;
 
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	list_for_each_entry(va, &vmap_area_root.list, list) {
 		struct vm_struct *v = va->vm;
 		unsigned long flags;
@@ -90,7 +91,7 @@ void show_vmallocinfo(FILE *out)
 		fputc('\n', out);
 	}
 	pthread_mutex_unlock(&vmap_area_lock);
-	pthread_mutex_lock(&purge_vmap_area_lock);
+	kmm_mutex_lock(&purge_vmap_area_lock);
 	list_for_each_entry(va, &purge_vmap_area_root.list, list)
 		fprintf(out, "0x%016lx-0x%016lx %7ld unpurged vm_area\n", va->va_start, va->va_end,
 			(long)va_size(va));
@@ -102,7 +103,7 @@ unsigned long vmap_pages_snapshot(struct vmap_page_snapshot *snap, unsigned long
 	const struct vmap_area *va;
 	unsigned long nr = 0;
 
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	list_for_each_entry(va, &vmap_area_root.list, list) {
 		const struct vm_struct *v = va->vm;
 		unsigned long flags, i;

@@ -89,10 +89,10 @@ static struct kmm_ratelimit vmap_overflow_rs = KMM_RATELIMIT_INIT;
 /* fork: every vmalloc lock is held across fork(), vmap_purge_lock first. */
 void vmap_fork_prepare(void)
 {
-	pthread_mutex_lock(&vmap_purge_lock);
-	pthread_mutex_lock(&free_vmap_area_lock);
-	pthread_mutex_lock(&purge_vmap_area_lock);
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_purge_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&purge_vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 }
 
 void vmap_fork_parent(void)
@@ -136,7 +136,7 @@ static bool vmap_init_free_space(gfp_t gfp)
 	va->va_start = VMALLOC_START;
 	va->va_end = VMALLOC_END;
 	va->flags = 0;
-	pthread_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
 	if (!vmap_initialized) {
 		vmap_tree_insert(&free_vmap_area_root, va);
 		__atomic_store_n(&vmap_initialized, true, __ATOMIC_RELEASE);
@@ -255,7 +255,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	for (;;) {
 		bool taken;
 
-		pthread_mutex_lock(&free_vmap_area_lock);
+		kmm_mutex_lock(&free_vmap_area_lock);
 		addr = __alloc_vmap_area(size, align, vstart, vend, &spare);
 		taken = free_vmap_area_taken;
 		pthread_mutex_unlock(&free_vmap_area_lock);
@@ -267,7 +267,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 				continue;
 		} else if (taken) {
 			/* The free tree is being given back: wait for it, without counting a purge. */
-			pthread_mutex_lock(&vmap_purge_lock);
+			kmm_mutex_lock(&vmap_purge_lock);
 			pthread_mutex_unlock(&vmap_purge_lock);
 			continue;
 		} else if (!purged) {
@@ -294,7 +294,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 		vm->addr = (void *)addr;
 		vm->size = size;
 	}
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	vmap_tree_insert(&vmap_area_root, va);
 	pthread_mutex_unlock(&vmap_area_lock);
 	return va;
@@ -304,7 +304,7 @@ struct vmap_area *find_unlink_vmap_area(unsigned long addr, unsigned long va_fla
 {
 	struct vmap_area *va;
 
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	va = vmap_tree_find(&vmap_area_root, addr);
 	if (va && va->va_start == addr && (va->flags & VMAP_RAM) == va_flags)
 		vmap_tree_erase(&vmap_area_root, va);
@@ -318,7 +318,7 @@ struct vmap_area *find_vmap_area(unsigned long addr)
 {
 	struct vmap_area *va;
 
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	va = vmap_tree_find(&vmap_area_root, addr);
 	pthread_mutex_unlock(&vmap_area_lock);
 	return va;
@@ -348,7 +348,7 @@ static void give_back_free_ranges(void)
 	struct list_head list;
 
 	INIT_LIST_HEAD(&list);
-	pthread_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
 	root = free_vmap_area_taken = free_vmap_area_root.root;
 	list_splice_init(&free_vmap_area_root.list, &list);
 	free_vmap_area_root.root = NULL;
@@ -360,7 +360,7 @@ static void give_back_free_ranges(void)
 		mmu_run_add(&run, va->va_start, va_size(va) >> PAGE_SHIFT, MMU_NO_PFN, PROT_NONE);
 	}
 	mmu_run_flush(&run);
-	pthread_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
 	free_vmap_area_root.root = root;
 	free_vmap_area_taken = NULL;
 	list_splice_init(&list, &free_vmap_area_root.list);
@@ -386,7 +386,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 	struct list_head list;
 
 	INIT_LIST_HEAD(&list);
-	pthread_mutex_lock(&purge_vmap_area_lock);
+	kmm_mutex_lock(&purge_vmap_area_lock);
 	list_splice_init(&purge_vmap_area_root.list, &list);
 	purge_vmap_area_root.root = NULL;
 	pthread_mutex_unlock(&purge_vmap_area_lock);
@@ -399,7 +399,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 	mmu_run_flush(&run);
 	if (!give_back)
 		vmap_parked_areas += areas;
-	pthread_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
 	list_for_each_entry_safe(va, n, &list, list) {
 		list_del(&va->list);
 		va->flags = give_back ? 0 : VMAP_PARKED;
@@ -417,7 +417,7 @@ static void __purge_vmap_area_lazy(bool give_back)
 
 void purge_vmap_area_lazy(bool give_back)
 {
-	pthread_mutex_lock(&vmap_purge_lock);
+	kmm_mutex_lock(&vmap_purge_lock);
 	__purge_vmap_area_lazy(give_back);
 	pthread_mutex_unlock(&vmap_purge_lock);
 }
@@ -433,7 +433,7 @@ void free_unmap_vmap_area(struct vmap_area *va, bool may_purge)
 	unsigned long nr = va_size(va) >> PAGE_SHIFT, lazy;
 
 	vunmap_range_noflush(va->va_start, va->va_end);
-	pthread_mutex_lock(&purge_vmap_area_lock);
+	kmm_mutex_lock(&purge_vmap_area_lock);
 	merge_or_add_vmap_area(&purge_vmap_area_root, va);
 	pthread_mutex_unlock(&purge_vmap_area_lock);
 	lazy = __atomic_add_fetch(&vmap_lazy_nr, nr, __ATOMIC_RELAXED);
@@ -456,7 +456,7 @@ const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len)
 				 : "");
 		return buf;
 	}
-	pthread_mutex_lock(&vmap_area_lock);
+	kmm_mutex_lock(&vmap_area_lock);
 	va = vmap_tree_find(&vmap_area_root, addr);
 	if (va && va->va_start == addr)
 		snprintf(buf, len, "%s",
@@ -467,7 +467,7 @@ const char *describe_vmalloc_addr(unsigned long addr, char *buf, size_t len)
 	pthread_mutex_unlock(&vmap_area_lock);
 	if (va)
 		return buf;
-	pthread_mutex_lock(&purge_vmap_area_lock);
+	kmm_mutex_lock(&purge_vmap_area_lock);
 	va = vmap_tree_find(&purge_vmap_area_root, addr);
 	pthread_mutex_unlock(&purge_vmap_area_lock);
 	snprintf(buf, len, "%s",
@@ -483,7 +483,7 @@ unsigned long vmalloc_largest_free(void)
 
 	if (!__atomic_load_n(&vmap_initialized, __ATOMIC_ACQUIRE))
 		return VMALLOC_TOTAL;
-	pthread_mutex_lock(&free_vmap_area_lock);
+	kmm_mutex_lock(&free_vmap_area_lock);
 	root = free_vmap_area_taken ?: free_vmap_area_root.root;
 	largest = root ? root->subtree_max_size : 0;
 	pthread_mutex_unlock(&free_vmap_area_lock);
