@@ -11,6 +11,9 @@
 #                              after 4.5 s, ended by the timeout (124), no
 #                              "Interrupted system call"
 #   signals.sh perl LIB        perl's sleep 3 lasts >= 2.9 s (Time::HiRes)
+#   signals.sh python LIB      python3 blocks SIGUSR1, sends it to itself and
+#                              takes it with sigwait(): no thread of libkmm's
+#                              takes it (its default action would end python)
 # Each checks that the program really ran on libkmm's memory (the machine's memfd,
 # kmm-physmem, in its /proc/PID/maps).  Exit status 0 on success, 77 (skipped) if
 # the program is not installed.
@@ -81,8 +84,25 @@ perl)
 	fi
 	echo "signals.sh: perl slept $slept s of 3"
 	;;
+python)
+	need python3
+	env LD_PRELOAD="$lib" python3 -c '
+import os, signal, time
+with open("/proc/self/maps") as m:
+    assert "kmm-physmem" in m.read(), "not on libkmm"
+keep = ["x" * (16 << (i % 12)) for i in range(2000)]
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+os.kill(os.getpid(), signal.SIGUSR1)
+time.sleep(0.2)  # time for another thread to take it
+print(signal.sigwait({signal.SIGUSR1}) == signal.SIGUSR1)' >"$tmp/out" 2>&1 || {
+		echo "signals.sh: python3 did not take its SIGUSR1 with sigwait():"
+		cat "$tmp/out"
+		exit 1
+	}
+	echo "signals.sh: python3 took its SIGUSR1 with sigwait(): $(cat "$tmp/out")"
+	;;
 *)
-	echo "usage: $0 c|tail|perl LIB [signals]" >&2
+	echo "usage: $0 c|tail|perl|python LIB [signals]" >&2
 	exit 2
 	;;
 esac
