@@ -360,7 +360,7 @@ static void pcp_lists_update(void)
 {
 	bool off = page_debug_enabled || fail_page_alloc_active();
 
-	kmm_mutex_lock(&pcp_switch_lock);
+	pthread_mutex_lock(&pcp_switch_lock);
 	if (off != pcp_lists_off) {
 		pcp_lists_off = off;
 		/* CPUs set up later copy the zones' high; the others are taken over. */

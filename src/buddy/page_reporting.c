@@ -261,7 +261,7 @@ static void page_reporting_process(void)
 	/* New frees (or a spent budget) while active: another pass after the delay. */
 	if (!__atomic_compare_exchange_n(&pr_state, &state, PAGE_REPORTING_IDLE, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		kmm_mutex_lock(&pr_wait_lock);
+		pthread_mutex_lock(&pr_wait_lock);
 		due_in_delay();
 		pthread_mutex_unlock(&pr_wait_lock);
 	}
@@ -280,7 +280,7 @@ static void *page_reporting_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "page_reporting");
-	kmm_mutex_lock(&pr_wait_lock);
+	pthread_mutex_lock(&pr_wait_lock);
 	while (!worker.stop) {
 		if (__atomic_load_n(&pr_state, __ATOMIC_RELAXED) == PAGE_REPORTING_IDLE) {
 			pthread_cond_wait(&pr_wait, &pr_wait_lock);
@@ -292,7 +292,7 @@ static void *page_reporting_main(void *arg)
 		}
 		pthread_mutex_unlock(&pr_wait_lock);
 		page_reporting_process();
-		kmm_mutex_lock(&pr_wait_lock);
+		pthread_mutex_lock(&pr_wait_lock);
 	}
 	pthread_mutex_unlock(&pr_wait_lock);
 	return NULL;
@@ -307,12 +307,12 @@ static void worker_start(void)
 {
 	bool start;
 
-	kmm_mutex_lock(&pr_wait_lock);
+	pthread_mutex_lock(&pr_wait_lock);
 	start = !worker.running && !worker.stop && page_reporting_order <= MAX_PAGE_ORDER;
 	worker.running = start;
 	pthread_mutex_unlock(&pr_wait_lock);
 	if (start && kmm_kthread_create(&worker.thread, page_reporting_main, NULL, 0) != 0) {
-		kmm_mutex_lock(&pr_wait_lock);
+		pthread_mutex_lock(&pr_wait_lock);
 		worker.running = false;
 		pthread_mutex_unlock(&pr_wait_lock);
 	}
@@ -330,7 +330,7 @@ void __page_reporting_notify(void)
 	if (__atomic_exchange_n(&pr_state, PAGE_REPORTING_REQUESTED, __ATOMIC_ACQ_REL) !=
 	    PAGE_REPORTING_IDLE)
 		return;
-	kmm_mutex_lock(&pr_wait_lock);
+	pthread_mutex_lock(&pr_wait_lock);
 	due_in_delay();
 	pthread_cond_signal(&pr_wait);
 	pthread_mutex_unlock(&pr_wait_lock);
@@ -345,7 +345,7 @@ static int page_reporting_init(void)
 	unsigned int order = (unsigned int)param_order;
 
 	pthread_once(&pr_wait_once, pr_wait_init);
-	kmm_mutex_lock(&pr_wait_lock);
+	pthread_mutex_lock(&pr_wait_lock);
 	worker.stop = false;
 	pthread_mutex_unlock(&pr_wait_lock);
 	__atomic_store_n(&pr_state, PAGE_REPORTING_IDLE, __ATOMIC_RELAXED);
@@ -362,7 +362,7 @@ static void page_reporting_stop(void)
 	bool running;
 
 	__atomic_store_n(&page_reporting_order, NR_PAGE_ORDERS, __ATOMIC_RELAXED);
-	kmm_mutex_lock(&pr_wait_lock);
+	pthread_mutex_lock(&pr_wait_lock);
 	worker.stop = true;
 	running = worker.running;
 	pthread_cond_signal(&pr_wait);

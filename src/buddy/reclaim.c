@@ -188,7 +188,7 @@ static void *kswapd_main(void *arg)
 
 	snprintf(name, sizeof(name), "kswapd%d", nid);
 	pthread_setname_np(pthread_self(), name);
-	kmm_mutex_lock(&kswapd_lock);
+	pthread_mutex_lock(&kswapd_lock);
 	while (!k->stop) {
 		int highest, priority;
 
@@ -205,7 +205,7 @@ static void *kswapd_main(void *arg)
 			if (!shrink_slab(GFP_KERNEL, nid, priority) && priority < DEF_PRIORITY - 2)
 				break;
 		}
-		kmm_mutex_lock(&kswapd_lock);
+		pthread_mutex_lock(&kswapd_lock);
 	}
 	pthread_mutex_unlock(&kswapd_lock);
 	return NULL;
@@ -218,7 +218,7 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp, unsigned int order, int highest
 	(void)gfp;
 	if (zone_watermark_ok(zone, order, low_wmark_pages(zone), highest_zoneidx, 0))
 		return;
-	kmm_mutex_lock(&kswapd_lock);
+	pthread_mutex_lock(&kswapd_lock);
 	if (!k->running && !k->stop) {
 		k->stop = false;
 		if (kmm_kthread_create(&k->thread, kswapd_main, k, 0) == 0)
@@ -237,7 +237,7 @@ static void kswapd_stop_all(void)
 {
 	int nid;
 
-	kmm_mutex_lock(&kswapd_lock);
+	pthread_mutex_lock(&kswapd_lock);
 	for (nid = 0; nid < MAX_NUMNODES; nid++)
 		kswapds[nid].stop = true;
 	pthread_cond_broadcast(&kswapd_wait);

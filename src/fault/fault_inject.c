@@ -315,7 +315,7 @@ int kmm_fault_attr_set(const char *name, const char *knob, const char *value)
 
 	if (cap < 0 || !knob || !knob_exists((enum fault_cap)cap, knob))
 		return -ENOENT;
-	kmm_mutex_lock(&fault_set_lock);
+	pthread_mutex_lock(&fault_set_lock);
 	attr_snapshot(&fault_attrs[cap], &attr);
 	if (!fault_attr_parse_knob(&attr, (enum fault_cap)cap, knob, value)) {
 		pthread_mutex_unlock(&fault_set_lock);
@@ -344,7 +344,7 @@ static int fault_inject_init(void)
 {
 	int cap;
 
-	kmm_mutex_lock(&fault_set_lock);
+	pthread_mutex_lock(&fault_set_lock);
 	fault_armed = true;
 	for (cap = 0; cap < NR_FAULT_CAPS; cap++) {
 		attr_install((enum fault_cap)cap, &cmdline_attrs[cap]);
@@ -361,7 +361,7 @@ static void fault_inject_exit(void)
 {
 	int cap;
 
-	kmm_mutex_lock(&fault_set_lock);
+	pthread_mutex_lock(&fault_set_lock);
 	fault_armed = false;
 	for (cap = 0; cap < NR_FAULT_CAPS; cap++)
 		STORE(fault_cap_active[cap], false);
@@ -455,7 +455,7 @@ static bool verbose_ratelimit(struct fault_attr *fa)
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	kmm_mutex_lock(&ratelimit_lock);
+	pthread_mutex_lock(&ratelimit_lock);
 	if (!fa->rl_begin_ns || now - fa->rl_begin_ns >= interval_ms * 1000000LL) {
 		fa->rl_begin_ns = now;
 		fa->rl_printed = 0;

@@ -144,7 +144,7 @@ static int create_kmalloc_caches(void)
 		return 0;
 	if (!kmm_machine_up())
 		return -ENODEV;
-	kmm_mutex_lock(&kmalloc_mutex);
+	pthread_mutex_lock(&kmalloc_mutex);
 	/* In size order, 96 after 64 and 192 after 128, as the kernel's create_kmalloc_caches(). */
 	for (type = 0; type < NR_KMALLOC_TYPES && !ret; type++) {
 		for (i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH && !ret; i++) {
@@ -166,7 +166,7 @@ static void kmalloc_exit(void)
 {
 	int type, i;
 
-	kmm_mutex_lock(&kmalloc_mutex);
+	pthread_mutex_lock(&kmalloc_mutex);
 	for (type = 0; type < NR_KMALLOC_TYPES; type++)
 		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
 			set_kmalloc_cache(type, (unsigned int)i, &kmm_unmade_cache);

@@ -14,7 +14,6 @@
 
 #include "boot/subsys.h"
 #include "report/report.h"
-#include "sync/lock.h"
 
 bool kmm_panic_on_warn;
 
@@ -48,7 +47,7 @@ static __thread int report_depth, report_quiet;
 
 void kmm_report_begin(void)
 {
-	kmm_mutex_lock(&report_lock);
+	pthread_mutex_lock(&report_lock);
 	report_depth++;
 }
 
@@ -146,7 +145,7 @@ bool kmm_ratelimit(struct kmm_ratelimit *rs)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	kmm_mutex_lock(&report_lock);
+	pthread_mutex_lock(&report_lock);
 	if (!rs->begin_ns || now - rs->begin_ns >= RATELIMIT_INTERVAL_NS) {
 		if (rs->missed)
 			fprintf(stderr, "kmm: %d callbacks suppressed\n", rs->missed);

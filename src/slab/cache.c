@@ -836,7 +836,7 @@ static void *reaper_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "cache_reap");
-	kmm_mutex_lock(&reaper.lock);
+	pthread_mutex_lock(&reaper.lock);
 	while (!reaper.stop) {
 		struct timespec until;
 
@@ -847,7 +847,7 @@ static void *reaper_main(void *arg)
 			break;
 		pthread_mutex_unlock(&reaper.lock);
 		kmm_slab_reap();
-		kmm_mutex_lock(&reaper.lock);
+		pthread_mutex_lock(&reaper.lock);
 	}
 	pthread_mutex_unlock(&reaper.lock);
 	return NULL;
@@ -855,7 +855,7 @@ static void *reaper_main(void *arg)
 
 static void reaper_start(void)
 {
-	kmm_mutex_lock(&reaper.lock);
+	pthread_mutex_lock(&reaper.lock);
 	if (!reaper.running && !reaper.stop)
 		reaper.running = kmm_kthread_create(&reaper.thread, reaper_main, NULL, 0) == 0;
 	pthread_mutex_unlock(&reaper.lock);
@@ -891,7 +891,7 @@ static void slabs_unpoison_all(void)
 /* At teardown, the machine still running: the reaper stops, RCU frees in flight end. */
 static void slab_stop(void)
 {
-	kmm_mutex_lock(&reaper.lock);
+	pthread_mutex_lock(&reaper.lock);
 	reaper.stop = true;
 	pthread_cond_broadcast(&reaper.wake);
 	pthread_mutex_unlock(&reaper.lock);

@@ -9,8 +9,6 @@
 #include <kmm/list_lru.h>
 #include <kmm/mm.h>
 
-#include "sync/lock.h"
-
 int __list_lru_init(struct list_lru *lru, bool memcg_aware, void *key, struct shrinker *shrinker)
 {
 	int nid;
@@ -48,7 +46,7 @@ bool list_lru_add_obj(struct list_lru *lru, struct list_head *item)
 	struct list_lru_node *nlru = &lru->node[item_nid(item)];
 	bool added = false;
 
-	kmm_mutex_lock(&nlru->lock);
+	pthread_mutex_lock(&nlru->lock);
 	if (list_empty(item)) {
 		list_add_tail(item, &nlru->lru.list);
 		nlru->lru.nr_items++;
@@ -64,7 +62,7 @@ bool list_lru_del_obj(struct list_lru *lru, struct list_head *item)
 	struct list_lru_node *nlru = &lru->node[item_nid(item)];
 	bool deleted = false;
 
-	kmm_mutex_lock(&nlru->lock);
+	pthread_mutex_lock(&nlru->lock);
 	if (!list_empty(item)) {
 		list_del_init(item);
 		nlru->lru.nr_items--;

@@ -2,8 +2,8 @@
 /*
  * sync/lock.h - kmm_lock_t, the lock of the allocators' shared state: a
  * zone's free lists (zone->lock), a slab cache's node lists (list_lock) and
- * a CPU's caches (kmm_cpu.lock); and kmm_mutex_lock(), which takes every
- * pthread mutex of the library's.
+ * a CPU's caches (kmm_cpu.lock); and kmm_mutex_lock(), which takes the
+ * library's pthread mutexes that fork holds.
  *
  * The classic three-state futex mutex: 0 free, 1 held, 2 held with a thread
  * waiting (or about to).  Taking a free lock is one compare-and-swap and
@@ -72,10 +72,12 @@ static kmm_always_inline void kmm_unlock(kmm_lock_t *lock)
 }
 
 /*
- * kmm_mutex_lock - pthread_mutex_lock() of @m, a mutex of the library's
- * (slab_mutex, the vmalloc locks, the boot lock...).  Inside fork, where the
- * forking thread holds those fork takes, one that is held is reported as
- * kmm_lock_wait() reports a held lock, not waited for.
+ * kmm_mutex_lock - pthread_mutex_lock() of @m, one of the library's mutexes
+ * that fork's prepare takes (the boot lock, slab_mutex, the vmalloc and kmap
+ * locks, pcpu_lock...; the others, which fork never holds, are taken with
+ * pthread_mutex_lock()).  Inside fork, where the forking thread holds them,
+ * one that is held is reported as kmm_lock_wait() reports a held lock, not
+ * waited for.
  */
 static kmm_always_inline void kmm_mutex_lock(pthread_mutex_t *m)
 {
