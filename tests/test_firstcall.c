@@ -669,8 +669,25 @@ static void vmalloc_in_prepare(void)
 	vfree(vmalloc(PAGE_SIZE));
 }
 
+/* What the handlers below are given, made after the boot. */
+static struct rcu_obj *prepare_obj;
+static struct shrinker *prepare_shrinker;
+
+/* kfree_rcu()'s fork lock first */
+static void kfree_rcu_in_prepare(void)
+{
+	kfree_rcu(prepare_obj, rcu);
+}
+
+/* the shrinker list, for writing, first */
+static void shrinker_register_in_prepare(void)
+{
+	shrinker_register(prepare_shrinker);
+}
+
 static void fork_handler_call_is_reported(void (*prepare)(void))
 {
+	struct rcu_obj *first;
 	int status;
 	pid_t pid;
 
@@ -680,7 +697,15 @@ static void fork_handler_call_is_reported(void (*prepare)(void))
 	if (pid == 0) {
 		alarm(10);
 		check(pthread_atfork(prepare, NULL, NULL) == 0);
-		kfree(kmalloc(8, GFP_KERNEL)); /* the boot */
+		prepare_obj = kmalloc(sizeof(*prepare_obj), GFP_KERNEL); /* the boot */
+		prepare_shrinker = shrinker_alloc(0, "in_prepare");
+		check(prepare_obj && prepare_shrinker);
+		/* the process's first call_rcu() needs call_rcu_mutex, which fork holds */
+		first = kmalloc(sizeof(*first), GFP_KERNEL);
+		check(first);
+		kfree_rcu(first, rcu);
+		prepare_shrinker->count_objects = count_nothing;
+		prepare_shrinker->scan_objects = count_nothing;
 		if (fork() == 0)
 			_exit(0);
 		_exit(0); /* not reached: the fork aborts */
@@ -694,6 +719,8 @@ static void allocating_fork_handler_is_reported(void)
 	fork_handler_call_is_reported(kmalloc_in_prepare);
 	fork_handler_call_is_reported(cache_create_in_prepare);
 	fork_handler_call_is_reported(vmalloc_in_prepare);
+	fork_handler_call_is_reported(kfree_rcu_in_prepare);
+	fork_handler_call_is_reported(shrinker_register_in_prepare);
 }
 
 static bool forking_done;
@@ -1020,7 +1047,9 @@ static const struct fcase cases[] = {
 	{"typesafe_slabs_while_forking", typesafe_slabs_go_back_while_forking, QUIET, "", false},
 	{"free_sleeps_while_forking", free_sleeps_while_forking, QUIET, "", false},
 	{"allocating_fork_handler_is_reported", allocating_fork_handler_is_reported, QUIET,
-	 FORK_HANDLER_REPORT FORK_HANDLER_REPORT FORK_HANDLER_REPORT, false},
+	 FORK_HANDLER_REPORT FORK_HANDLER_REPORT FORK_HANDLER_REPORT FORK_HANDLER_REPORT
+		 FORK_HANDLER_REPORT,
+	 false},
 	{"kfree_rcu_first_while_forking", kfree_rcu_first_while_forking, QUIET, "", false},
 	{"a_process_left_behind_is_killed", a_process_left_behind_is_killed, QUIET,
 	 "run_fresh: a process of the case outlived it by 2000 ms, holding its output; killed",

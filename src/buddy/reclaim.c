@@ -25,6 +25,7 @@
 #include "buddy/internal.h"
 #include "report/report.h"
 #include "sync/kthread.h"
+#include "sync/lock.h"
 
 #define DEF_PRIORITY	       12
 #define SHRINK_BATCH	       128
@@ -69,7 +70,7 @@ void shrinker_register(struct shrinker *shrinker)
 			   shrinker->name);
 		return;
 	}
-	pthread_rwlock_wrlock(&shrinker_rwsem);
+	kmm_rwlock_wrlock(&shrinker_rwsem);
 	if (!(shrinker->flags & SHRINKER_REGISTERED)) {
 		list_add_tail(&shrinker->list, &shrinker_list);
 		shrinker->flags |= SHRINKER_REGISTERED;
@@ -81,7 +82,7 @@ void shrinker_free(struct shrinker *shrinker)
 {
 	if (!shrinker)
 		return;
-	pthread_rwlock_wrlock(&shrinker_rwsem);
+	kmm_rwlock_wrlock(&shrinker_rwsem);
 	if (shrinker->flags & SHRINKER_REGISTERED) {
 		list_del(&shrinker->list);
 		shrinker->flags &= ~SHRINKER_REGISTERED;

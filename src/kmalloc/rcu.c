@@ -32,6 +32,7 @@
 
 #include "kmalloc/kmalloc.h"
 #include "report/report.h"
+#include "sync/lock.h"
 
 /* a fork waits for heads being queued, and holds new ones off (writers first) */
 static pthread_rwlock_t kfree_rcu_fork_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
@@ -102,7 +103,7 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 		return;
 	}
 	(void)get_default_call_rcu_data(); /* see "Locking" above */
-	pthread_rwlock_rdlock(&kfree_rcu_fork_lock);
+	kmm_rwlock_rdlock(&kfree_rcu_fork_lock);
 	call_rcu(head, kfree_rcu_callback);
 	pthread_rwlock_unlock(&kfree_rcu_fork_lock);
 }
