@@ -70,7 +70,7 @@ void shrinker_register(struct shrinker *shrinker)
 			   shrinker->name);
 		return;
 	}
-	kmm_rwlock_wrlock(&shrinker_rwsem);
+	kmm_rwlock_lock(&shrinker_rwsem, true);
 	if (!(shrinker->flags & SHRINKER_REGISTERED)) {
 		list_add_tail(&shrinker->list, &shrinker_list);
 		shrinker->flags |= SHRINKER_REGISTERED;
@@ -82,7 +82,7 @@ void shrinker_free(struct shrinker *shrinker)
 {
 	if (!shrinker)
 		return;
-	kmm_rwlock_wrlock(&shrinker_rwsem);
+	kmm_rwlock_lock(&shrinker_rwsem, true);
 	if (shrinker->flags & SHRINKER_REGISTERED) {
 		list_del(&shrinker->list);
 		shrinker->flags &= ~SHRINKER_REGISTERED;

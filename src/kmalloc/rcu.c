@@ -103,7 +103,7 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 		return;
 	}
 	(void)get_default_call_rcu_data(); /* see "Locking" above */
-	kmm_rwlock_rdlock(&kfree_rcu_fork_lock);
+	kmm_rwlock_lock(&kfree_rcu_fork_lock, false);
 	call_rcu(head, kfree_rcu_callback);
 	pthread_rwlock_unlock(&kfree_rcu_fork_lock);
 }

@@ -89,26 +89,18 @@ static kmm_always_inline void kmm_mutex_lock(pthread_mutex_t *m)
 	pthread_mutex_lock(m);
 }
 
-/* kmm_rwlock_rdlock - kmm_mutex_lock() for reading a rwlock fork may hold for writing. */
-static kmm_always_inline void kmm_rwlock_rdlock(pthread_rwlock_t *l)
+/* kmm_rwlock_lock - kmm_mutex_lock() for a rwlock fork holds, for writing if @write. */
+static kmm_always_inline void kmm_rwlock_lock(pthread_rwlock_t *l, bool write)
 {
 	if (kmm_unlikely(kmm_lock_waits_forever)) {
-		if (pthread_rwlock_tryrdlock(l) != 0)
+		if ((write ? pthread_rwlock_trywrlock(l) : pthread_rwlock_tryrdlock(l)) != 0)
 			kmm_lock_wait_forever();
 		return;
 	}
-	pthread_rwlock_rdlock(l);
-}
-
-/* kmm_rwlock_wrlock - kmm_mutex_lock() for writing a rwlock fork holds. */
-static kmm_always_inline void kmm_rwlock_wrlock(pthread_rwlock_t *l)
-{
-	if (kmm_unlikely(kmm_lock_waits_forever)) {
-		if (pthread_rwlock_trywrlock(l) != 0)
-			kmm_lock_wait_forever();
-		return;
-	}
-	pthread_rwlock_wrlock(l);
+	if (write)
+		pthread_rwlock_wrlock(l);
+	else
+		pthread_rwlock_rdlock(l);
 }
 
 #endif /* KMM_SYNC_LOCK_H */
